@@ -1,0 +1,328 @@
+/*
+ * rigsync: synchronized capture from a rig of depth + color cameras.
+ *
+ * Conventions used throughout this header:
+ *  - Every time value is an int64_t in microseconds and its name says which clock it is on:
+ *      device_ts_us  the camera's own crystal clock (mid-exposure of the frame);
+ *      host_ts_us    the host clock when the frame was fully received ("system timestamp");
+ *      global_ts_us  the device timestamp mapped onto the host clock (one rig-wide time line).
+ *    RIG_TS_NONE marks "no value": 0 is a valid timestamp and never means "missing".
+ *  - Functions return rig_error_t (RIG_OK == 0, errors are negative). On failure a human
+ *    readable detail is kept by the object the call was made on (rig_context_last_error()).
+ *  - The library never prints and never exits; all output belongs to the caller.
+ *  - Handles are opaque; each kind has its own type so a wrong handle is a compile error.
+ */
+#ifndef RIGSYNC_RIGSYNC_H
+#define RIGSYNC_RIGSYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RIGSYNC_VERSION_MAJOR 0
+#define RIGSYNC_VERSION_MINOR 1
+#define RIGSYNC_VERSION_PATCH 0
+
+/** "No timestamp": distinct from 0, which is a valid time on every clock. */
+#define RIG_TS_NONE INT64_MIN
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors                                                                                     */
+
+typedef enum rig_error {
+    RIG_OK = 0,
+    RIG_ERROR_INVALID_ARGUMENT = -1, /**< a NULL handle, out-of-range index or bad value */
+    RIG_ERROR_NO_MEMORY = -2,
+    RIG_ERROR_IO = -3,               /**< a file could not be read or written */
+    RIG_ERROR_CONFIG = -4,           /**< the config file is not valid (detail: file:line:col) */
+    RIG_ERROR_NOT_FOUND = -5,        /**< no device with that serial number, no such backend */
+    RIG_ERROR_UNSUPPORTED = -6,      /**< the device model does not support the request */
+    RIG_ERROR_TIMEOUT = -7,          /**< nothing arrived within the timeout */
+    RIG_ERROR_STATE = -8,            /**< not allowed now (e.g. set config while streaming) */
+    RIG_ERROR_BACKEND = -9,          /**< the backend (vendor SDK) reported a failure */
+    RIG_ERROR_NOT_AVAILABLE = -10,   /**< the backend cannot run here (SDK not installed) */
+    RIG_ERROR_INTERNAL = -11,
+} rig_error_t;
+
+/** Stable identifier of an error, e.g. "RIG_ERROR_TIMEOUT". Never NULL. */
+const char *rig_error_name(rig_error_t err);
+/** One-line English description of an error. Never NULL. */
+const char *rig_strerror(rig_error_t err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sync modes and configs (values and bit flags as in the vendor SDK)                         */
+
+typedef enum rig_sync_mode {
+    RIG_SYNC_MODE_FREE_RUN = 1 << 0,            /**< no sync; color and depth independent */
+    RIG_SYNC_MODE_STANDALONE = 1 << 1,          /**< no external sync; color+depth locked */
+    RIG_SYNC_MODE_PRIMARY = 1 << 2,             /**< own clock, emits a pulse each frame */
+    RIG_SYNC_MODE_SECONDARY = 1 << 3,           /**< captures on each input pulse only */
+    RIG_SYNC_MODE_SECONDARY_SYNCED = 1 << 4,    /**< free-runs, re-phases onto pulses */
+    RIG_SYNC_MODE_SOFTWARE_TRIGGERING = 1 << 5, /**< captures on host trigger commands */
+    RIG_SYNC_MODE_HARDWARE_TRIGGERING = 1 << 6, /**< captures N frames per input pulse */
+} rig_sync_mode_t;
+
+/** Bitmap of every mode above. */
+#define RIG_SYNC_MODE_ALL 0x7F
+
+/** Upper-case name as written in configs ("PRIMARY"), or NULL for a value that is no mode. */
+const char *rig_sync_mode_name(rig_sync_mode_t mode);
+/**
+ * Parses a mode name, case-insensitively: "primary", "PRIMARY" and the vendor's
+ * "OB_MULTI_DEVICE_SYNC_MODE_PRIMARY" are all accepted. Returns false for anything else.
+ */
+bool rig_sync_mode_parse(const char *name, rig_sync_mode_t *out);
+
+/** A device's sync settings: the fields of the user's config, in microseconds. */
+typedef struct rig_sync_config {
+    rig_sync_mode_t mode;
+    int32_t depth_delay_us;            /**< trigger to start of depth capture */
+    int32_t color_delay_us;            /**< trigger to start of color capture */
+    int32_t trigger_to_image_delay_us; /**< trigger to image, both streams */
+    bool trigger_out_enable;           /**< emit / forward a pulse on sync-out */
+    int32_t trigger_out_delay_us;      /**< delay of the sync-out pulse */
+    int32_t frames_per_trigger;        /**< TRIGGERING modes only, >= 1 */
+} rig_sync_config_t;
+
+/** The defaults a device has when a config leaves a field out (STANDALONE, no delays). */
+rig_sync_config_t rig_sync_config_default(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Streams                                                                                    */
+
+typedef enum rig_stream {
+    RIG_STREAM_COLOR = 0,
+    RIG_STREAM_DEPTH = 1,
+} rig_stream_t;
+#define RIG_STREAM_COUNT 2
+
+/** "color" or "depth". */
+const char *rig_stream_name(rig_stream_t stream);
+
+typedef enum rig_format {
+    RIG_FORMAT_NONE = 0, /**< pixels turned off: the frame has timestamps only */
+    RIG_FORMAT_Y16 = 1,  /**< 16-bit little-endian depth in millimetres */
+    RIG_FORMAT_RGB = 2,  /**< 8-bit R, G, B interleaved */
+} rig_format_t;
+
+/** "Y16", "RGB" or "NONE". */
+const char *rig_format_name(rig_format_t format);
+/** Bytes per pixel of a format (0 for NONE). */
+uint32_t rig_format_bytes_per_pixel(rig_format_t format);
+/** Parses "y16"/"Y16"/"rgb"/... case-insensitively. */
+bool rig_format_parse(const char *name, rig_format_t *out);
+
+typedef struct rig_stream_profile {
+    uint32_t width;
+    uint32_t height;
+    uint32_t fps; /**< nominal frames per second on the device's own clock */
+    rig_format_t format;
+} rig_stream_profile_t;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Config file                                                                                */
+
+typedef struct rig_config rig_config_t;
+
+/**
+ * Where and why a config was rejected. Filled by rig_config_load()/rig_config_parse() on
+ * failure. line/column are 1-based and 0 when unknown (e.g. the file could not be opened).
+ */
+typedef struct rig_config_diag {
+    rig_error_t code;
+    char file[256];
+    int line;
+    int column;
+    char field[128];   /**< JSON path of the field, e.g. "devices[1].config.mode" */
+    char message[768]; /**< what is wrong and how to fix it, one or two sentences */
+} rig_config_diag_t;
+
+/** Formats a diag as "file:line:column: field: message" into buf (always terminated). */
+void rig_config_diag_format(const rig_config_diag_t *diag, char *buf, size_t len);
+
+/**
+ * Reads and validates a config file. Accepts the user's format ("serial_number" / "config")
+ * and the vendor C++ format ("sn" / "syncConfig", camelCase fields, OB_MULTI_DEVICE_SYNC_MODE_*),
+ * plus rigsync's optional sections ("streams", "clock_sync_interval_ms", "sim").
+ * On failure *out is NULL and diag (may be NULL) says where and why.
+ */
+rig_error_t rig_config_load(const char *path, rig_config_t **out, rig_config_diag_t *diag);
+/** The same from a string in memory; name is used as the file name in messages. */
+rig_error_t rig_config_parse(const char *text, const char *name, rig_config_t **out,
+                             rig_config_diag_t *diag);
+void rig_config_destroy(rig_config_t *config);
+/** The seed's own two-device rig (configs/multi_device_sync_config.json, built in). */
+rig_error_t rig_config_default(rig_config_t **out, rig_config_diag_t *diag);
+
+/** Path or name the config was read from. */
+const char *rig_config_source(const rig_config_t *config);
+size_t rig_config_device_count(const rig_config_t *config);
+/** Serial number of the index-th configured device (config order), NULL if out of range. */
+const char *rig_config_device_serial(const rig_config_t *config, size_t index);
+/** Sync config of the index-th configured device. */
+rig_error_t rig_config_device_sync(const rig_config_t *config, size_t index,
+                                   rig_sync_config_t *out);
+/** Line and column of the index-th device entry in the file (for messages); 0 if unknown. */
+void rig_config_device_location(const rig_config_t *config, size_t index, int *line, int *column);
+/** Index of the device with that serial, or -1. */
+int rig_config_find_serial(const rig_config_t *config, const char *serial);
+/** Stream profile for every device (the "streams" section or its defaults). */
+rig_stream_profile_t rig_config_stream_profile(const rig_config_t *config, rig_stream_t stream);
+/** Host clock sync repeat interval (default 60000 ms; 0 = sync once). */
+uint64_t rig_config_clock_sync_interval_ms(const rig_config_t *config);
+/** True when the config has a "sim" section. */
+bool rig_config_has_sim(const rig_config_t *config);
+
+/**
+ * Index of the config device that feeds index's sync-in in the default daisy chain (primary
+ * first, then the other devices in config order), or -1 when nothing feeds it.
+ */
+int rig_config_pulse_source(const rig_config_t *config, size_t index);
+
+/**
+ * Why would a configured device see no trigger pulses? Writes one sentence naming the likely
+ * cause and the fix into buf (e.g. the primary's trigger_out_enable is false). Returns false
+ * when the config itself explains nothing (then the cause is cabling or start order).
+ */
+bool rig_config_explain_no_pulses(const rig_config_t *config, size_t index, char *buf,
+                                  size_t len);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Context, devices                                                                           */
+
+typedef struct rig_context rig_context_t;
+typedef struct rig_device rig_device_t;
+typedef struct rig_frame rig_frame_t;
+
+/** How the simulated backend's clock runs. Ignored by hardware backends. */
+typedef enum rig_time_mode {
+    RIG_TIME_REAL = 0,    /**< events paced to the wall clock; frames arrive on a thread */
+    RIG_TIME_VIRTUAL = 1, /**< as fast as possible; time advances only inside wait/advance
+                               calls, on the caller's thread: fully deterministic */
+} rig_time_mode_t;
+
+typedef struct rig_context_options {
+    const char *backend;         /**< "sim" (default when NULL) */
+    const rig_config_t *config;  /**< the sim builds its rig from it; may be NULL */
+    rig_time_mode_t time_mode;   /**< sim only */
+    bool seed_set;               /**< override the sim's random seed with `seed` */
+    uint64_t seed;
+    bool pixels;                 /**< sim only: render synthetic pixels (default true) */
+    size_t queue_capacity;       /**< frames kept for rig_context_wait_frame (default 256) */
+} rig_context_options_t;
+
+/** Fills opts with defaults: backend "sim", real time, pixels on. */
+void rig_context_options_init(rig_context_options_t *opts);
+
+rig_error_t rig_context_create(const rig_context_options_t *opts, rig_context_t **out);
+/** Stops every stream, closes every device, frees the context. Frames may outlive it. */
+void rig_context_destroy(rig_context_t *ctx);
+/** Name of the backend in use ("sim"). */
+const char *rig_context_backend_name(const rig_context_t *ctx);
+/**
+ * Detail of the most recent failure of a call on this context or its devices: copies at most
+ * len bytes into buf (always terminated) and returns buf. Empty when there was none.
+ */
+const char *rig_context_last_error(rig_context_t *ctx, char *buf, size_t len);
+
+typedef struct rig_device_info {
+    char serial[64];
+    char model[64];
+    uint32_t supported_modes; /**< bitmap of rig_sync_mode_t */
+} rig_device_info_t;
+
+/** Number of devices the backend sees. */
+rig_error_t rig_context_device_count(rig_context_t *ctx, size_t *count);
+rig_error_t rig_context_device_info(rig_context_t *ctx, size_t index, rig_device_info_t *out);
+
+/**
+ * Opens the device with that serial number. Devices are numbered in the order they are opened
+ * (0, 1, ...): that number is rig_frame_device_index(). RIG_ERROR_NOT_FOUND names the serials
+ * that are present.
+ */
+rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t **out);
+/** Stops the device's streams and releases it. */
+void rig_device_close(rig_device_t *dev);
+rig_error_t rig_device_get_info(const rig_device_t *dev, rig_device_info_t *out);
+size_t rig_device_index(const rig_device_t *dev);
+
+rig_error_t rig_device_get_sync_config(rig_device_t *dev, rig_sync_config_t *out);
+/**
+ * Writes a sync config. Fails with RIG_ERROR_UNSUPPORTED (naming the model and its modes) when
+ * the model lacks the mode, RIG_ERROR_STATE while streaming. Skips the write when the device
+ * already holds an identical config (some models keep it in flash); *written (may be NULL)
+ * tells whether it wrote.
+ */
+rig_error_t rig_device_set_sync_config(rig_device_t *dev, const rig_sync_config_t *cfg,
+                                       bool *written);
+
+/** Starts color and depth with these profiles (NULL = the device default for that stream). */
+rig_error_t rig_device_start(rig_device_t *dev, const rig_stream_profile_t *color,
+                             const rig_stream_profile_t *depth);
+rig_error_t rig_device_stop(rig_device_t *dev);
+/** Sends one software trigger (SOFTWARE_TRIGGERING mode). */
+rig_error_t rig_device_trigger(rig_device_t *dev);
+
+/**
+ * Keeps every open device's clock synced to the host clock: one pass now, then one every
+ * repeat_interval_ms (0 = only once). Devices opened later join on the next pass.
+ */
+rig_error_t rig_context_enable_clock_sync(rig_context_t *ctx, uint64_t repeat_interval_ms);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frames                                                                                     */
+
+/**
+ * Called once per arrived frame. The frame is borrowed for the duration of the call; retain it
+ * to keep it. Real time: called on the backend's thread. Virtual time: called on the thread
+ * that advances time (rig_context_wait_frame / rig_sim_advance_us). A callback must not call
+ * rig_context_wait_frame on the same context.
+ */
+typedef void (*rig_frame_cb)(rig_frame_t *frame, void *user);
+
+/**
+ * Installs (or with cb == NULL removes) the frame callback. While one is installed, frames are
+ * delivered to it and not queued for rig_context_wait_frame.
+ */
+rig_error_t rig_context_set_frame_callback(rig_context_t *ctx, rig_frame_cb cb, void *user);
+
+/**
+ * Takes the oldest queued frame, waiting up to timeout_ms (of the backend's clock: virtual
+ * milliseconds in virtual time). The caller owns the returned reference: rig_frame_release().
+ * When the queue is full the oldest frame is dropped and counted (rig_context_queue_drops).
+ */
+rig_error_t rig_context_wait_frame(rig_context_t *ctx, uint32_t timeout_ms, rig_frame_t **out);
+/** Frames dropped because the pull queue was full. */
+uint64_t rig_context_queue_drops(rig_context_t *ctx);
+
+void rig_frame_retain(rig_frame_t *frame);
+void rig_frame_release(rig_frame_t *frame);
+
+size_t rig_frame_device_index(const rig_frame_t *frame);
+/** Serial number of the device that captured the frame. */
+const char *rig_frame_serial(const rig_frame_t *frame);
+rig_stream_t rig_frame_stream(const rig_frame_t *frame);
+/** Per-device, per-stream capture counter; a gap means frames were lost on the way. */
+uint64_t rig_frame_index(const rig_frame_t *frame);
+/** Device clock, middle of exposure. */
+int64_t rig_frame_device_ts_us(const rig_frame_t *frame);
+/** Host clock when the frame was fully received. */
+int64_t rig_frame_host_ts_us(const rig_frame_t *frame);
+/** Device timestamp on the host time line, or RIG_TS_NONE when no mapping is available yet. */
+int64_t rig_frame_global_ts_us(const rig_frame_t *frame);
+uint32_t rig_frame_width(const rig_frame_t *frame);
+uint32_t rig_frame_height(const rig_frame_t *frame);
+rig_format_t rig_frame_format(const rig_frame_t *frame);
+/** Pixel bytes (row-major, stride = width * bytes per pixel) or NULL when pixels are off. */
+const uint8_t *rig_frame_data(const rig_frame_t *frame);
+size_t rig_frame_data_size(const rig_frame_t *frame);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RIGSYNC_RIGSYNC_H */

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rigsync needs to build, test and run.
+# As root it installs what is missing with apt-get; otherwise it prints the exact command.
+set -euo pipefail
+
+# package : a file or command that shows it is installed
+need=(
+  "build-essential:/usr/bin/gcc"
+  "cmake:/usr/bin/cmake"
+  "pkg-config:/usr/bin/pkg-config"
+  "libjansson-dev:/usr/include/jansson.h"
+  "libcmocka-dev:/usr/include/cmocka.h"
+)
+
+missing=()
+for entry in "${need[@]}"; do
+  pkg=${entry%%:*}
+  probe=${entry#*:}
+  if [ ! -e "$probe" ] && ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "setup: install them with:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,67 @@
+/*
+ * Discrete-event core of the simulator: a min-heap of timestamped events and a seeded random
+ * generator. Pure data structures; the simulator decides what events mean.
+ */
+#ifndef RIGSYNC_SIM_ENGINE_H
+#define RIGSYNC_SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum sim_event_type {
+    SIM_EV_TIMER = 1,      /* a device's own frame timer ticks */
+    SIM_EV_PULSE_IN,       /* a sync pulse reaches a device's sync-in */
+    SIM_EV_CAPTURE,        /* mid-exposure of one frame: the device stamps it */
+    SIM_EV_ARRIVAL,        /* the frame is fully received by the host */
+    SIM_EV_CLOCK_SYNC,     /* a host timer-sync pass over every open device */
+    SIM_EV_TRIGGER,        /* a software trigger command reaches the device */
+} sim_event_type_t;
+
+typedef struct sim_event {
+    int64_t t_ns;   /* simulation time (host clock, ns since the simulation began) */
+    uint64_t order; /* insertion order: equal times pop first-in first-out, deterministically */
+    sim_event_type_t type;
+    uint32_t dev;
+    int32_t stream;   /* rig_stream_t, or -1 for "both streams" */
+    uint32_t gen;     /* generation of the device state that scheduled it; stale = ignored */
+    uint64_t seq;     /* trigger sequence number / timer tick */
+    int64_t start_ns; /* CAPTURE/ARRIVAL: exposure start */
+    int64_t mid_ns;   /* ARRIVAL: mid-exposure */
+    int64_t device_ts_us;
+    uint64_t frame_index;
+} sim_event_t;
+
+typedef struct sim_heap {
+    sim_event_t *v;
+    size_t len, cap;
+    uint64_t next_order;
+} sim_heap_t;
+
+/** Adds an event (its `order` is assigned here). Returns false when out of memory. */
+bool sim_heap_push(sim_heap_t *h, const sim_event_t *ev);
+/** Removes the earliest event into *out. Returns false when empty. */
+bool sim_heap_pop(sim_heap_t *h, sim_event_t *out);
+/** The earliest event, or NULL. */
+const sim_event_t *sim_heap_peek(const sim_heap_t *h);
+void sim_heap_free(sim_heap_t *h);
+
+/* SplitMix64: tiny, fast, statistically sound for simulation noise, and fully reproducible
+ * across platforms (unlike rand()). One generator per device keeps devices independent of each
+ * other's event counts. */
+typedef struct sim_rng {
+    uint64_t s;
+} sim_rng_t;
+
+void sim_rng_seed(sim_rng_t *r, uint64_t seed, uint64_t stream);
+uint64_t sim_rng_u64(sim_rng_t *r);
+/** Uniform in [0, 1). */
+double sim_rng_uniform(sim_rng_t *r);
+/** Uniform in [lo, hi]. */
+double sim_rng_range(sim_rng_t *r, double lo, double hi);
+/** Exponential with the given mean. */
+double sim_rng_exp(sim_rng_t *r, double mean);
+/** True with probability p. */
+bool sim_rng_chance(sim_rng_t *r, double p);
+
+#endif

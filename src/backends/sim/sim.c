@@ -1,0 +1,925 @@
+/*
+ * The simulated rig ("sim"): the reference backend.
+ *
+ * Physics modelled:
+ *  - every device has its own crystal: device clock = set value + elapsed host time x (1 + ppm);
+ *    its frame timer counts on that crystal, so a free-running 30 fps device really runs at
+ *    30 x (1 + ppm) fps on the host clock;
+ *  - PRIMARY emits a pulse per frame on sync-out; pulses travel the cables (daisy chain by
+ *    default) with a propagation delay; SECONDARY captures on each pulse and forwards it when
+ *    trigger_out_enable is set; with no pulses it captures nothing;
+ *  - a capture starts at trigger + trigger_to_image_delay + the stream's delay, the device stamps
+ *    mid-exposure on its own clock, the host receives it after exposure + readout + a transport
+ *    latency with a floor, an exponential tail, rare stalls, and rare drops; frames of one stream
+ *    arrive in order (USB is a FIFO);
+ *  - a host timer sync writes host time into the device clock; the write lands late by the
+ *    command latency, so the device ends up behind the host by an unknown 100 to 600 us.
+ * Host time is the simulator's reference time; ground truth is recorded in every frame.
+ *
+ * Time runs either virtually (events processed on the caller's thread inside advance) or paced
+ * to the wall clock by one engine thread. Frames are always handed to the core unlocked.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backends/sim/engine.h"
+#include "backends/sim/pixels.h"
+#include "common/util.h"
+#include "config/config_internal.h"
+#include "core/core.h"
+#include "mode/mode.h"
+
+
+/* Host clock origin in virtual time: a fixed, realistic epoch-based value, so that runs are
+ * reproducible and system timestamps look like the vendor's (us since 1970). */
+#define VIRTUAL_HOST_ORIGIN_US 1700000000000000LL
+/* A device needs a moment after start before its sensor runs (real cameras: 100s of ms). */
+#define STARTUP_MIN_NS 200000000LL
+#define STARTUP_SPREAD_NS 50000000LL
+/* Latency of a host command (software trigger) over USB. */
+#define COMMAND_LATENCY_MIN_US 100.0
+#define COMMAND_LATENCY_MAX_US 300.0
+
+typedef struct sim_device {
+    rig_sim_device_spec_t spec;
+    uint32_t modes;
+    double ppm;
+    sim_rng_t rng;
+    /* clock: device_us(t) = clk_dev_us + (t - clk_t_ns) * (1 + ppm e-6) / 1000 */
+    int64_t clk_t_ns;
+    double clk_dev_us;
+    rig_sync_config_t sync; /* kept across open/close, like the device's flash */
+    size_t *outs;           /* devices whose sync-in this device's sync-out feeds */
+    size_t nouts;
+
+    bool open;
+    size_t ctx_index;
+    bool streaming;
+    uint32_t gen;       /* bumped on start/stop: events of an older session are ignored */
+    uint32_t timer_gen; /* bumped when the frame timer is re-phased */
+    int64_t armed_ns;   /* sensor ready */
+    rig_stream_profile_t prof[RIG_STREAM_COUNT];
+    uint64_t frame_index[RIG_STREAM_COUNT];
+    int64_t last_arrival_ns[RIG_STREAM_COUNT];
+    double timer_t0_ns[RIG_STREAM_COUNT]; /* tick k at t0 + k * period */
+    uint64_t tick_seq;
+    uint64_t pulses_in;
+    int64_t last_sync_host_us, last_sync_err_us;
+} sim_device_t;
+
+typedef struct sim_state {
+    rig_context_t *ctx;
+    rig_config_t *own_config; /* the default rig's, when none was given */
+    rig_sim_spec_t spec;      /* copy of the scalar parameters (device array not used) */
+    rig_time_mode_t time_mode;
+    bool pixels;
+
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t wake;
+    pthread_t thread;
+    bool thread_started, quit;
+    int64_t now_ns;
+    int64_t host_origin_us;
+    int64_t wall_origin_us;
+    sim_heap_t heap;
+    sim_device_t *devs;
+    size_t ndev;
+    uint64_t clock_sync_interval_ms;
+    uint32_t clock_sync_gen;
+    bool clock_sync_enabled;
+    rig_frame_t **pending; /* arrived frames waiting to be handed over unlocked */
+    size_t npending, cap_pending;
+    bool oom; /* an allocation failed inside the engine: reported on the next call */
+} sim_state_t;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Clocks                                                                                     */
+
+static double dev_clock_us(const sim_device_t *d, int64_t t_ns)
+{
+    return d->clk_dev_us + (double)(t_ns - d->clk_t_ns) * (1.0 + d->ppm * 1e-6) / 1000.0;
+}
+
+static int64_t host_us(const sim_state_t *st, int64_t t_ns)
+{
+    return st->host_origin_us + t_ns / 1000;
+}
+
+static int64_t now_locked(const sim_state_t *st)
+{
+    if (st->time_mode == RIG_TIME_VIRTUAL)
+        return st->now_ns;
+    int64_t wall = (rig_monotonic_us() - st->wall_origin_us) * 1000;
+    return wall > st->now_ns ? wall : st->now_ns;
+}
+
+/* Frame period on the host clock for a device whose crystal counts `fps` frames a second. */
+static double period_ns(const sim_device_t *d, uint32_t fps)
+{
+    return 1e9 / (double)fps / (1.0 + d->ppm * 1e-6);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Events                                                                                     */
+
+static void push(sim_state_t *st, const sim_event_t *ev)
+{
+    if (!sim_heap_push(&st->heap, ev))
+        st->oom = true;
+    if (st->time_mode == RIG_TIME_REAL)
+        pthread_cond_signal(&st->wake);
+}
+
+static void schedule_timer(sim_state_t *st, size_t di, int stream, uint64_t k)
+{
+    sim_device_t *d = &st->devs[di];
+    int s = stream < 0 ? RIG_STREAM_DEPTH : stream;
+    sim_event_t ev = {0};
+    ev.type = SIM_EV_TIMER;
+    ev.dev = (uint32_t)di;
+    ev.stream = stream;
+    ev.gen = d->timer_gen;
+    ev.seq = k;
+    ev.t_ns = (int64_t)llround(d->timer_t0_ns[s] + (double)k * period_ns(d, d->prof[s].fps));
+    push(st, &ev);
+}
+
+/* One trigger of the sensor: schedules the capture of the streams in `stream` (-1 = both). */
+static void trigger_capture(sim_state_t *st, size_t di, int64_t t_ns, uint64_t seq, int stream)
+{
+    sim_device_t *d = &st->devs[di];
+    if (!d->streaming || t_ns < d->armed_ns)
+        return;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        if (stream >= 0 && s != stream)
+            continue;
+        int64_t delay_us = d->sync.trigger_to_image_delay_us +
+                           (s == RIG_STREAM_DEPTH ? d->sync.depth_delay_us : d->sync.color_delay_us);
+        sim_event_t ev = {0};
+        ev.type = SIM_EV_CAPTURE;
+        ev.dev = (uint32_t)di;
+        ev.stream = s;
+        ev.gen = d->gen;
+        ev.seq = seq;
+        ev.start_ns = t_ns + delay_us * 1000;
+        ev.t_ns = ev.start_ns + st->spec.exposure_us[s] * 1000 / 2;
+        push(st, &ev);
+    }
+}
+
+static void emit_pulse(sim_state_t *st, size_t di, int64_t t_ns, uint64_t seq)
+{
+    sim_device_t *d = &st->devs[di];
+    for (size_t i = 0; i < d->nouts; i++) {
+        sim_event_t ev = {0};
+        ev.type = SIM_EV_PULSE_IN;
+        ev.dev = (uint32_t)d->outs[i];
+        ev.seq = seq;
+        ev.t_ns = t_ns + (int64_t)d->sync.trigger_out_delay_us * 1000 + st->spec.cable_delay_ns;
+        push(st, &ev);
+    }
+}
+
+/* The frame timer of PRIMARY / STANDALONE / SECONDARY_SYNCED (both streams on one tick) and
+ * FREE_RUN (one timer per stream). */
+static void on_timer(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    if (!d->streaming || ev->gen != d->timer_gen)
+        return;
+    uint64_t seq = d->tick_seq++;
+    trigger_capture(st, ev->dev, ev->t_ns, seq, ev->stream);
+    if (d->sync.mode == RIG_SYNC_MODE_PRIMARY && d->sync.trigger_out_enable)
+        emit_pulse(st, ev->dev, ev->t_ns, seq);
+    schedule_timer(st, ev->dev, ev->stream, ev->seq + 1);
+}
+
+static void on_pulse_in(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    d->pulses_in++;
+    /* Forwarding is done by the sync port's hardware: it does not depend on streaming. */
+    bool forwards = (d->sync.mode == RIG_SYNC_MODE_SECONDARY ||
+                     d->sync.mode == RIG_SYNC_MODE_SECONDARY_SYNCED ||
+                     d->sync.mode == RIG_SYNC_MODE_HARDWARE_TRIGGERING) &&
+                    d->sync.trigger_out_enable;
+    if (forwards)
+        emit_pulse(st, ev->dev, ev->t_ns, ev->seq);
+    if (!d->streaming || ev->t_ns < d->armed_ns)
+        return;
+    switch (d->sync.mode) {
+    case RIG_SYNC_MODE_SECONDARY:
+        trigger_capture(st, ev->dev, ev->t_ns, ev->seq, -1);
+        break;
+    case RIG_SYNC_MODE_HARDWARE_TRIGGERING: {
+        double p = period_ns(d, d->prof[RIG_STREAM_DEPTH].fps);
+        for (int32_t i = 0; i < d->sync.frames_per_trigger; i++)
+            trigger_capture(st, ev->dev, ev->t_ns + (int64_t)llround(i * p), ev->seq, -1);
+        break;
+    }
+    case RIG_SYNC_MODE_SECONDARY_SYNCED:
+        /* Re-phase the free-running timer onto the pulse; it keeps going if pulses stop. */
+        d->timer_gen++;
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            d->timer_t0_ns[s] = (double)ev->t_ns;
+        schedule_timer(st, ev->dev, -1, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_trigger(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    if (!d->streaming || ev->gen != d->gen || d->sync.mode != RIG_SYNC_MODE_SOFTWARE_TRIGGERING)
+        return;
+    uint64_t seq = d->tick_seq++;
+    double p = period_ns(d, d->prof[RIG_STREAM_DEPTH].fps);
+    for (int32_t i = 0; i < d->sync.frames_per_trigger; i++)
+        trigger_capture(st, ev->dev, ev->t_ns + (int64_t)llround(i * p), seq, -1);
+    if (d->sync.trigger_out_enable)
+        emit_pulse(st, ev->dev, ev->t_ns, seq);
+}
+
+static void on_capture(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    if (!d->streaming || ev->gen != d->gen)
+        return;
+    int s = ev->stream;
+    uint64_t index = d->frame_index[s]++;
+    int64_t device_ts = (int64_t)floor(dev_clock_us(d, ev->t_ns));
+    if (sim_rng_chance(&d->rng, st->spec.drop_probability))
+        return; /* lost on the way: the host sees a gap in the frame index */
+    double latency_us = (double)st->spec.latency_floor_us +
+                        sim_rng_exp(&d->rng, (double)st->spec.latency_tail_mean_us);
+    if (sim_rng_chance(&d->rng, st->spec.stall_probability))
+        latency_us += sim_rng_range(&d->rng, (double)st->spec.stall_min_us,
+                                    (double)st->spec.stall_max_us);
+    int64_t arrival = ev->start_ns + (st->spec.exposure_us[s] + st->spec.readout_us) * 1000 +
+                      (int64_t)llround(latency_us * 1000.0);
+    if (arrival <= d->last_arrival_ns[s])
+        arrival = d->last_arrival_ns[s] + 1000; /* in order behind the previous frame */
+    d->last_arrival_ns[s] = arrival;
+    sim_event_t a = *ev;
+    a.type = SIM_EV_ARRIVAL;
+    a.t_ns = arrival;
+    a.mid_ns = ev->t_ns;
+    a.device_ts_us = device_ts;
+    a.frame_index = index;
+    push(st, &a);
+}
+
+static void on_arrival(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    if (!d->streaming || ev->gen != d->gen)
+        return;
+    const rig_stream_profile_t *p = &d->prof[ev->stream];
+    size_t size = st->pixels ? (size_t)p->width * p->height * rig_format_bytes_per_pixel(p->format)
+                             : 0;
+    rig_frame_t *f = rig_frame_alloc(size);
+    if (!f) {
+        st->oom = true;
+        return;
+    }
+    f->device_index = d->ctx_index;
+    rig_strlcpy(f->serial, d->spec.serial, sizeof(f->serial));
+    f->stream = (rig_stream_t)ev->stream;
+    f->index = ev->frame_index;
+    f->device_ts_us = ev->device_ts_us;
+    f->host_ts_us = host_us(st, ev->t_ns);
+    f->width = p->width;
+    f->height = p->height;
+    f->format = st->pixels ? p->format : RIG_FORMAT_NONE;
+    f->has_truth = true;
+    f->truth.capture_start_us = host_us(st, ev->start_ns);
+    f->truth.true_ts_us = host_us(st, ev->mid_ns);
+    f->truth.arrival_us = f->host_ts_us;
+    f->truth.trigger_seq = ev->seq;
+    if (size)
+        sim_pixels_render(f->data, p->width, p->height, p->format, f->truth.true_ts_us,
+                          (uint32_t)d->ctx_index);
+    if (st->npending == st->cap_pending) {
+        size_t cap = st->cap_pending ? st->cap_pending * 2 : 16;
+        rig_frame_t **v = realloc(st->pending, cap * sizeof(*v));
+        if (!v) {
+            rig_frame_release(f);
+            st->oom = true;
+            return;
+        }
+        st->pending = v;
+        st->cap_pending = cap;
+    }
+    st->pending[st->npending++] = f;
+}
+
+static void on_clock_sync(sim_state_t *st, const sim_event_t *ev)
+{
+    if (!st->clock_sync_enabled || ev->gen != st->clock_sync_gen)
+        return;
+    for (size_t i = 0; i < st->ndev; i++) {
+        sim_device_t *d = &st->devs[i];
+        if (!d->open)
+            continue;
+        /* The host reads its clock, sends it; the device sets it on receipt: it is behind by
+         * the command latency, which the host cannot know. */
+        int64_t err = -(int64_t)llround(sim_rng_range(&d->rng, (double)st->spec.sync_error_min_us,
+                                                      (double)st->spec.sync_error_max_us));
+        d->clk_t_ns = ev->t_ns;
+        d->clk_dev_us = (double)(host_us(st, ev->t_ns) + err);
+        d->last_sync_host_us = host_us(st, ev->t_ns);
+        d->last_sync_err_us = err;
+    }
+    if (st->clock_sync_interval_ms > 0) {
+        sim_event_t next = *ev;
+        next.t_ns = ev->t_ns + (int64_t)st->clock_sync_interval_ms * 1000000;
+        push(st, &next);
+    }
+}
+
+static void process(sim_state_t *st, const sim_event_t *ev)
+{
+    st->now_ns = ev->t_ns;
+    switch (ev->type) {
+    case SIM_EV_TIMER: on_timer(st, ev); break;
+    case SIM_EV_PULSE_IN: on_pulse_in(st, ev); break;
+    case SIM_EV_CAPTURE: on_capture(st, ev); break;
+    case SIM_EV_ARRIVAL: on_arrival(st, ev); break;
+    case SIM_EV_CLOCK_SYNC: on_clock_sync(st, ev); break;
+    case SIM_EV_TRIGGER: on_trigger(st, ev); break;
+    }
+}
+
+/* Hands pending frames to the core. Called with the lock held; returns with it held. */
+static size_t flush_pending(sim_state_t *st)
+{
+    if (st->npending == 0)
+        return 0;
+    rig_frame_t **v = st->pending;
+    size_t n = st->npending;
+    st->pending = NULL;
+    st->npending = st->cap_pending = 0;
+    pthread_mutex_unlock(&st->lock);
+    for (size_t i = 0; i < n; i++)
+        rig_context_deliver_frame(st->ctx, v[i]);
+    free(v);
+    pthread_mutex_lock(&st->lock);
+    return n;
+}
+
+static void *engine_thread(void *arg)
+{
+    sim_state_t *st = arg;
+    pthread_mutex_lock(&st->lock);
+    while (!st->quit) {
+        const sim_event_t *next = sim_heap_peek(&st->heap);
+        if (!next) {
+            pthread_cond_wait(&st->wake, &st->lock);
+            continue;
+        }
+        int64_t due_us = st->wall_origin_us + next->t_ns / 1000;
+        int64_t wall_us = rig_monotonic_us();
+        if (wall_us < due_us) {
+            struct timespec ts = {.tv_sec = (time_t)(due_us / 1000000),
+                                  .tv_nsec = (long)(due_us % 1000000) * 1000};
+            pthread_cond_timedwait(&st->wake, &st->lock, &ts);
+            continue;
+        }
+        sim_event_t ev;
+        sim_heap_pop(&st->heap, &ev);
+        process(st, &ev);
+        flush_pending(st);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Backend ops                                                                                */
+
+static rig_error_t wire(sim_state_t *st, const rig_config_t *cfg, const rig_sim_spec_t *spec)
+{
+    size_t ncfg = rig_config_device_count(cfg);
+    for (size_t i = 0; i < st->ndev; i++) {
+        st->devs[i].outs = calloc(st->ndev, sizeof(size_t));
+        if (!st->devs[i].outs)
+            return RIG_ERROR_NO_MEMORY;
+    }
+    if (spec->wiring == RIG_SIM_WIRING_CABLES) {
+        for (size_t c = 0; c < spec->cable_count; c++) {
+            sim_device_t *from = &st->devs[spec->cables[c].from];
+            from->outs[from->nouts++] = spec->cables[c].to;
+        }
+    } else if (spec->wiring == RIG_SIM_WIRING_DAISY_CHAIN) {
+        /* The chain follows the config (primary first), so map config indices to devices. */
+        for (size_t i = 0; i < ncfg; i++) {
+            int src = rig_config_pulse_source(cfg, i);
+            if (src < 0)
+                continue;
+            const char *from_sn = rig_config_device_serial(cfg, (size_t)src);
+            const char *to_sn = rig_config_device_serial(cfg, i);
+            size_t from = st->ndev, to = st->ndev;
+            for (size_t k = 0; k < st->ndev; k++) {
+                if (strcmp(st->devs[k].spec.serial, from_sn) == 0)
+                    from = k;
+                if (strcmp(st->devs[k].spec.serial, to_sn) == 0)
+                    to = k;
+            }
+            if (from < st->ndev && to < st->ndev)
+                st->devs[from].outs[st->devs[from].nouts++] = to;
+        }
+    }
+    return RIG_OK;
+}
+
+static void sim_destroy(void *state);
+
+static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *opts, void **out)
+{
+    sim_state_t *st = calloc(1, sizeof(*st));
+    if (!st)
+        return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory creating the rig");
+    st->ctx = ctx;
+    st->time_mode = opts->time_mode;
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&st->wake, &ca);
+    pthread_condattr_destroy(&ca);
+
+    const rig_config_t *cfg = opts->config;
+    if (!cfg) {
+        rig_config_diag_t diag;
+        rig_error_t err = rig_config_default(&st->own_config, &diag);
+        if (err != RIG_OK) {
+            sim_destroy(st);
+            return rig_context_set_error(ctx, RIG_ERROR_INTERNAL, "default rig: %s", diag.message);
+        }
+        cfg = st->own_config;
+    }
+    const rig_sim_spec_t *spec = rig_config_sim(cfg);
+    st->spec = *spec;
+    st->spec.devices = NULL;
+    st->spec.cables = NULL;
+    st->pixels = opts->pixels && spec->pixels;
+    uint64_t seed = opts->seed_set ? opts->seed : spec->seed;
+
+    st->ndev = spec->device_count;
+    st->devs = calloc(st->ndev ? st->ndev : 1, sizeof(*st->devs));
+    if (!st->devs) {
+        sim_destroy(st);
+        return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory creating the rig");
+    }
+    for (size_t i = 0; i < st->ndev; i++) {
+        sim_device_t *d = &st->devs[i];
+        d->spec = spec->devices[i];
+        if (d->spec.model[0] == '\0')
+            rig_strlcpy(d->spec.model, RIG_MODEL_SIM_DEFAULT, sizeof(d->spec.model));
+        if (!rig_model_supported_modes(d->spec.model, &d->modes))
+            d->modes = RIG_SYNC_MODE_ALL;
+        sim_rng_seed(&d->rng, seed, i);
+        if (d->spec.has_ppm) {
+            d->ppm = d->spec.ppm;
+        } else {
+            double mag = sim_rng_range(&d->rng, RIG_SIM_DEFAULT_PPM_MIN, RIG_SIM_DEFAULT_PPM_MAX);
+            d->ppm = sim_rng_chance(&d->rng, 0.5) ? mag : -mag;
+        }
+        d->clk_t_ns = 0;
+        d->clk_dev_us = d->spec.has_clock_offset ? (double)d->spec.clock_offset_us
+                                                 : floor(sim_rng_range(&d->rng, 0.0, 2e9));
+        d->sync = rig_sync_config_default();
+        d->last_sync_host_us = RIG_TS_NONE;
+    }
+    if (wire(st, cfg, spec) != RIG_OK) {
+        sim_destroy(st);
+        return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory wiring the rig");
+    }
+
+    st->wall_origin_us = rig_monotonic_us();
+    st->host_origin_us =
+        st->time_mode == RIG_TIME_VIRTUAL ? VIRTUAL_HOST_ORIGIN_US : rig_realtime_us();
+    if (st->time_mode == RIG_TIME_REAL) {
+        if (pthread_create(&st->thread, NULL, engine_thread, st) != 0) {
+            sim_destroy(st);
+            return rig_context_set_error(ctx, RIG_ERROR_INTERNAL,
+                                         "cannot start the simulator's engine thread");
+        }
+        st->thread_started = true;
+    }
+    *out = st;
+    return RIG_OK;
+}
+
+static void sim_destroy(void *state)
+{
+    sim_state_t *st = state;
+    if (!st)
+        return;
+    if (st->thread_started) {
+        pthread_mutex_lock(&st->lock);
+        st->quit = true;
+        pthread_cond_signal(&st->wake);
+        pthread_mutex_unlock(&st->lock);
+        pthread_join(st->thread, NULL);
+    }
+    for (size_t i = 0; i < st->npending; i++)
+        rig_frame_release(st->pending[i]);
+    free(st->pending);
+    for (size_t i = 0; st->devs && i < st->ndev; i++)
+        free(st->devs[i].outs);
+    free(st->devs);
+    sim_heap_free(&st->heap);
+    rig_config_destroy(st->own_config);
+    pthread_cond_destroy(&st->wake);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+}
+
+static rig_error_t sim_device_count(void *state, size_t *count)
+{
+    sim_state_t *st = state;
+    *count = st->ndev;
+    return RIG_OK;
+}
+
+static rig_error_t sim_device_info(void *state, size_t index, rig_device_info_t *out)
+{
+    sim_state_t *st = state;
+    if (index >= st->ndev)
+        return rig_context_set_error(st->ctx, RIG_ERROR_INVALID_ARGUMENT,
+                                     "device index %zu out of range (the rig has %zu devices)",
+                                     index, st->ndev);
+    memset(out, 0, sizeof(*out));
+    rig_strlcpy(out->serial, st->devs[index].spec.serial, sizeof(out->serial));
+    rig_strlcpy(out->model, st->devs[index].spec.model, sizeof(out->model));
+    out->supported_modes = st->devs[index].modes;
+    return RIG_OK;
+}
+
+static rig_error_t sim_open(void *state, const char *serial, size_t dev_index, void **dev)
+{
+    sim_state_t *st = state;
+    char present[512] = "";
+    pthread_mutex_lock(&st->lock);
+    for (size_t i = 0; i < st->ndev; i++) {
+        sim_device_t *d = &st->devs[i];
+        if (strcmp(d->spec.serial, serial) != 0) {
+            rig_append(present, sizeof(present), "%s%s", present[0] ? ", " : "", d->spec.serial);
+            continue;
+        }
+        if (d->open) {
+            pthread_mutex_unlock(&st->lock);
+            return rig_context_set_error(st->ctx, RIG_ERROR_STATE,
+                                         "device %s is already open", serial);
+        }
+        d->open = true;
+        d->ctx_index = dev_index;
+        pthread_mutex_unlock(&st->lock);
+        *dev = d;
+        return RIG_OK;
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rig_context_set_error(st->ctx, RIG_ERROR_NOT_FOUND,
+                                 "no device with serial number %s on the rig (present: %s)",
+                                 serial, present[0] ? present : "none");
+}
+
+static void stop_locked(sim_device_t *d)
+{
+    d->streaming = false;
+    d->gen++;
+    d->timer_gen++;
+}
+
+static void sim_close(void *state, void *dev)
+{
+    sim_state_t *st = state;
+    sim_device_t *d = dev;
+    pthread_mutex_lock(&st->lock);
+    stop_locked(d);
+    d->open = false;
+    pthread_mutex_unlock(&st->lock);
+}
+
+static rig_error_t sim_get_sync(void *state, void *dev, rig_sync_config_t *out)
+{
+    sim_state_t *st = state;
+    pthread_mutex_lock(&st->lock);
+    *out = ((sim_device_t *)dev)->sync;
+    pthread_mutex_unlock(&st->lock);
+    return RIG_OK;
+}
+
+static rig_error_t sim_set_sync(void *state, void *dev, const rig_sync_config_t *cfg)
+{
+    sim_state_t *st = state;
+    sim_device_t *d = dev;
+    if (!(d->modes & (uint32_t)cfg->mode)) {
+        char modes[256];
+        rig_mode_bitmap_format(d->modes, modes, sizeof(modes));
+        const char *name = rig_sync_mode_name(cfg->mode);
+        return rig_context_set_error(st->ctx, RIG_ERROR_UNSUPPORTED,
+                                     "device %s (%s) does not support mode %s; it supports %s",
+                                     d->spec.serial, d->spec.model, name ? name : "(invalid)",
+                                     modes);
+    }
+    pthread_mutex_lock(&st->lock);
+    d->sync = *cfg;
+    pthread_mutex_unlock(&st->lock);
+    return RIG_OK;
+}
+
+static rig_error_t sim_default_profile(void *state, void *dev, rig_stream_t stream,
+                                       rig_stream_profile_t *out)
+{
+    (void)state;
+    (void)dev;
+    out->fps = RIG_DEFAULT_FPS;
+    if (stream == RIG_STREAM_COLOR) {
+        out->width = RIG_DEFAULT_COLOR_WIDTH;
+        out->height = RIG_DEFAULT_COLOR_HEIGHT;
+        out->format = RIG_FORMAT_RGB;
+    } else {
+        out->width = RIG_DEFAULT_DEPTH_WIDTH;
+        out->height = RIG_DEFAULT_DEPTH_HEIGHT;
+        out->format = RIG_FORMAT_Y16;
+    }
+    return RIG_OK;
+}
+
+static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t *prof)
+{
+    sim_state_t *st = state;
+    sim_device_t *d = dev;
+    static const rig_format_t want[RIG_STREAM_COUNT] = {RIG_FORMAT_RGB, RIG_FORMAT_Y16};
+    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        if (prof[s].fps == 0 || prof[s].width == 0 || prof[s].height == 0 ||
+            prof[s].format != want[s])
+            return rig_context_set_error(
+                st->ctx, RIG_ERROR_UNSUPPORTED,
+                "device %s: %s profile %ux%u@%u %s is not available; use %s with a non-zero "
+                "size and fps",
+                d->spec.serial, rig_stream_name((rig_stream_t)s), prof[s].width, prof[s].height,
+                prof[s].fps, rig_format_name(prof[s].format), rig_format_name(want[s]));
+    }
+    if (rig_mode_streams_locked(d->sync.mode) &&
+        prof[RIG_STREAM_COLOR].fps != prof[RIG_STREAM_DEPTH].fps)
+        return rig_context_set_error(
+            st->ctx, RIG_ERROR_UNSUPPORTED,
+            "device %s: in %s mode color and depth run at one rate, but color asks %u fps and "
+            "depth %u fps; give both the same fps (only FREE_RUN allows different rates)",
+            d->spec.serial, rig_sync_mode_name(d->sync.mode), prof[RIG_STREAM_COLOR].fps,
+            prof[RIG_STREAM_DEPTH].fps);
+
+    pthread_mutex_lock(&st->lock);
+    int64_t now = now_locked(st);
+    d->gen++;
+    d->timer_gen++;
+    d->streaming = true;
+    memcpy(d->prof, prof, sizeof(d->prof));
+    memset(d->frame_index, 0, sizeof(d->frame_index));
+    memset(d->last_arrival_ns, 0, sizeof(d->last_arrival_ns));
+    d->tick_seq = 0;
+    d->armed_ns = now + STARTUP_MIN_NS + (int64_t)sim_rng_range(&d->rng, 0, STARTUP_SPREAD_NS);
+    switch (d->sync.mode) {
+    case RIG_SYNC_MODE_FREE_RUN:
+        /* Independent sensors: each stream has its own timer and phase. */
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            d->timer_t0_ns[s] =
+                (double)d->armed_ns + sim_rng_range(&d->rng, 0, period_ns(d, prof[s].fps));
+            schedule_timer(st, (size_t)(d - st->devs), s, 0);
+        }
+        break;
+    case RIG_SYNC_MODE_STANDALONE:
+    case RIG_SYNC_MODE_PRIMARY:
+    case RIG_SYNC_MODE_SECONDARY_SYNCED: {
+        double t0 = (double)d->armed_ns +
+                    sim_rng_range(&d->rng, 0, period_ns(d, prof[RIG_STREAM_DEPTH].fps));
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            d->timer_t0_ns[s] = t0;
+        schedule_timer(st, (size_t)(d - st->devs), -1, 0);
+        break;
+    }
+    default:
+        break; /* captures only on pulses or trigger commands */
+    }
+    pthread_mutex_unlock(&st->lock);
+    return RIG_OK;
+}
+
+static rig_error_t sim_stop(void *state, void *dev)
+{
+    sim_state_t *st = state;
+    pthread_mutex_lock(&st->lock);
+    stop_locked(dev);
+    pthread_mutex_unlock(&st->lock);
+    return RIG_OK;
+}
+
+static rig_error_t sim_trigger(void *state, void *dev)
+{
+    sim_state_t *st = state;
+    sim_device_t *d = dev;
+    pthread_mutex_lock(&st->lock);
+    if (d->sync.mode != RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
+        const char *name = rig_sync_mode_name(d->sync.mode);
+        pthread_mutex_unlock(&st->lock);
+        return rig_context_set_error(st->ctx, RIG_ERROR_STATE,
+                                     "device %s is in %s mode; a software trigger needs "
+                                     "SOFTWARE_TRIGGERING",
+                                     d->spec.serial, name ? name : "(invalid)");
+    }
+    sim_event_t ev = {0};
+    ev.type = SIM_EV_TRIGGER;
+    ev.dev = (uint32_t)(d - st->devs);
+    ev.gen = d->gen;
+    ev.t_ns = now_locked(st) +
+              (int64_t)(sim_rng_range(&d->rng, COMMAND_LATENCY_MIN_US, COMMAND_LATENCY_MAX_US) *
+                        1000);
+    push(st, &ev);
+    pthread_mutex_unlock(&st->lock);
+    return RIG_OK;
+}
+
+static rig_error_t sim_enable_clock_sync(void *state, uint64_t interval_ms)
+{
+    sim_state_t *st = state;
+    pthread_mutex_lock(&st->lock);
+    st->clock_sync_enabled = true;
+    st->clock_sync_interval_ms = interval_ms;
+    sim_event_t ev = {0};
+    ev.type = SIM_EV_CLOCK_SYNC;
+    ev.gen = ++st->clock_sync_gen;
+    ev.t_ns = now_locked(st);
+    push(st, &ev);
+    pthread_mutex_unlock(&st->lock);
+    return RIG_OK;
+}
+
+static rig_error_t sim_advance(void *state, int64_t timeout_us, bool (*done)(void *), void *arg)
+{
+    sim_state_t *st = state;
+    if (st->time_mode != RIG_TIME_VIRTUAL)
+        return rig_context_set_error(st->ctx, RIG_ERROR_STATE,
+                                     "the rig runs in real time; only a virtual-time rig can be "
+                                     "advanced");
+    pthread_mutex_lock(&st->lock);
+    int64_t deadline = st->now_ns + timeout_us * 1000;
+    rig_error_t result = RIG_ERROR_TIMEOUT;
+    for (;;) {
+        const sim_event_t *next = sim_heap_peek(&st->heap);
+        if (!next || next->t_ns > deadline) {
+            st->now_ns = deadline;
+            break;
+        }
+        sim_event_t ev;
+        sim_heap_pop(&st->heap, &ev);
+        process(st, &ev);
+        if (flush_pending(st) > 0 && done) {
+            pthread_mutex_unlock(&st->lock);
+            bool finished = done(arg);
+            pthread_mutex_lock(&st->lock);
+            if (finished) {
+                result = RIG_OK;
+                break;
+            }
+        }
+    }
+    bool oom = st->oom;
+    st->oom = false;
+    pthread_mutex_unlock(&st->lock);
+    if (oom)
+        return rig_context_set_error(st->ctx, RIG_ERROR_NO_MEMORY,
+                                     "the simulator ran out of memory; some frames were lost");
+    return result;
+}
+
+const rig_backend_ops_t rig_sim_backend = {
+    .name = "sim",
+    .create = sim_create,
+    .destroy = sim_destroy,
+    .device_count = sim_device_count,
+    .device_info = sim_device_info,
+    .open = sim_open,
+    .close = sim_close,
+    .get_sync = sim_get_sync,
+    .set_sync = sim_set_sync,
+    .default_profile = sim_default_profile,
+    .start = sim_start,
+    .stop = sim_stop,
+    .trigger = sim_trigger,
+    .enable_clock_sync = sim_enable_clock_sync,
+    .advance = sim_advance,
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Simulator-only API (rigsync/sim.h)                                                         */
+
+static sim_state_t *sim_of(rig_context_t *ctx)
+{
+    return rig_context_backend_state(ctx, &rig_sim_backend);
+}
+
+static sim_device_t *open_device(sim_state_t *st, size_t ctx_index)
+{
+    for (size_t i = 0; i < st->ndev; i++)
+        if (st->devs[i].open && st->devs[i].ctx_index == ctx_index)
+            return &st->devs[i];
+    return NULL;
+}
+
+rig_error_t rig_sim_frame_truth(const rig_frame_t *frame, rig_sim_truth_t *out)
+{
+    if (!frame || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (!frame->has_truth)
+        return RIG_ERROR_UNSUPPORTED;
+    *out = frame->truth;
+    return RIG_OK;
+}
+
+rig_error_t rig_sim_now_us(rig_context_t *ctx, int64_t *now_us)
+{
+    sim_state_t *st = sim_of(ctx);
+    if (!st || !now_us)
+        return st ? RIG_ERROR_INVALID_ARGUMENT : RIG_ERROR_UNSUPPORTED;
+    pthread_mutex_lock(&st->lock);
+    *now_us = host_us(st, now_locked(st));
+    pthread_mutex_unlock(&st->lock);
+    return RIG_OK;
+}
+
+rig_error_t rig_sim_advance_us(rig_context_t *ctx, int64_t us)
+{
+    sim_state_t *st = sim_of(ctx);
+    if (!st)
+        return RIG_ERROR_UNSUPPORTED;
+    if (us < 0)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    rig_error_t err = sim_advance(st, us, NULL, NULL);
+    return err == RIG_ERROR_TIMEOUT ? RIG_OK : err;
+}
+
+/* Looks up an open device and runs `body` under the lock; shared by the per-device getters. */
+#define WITH_DEVICE(ctx, index, d, body)                                                         \
+    do {                                                                                         \
+        sim_state_t *st_ = sim_of(ctx);                                                          \
+        if (!st_)                                                                                \
+            return RIG_ERROR_UNSUPPORTED;                                                        \
+        pthread_mutex_lock(&st_->lock);                                                          \
+        sim_device_t *d = open_device(st_, index);                                               \
+        if (!d) {                                                                                \
+            pthread_mutex_unlock(&st_->lock);                                                    \
+            return RIG_ERROR_INVALID_ARGUMENT;                                                   \
+        }                                                                                        \
+        body;                                                                                    \
+        pthread_mutex_unlock(&st_->lock);                                                        \
+        return RIG_OK;                                                                           \
+    } while (0)
+
+rig_error_t rig_sim_device_clock_us(rig_context_t *ctx, size_t device_index, int64_t *out)
+{
+    if (!out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    WITH_DEVICE(ctx, device_index, d, *out = (int64_t)floor(dev_clock_us(d, now_locked(st_))));
+}
+
+rig_error_t rig_sim_device_ppm(rig_context_t *ctx, size_t device_index, double *ppm)
+{
+    if (!ppm)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    WITH_DEVICE(ctx, device_index, d, *ppm = d->ppm);
+}
+
+rig_error_t rig_sim_device_pulses_in(rig_context_t *ctx, size_t device_index, uint64_t *count)
+{
+    if (!count)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    WITH_DEVICE(ctx, device_index, d, *count = d->pulses_in);
+}
+
+rig_error_t rig_sim_device_last_clock_sync(rig_context_t *ctx, size_t device_index,
+                                           int64_t *host_us_out, int64_t *error_us)
+{
+    if (!host_us_out || !error_us)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    WITH_DEVICE(ctx, device_index, d, {
+        *host_us_out = d->last_sync_host_us;
+        *error_us = d->last_sync_err_us;
+    });
+}
+
+rig_error_t rig_sim_decode_stamp(const rig_frame_t *frame, int64_t *true_ts_us)
+{
+    if (!frame || !true_ts_us)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (!sim_pixels_decode(frame->data, frame->width, frame->height, frame->format, true_ts_us))
+        return RIG_ERROR_UNSUPPORTED;
+    return RIG_OK;
+}

@@ -1,0 +1,42 @@
+#include "rigsync/rigsync.h"
+
+typedef struct {
+    rig_error_t code;
+    const char *name;
+    const char *text;
+} error_entry_t;
+
+static const error_entry_t errors[] = {
+    {RIG_OK, "RIG_OK", "success"},
+    {RIG_ERROR_INVALID_ARGUMENT, "RIG_ERROR_INVALID_ARGUMENT", "invalid argument"},
+    {RIG_ERROR_NO_MEMORY, "RIG_ERROR_NO_MEMORY", "out of memory"},
+    {RIG_ERROR_IO, "RIG_ERROR_IO", "input/output error"},
+    {RIG_ERROR_CONFIG, "RIG_ERROR_CONFIG", "invalid configuration"},
+    {RIG_ERROR_NOT_FOUND, "RIG_ERROR_NOT_FOUND", "not found"},
+    {RIG_ERROR_UNSUPPORTED, "RIG_ERROR_UNSUPPORTED", "not supported by this device or backend"},
+    {RIG_ERROR_TIMEOUT, "RIG_ERROR_TIMEOUT", "timed out"},
+    {RIG_ERROR_STATE, "RIG_ERROR_STATE", "not allowed in the current state"},
+    {RIG_ERROR_BACKEND, "RIG_ERROR_BACKEND", "the backend reported a failure"},
+    {RIG_ERROR_NOT_AVAILABLE, "RIG_ERROR_NOT_AVAILABLE", "the backend is not available here"},
+    {RIG_ERROR_INTERNAL, "RIG_ERROR_INTERNAL", "internal error"},
+};
+
+static const error_entry_t *find(rig_error_t err)
+{
+    for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+        if (errors[i].code == err)
+            return &errors[i];
+    return NULL;
+}
+
+const char *rig_error_name(rig_error_t err)
+{
+    const error_entry_t *e = find(err);
+    return e ? e->name : "RIG_ERROR_UNKNOWN";
+}
+
+const char *rig_strerror(rig_error_t err)
+{
+    const error_entry_t *e = find(err);
+    return e ? e->text : "unknown error";
+}

@@ -1,0 +1,64 @@
+#include "common/util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void rig_strlcpy(char *dst, const char *src, size_t len)
+{
+    if (len == 0)
+        return;
+    size_t n = strlen(src);
+    if (n >= len)
+        n = len - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+char *rig_vfmt(char *dst, size_t len, const char *fmt, va_list ap)
+{
+    if (len == 0)
+        return dst;
+    if (vsnprintf(dst, len, fmt, ap) < 0)
+        dst[0] = '\0';
+    return dst;
+}
+
+char *rig_fmt(char *dst, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rig_vfmt(dst, len, fmt, ap);
+    va_end(ap);
+    return dst;
+}
+
+void rig_append(char *dst, size_t len, const char *fmt, ...)
+{
+    size_t used = strnlen(dst, len);
+    if (used + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    rig_vfmt(dst + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+int rig_strcaseeq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
+static int64_t clock_us(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t rig_monotonic_us(void) { return clock_us(CLOCK_MONOTONIC); }
+int64_t rig_realtime_us(void) { return clock_us(CLOCK_REALTIME); }

@@ -1,0 +1,32 @@
+/* Small helpers shared by every module. */
+#ifndef RIGSYNC_UTIL_H
+#define RIGSYNC_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RIG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define RIG_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define RIG_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/** Copies src into dst of size len, always terminated (when len > 0); truncates. */
+void rig_strlcpy(char *dst, const char *src, size_t len);
+
+/** snprintf that always terminates and never fails; returns dst. */
+char *rig_fmt(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+char *rig_vfmt(char *dst, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+/** Appends formatted text to the string already in dst (size len), truncating. */
+void rig_append(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/** Case-insensitive ASCII string equality. */
+int rig_strcaseeq(const char *a, const char *b);
+
+/** Monotonic wall clock in microseconds (CLOCK_MONOTONIC). */
+int64_t rig_monotonic_us(void);
+/** Realtime wall clock in microseconds since the epoch (CLOCK_REALTIME). */
+int64_t rig_realtime_us(void);
+
+#endif

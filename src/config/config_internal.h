@@ -1,0 +1,105 @@
+/*
+ * Internal view of a parsed config: the sim backend and the CLI read the resolved values here.
+ * Every field holds its final value (defaults filled in) once rig_config_parse() returns OK.
+ */
+#ifndef RIGSYNC_CONFIG_INTERNAL_H
+#define RIGSYNC_CONFIG_INTERNAL_H
+
+#include "rigsync/rigsync.h"
+
+#define RIG_SERIAL_MAX 64
+#define RIG_MODEL_MAX 64
+
+/* Defaults of the optional rigsync sections. */
+#define RIG_DEFAULT_CLOCK_SYNC_INTERVAL_MS 60000u
+#define RIG_DEFAULT_COLOR_WIDTH 640u
+#define RIG_DEFAULT_COLOR_HEIGHT 480u
+#define RIG_DEFAULT_DEPTH_WIDTH 640u
+#define RIG_DEFAULT_DEPTH_HEIGHT 576u
+#define RIG_DEFAULT_FPS 30u
+
+/* Simulated-rig defaults: at least as rough as domain.md section 10. */
+#define RIG_SIM_DEFAULT_SEED 1u
+#define RIG_SIM_DEFAULT_PPM_MIN 20.0
+#define RIG_SIM_DEFAULT_PPM_MAX 200.0
+#define RIG_SIM_DEFAULT_LATENCY_FLOOR_US 1000
+#define RIG_SIM_DEFAULT_LATENCY_TAIL_MEAN_US 300
+#define RIG_SIM_DEFAULT_STALL_PROBABILITY 0.002
+#define RIG_SIM_DEFAULT_STALL_MIN_US 5000
+#define RIG_SIM_DEFAULT_STALL_MAX_US 50000
+#define RIG_SIM_DEFAULT_DROP_PROBABILITY 0.002
+#define RIG_SIM_DEFAULT_SYNC_ERROR_MIN_US 100
+#define RIG_SIM_DEFAULT_SYNC_ERROR_MAX_US 600
+#define RIG_SIM_DEFAULT_CABLE_DELAY_NS 50
+#define RIG_SIM_DEFAULT_COLOR_EXPOSURE_US 8000
+#define RIG_SIM_DEFAULT_DEPTH_EXPOSURE_US 12800
+#define RIG_SIM_DEFAULT_READOUT_US 2000
+
+/** One configured camera: the user's "devices" entry. */
+typedef struct rig_config_device {
+    char serial[RIG_SERIAL_MAX];
+    rig_sync_config_t sync;
+    int line, column; /* of the device's object in the file, for messages */
+} rig_config_device_t;
+
+/** One simulated camera of the "sim" section. */
+typedef struct rig_sim_device_spec {
+    char serial[RIG_SERIAL_MAX];
+    char model[RIG_MODEL_MAX]; /* "" = default simulated model (all seven modes) */
+    bool has_clock_offset;
+    int64_t clock_offset_us; /* device clock at simulation start; random when absent */
+    bool has_ppm;
+    double ppm; /* crystal drift vs the host clock; random in [20,200] with random sign */
+} rig_sim_device_spec_t;
+
+/** A sync cable: sync-out of `from` into sync-in of `to` (indices into rig_sim_spec.devices). */
+typedef struct rig_sim_cable {
+    size_t from;
+    size_t to;
+} rig_sim_cable_t;
+
+typedef enum rig_sim_wiring {
+    RIG_SIM_WIRING_DAISY_CHAIN = 0, /* primary first, then config order */
+    RIG_SIM_WIRING_CABLES = 1,      /* explicit list in `cables` */
+    RIG_SIM_WIRING_NONE = 2,        /* no cable at all */
+} rig_sim_wiring_t;
+
+typedef struct rig_sim_spec {
+    bool present;  /* the config had a "sim" section */
+    uint64_t seed; /* default RIG_SIM_DEFAULT_SEED */
+    /* Devices on the simulated rig. Without a "sim" section (or without sim.devices): one per
+     * configured serial, default model, random crystal. */
+    rig_sim_device_spec_t *devices;
+    size_t device_count;
+    rig_sim_wiring_t wiring;
+    rig_sim_cable_t *cables;
+    size_t cable_count;
+    int64_t cable_delay_ns;
+    /* transport from device to host */
+    int64_t latency_floor_us;
+    int64_t latency_tail_mean_us;
+    double stall_probability;
+    int64_t stall_min_us, stall_max_us;
+    double drop_probability;
+    /* host timer sync: the device clock ends up behind the host by an unknown amount in
+     * [min,max] (the command's latency) */
+    int64_t sync_error_min_us, sync_error_max_us;
+    int64_t exposure_us[RIG_STREAM_COUNT]; /* indexed by rig_stream_t */
+    int64_t readout_us;
+    bool pixels; /* default true */
+} rig_sim_spec_t;
+
+struct rig_config {
+    char source[256];
+    rig_config_device_t *devices;
+    size_t device_count;
+    rig_stream_profile_t streams[RIG_STREAM_COUNT]; /* indexed by rig_stream_t */
+    uint64_t clock_sync_interval_ms;
+    uint32_t auto_trigger_fps; /* vendor "autoTriggerFps" / "auto_trigger_fps"; 0 = off */
+    rig_sim_spec_t sim;
+};
+
+/** The sim spec to build a rig from: the config's own, with devices filled in. */
+const rig_sim_spec_t *rig_config_sim(const rig_config_t *config);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * Context and devices: the public API on top of one backend, plus frame delivery (callback or
+ * bounded pull queue).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/util.h"
+#include "core/core.h"
+
+#define DEFAULT_QUEUE_CAPACITY 256
+
+struct rig_device {
+    rig_context_t *ctx;
+    void *be_dev;
+    size_t index;
+    rig_device_info_t info;
+    bool streaming;
+    rig_device_t *next; /* the context's list of open devices */
+};
+
+struct rig_context {
+    const rig_backend_ops_t *ops;
+    void *be;
+    rig_time_mode_t time_mode;
+
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t frame_ready;
+    rig_frame_cb cb;
+    void *cb_user;
+    rig_frame_t **queue; /* ring buffer */
+    size_t queue_cap, queue_head, queue_len;
+    uint64_t queue_drops;
+    char last_error[1024];
+    size_t next_device_index;
+    rig_device_t *devices; /* open devices, closed by rig_context_destroy if still open */
+};
+
+static const rig_backend_ops_t *const backends[] = {&rig_sim_backend};
+
+void rig_context_options_init(rig_context_options_t *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof(*opts));
+    opts->backend = "sim";
+    opts->time_mode = RIG_TIME_REAL;
+    opts->pixels = true;
+    opts->queue_capacity = DEFAULT_QUEUE_CAPACITY;
+}
+
+rig_error_t rig_context_set_error(rig_context_t *ctx, rig_error_t code, const char *fmt, ...)
+{
+    if (!ctx)
+        return code;
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&ctx->lock);
+    rig_vfmt(ctx->last_error, sizeof(ctx->last_error), fmt, ap);
+    pthread_mutex_unlock(&ctx->lock);
+    va_end(ap);
+    return code;
+}
+
+const char *rig_context_last_error(rig_context_t *ctx, char *buf, size_t len)
+{
+    if (!buf || len == 0)
+        return buf;
+    buf[0] = '\0';
+    if (!ctx)
+        return buf;
+    pthread_mutex_lock(&ctx->lock);
+    rig_strlcpy(buf, ctx->last_error, len);
+    pthread_mutex_unlock(&ctx->lock);
+    return buf;
+}
+
+rig_error_t rig_context_create(const rig_context_options_t *opts_in, rig_context_t **out)
+{
+    if (!out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    rig_context_options_t opts;
+    if (opts_in)
+        opts = *opts_in;
+    else
+        rig_context_options_init(&opts);
+    const char *name = opts.backend ? opts.backend : "sim";
+    const rig_backend_ops_t *ops = NULL;
+    for (size_t i = 0; i < RIG_ARRAY_SIZE(backends); i++)
+        if (strcmp(backends[i]->name, name) == 0)
+            ops = backends[i];
+    if (!ops)
+        return RIG_ERROR_NOT_FOUND;
+    if (opts.queue_capacity == 0)
+        opts.queue_capacity = DEFAULT_QUEUE_CAPACITY;
+
+    rig_context_t *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return RIG_ERROR_NO_MEMORY;
+    ctx->queue = calloc(opts.queue_capacity, sizeof(*ctx->queue));
+    if (!ctx->queue) {
+        free(ctx);
+        return RIG_ERROR_NO_MEMORY;
+    }
+    ctx->queue_cap = opts.queue_capacity;
+    ctx->ops = ops;
+    ctx->time_mode = opts.time_mode;
+    pthread_mutex_init(&ctx->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&ctx->frame_ready, &ca);
+    pthread_condattr_destroy(&ca);
+
+    rig_error_t err = ops->create(ctx, &opts, &ctx->be);
+    if (err != RIG_OK) {
+        /* The detail stays readable only while ctx lives, so the context is returned to the
+         * caller only on success; the error code alone tells what kind of failure it was. */
+        rig_context_destroy(ctx);
+        return err;
+    }
+    *out = ctx;
+    return RIG_OK;
+}
+
+void rig_context_destroy(rig_context_t *ctx)
+{
+    if (!ctx)
+        return;
+    while (ctx->devices)
+        rig_device_close(ctx->devices);
+    if (ctx->be)
+        ctx->ops->destroy(ctx->be);
+    for (size_t i = 0; i < ctx->queue_len; i++)
+        rig_frame_release(ctx->queue[(ctx->queue_head + i) % ctx->queue_cap]);
+    free(ctx->queue);
+    pthread_cond_destroy(&ctx->frame_ready);
+    pthread_mutex_destroy(&ctx->lock);
+    free(ctx);
+}
+
+const char *rig_context_backend_name(const rig_context_t *ctx)
+{
+    return ctx ? ctx->ops->name : "";
+}
+
+void *rig_context_backend_state(rig_context_t *ctx, const rig_backend_ops_t *ops)
+{
+    return (ctx && ctx->ops == ops) ? ctx->be : NULL;
+}
+
+rig_error_t rig_context_device_count(rig_context_t *ctx, size_t *count)
+{
+    if (!ctx || !count)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    return ctx->ops->device_count(ctx->be, count);
+}
+
+rig_error_t rig_context_device_info(rig_context_t *ctx, size_t index, rig_device_info_t *out)
+{
+    if (!ctx || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    return ctx->ops->device_info(ctx->be, index, out);
+}
+
+rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t **out)
+{
+    if (!ctx || !serial || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    rig_device_t *dev = calloc(1, sizeof(*dev));
+    if (!dev)
+        return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory opening %s",
+                                     serial);
+    pthread_mutex_lock(&ctx->lock);
+    dev->index = ctx->next_device_index;
+    pthread_mutex_unlock(&ctx->lock);
+    rig_error_t err = ctx->ops->open(ctx->be, serial, dev->index, &dev->be_dev);
+    if (err != RIG_OK) {
+        free(dev);
+        return err;
+    }
+    /* The index is only consumed on success so that device numbers stay dense. Opening is
+     * serialised by the caller's config order, which is what makes the number meaningful. */
+    dev->ctx = ctx;
+    pthread_mutex_lock(&ctx->lock);
+    ctx->next_device_index++;
+    dev->next = ctx->devices;
+    ctx->devices = dev;
+    pthread_mutex_unlock(&ctx->lock);
+    memset(&dev->info, 0, sizeof(dev->info));
+    rig_strlcpy(dev->info.serial, serial, sizeof(dev->info.serial));
+    size_t n = 0;
+    if (ctx->ops->device_count(ctx->be, &n) == RIG_OK) {
+        for (size_t i = 0; i < n; i++) {
+            rig_device_info_t info;
+            if (ctx->ops->device_info(ctx->be, i, &info) == RIG_OK &&
+                strcmp(info.serial, serial) == 0) {
+                dev->info = info;
+                break;
+            }
+        }
+    }
+    *out = dev;
+    return RIG_OK;
+}
+
+void rig_device_close(rig_device_t *dev)
+{
+    if (!dev)
+        return;
+    rig_context_t *ctx = dev->ctx;
+    pthread_mutex_lock(&ctx->lock);
+    for (rig_device_t **p = &ctx->devices; *p; p = &(*p)->next) {
+        if (*p == dev) {
+            *p = dev->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    ctx->ops->close(ctx->be, dev->be_dev);
+    free(dev);
+}
+
+rig_error_t rig_device_get_info(const rig_device_t *dev, rig_device_info_t *out)
+{
+    if (!dev || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    *out = dev->info;
+    return RIG_OK;
+}
+
+size_t rig_device_index(const rig_device_t *dev) { return dev ? dev->index : 0; }
+
+rig_error_t rig_device_get_sync_config(rig_device_t *dev, rig_sync_config_t *out)
+{
+    if (!dev || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    return dev->ctx->ops->get_sync(dev->ctx->be, dev->be_dev, out);
+}
+
+static bool sync_equal(const rig_sync_config_t *a, const rig_sync_config_t *b)
+{
+    return a->mode == b->mode && a->depth_delay_us == b->depth_delay_us &&
+           a->color_delay_us == b->color_delay_us &&
+           a->trigger_to_image_delay_us == b->trigger_to_image_delay_us &&
+           a->trigger_out_enable == b->trigger_out_enable &&
+           a->trigger_out_delay_us == b->trigger_out_delay_us &&
+           a->frames_per_trigger == b->frames_per_trigger;
+}
+
+rig_error_t rig_device_set_sync_config(rig_device_t *dev, const rig_sync_config_t *cfg,
+                                       bool *written)
+{
+    if (written)
+        *written = false;
+    if (!dev || !cfg)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    rig_context_t *ctx = dev->ctx;
+    if (dev->streaming)
+        return rig_context_set_error(ctx, RIG_ERROR_STATE,
+                                     "device %s is streaming; stop it before changing its sync "
+                                     "config",
+                                     dev->info.serial);
+    rig_sync_config_t current;
+    rig_error_t err = ctx->ops->get_sync(ctx->be, dev->be_dev, &current);
+    if (err != RIG_OK)
+        return err;
+    /* Some models keep the sync config in flash: rewriting an identical one only wears it. */
+    if (sync_equal(&current, cfg))
+        return RIG_OK;
+    err = ctx->ops->set_sync(ctx->be, dev->be_dev, cfg);
+    if (err == RIG_OK && written)
+        *written = true;
+    return err;
+}
+
+rig_error_t rig_device_start(rig_device_t *dev, const rig_stream_profile_t *color,
+                             const rig_stream_profile_t *depth)
+{
+    if (!dev)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    rig_context_t *ctx = dev->ctx;
+    if (dev->streaming)
+        return rig_context_set_error(ctx, RIG_ERROR_STATE, "device %s is already streaming",
+                                     dev->info.serial);
+    rig_stream_profile_t p[RIG_STREAM_COUNT];
+    const rig_stream_profile_t *given[RIG_STREAM_COUNT] = {color, depth};
+    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        if (given[s]) {
+            p[s] = *given[s];
+            continue;
+        }
+        rig_error_t err = ctx->ops->default_profile(ctx->be, dev->be_dev, (rig_stream_t)s, &p[s]);
+        if (err != RIG_OK)
+            return err;
+    }
+    rig_error_t err = ctx->ops->start(ctx->be, dev->be_dev, p);
+    if (err == RIG_OK)
+        dev->streaming = true;
+    return err;
+}
+
+rig_error_t rig_device_stop(rig_device_t *dev)
+{
+    if (!dev)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    rig_error_t err = dev->ctx->ops->stop(dev->ctx->be, dev->be_dev);
+    if (err == RIG_OK)
+        dev->streaming = false;
+    return err;
+}
+
+rig_error_t rig_device_trigger(rig_device_t *dev)
+{
+    if (!dev)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (!dev->ctx->ops->trigger)
+        return rig_context_set_error(dev->ctx, RIG_ERROR_UNSUPPORTED,
+                                     "backend %s has no software trigger", dev->ctx->ops->name);
+    return dev->ctx->ops->trigger(dev->ctx->be, dev->be_dev);
+}
+
+rig_error_t rig_context_enable_clock_sync(rig_context_t *ctx, uint64_t repeat_interval_ms)
+{
+    if (!ctx)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (!ctx->ops->enable_clock_sync)
+        return rig_context_set_error(ctx, RIG_ERROR_UNSUPPORTED,
+                                     "backend %s cannot sync device clocks", ctx->ops->name);
+    return ctx->ops->enable_clock_sync(ctx->be, repeat_interval_ms);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frame delivery                                                                             */
+
+rig_error_t rig_context_set_frame_callback(rig_context_t *ctx, rig_frame_cb cb, void *user)
+{
+    if (!ctx)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&ctx->lock);
+    ctx->cb = cb;
+    ctx->cb_user = user;
+    pthread_mutex_unlock(&ctx->lock);
+    return RIG_OK;
+}
+
+void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame)
+{
+    pthread_mutex_lock(&ctx->lock);
+    rig_frame_cb cb = ctx->cb;
+    void *user = ctx->cb_user;
+    if (cb) {
+        /* Called unlocked: the callback may use the API (trigger, read errors, ...). */
+        pthread_mutex_unlock(&ctx->lock);
+        cb(frame, user);
+        rig_frame_release(frame);
+        return;
+    }
+    rig_frame_t *evicted = NULL;
+    if (ctx->queue_len == ctx->queue_cap) {
+        evicted = ctx->queue[ctx->queue_head];
+        ctx->queue_head = (ctx->queue_head + 1) % ctx->queue_cap;
+        ctx->queue_len--;
+        ctx->queue_drops++;
+    }
+    ctx->queue[(ctx->queue_head + ctx->queue_len) % ctx->queue_cap] = frame;
+    ctx->queue_len++;
+    pthread_cond_signal(&ctx->frame_ready);
+    pthread_mutex_unlock(&ctx->lock);
+    rig_frame_release(evicted);
+}
+
+static rig_frame_t *queue_pop_locked(rig_context_t *ctx)
+{
+    if (ctx->queue_len == 0)
+        return NULL;
+    rig_frame_t *f = ctx->queue[ctx->queue_head];
+    ctx->queue_head = (ctx->queue_head + 1) % ctx->queue_cap;
+    ctx->queue_len--;
+    return f;
+}
+
+static bool queue_nonempty(void *arg)
+{
+    rig_context_t *ctx = arg;
+    pthread_mutex_lock(&ctx->lock);
+    bool r = ctx->queue_len > 0;
+    pthread_mutex_unlock(&ctx->lock);
+    return r;
+}
+
+rig_error_t rig_context_wait_frame(rig_context_t *ctx, uint32_t timeout_ms, rig_frame_t **out)
+{
+    if (!ctx || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (ctx->ops->advance && ctx->time_mode == RIG_TIME_VIRTUAL) {
+        if (!queue_nonempty(ctx)) {
+            rig_error_t err =
+                ctx->ops->advance(ctx->be, (int64_t)timeout_ms * 1000, queue_nonempty, ctx);
+            if (err != RIG_OK && err != RIG_ERROR_TIMEOUT)
+                return err;
+        }
+        pthread_mutex_lock(&ctx->lock);
+        *out = queue_pop_locked(ctx);
+        pthread_mutex_unlock(&ctx->lock);
+        return *out ? RIG_OK : RIG_ERROR_TIMEOUT;
+    }
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&ctx->lock);
+    while (ctx->queue_len == 0) {
+        if (pthread_cond_timedwait(&ctx->frame_ready, &ctx->lock, &deadline) == ETIMEDOUT)
+            break;
+    }
+    *out = queue_pop_locked(ctx);
+    pthread_mutex_unlock(&ctx->lock);
+    return *out ? RIG_OK : RIG_ERROR_TIMEOUT;
+}
+
+uint64_t rig_context_queue_drops(rig_context_t *ctx)
+{
+    if (!ctx)
+        return 0;
+    pthread_mutex_lock(&ctx->lock);
+    uint64_t d = ctx->queue_drops;
+    pthread_mutex_unlock(&ctx->lock);
+    return d;
+}

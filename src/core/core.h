@@ -1,0 +1,47 @@
+/* Internal core: context, devices and frames as the backends see them. */
+#ifndef RIGSYNC_CORE_H
+#define RIGSYNC_CORE_H
+
+#include <stdatomic.h>
+
+#include "backends/backend.h"
+#include "rigsync/rigsync.h"
+#include "rigsync/sim.h"
+
+struct rig_frame {
+    atomic_int refs;
+    size_t device_index;
+    char serial[64];
+    rig_stream_t stream;
+    uint64_t index;
+    int64_t device_ts_us;
+    int64_t host_ts_us;
+    int64_t global_ts_us;
+    uint32_t width, height;
+    rig_format_t format;
+    uint8_t *data; /* NULL when pixels are off */
+    size_t data_size;
+    bool has_truth; /* simulator frames only */
+    rig_sim_truth_t truth;
+};
+
+/** A frame with one reference and data_size bytes of (uninitialised) pixels, or NULL. */
+rig_frame_t *rig_frame_alloc(size_t data_size);
+
+/**
+ * Records the detail of a failure on the context and returns code, so that a backend can write
+ * `return rig_context_set_error(ctx, RIG_ERROR_NOT_FOUND, "...", ...);`.
+ */
+rig_error_t rig_context_set_error(rig_context_t *ctx, rig_error_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/**
+ * Hands one arrived frame to the user (callback or pull queue). Takes over the caller's
+ * reference. Must be called without any backend lock held.
+ */
+void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame);
+
+/** The backend state of ctx when its backend is `ops`, else NULL (for backend-specific API). */
+void *rig_context_backend_state(rig_context_t *ctx, const rig_backend_ops_t *ops);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * Sync-mode logic: pure functions over modes, models and configs. No I/O, no state.
+ */
+#ifndef RIGSYNC_MODE_H
+#define RIGSYNC_MODE_H
+
+#include "rigsync/rigsync.h"
+
+/** Name of the default simulated model, which supports all seven modes. */
+#define RIG_MODEL_SIM_DEFAULT "rigsync SimCam"
+
+/** Comma-separated list of every mode name: "FREE_RUN, STANDALONE, ...". */
+const char *rig_mode_all_names(void);
+
+/** Writes the names of the modes in a bitmap, comma-separated, into buf. */
+void rig_mode_bitmap_format(uint32_t bitmap, char *buf, size_t len);
+
+/**
+ * Supported-mode bitmap of a device family (domain.md section 4), matched case-insensitively
+ * ignoring spaces and dashes ("Femto Mega", "femto-mega"). Returns false for an unknown model.
+ */
+bool rig_model_supported_modes(const char *model, uint32_t *bitmap);
+
+/** Comma-separated list of the known model names (for messages). */
+const char *rig_model_all_names(void);
+
+/** A device in this mode captures only when pulses reach its sync-in. */
+bool rig_mode_needs_pulses(rig_sync_mode_t mode);
+/** A device with this config emits pulses on its own (primary, software trigger). */
+bool rig_mode_is_pulse_source(const rig_sync_config_t *cfg);
+/** A device with this config forwards/emits pulses on sync-out. */
+bool rig_mode_drives_sync_out(const rig_sync_config_t *cfg);
+/** Color and depth are captured on one shared tick (all modes but FREE_RUN). */
+bool rig_mode_streams_locked(rig_sync_mode_t mode);
+
+/**
+ * Start order of the seed: secondaries (every device that waits for pulses) first, then the
+ * others, the pulse sources last. Writes a permutation of 0..n-1 into order.
+ */
+void rig_mode_start_order(const rig_sync_config_t *cfgs, size_t n, size_t *order);
+
+/** Levenshtein distance, for "did you mean" suggestions (capped at 255). */
+unsigned rig_edit_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,443 @@
+#include "report/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "config/config_internal.h"
+#include "mode/mode.h"
+
+/* Frames per lower-envelope window: the minimum latency over 16 frames is within a few tens of
+ * us of the floor for a 300 us exponential tail, and 16 frames at 30 fps is half a second. */
+#define ENVELOPE_WINDOW 16
+#define ENVELOPE_MIN_WINDOWS 4
+
+typedef struct sample {
+    uint64_t index;
+    int64_t device_ts_us;
+    int64_t host_ts_us;
+} sample_t;
+
+typedef struct series {
+    sample_t *v;
+    size_t len, cap;
+} series_t;
+
+struct rig_report {
+    const rig_config_t *config;
+    size_t ndev;
+    series_t *series; /* [device * RIG_STREAM_COUNT + stream] */
+};
+
+rig_report_t *rig_report_create(const rig_config_t *config)
+{
+    if (!config)
+        return NULL;
+    rig_report_t *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->config = config;
+    r->ndev = rig_config_device_count(config);
+    r->series = calloc(r->ndev * RIG_STREAM_COUNT + 1, sizeof(*r->series));
+    if (!r->series) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void rig_report_destroy(rig_report_t *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ndev * RIG_STREAM_COUNT; i++)
+        free(r->series[i].v);
+    free(r->series);
+    free(r);
+}
+
+rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
+                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us)
+{
+    if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    series_t *s = &r->series[device * RIG_STREAM_COUNT + stream];
+    if (s->len == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        sample_t *v = realloc(s->v, cap * sizeof(*v));
+        if (!v)
+            return RIG_ERROR_NO_MEMORY;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->len++] = (sample_t){frame_index, device_ts_us, host_ts_us};
+    return RIG_OK;
+}
+
+static const series_t *series_of(const rig_report_t *r, size_t dev, int stream)
+{
+    return &r->series[dev * RIG_STREAM_COUNT + (size_t)stream];
+}
+
+static void stream_stats(const series_t *s, rig_report_stream_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->frames = s->len;
+    if (s->len == 0)
+        return;
+    uint64_t lo = s->v[0].index, hi = s->v[0].index;
+    int64_t first = s->v[0].host_ts_us, last = s->v[0].host_ts_us;
+    for (size_t i = 1; i < s->len; i++) {
+        lo = RIG_MIN(lo, s->v[i].index);
+        hi = RIG_MAX(hi, s->v[i].index);
+        first = RIG_MIN(first, s->v[i].host_ts_us);
+        last = RIG_MAX(last, s->v[i].host_ts_us);
+    }
+    out->drops = (hi - lo + 1) - s->len;
+    if (last > first && s->len > 1)
+        out->fps = (double)(s->len - 1) * 1e6 / (double)(last - first);
+}
+
+/* Capture period on the host clock: least squares through the per-window minima of
+ * (arrival - index x nominal period), which sit on the latency floor. Returns 0 if unknown. */
+static double envelope_period_us(const series_t *s, double nominal_us)
+{
+    size_t nwin = s->len / ENVELOPE_WINDOW;
+    if (nwin < ENVELOPE_MIN_WINDOWS)
+        return 0.0;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    uint64_t k0 = s->v[0].index;
+    int64_t h0 = s->v[0].host_ts_us;
+    for (size_t w = 0; w < nwin; w++) {
+        double best_x = 0, best_y = 0, best_r = INFINITY;
+        for (size_t i = w * ENVELOPE_WINDOW; i < (w + 1) * ENVELOPE_WINDOW; i++) {
+            double x = (double)(s->v[i].index - k0);
+            double y = (double)(s->v[i].host_ts_us - h0);
+            double resid = y - x * nominal_us;
+            if (resid < best_r) {
+                best_r = resid;
+                best_x = x;
+                best_y = y;
+            }
+        }
+        sx += best_x;
+        sy += best_y;
+        sxx += best_x * best_x;
+        sxy += best_x * best_y;
+    }
+    double n = (double)nwin;
+    double den = n * sxx - sx * sx;
+    if (den <= 0)
+        return 0.0;
+    return (n * sxy - sx * sy) / den;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_sample_dev_ts(const void *a, const void *b)
+{
+    return cmp_i64(&((const sample_t *)a)->device_ts_us, &((const sample_t *)b)->device_ts_us);
+}
+
+/* Delay of the pulse reaching device i, from the primary, through upstream trigger_out delays. */
+static int64_t pulse_delay_us(const rig_config_t *cfg, size_t i)
+{
+    int64_t total = 0;
+    size_t hops = 0;
+    int src = rig_config_pulse_source(cfg, i);
+    while (src >= 0 && hops++ < cfg->device_count) {
+        total += cfg->devices[src].sync.trigger_out_delay_us;
+        src = rig_config_pulse_source(cfg, (size_t)src);
+    }
+    return total;
+}
+
+/* When, after its trigger, device i starts capturing `stream`. */
+static int64_t capture_offset_us(const rig_config_t *cfg, size_t i, int stream)
+{
+    const rig_sync_config_t *c = &cfg->devices[i].sync;
+    int64_t off = c->trigger_to_image_delay_us +
+                  (stream == RIG_STREAM_DEPTH ? c->depth_delay_us : c->color_delay_us);
+    if (rig_mode_needs_pulses(c->mode))
+        off += pulse_delay_us(cfg, i);
+    return off;
+}
+
+static rig_error_t pair_stats(const rig_report_t *r, size_t a, size_t b, rig_report_pair_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->a = a;
+    out->b = b;
+    size_t cap = 0;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        cap += series_of(r, b, s)->len;
+    int64_t *spreads = malloc((cap ? cap : 1) * sizeof(*spreads));
+    if (!spreads)
+        return RIG_ERROR_NO_MEMORY;
+    size_t n = 0;
+    rig_error_t err = RIG_OK;
+    for (int s = 0; s < RIG_STREAM_COUNT && err == RIG_OK; s++) {
+        const series_t *sa = series_of(r, a, s), *sb = series_of(r, b, s);
+        if (sa->len == 0 || sb->len == 0)
+            continue;
+        sample_t *sorted = malloc(sa->len * sizeof(*sorted));
+        if (!sorted) {
+            err = RIG_ERROR_NO_MEMORY;
+            break;
+        }
+        memcpy(sorted, sa->v, sa->len * sizeof(*sorted));
+        qsort(sorted, sa->len, sizeof(*sorted), cmp_sample_dev_ts);
+        int64_t expected = capture_offset_us(r->config, b, s) - capture_offset_us(r->config, a, s);
+        int64_t half_period = 500000 / (int64_t)r->config->streams[s].fps;
+        for (size_t k = 0; k < sb->len; k++) {
+            int64_t want = sb->v[k].device_ts_us - expected;
+            size_t lo = 0, hi = sa->len; /* first element >= want */
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (sorted[mid].device_ts_us < want)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            int64_t best = INT64_MAX;
+            if (lo < sa->len)
+                best = sorted[lo].device_ts_us - want;
+            if (lo > 0 && llabs(sorted[lo - 1].device_ts_us - want) < llabs(best))
+                best = sorted[lo - 1].device_ts_us - want;
+            if (best != INT64_MAX && llabs(best) < half_period)
+                spreads[n++] = llabs(best);
+        }
+        free(sorted);
+    }
+    if (err == RIG_OK && n > 0) {
+        qsort(spreads, n, sizeof(*spreads), cmp_i64);
+        out->matched = n;
+        out->spread_median_us = spreads[(n - 1) / 2];
+        size_t p99 = (size_t)ceil(0.99 * (double)n);
+        out->spread_p99_us = spreads[(p99 ? p99 : 1) - 1];
+        out->spread_max_us = spreads[n - 1];
+    }
+    free(spreads);
+    return err;
+}
+
+/* The stream used to time a device: depth, or color when depth never arrived. */
+static int timing_stream(const rig_report_t *r, size_t dev)
+{
+    return series_of(r, dev, RIG_STREAM_DEPTH)->len >= series_of(r, dev, RIG_STREAM_COLOR)->len
+               ? RIG_STREAM_DEPTH
+               : RIG_STREAM_COLOR;
+}
+
+static bool timer_driven(rig_sync_mode_t m)
+{
+    /* Triggered modes capture at irregular instants: a period means nothing there. */
+    return m != RIG_SYNC_MODE_SOFTWARE_TRIGGERING && m != RIG_SYNC_MODE_HARDWARE_TRIGGERING;
+}
+
+static const char *likely_drift_cause(const rig_config_t *cfg, size_t i)
+{
+    switch (cfg->devices[i].sync.mode) {
+    case RIG_SYNC_MODE_FREE_RUN:
+    case RIG_SYNC_MODE_STANDALONE:
+        return "it runs on its own clock in this mode; make it SECONDARY (or PRIMARY) and wire "
+               "its sync cable";
+    case RIG_SYNC_MODE_SECONDARY_SYNCED:
+        return "it keeps free-running when pulses stop: check its sync cable and that the "
+               "device before it has trigger_out_enable true";
+    default:
+        return "check the sync cable and that the device before it has trigger_out_enable true";
+    }
+}
+
+static void write_verdict(const rig_report_t *r, rig_report_summary_t *sum)
+{
+    const rig_config_t *cfg = r->config;
+    char *t = sum->verdict_text;
+    size_t tl = sizeof(sum->verdict_text);
+    t[0] = '\0';
+
+    if (sum->device_count < 2) {
+        sum->verdict = RIG_VERDICT_NOT_CONFIGURED;
+        rig_fmt(t, tl, "ONE DEVICE: nothing to synchronize.");
+        return;
+    }
+    /* A silent device outweighs everything: say which and why. */
+    bool silent = false;
+    for (size_t i = 0; i < sum->device_count; i++) {
+        const rig_report_device_t *d = &sum->devices[i];
+        if (d->stream[0].frames + d->stream[1].frames > 0)
+            continue;
+        if (!silent)
+            rig_fmt(t, tl, "NOT SYNCHRONIZED:");
+        silent = true;
+        char why[512];
+        const rig_sync_config_t *c = &cfg->devices[i].sync;
+        if (rig_config_explain_no_pulses(cfg, i, why, sizeof(why)))
+            rig_append(t, tl, " device#%zu (%s) delivered no frames. %s", i,
+                       cfg->devices[i].serial, why);
+        else if (rig_mode_needs_pulses(c->mode))
+            rig_append(t, tl,
+                       " device#%zu (%s) delivered no frames: in %s mode it captures only on "
+                       "trigger pulses and none came; check the sync cable into its sync-in, "
+                       "and start secondaries before the primary.",
+                       i, cfg->devices[i].serial, rig_sync_mode_name(c->mode));
+        else
+            rig_append(t, tl,
+                       " device#%zu (%s) delivered no frames; check that it is connected and "
+                       "that its streams started.",
+                       i, cfg->devices[i].serial);
+    }
+    if (silent) {
+        sum->verdict = RIG_VERDICT_NOT_SYNCHRONIZED;
+        return;
+    }
+
+    double worst_drift = 0;
+    bool drift_known = true;
+    int64_t worst_p99 = 0, worst_median = 0;
+    const rig_report_pair_t *worst = NULL;
+    for (size_t p = 0; p < sum->pair_count; p++) {
+        const rig_report_pair_t *pr = &sum->pairs[p];
+        if (!pr->drift_known)
+            drift_known = false;
+        else if (fabs(pr->drift_us_per_s) > fabs(worst_drift) || !worst) {
+            worst_drift = pr->drift_us_per_s;
+            worst = pr;
+        }
+        worst_p99 = RIG_MAX(worst_p99, pr->spread_p99_us);
+        worst_median = RIG_MAX(worst_median, pr->spread_median_us);
+    }
+
+    bool hw_sync = false;
+    for (size_t i = 0; i < cfg->device_count; i++)
+        if (rig_mode_is_pulse_source(&cfg->devices[i].sync) ||
+            rig_mode_needs_pulses(cfg->devices[i].sync.mode))
+            hw_sync = true;
+
+    if (worst && fabs(worst_drift) > RIG_REPORT_DRIFT_LIMIT_US_PER_S) {
+        size_t b = worst->b;
+        sum->verdict = hw_sync ? RIG_VERDICT_NOT_SYNCHRONIZED : RIG_VERDICT_NOT_CONFIGURED;
+        rig_fmt(t, tl,
+                "NOT SYNCHRONIZED: device#%zu (%s, %s) drifts against device#%zu at %+.1f us/s "
+                "(limit %.0f us/s), so its captures are not locked: %s.",
+                b, cfg->devices[b].serial, rig_sync_mode_name(cfg->devices[b].sync.mode),
+                worst->a, worst_drift, RIG_REPORT_DRIFT_LIMIT_US_PER_S,
+                likely_drift_cause(cfg, b));
+        return;
+    }
+    if (!hw_sync) {
+        sum->verdict = RIG_VERDICT_NOT_CONFIGURED;
+        rig_fmt(t, tl,
+                "NOT SYNCHRONIZED: no device is PRIMARY, SECONDARY or triggered, so every device "
+                "captures on its own clock (drift so far %.1f us/s); configure one PRIMARY and "
+                "make the others SECONDARY.",
+                worst_drift);
+        return;
+    }
+    if (!drift_known) {
+        sum->verdict = RIG_VERDICT_UNKNOWN;
+        rig_fmt(t, tl,
+                "UNKNOWN: too few frames to measure drift (need %d per device); run longer. "
+                "Device timestamps of one capture agree within p99 %lld us.",
+                ENVELOPE_WINDOW * ENVELOPE_MIN_WINDOWS, (long long)worst_p99);
+        return;
+    }
+    sum->verdict = RIG_VERDICT_SYNCHRONIZED;
+    rig_fmt(t, tl,
+            "SYNCHRONIZED: all %zu devices capture locked together (worst relative drift %+.1f "
+            "us/s over %.1f s, limit %.0f us/s); device timestamps of one capture agree within "
+            "median %lld us, p99 %lld us (host clock sync error plus crystal drift since the "
+            "last sync).",
+            sum->device_count, worst_drift, sum->duration_s, RIG_REPORT_DRIFT_LIMIT_US_PER_S,
+            (long long)worst_median, (long long)worst_p99);
+}
+
+rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *sum)
+{
+    if (!r || !sum)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    memset(sum, 0, sizeof(*sum));
+    const rig_config_t *cfg = r->config;
+    size_t n = r->ndev;
+    sum->device_count = n;
+    sum->devices = calloc(n ? n : 1, sizeof(*sum->devices));
+    /* All pairs for small rigs; against the reference device for large ones (n - 1 lines). */
+    size_t npairs = n <= 4 ? n * (n - (n > 0)) / 2 : n - 1;
+    sum->pairs = calloc(npairs ? npairs : 1, sizeof(*sum->pairs));
+    if (!sum->devices || !sum->pairs) {
+        rig_report_summary_free(sum);
+        return RIG_ERROR_NO_MEMORY;
+    }
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        rig_report_device_t *d = &sum->devices[i];
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            const series_t *se = series_of(r, i, s);
+            stream_stats(se, &d->stream[s]);
+            for (size_t k = 0; k < se->len; k++) {
+                first = RIG_MIN(first, se->v[k].host_ts_us);
+                last = RIG_MAX(last, se->v[k].host_ts_us);
+            }
+        }
+        int ts = timing_stream(r, i);
+        double nominal = 1e6 / (double)cfg->streams[ts].fps;
+        double period = timer_driven(cfg->devices[i].sync.mode)
+                            ? envelope_period_us(series_of(r, i, ts), nominal)
+                            : 0.0;
+        d->period_known = period > 0;
+        d->capture_hz = period > 0 ? 1e6 / period : 0.0;
+    }
+    sum->duration_s = last > first ? (double)(last - first) / 1e6 : 0.0;
+
+    /* Reference for large rigs: the primary, else device 0. */
+    size_t ref = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cfg->devices[i].sync.mode == RIG_SYNC_MODE_PRIMARY)
+            ref = i;
+    size_t p = 0;
+    for (size_t a = 0; a < n && p < npairs; a++) {
+        for (size_t b = a + 1; b < n && p < npairs; b++) {
+            size_t pa = a, pb = b;
+            if (n > 4) {
+                if (a > 0)
+                    break;
+                pa = ref;
+                pb = b <= ref ? b - 1 : b; /* every device but ref, in order */
+            }
+            rig_report_pair_t *pr = &sum->pairs[p++];
+            if (pair_stats(r, pa, pb, pr) != RIG_OK) {
+                rig_report_summary_free(sum);
+                return RIG_ERROR_NO_MEMORY;
+            }
+            const rig_report_device_t *da = &sum->devices[pa], *db = &sum->devices[pb];
+            if (da->period_known && db->period_known) {
+                /* Rates relative to nominal, so devices at different fps compare too. */
+                int sa = timing_stream(r, pa), sb = timing_stream(r, pb);
+                double rel_a = cfg->streams[sa].fps / da->capture_hz;
+                double rel_b = cfg->streams[sb].fps / db->capture_hz;
+                pr->drift_known = true;
+                pr->drift_us_per_s = (rel_b - rel_a) * 1e6;
+            }
+        }
+    }
+    sum->pair_count = p;
+    write_verdict(r, sum);
+    return RIG_OK;
+}
+
+void rig_report_summary_free(rig_report_summary_t *sum)
+{
+    if (!sum)
+        return;
+    free(sum->devices);
+    free(sum->pairs);
+    sum->devices = NULL;
+    sum->pairs = NULL;
+    sum->device_count = sum->pair_count = 0;
+}

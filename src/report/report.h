@@ -1,0 +1,73 @@
+/*
+ * Run summary: how well a rig was synchronized, from frames alone (no ground truth).
+ * Pure module: frames in, numbers and a verdict out. No I/O, no threads, no clocks.
+ *
+ * Two questions, answered separately because they have different answers on real rigs:
+ *  1. Are the captures locked? Measured on the host clock: each device's real capture period
+ *     is fitted to the lower envelope of its arrival times (arrival = capture + latency, and
+ *     the minimum latency is stable), so two locked devices have the same period and a
+ *     free-running pair drifts apart at its relative crystal rate, reported in us/s.
+ *  2. How far apart are the device timestamps of one capture? Frames are paired by nearest
+ *     device timestamp (minus the configured delay difference), within half a frame period,
+ *     which is valid while host clock sync keeps device clocks within a few ms of each other.
+ */
+#ifndef RIGSYNC_REPORT_H
+#define RIGSYNC_REPORT_H
+
+#include "rigsync/rigsync.h"
+
+typedef struct rig_report rig_report_t;
+
+typedef struct rig_report_stream {
+    uint64_t frames;
+    uint64_t drops; /* gaps in the frame index */
+    double fps;     /* frames received per second of host time */
+} rig_report_stream_t;
+
+typedef struct rig_report_device {
+    rig_report_stream_t stream[RIG_STREAM_COUNT];
+    bool period_known;
+    double capture_hz; /* real capture rate on the host clock (lower-envelope fit) */
+} rig_report_device_t;
+
+typedef struct rig_report_pair {
+    size_t a, b;
+    uint64_t matched;  /* frame pairs from the same capture, color and depth together */
+    int64_t spread_median_us, spread_p99_us, spread_max_us; /* |ts_b - ts_a - expected| */
+    bool drift_known;
+    double drift_us_per_s; /* capture drift of b relative to a, on the host clock */
+} rig_report_pair_t;
+
+typedef enum rig_verdict {
+    RIG_VERDICT_SYNCHRONIZED = 0,
+    RIG_VERDICT_NOT_SYNCHRONIZED = 1, /* a device is silent or drifts */
+    RIG_VERDICT_NOT_CONFIGURED = 2,   /* no hardware sync in the config (free-run rig) */
+    RIG_VERDICT_UNKNOWN = 3,          /* too few frames to judge */
+} rig_verdict_t;
+
+/** Drift above this many us per second of host time means the captures are not locked. */
+#define RIG_REPORT_DRIFT_LIMIT_US_PER_S 10.0
+
+typedef struct rig_report_summary {
+    double duration_s;
+    size_t device_count;
+    rig_report_device_t *devices;
+    size_t pair_count;
+    rig_report_pair_t *pairs;
+    rig_verdict_t verdict;
+    char verdict_text[2048]; /* "SYNCHRONIZED: ..." with numbers, or what is wrong and why */
+} rig_report_summary_t;
+
+/** A report for the devices of config (device i = config entry i). NULL when out of memory. */
+rig_report_t *rig_report_create(const rig_config_t *config);
+void rig_report_destroy(rig_report_t *report);
+
+/** Records one received frame. RIG_ERROR_NO_MEMORY when it could not be stored. */
+rig_error_t rig_report_add(rig_report_t *report, size_t device, rig_stream_t stream,
+                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us);
+
+/** Computes the summary. Free it with rig_report_summary_free(). */
+rig_error_t rig_report_summarize(const rig_report_t *report, rig_report_summary_t *out);
+void rig_report_summary_free(rig_report_summary_t *summary);
+
+#endif

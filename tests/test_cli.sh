@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The rigsync command line: exit codes, the seed's line format, the summary's verdict, and a
+# clear message for every bad input. Runs the simulated rig in virtual time only.
+# usage: test_cli.sh RIGSYNC_BINARY TEST_DATA_DIR CONFIGS_DIR
+set -u
+bin=$1
+data=$2
+configs=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# run NAME EXPECTED_RC ARGS... : runs rigsync, keeps stdout/stderr in $tmp/NAME.{out,err}
+run() {
+  local name=$1 want=$2
+  shift 2
+  "$bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    bad "$name: exit $rc, wanted $want (rigsync $*)"
+    sed 's/^/  stderr: /' "$tmp/$name.err" | head -5
+    return 1
+  fi
+  ok
+}
+# has NAME STREAM REGEX : the output matches (grep -E)
+has() {
+  if grep -Eq -- "$3" "$tmp/$1.$2"; then ok; else
+    bad "$1: $2 lacks /$3/"
+    sed "s/^/  $2: /" "$tmp/$1.$2" | tail -5
+  fi
+}
+lacks() {
+  if grep -Eq -- "$3" "$tmp/$1.$2"; then bad "$1: $2 has /$3/"; else ok; fi
+}
+
+seed_line='^device#[0-9]+, (color|depth) frame timestamp: [0-9]+ us , system timestamp: [0-9]+ us$'
+
+# --- the default rig: the seed's config, both devices, both streams, synchronized ------------
+run default 0 run --virtual-time --seconds 5
+for d in 0 1; do
+  for s in color depth; do
+    has default out "^device#$d, $s frame timestamp: [0-9]+ us , system timestamp: [0-9]+ us\$"
+  done
+done
+if grep '^device#' "$tmp/default.out" | grep -Evq -- "$seed_line"; then
+  bad "default: a frame line is not in the seed's exact form"
+else ok; fi
+has default out '^VERDICT: SYNCHRONIZED: all 2 devices'
+has default out 'p99 [0-9]+ us'
+has default out '^pair device#0-device#1: [0-9]+ frames matched'
+has default out 'CP3S34D00051.*PRIMARY'
+
+# --- same seed, same run; --quiet prints no frames but the summary --------------------------
+run seed_a 0 run --virtual-time --seconds 2 --seed 5 --quiet
+run seed_b 0 run --virtual-time --seconds 2 --seed 5 --quiet
+if cmp -s "$tmp/seed_a.out" "$tmp/seed_b.out"; then ok; else bad "same seed gave different runs"; fi
+lacks seed_a out '^device#[0-9]+, '
+has seed_a out '^VERDICT: '
+
+# --- vendor C++ format runs the same way ---------------------------------------------------
+run vendor 0 run --virtual-time --seconds 3 --quiet --config "$configs/vendor_format_example.json"
+has vendor out '^VERDICT: SYNCHRONIZED'
+
+# --- a primary without trigger-out: the secondary is silent and the summary says why -------
+run no_trigger_out 1 run --virtual-time --seconds 3 --quiet --config "$data/cli/primary_without_trigger_out.json"
+has no_trigger_out out 'NOT SYNCHRONIZED'
+has no_trigger_out out 'device#1 \(CP3L44P00054\) delivered no frames'
+has no_trigger_out out 'trigger_out_enable'
+run no_trigger_out_check 0 check "$data/cli/primary_without_trigger_out.json"
+has no_trigger_out_check out 'warning: .*trigger_out_enable'
+
+# --- a free-running rig is not synchronized, with its drift in us/s ------------------------
+run free_run 0 run --virtual-time --seconds 10 --quiet --config "$data/cli/free_run.json"
+has free_run out '^VERDICT: NOT SYNCHRONIZED'
+has free_run out 'capture drift [-+][0-9]+\.[0-9] us/s'
+
+# --- rig-level bad input: exit 2, file:line:col, nothing started ---------------------------
+run not_on_rig 2 run --virtual-time --seconds 1 --config "$data/cli/serial_not_on_rig.json"
+has not_on_rig err 'serial_not_on_rig.json:[0-9]+:[0-9]+: devices\[1\]\.serial_number: '
+has not_on_rig err 'CP3L44P00099'
+has not_on_rig err 'present: .*CP3L44P00054'
+lacks not_on_rig out '^device#[0-9]+, '
+run not_on_rig_check 2 check "$data/cli/serial_not_on_rig.json"
+has not_on_rig_check err 'CP3L44P00099'
+
+run unsupported 2 run --virtual-time --seconds 1 --config "$data/cli/unsupported_mode.json"
+has unsupported err 'unsupported_mode.json:[0-9]+:[0-9]+: devices\[1\]\.config\.mode: '
+has unsupported err 'Femto Bolt'
+has unsupported err 'SECONDARY_SYNCED'
+lacks unsupported out '^device#[0-9]+, '
+
+run missing 2 check "$tmp/does-not-exist.json"
+has missing err 'does-not-exist.json'
+has missing err 'No such file'
+run missing_run 2 run --virtual-time --config "$tmp/does-not-exist.json"
+
+# --- file-level bad input: one file each, from the manifest --------------------------------
+if [ ! -s "$data/bad/expected.tsv" ]; then bad "no bad-input manifest"; fi
+while IFS=$'\t' read -r file want; do
+  [ -z "$file" ] && continue
+  name="bad_${file%.json}"
+  run "$name" 2 check "$data/bad/$file" || continue
+  has "$name" err "$file:[0-9]+:[0-9]+: "
+  if grep -Fq -- "$want" "$tmp/$name.err"; then ok; else
+    bad "$name: stderr lacks \"$want\""; sed 's/^/  stderr: /' "$tmp/$name.err"
+  fi
+  run "${name}_run" 2 run --virtual-time --seconds 1 --config "$data/bad/$file"
+  lacks "${name}_run" out '^device#[0-9]+, '
+done <"$data/bad/expected.tsv"
+
+# --- usage -----------------------------------------------------------------------------------
+run no_args 2
+run unknown_cmd 2 frobnicate
+has unknown_cmd err 'unknown command'
+run bad_seconds 2 run --seconds abc
+has bad_seconds err '--seconds'
+run bad_option 2 run --bogus
+has bad_option err 'unknown option'
+run check_no_file 2 check
+run bad_backend 2 run --virtual-time --backend nosuch
+has bad_backend err 'available backends'
+run help 0 --help
+has help out 'usage: rigsync'
+
+# --- list and check ------------------------------------------------------------------------
+run list 0 list
+has list out 'CP3S34D00051'
+has list out 'CP3L44P00054'
+run check_ok 0 check "$configs/multi_device_sync_config.json"
+has check_ok out 'valid, 2 devices'
+has check_ok out 'start order: device#1 device#0'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

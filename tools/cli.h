@@ -1,0 +1,47 @@
+/* The rigsync command-line tool: shared pieces of its subcommands. */
+#ifndef RIGSYNC_CLI_H
+#define RIGSYNC_CLI_H
+
+#include <stdio.h>
+
+#include "rigsync/rigsync.h"
+
+/* Exit codes: 0 ok, 1 runtime failure (or a rig found not synchronized), 2 usage/config. */
+enum { CLI_OK = 0, CLI_RUNTIME = 1, CLI_USAGE = 2 };
+
+/** Options every subcommand that builds a rig understands. */
+typedef struct cli_rig_opts {
+    const char *config_path; /* NULL = the built-in seed config */
+    const char *backend;     /* "sim" */
+    bool virtual_time;
+    bool seed_set;
+    uint64_t seed;
+    bool pixels;
+} cli_rig_opts_t;
+
+/** An opened rig: the context and one device per config entry, in config order. */
+typedef struct cli_rig {
+    rig_config_t *config;
+    rig_context_t *ctx;
+    rig_device_t **devices;
+    size_t device_count;
+} cli_rig_t;
+
+/** Loads the config (or the built-in one); prints the error and returns CLI_USAGE on failure. */
+int cli_load_config(const char *path, rig_config_t **out);
+
+/**
+ * Creates the context and opens + configures every device of the config, printing what it does
+ * to `info` (may be NULL). Returns CLI_OK, or prints the error and returns CLI_USAGE (bad serial,
+ * unsupported mode) / CLI_RUNTIME (backend failure). Nothing is started.
+ */
+int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, cli_rig_t *rig);
+void cli_rig_close(cli_rig_t *rig);
+
+/** Prints "file:line:col: devices[i].serial_number: " for device i of config. */
+void cli_print_device_location(FILE *out, const rig_config_t *config, size_t index,
+                               const char *field);
+
+int cli_run(int argc, char **argv);
+
+#endif

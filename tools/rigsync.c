@@ -1,0 +1,304 @@
+/*
+ * rigsync: command-line tool.
+ *   rigsync run   [options]       apply a config, stream, print frames and a sync summary
+ *   rigsync check FILE            validate a config and print the resolved rig
+ *   rigsync list  [--config FILE] list the backend's devices
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config/config_internal.h"
+#include "mode/mode.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: rigsync <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  run    [--config FILE] [--seconds S] [--clock-sync-interval-ms MS]\n"
+            "         [--virtual-time] [--seed N] [--quiet] [--no-pixels] [--backend sim]\n"
+            "         apply the config, start secondaries then the primary, sync device clocks,\n"
+            "         print one line per frame and a synchronization summary\n"
+            "  check  FILE [--backend sim]\n"
+            "         validate a config and print the rig it describes\n"
+            "  list   [--config FILE] [--backend sim]\n"
+            "         list the devices the backend sees\n"
+            "\n"
+            "Without --config, the seed's two-device config is used "
+            "(configs/multi_device_sync_config.json).\n"
+            "Exit status: 0 ok, 1 runtime failure or rig not synchronized, 2 usage or config "
+            "error.\n");
+}
+
+int cli_load_config(const char *path, rig_config_t **out)
+{
+    rig_config_diag_t diag;
+    rig_error_t err = path ? rig_config_load(path, out, &diag) : rig_config_default(out, &diag);
+    if (err == RIG_OK)
+        return CLI_OK;
+    char msg[1600];
+    rig_config_diag_format(&diag, msg, sizeof(msg));
+    fprintf(stderr, "rigsync: %s\n", msg);
+    return CLI_USAGE;
+}
+
+void cli_print_device_location(FILE *out, const rig_config_t *config, size_t index,
+                               const char *field)
+{
+    int line = 0, col = 0;
+    rig_config_device_location(config, index, &line, &col);
+    fprintf(out, "%s:%d:%d: devices[%zu]%s%s: ", rig_config_source(config), line, col, index,
+            field ? "." : "", field ? field : "");
+}
+
+static const char *time_mode_name(bool virtual_time)
+{
+    return virtual_time ? "virtual time" : "real time";
+}
+
+int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, cli_rig_t *rig)
+{
+    memset(rig, 0, sizeof(*rig));
+    rig->config = config;
+    rig_context_options_t co;
+    rig_context_options_init(&co);
+    co.backend = opts->backend;
+    co.config = config;
+    co.time_mode = opts->virtual_time ? RIG_TIME_VIRTUAL : RIG_TIME_REAL;
+    co.seed_set = opts->seed_set;
+    co.seed = opts->seed;
+    co.pixels = opts->pixels;
+    rig_error_t err = rig_context_create(&co, &rig->ctx);
+    if (err == RIG_ERROR_NOT_FOUND) {
+        fprintf(stderr, "rigsync: unknown backend \"%s\"; available backends: sim\n",
+                opts->backend);
+        return CLI_USAGE;
+    }
+    if (err != RIG_OK) {
+        fprintf(stderr, "rigsync: cannot create the %s backend: %s\n", opts->backend,
+                rig_strerror(err));
+        return CLI_RUNTIME;
+    }
+    size_t n = rig_config_device_count(config);
+    rig->devices = calloc(n, sizeof(*rig->devices));
+    if (!rig->devices) {
+        fprintf(stderr, "rigsync: out of memory\n");
+        return CLI_RUNTIME;
+    }
+    if (info)
+        fprintf(info, "rigsync: backend %s (%s), config %s, %zu devices\n",
+                rig_context_backend_name(rig->ctx), time_mode_name(opts->virtual_time),
+                rig_config_source(config), n);
+    char detail[1024];
+    for (size_t i = 0; i < n; i++) {
+        const char *serial = rig_config_device_serial(config, i);
+        err = rig_device_open(rig->ctx, serial, &rig->devices[i]);
+        if (err != RIG_OK) {
+            cli_print_device_location(stderr, config, i, "serial_number");
+            fprintf(stderr, "%s. ", rig_context_last_error(rig->ctx, detail, sizeof(detail)));
+            if (err == RIG_ERROR_NOT_FOUND) {
+                fprintf(stderr, "Correct the serial number in the config, or connect that "
+                                "camera (rigsync list shows what is present).\n");
+                return CLI_USAGE;
+            }
+            fprintf(stderr, "\n");
+            return CLI_RUNTIME;
+        }
+        rig->device_count = i + 1;
+        rig_sync_config_t sync;
+        rig_config_device_sync(config, i, &sync);
+        bool written = false;
+        err = rig_device_set_sync_config(rig->devices[i], &sync, &written);
+        if (err != RIG_OK) {
+            cli_print_device_location(stderr, config, i, "config.mode");
+            fprintf(stderr, "%s.", rig_context_last_error(rig->ctx, detail, sizeof(detail)));
+            if (err == RIG_ERROR_UNSUPPORTED)
+                fprintf(stderr, " Pick one of those modes for this device.\n");
+            else
+                fprintf(stderr, "\n");
+            return err == RIG_ERROR_UNSUPPORTED ? CLI_USAGE : CLI_RUNTIME;
+        }
+        if (info) {
+            rig_device_info_t di;
+            rig_device_get_info(rig->devices[i], &di);
+            fprintf(info,
+                    "rigsync: device#%zu %s (%s): %s, depth delay %d us, color delay %d us, "
+                    "trigger-to-image %d us, trigger out %s (delay %d us), %d frame(s) per "
+                    "trigger: %s\n",
+                    i, serial, di.model, rig_sync_mode_name(sync.mode), sync.depth_delay_us,
+                    sync.color_delay_us, sync.trigger_to_image_delay_us,
+                    sync.trigger_out_enable ? "on" : "off", sync.trigger_out_delay_us,
+                    sync.frames_per_trigger, written ? "written" : "unchanged, not rewritten");
+        }
+    }
+    return CLI_OK;
+}
+
+void cli_rig_close(cli_rig_t *rig)
+{
+    for (size_t i = 0; i < rig->device_count; i++)
+        rig_device_close(rig->devices[i]);
+    free(rig->devices);
+    rig_context_destroy(rig->ctx);
+    memset(rig, 0, sizeof(*rig));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static int cmd_list(int argc, char **argv)
+{
+    cli_rig_opts_t o = {.backend = "sim", .virtual_time = true, .pixels = false};
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            o.config_path = argv[++i];
+        else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
+            o.backend = argv[++i];
+        else {
+            fprintf(stderr, "rigsync list: unknown option \"%s\"\n", argv[i]);
+            usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    rig_config_t *cfg = NULL;
+    int rc = cli_load_config(o.config_path, &cfg);
+    if (rc != CLI_OK)
+        return rc;
+    rig_context_options_t co;
+    rig_context_options_init(&co);
+    co.backend = o.backend;
+    co.config = cfg;
+    co.time_mode = RIG_TIME_VIRTUAL;
+    co.pixels = false;
+    rig_context_t *ctx = NULL;
+    rig_error_t err = rig_context_create(&co, &ctx);
+    if (err != RIG_OK) {
+        fprintf(stderr, "rigsync list: backend \"%s\": %s\n", o.backend, rig_strerror(err));
+        rig_config_destroy(cfg);
+        return err == RIG_ERROR_NOT_FOUND ? CLI_USAGE : CLI_RUNTIME;
+    }
+    size_t n = 0;
+    rig_context_device_count(ctx, &n);
+    printf("%zu device(s) on backend %s:\n", n, rig_context_backend_name(ctx));
+    for (size_t i = 0; i < n; i++) {
+        rig_device_info_t info;
+        if (rig_context_device_info(ctx, i, &info) != RIG_OK)
+            continue;
+        char modes[256];
+        rig_mode_bitmap_format(info.supported_modes, modes, sizeof(modes));
+        printf("  %-16s %-16s modes 0x%02X: %s\n", info.serial, info.model,
+               info.supported_modes, modes);
+    }
+    rig_context_destroy(ctx);
+    rig_config_destroy(cfg);
+    return CLI_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    cli_rig_opts_t o = {.backend = "sim", .virtual_time = true, .pixels = false};
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
+            o.backend = argv[++i];
+        else if (argv[i][0] == '-' || o.config_path) {
+            fprintf(stderr, "rigsync check: unexpected argument \"%s\"\n", argv[i]);
+            usage(stderr);
+            return CLI_USAGE;
+        } else
+            o.config_path = argv[i];
+    }
+    if (!o.config_path) {
+        fprintf(stderr, "rigsync check: which config? usage: rigsync check FILE\n");
+        return CLI_USAGE;
+    }
+    rig_config_t *cfg = NULL;
+    int rc = cli_load_config(o.config_path, &cfg);
+    if (rc != CLI_OK)
+        return rc;
+
+    /* The file is valid on its own; now check it against the rig it would run on. */
+    cli_rig_t rig;
+    rc = cli_rig_open(&o, cfg, NULL, &rig);
+    if (rc == CLI_OK) {
+        size_t n = rig_config_device_count(cfg);
+        printf("%s: valid, %zu devices\n", rig_config_source(cfg), n);
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            rig_stream_profile_t p = rig_config_stream_profile(cfg, (rig_stream_t)s);
+            printf("  %s stream: %ux%u @ %u fps, %s\n", rig_stream_name((rig_stream_t)s), p.width,
+                   p.height, p.fps, rig_format_name(p.format));
+        }
+        uint64_t interval = rig_config_clock_sync_interval_ms(cfg);
+        if (interval)
+            printf("  host clock sync: every %llu ms\n", (unsigned long long)interval);
+        else
+            printf("  host clock sync: once at start\n");
+        size_t *order = calloc(n, sizeof(*order));
+        rig_sync_config_t *syncs = calloc(n, sizeof(*syncs));
+        for (size_t i = 0; i < n && syncs; i++)
+            rig_config_device_sync(cfg, i, &syncs[i]);
+        for (size_t i = 0; i < n; i++) {
+            rig_device_info_t info;
+            rig_device_get_info(rig.devices[i], &info);
+            rig_sync_config_t *c = &syncs[i];
+            printf("  device#%zu %s (%s): %s, depth delay %d us, color delay %d us, "
+                   "trigger-to-image %d us, trigger out %s (delay %d us), frames per trigger %d",
+                   i, info.serial, info.model, rig_sync_mode_name(c->mode), c->depth_delay_us,
+                   c->color_delay_us, c->trigger_to_image_delay_us,
+                   c->trigger_out_enable ? "on" : "off", c->trigger_out_delay_us,
+                   c->frames_per_trigger);
+            int src = rig_config_pulse_source(cfg, i);
+            if (src >= 0)
+                printf(", sync-in from device#%d", src);
+            printf("\n");
+        }
+        if (order && syncs) {
+            rig_mode_start_order(syncs, n, order);
+            printf("  start order:");
+            for (size_t i = 0; i < n; i++)
+                printf(" device#%zu", order[i]);
+            printf("\n");
+        }
+        for (size_t i = 0; i < n; i++) {
+            char why[512];
+            if (syncs && rig_mode_needs_pulses(syncs[i].mode) &&
+                rig_config_explain_no_pulses(cfg, i, why, sizeof(why)))
+                printf("  warning: %s\n", why);
+        }
+        free(order);
+        free(syncs);
+        cli_rig_close(&rig);
+    } else {
+        cli_rig_close(&rig);
+    }
+    rig_config_destroy(cfg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cli_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "list") == 0)
+        return cmd_list(argc - 2, argv + 2);
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("rigsync %d.%d.%d\n", RIGSYNC_VERSION_MAJOR, RIGSYNC_VERSION_MINOR,
+               RIGSYNC_VERSION_PATCH);
+        return CLI_OK;
+    }
+    fprintf(stderr, "rigsync: unknown command \"%s\"\n", cmd);
+    usage(stderr);
+    return CLI_USAGE;
+}
