@@ -755,7 +755,8 @@ static rig_error_t check_pulse_source(parser_t *p, const path_t *devices_path,
         if (!rig_mode_needs_pulses(cfg->devices[i].sync.mode))
             continue;
         const char *cfg_key, *mode_key;
-        const json_t *cobj = member(json_array_get(jdevices, i), &device_keys[DEV_CONFIG], &cfg_key);
+        const json_t *jdev = json_array_get(jdevices, i);
+        const json_t *cobj = member(jdev, &device_keys[DEV_CONFIG], &cfg_key);
         member(cobj, &sync_keys[SYNC_MODE], &mode_key);
         char leaf[64], label[96];
         rig_fmt(leaf, sizeof leaf, "%s.%s", cfg_key, mode_key);
@@ -1082,12 +1083,14 @@ static rig_error_t parse_sim(parser_t *p, const path_t *root, const json_t *jroo
 static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cfg)
 {
     enum { ROOT_AUTO_TRIGGER_FPS = 2 };
-    static const key_spec_t keys[] = {{"devices", NULL},
-                                      {"version", NULL},
-                                      [ROOT_AUTO_TRIGGER_FPS] = {"autoTriggerFps", "auto_trigger_fps"},
-                                      {"streams", NULL},
-                                      {"clock_sync_interval_ms", NULL},
-                                      {"sim", NULL}};
+    static const key_spec_t keys[] = {
+        {"devices", NULL},
+        {"version", NULL},
+        [ROOT_AUTO_TRIGGER_FPS] = {"autoTriggerFps", "auto_trigger_fps"},
+        {"streams", NULL},
+        {"clock_sync_interval_ms", NULL},
+        {"sim", NULL},
+    };
     const path_t top = {.depth = 0};
     if (!json_is_object(jroot)) {
         char got[96];

@@ -27,7 +27,8 @@ typedef struct rig_report_stream {
 typedef struct rig_report_device {
     rig_report_stream_t stream[RIG_STREAM_COUNT];
     bool period_known;
-    double capture_hz; /* real capture rate on the host clock (lower-envelope fit) */
+    double rate_rel;   /* real capture period / nominal period, on the host clock */
+    double capture_hz; /* real depth capture rate on the host clock (lower-envelope fit) */
 } rig_report_device_t;
 
 typedef struct rig_report_pair {
