@@ -56,18 +56,18 @@ has default out '^pair device#0-device#1: [0-9]+ frames matched'
 has default out 'CP3S34D00051.*PRIMARY'
 
 # --- same seed, same run; --quiet prints no frames but the summary --------------------------
-run seed_a 0 run --virtual-time --seconds 2 --seed 5 --quiet
-run seed_b 0 run --virtual-time --seconds 2 --seed 5 --quiet
+run seed_a 0 run --virtual-time --seconds 2 --seed 5 --quiet --no-pixels
+run seed_b 0 run --virtual-time --seconds 2 --seed 5 --quiet --no-pixels
 if cmp -s "$tmp/seed_a.out" "$tmp/seed_b.out"; then ok; else bad "same seed gave different runs"; fi
 lacks seed_a out '^device#[0-9]+, '
 has seed_a out '^VERDICT: '
 
 # --- vendor C++ format runs the same way ---------------------------------------------------
-run vendor 0 run --virtual-time --seconds 10 --quiet --config "$configs/vendor_format_example.json"
+run vendor 0 run --virtual-time --seconds 10 --quiet --no-pixels --config "$configs/vendor_format_example.json"
 has vendor out '^VERDICT: SYNCHRONIZED'
 
 # --- a primary without trigger-out: the secondary is silent and the summary says why -------
-run no_trigger_out 1 run --virtual-time --seconds 3 --quiet --config "$data/cli/primary_without_trigger_out.json"
+run no_trigger_out 1 run --virtual-time --seconds 3 --quiet --no-pixels --config "$data/cli/primary_without_trigger_out.json"
 has no_trigger_out out 'NOT SYNCHRONIZED'
 has no_trigger_out out 'device#1 \(CP3L44P00054\) delivered no frames'
 has no_trigger_out out 'trigger_out_enable'
@@ -75,13 +75,13 @@ run no_trigger_out_check 0 check "$data/cli/primary_without_trigger_out.json"
 has no_trigger_out_check out 'warning: .*trigger_out_enable'
 
 # --- a free-running rig is not synchronized, with its drift in us/s ------------------------
-run free_run 0 run --virtual-time --seconds 10 --quiet --config "$data/cli/free_run.json"
+run free_run 0 run --virtual-time --seconds 10 --quiet --no-pixels --config "$data/cli/free_run.json"
 has free_run out '^VERDICT: NOT SYNCHRONIZED'
 has free_run out 'capture drift [-+][0-9]+\.[0-9] us/s'
 
 # --- rig-level bad input: exit 2, file:line:col, nothing started ---------------------------
 run not_on_rig 2 run --virtual-time --seconds 1 --config "$data/cli/serial_not_on_rig.json"
-has not_on_rig err 'serial_not_on_rig.json:[0-9]+:[0-9]+: devices\[1\]\.serial_number: '
+has not_on_rig err 'serial_not_on_rig.json:8:30: devices\[1\]\.serial_number: '
 has not_on_rig err 'CP3L44P00099'
 has not_on_rig err 'present: .*CP3L44P00054'
 lacks not_on_rig out '^device#[0-9]+, '
@@ -89,7 +89,8 @@ run not_on_rig_check 2 check "$data/cli/serial_not_on_rig.json"
 has not_on_rig_check err 'CP3L44P00099'
 
 run unsupported 2 run --virtual-time --seconds 1 --config "$data/cli/unsupported_mode.json"
-has unsupported err 'unsupported_mode.json:[0-9]+:[0-9]+: devices\[1\]\.config\.mode: '
+has unsupported err 'unsupported_mode.json:9:33: devices\[1\]\.config\.mode: '
+lacks unsupported out 'written'   # device#0 was valid, but nothing is written when device#1 is not
 has unsupported err 'Femto Bolt'
 has unsupported err 'SECONDARY_SYNCED'
 lacks unsupported out '^device#[0-9]+, '
@@ -112,6 +113,22 @@ while IFS=$'\t' read -r file want; do
   run "${name}_run" 2 run --virtual-time --seconds 1 --config "$data/bad/$file"
   lacks "${name}_run" out '^device#[0-9]+, '
 done <"$data/bad/expected.tsv"
+
+# --- real time: the engine thread paces the rig to the wall clock --------------------------
+run realtime 0 run --seconds 1.5 --no-pixels
+has realtime out '^device#0, color frame timestamp: '
+has realtime out '^VERDICT: UNKNOWN: too short'
+
+# --- Ctrl-C ends a real-time run with its summary --------------------------------------------
+"$bin" run --seconds 60 --no-pixels --quiet >"$tmp/sigint.out" 2>"$tmp/sigint.err" </dev/null &
+pid=$!
+sleep 2
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 0 ]; then ok; else bad "sigint: exit $rc, wanted 0"; fi
+has sigint out '^rigsync: interrupted$'
+has sigint out '^== rigsync summary: '
 
 # --- usage -----------------------------------------------------------------------------------
 run no_args 2

@@ -144,9 +144,19 @@ static void load_should_accept_the_seed_config_with_every_default_resolved(void 
     assert_int_equal(rig_config_find_serial(cfg, "cp3l44p00054"), -1);
 
     int line, col;
-    rig_config_device_location(cfg, 1, &line, &col);
+    char field[64];
+    rig_config_device_location(cfg, 1, RIG_CONFIG_PART_DEVICE, &line, &col, field, sizeof field);
     assert_int_equal(line, 15);
     assert_int_equal(col, 9);
+    assert_string_equal(field, "devices[1]");
+    rig_config_device_location(cfg, 1, RIG_CONFIG_PART_SERIAL, &line, &col, field, sizeof field);
+    assert_int_equal(line, 16);
+    assert_int_equal(col, 30);
+    assert_string_equal(field, "devices[1].serial_number");
+    rig_config_device_location(cfg, 1, RIG_CONFIG_PART_MODE, &line, &col, field, sizeof field);
+    assert_int_equal(line, 18);
+    assert_int_equal(col, 25);
+    assert_string_equal(field, "devices[1].config.mode");
 
     rig_stream_profile_t color = rig_config_stream_profile(cfg, RIG_STREAM_COLOR);
     rig_stream_profile_t depth = rig_config_stream_profile(cfg, RIG_STREAM_DEPTH);
@@ -190,6 +200,17 @@ static void load_should_accept_the_vendor_cpp_format(void **state)
     assert_true(p.trigger_out_enable);
     assert_int_equal(s.mode, RIG_SYNC_MODE_SECONDARY);
     assert_int_equal(s.depth_delay_us, 160);
+    /* Messages found later (by the rig) name the fields as the user spelled them. */
+    int line, col;
+    char field[64];
+    rig_config_device_location(cfg, 1, RIG_CONFIG_PART_SERIAL, &line, &col, field, sizeof field);
+    assert_string_equal(field, "devices[1].sn");
+    assert_int_equal(line, 17);
+    assert_int_equal(col, 19);
+    rig_config_device_location(cfg, 1, RIG_CONFIG_PART_MODE, &line, &col, field, sizeof field);
+    assert_string_equal(field, "devices[1].syncConfig.syncMode");
+    assert_int_equal(line, 19);
+    assert_int_equal(col, 29);
     rig_config_destroy(cfg);
 }
 
@@ -789,9 +810,11 @@ static void parse_should_reject_null_arguments_without_crashing(void **state)
     assert_int_equal(rig_config_device_sync(NULL, 0, &s), RIG_ERROR_INVALID_ARGUMENT);
     assert_int_equal(rig_config_pulse_source(NULL, 0), -1);
     int line = 5, col = 5;
-    rig_config_device_location(NULL, 0, &line, &col);
+    char path[8] = "x";
+    rig_config_device_location(NULL, 0, RIG_CONFIG_PART_MODE, &line, &col, path, sizeof path);
     assert_int_equal(line, 0);
     assert_int_equal(col, 0);
+    assert_string_equal(path, "");
 }
 
 static void diag_format_should_print_file_line_column_field_and_message(void **state)

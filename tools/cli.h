@@ -38,9 +38,9 @@ int cli_load_config(const char *path, rig_config_t **out);
 int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, cli_rig_t *rig);
 void cli_rig_close(cli_rig_t *rig);
 
-/** Prints "file:line:col: devices[i].serial_number: " for device i of config. */
+/** Prints "rigsync: file:line:col: devices[i].serial_number: " for a part of device i. */
 void cli_print_device_location(FILE *out, const rig_config_t *config, size_t index,
-                               const char *field);
+                               rig_config_part_t part);
 
 int cli_run(int argc, char **argv);
 

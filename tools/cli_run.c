@@ -179,7 +179,7 @@ static int start_streams(cli_rig_t *rig)
         rig_error_t err = rig_device_start(rig->devices[i], &color, &depth);
         if (err != RIG_OK) {
             char detail[1024];
-            cli_print_device_location(stderr, rig->config, i, NULL);
+            cli_print_device_location(stderr, rig->config, i, RIG_CONFIG_PART_DEVICE);
             fprintf(stderr, "cannot start streams: %s\n",
                     rig_context_last_error(rig->ctx, detail, sizeof(detail)));
             rc = err == RIG_ERROR_UNSUPPORTED ? CLI_USAGE : CLI_RUNTIME;
@@ -194,6 +194,13 @@ out:
 
 int cli_run(int argc, char **argv)
 {
+    /* First of all, so that Ctrl-C at any point ends the run with its summary. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
     run_opts_t o;
     int rc = parse_args(argc, argv, &o);
     if (rc != CLI_OK)
@@ -228,12 +235,6 @@ int cli_run(int argc, char **argv)
     printf("rigsync: streaming for %.1f s; host clock sync every %llu ms%s\n", o.seconds,
            (unsigned long long)interval, interval ? "" : " (once)");
     fflush(stdout);
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 
     int64_t end_us;
     int64_t now_us = 0;

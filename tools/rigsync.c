@@ -46,12 +46,12 @@ int cli_load_config(const char *path, rig_config_t **out)
 }
 
 void cli_print_device_location(FILE *out, const rig_config_t *config, size_t index,
-                               const char *field)
+                               rig_config_part_t part)
 {
     int line = 0, col = 0;
-    rig_config_device_location(config, index, &line, &col);
-    fprintf(out, "%s:%d:%d: devices[%zu]%s%s: ", rig_config_source(config), line, col, index,
-            field ? "." : "", field ? field : "");
+    char path[64];
+    rig_config_device_location(config, index, part, &line, &col, path, sizeof(path));
+    fprintf(out, "rigsync: %s:%d:%d: %s: ", rig_config_source(config), line, col, path);
 }
 
 static const char *time_mode_name(bool virtual_time)
@@ -93,11 +93,13 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
                 rig_context_backend_name(rig->ctx), time_mode_name(opts->virtual_time),
                 rig_config_source(config), n);
     char detail[1024];
+    /* Every device is found and every config checked before anything is written, so that a
+     * mistake in device#3 leaves devices #0 to #2 as they were. */
     for (size_t i = 0; i < n; i++) {
         const char *serial = rig_config_device_serial(config, i);
         err = rig_device_open(rig->ctx, serial, &rig->devices[i]);
         if (err != RIG_OK) {
-            cli_print_device_location(stderr, config, i, "serial_number");
+            cli_print_device_location(stderr, config, i, RIG_CONFIG_PART_SERIAL);
             fprintf(stderr, "%s. ", rig_context_last_error(rig->ctx, detail, sizeof(detail)));
             if (err == RIG_ERROR_NOT_FOUND) {
                 fprintf(stderr, "Correct the serial number in the config, or connect that "
@@ -108,18 +110,28 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
             return CLI_RUNTIME;
         }
         rig->device_count = i + 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rig_sync_config_t sync;
+        rig_config_device_sync(config, i, &sync);
+        err = rig_device_check_sync_config(rig->devices[i], &sync);
+        if (err != RIG_OK) {
+            cli_print_device_location(stderr, config, i, RIG_CONFIG_PART_MODE);
+            fprintf(stderr, "%s. Pick one of those modes for this device.\n",
+                    rig_context_last_error(rig->ctx, detail, sizeof(detail)));
+            return err == RIG_ERROR_UNSUPPORTED ? CLI_USAGE : CLI_RUNTIME;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *serial = rig_config_device_serial(config, i);
         rig_sync_config_t sync;
         rig_config_device_sync(config, i, &sync);
         bool written = false;
         err = rig_device_set_sync_config(rig->devices[i], &sync, &written);
         if (err != RIG_OK) {
-            cli_print_device_location(stderr, config, i, "config.mode");
-            fprintf(stderr, "%s.", rig_context_last_error(rig->ctx, detail, sizeof(detail)));
-            if (err == RIG_ERROR_UNSUPPORTED)
-                fprintf(stderr, " Pick one of those modes for this device.\n");
-            else
-                fprintf(stderr, "\n");
-            return err == RIG_ERROR_UNSUPPORTED ? CLI_USAGE : CLI_RUNTIME;
+            cli_print_device_location(stderr, config, i, RIG_CONFIG_PART_MODE);
+            fprintf(stderr, "%s\n", rig_context_last_error(rig->ctx, detail, sizeof(detail)));
+            return CLI_RUNTIME;
         }
         if (info) {
             rig_device_info_t di;

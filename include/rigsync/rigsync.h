@@ -166,8 +166,20 @@ const char *rig_config_device_serial(const rig_config_t *config, size_t index);
 /** Sync config of the index-th configured device. */
 rig_error_t rig_config_device_sync(const rig_config_t *config, size_t index,
                                    rig_sync_config_t *out);
-/** Line and column of the index-th device entry in the file (for messages); 0 if unknown. */
-void rig_config_device_location(const rig_config_t *config, size_t index, int *line, int *column);
+/** Parts of a device entry that messages point at. */
+typedef enum rig_config_part {
+    RIG_CONFIG_PART_DEVICE = 0, /**< the device's object */
+    RIG_CONFIG_PART_SERIAL = 1, /**< its serial number value */
+    RIG_CONFIG_PART_MODE = 2,   /**< its sync mode value */
+} rig_config_part_t;
+
+/**
+ * Where a part of the index-th device entry is in the file, for messages: 1-based line and
+ * column (0 if unknown) and the JSON path as the user spelled it (e.g. "devices[1].sn" or
+ * "devices[1].syncConfig.syncMode") into path (may be NULL).
+ */
+void rig_config_device_location(const rig_config_t *config, size_t index, rig_config_part_t part,
+                                int *line, int *column, char *path, size_t path_len);
 /** Index of the device with that serial, or -1. */
 int rig_config_find_serial(const rig_config_t *config, const char *serial);
 /** Stream profile for every device (the "streams" section or its defaults). */
@@ -251,6 +263,12 @@ rig_error_t rig_device_get_info(const rig_device_t *dev, rig_device_info_t *out)
 size_t rig_device_index(const rig_device_t *dev);
 
 rig_error_t rig_device_get_sync_config(rig_device_t *dev, rig_sync_config_t *out);
+/**
+ * Checks a sync config against the device without writing it: RIG_ERROR_UNSUPPORTED (the detail
+ * names the model and the modes it has) when the model lacks the mode.
+ */
+rig_error_t rig_device_check_sync_config(rig_device_t *dev, const rig_sync_config_t *cfg);
+
 /**
  * Writes a sync config. Fails with RIG_ERROR_UNSUPPORTED (naming the model and its modes) when
  * the model lacks the mode, RIG_ERROR_STATE while streaming. Skips the write when the device

@@ -33,8 +33,8 @@ typedef struct rig_backend_ops {
     /* Required. Stops streams and releases the device. */
     void (*close)(void *state, void *dev);
 
-    /* Required. Reads/writes the sync config. set is only called when the value differs
-     * from get's and the device is not streaming; it checks the model's modes itself. */
+    /* Required. Reads/writes the sync config. set is only called with a mode the device's
+     * bitmap has, when the value differs from get's and the device is not streaming. */
     rig_error_t (*get_sync)(void *state, void *dev, rig_sync_config_t *out);
     rig_error_t (*set_sync)(void *state, void *dev, const rig_sync_config_t *cfg);
 

@@ -679,12 +679,21 @@ static rig_error_t parse_serial(parser_t *p, const path_t *at, const json_t *v, 
     return RIG_OK;
 }
 
+/* Remembers where a part of a device entry is, for messages found later (e.g. by the rig). */
+static void locate_part(parser_t *p, const path_t *at, rig_config_device_t *dev,
+                        rig_config_part_t part)
+{
+    rig_json_locate(p->text, p->len, at->step, at->depth, false, &dev->line[part],
+                    &dev->column[part]);
+    path_format(at, dev->path[part], sizeof dev->path[part]);
+}
+
 static rig_error_t parse_device(parser_t *p, const path_t *at, const json_t *obj, size_t index,
                                 rig_config_t *cfg)
 {
     rig_config_device_t *dev = &cfg->devices[index];
     TRY(expect(p, at, obj, KIND_OBJECT));
-    rig_json_locate(p->text, p->len, at->step, at->depth, false, &dev->line, &dev->column);
+    locate_part(p, at, dev, RIG_CONFIG_PART_DEVICE);
 
     /* The most likely slip in the seed's nested format: a sync field one level too high. */
     const char *key;
@@ -708,6 +717,7 @@ static rig_error_t parse_device(parser_t *p, const path_t *at, const json_t *obj
                             "camera's serial>\" (the vendor's \"sn\" works too).",
                             index);
     path_t sp = path_key(at, used);
+    locate_part(p, &sp, dev, RIG_CONFIG_PART_SERIAL);
     char what[32];
     rig_fmt(what, sizeof what, "device#%zu", index);
     TRY(parse_serial(p, &sp, v, what, dev->serial));
@@ -726,14 +736,15 @@ static rig_error_t parse_device(parser_t *p, const path_t *at, const json_t *obj
                             index, dev->serial);
     path_t cp = path_key(at, used);
     TRY(parse_sync(p, &cp, cobj, index, cfg, &dev->sync));
+    const char *mode_key = NULL;
+    member(cobj, &sync_keys[SYNC_MODE], &mode_key); /* present: parse_sync requires it */
+    path_t mp = path_key(&cp, mode_key);
+    locate_part(p, &mp, dev, RIG_CONFIG_PART_MODE);
 
     if (dev->sync.mode == RIG_SYNC_MODE_PRIMARY) {
         for (size_t j = 0; j < index; j++) {
             if (cfg->devices[j].sync.mode != RIG_SYNC_MODE_PRIMARY)
                 continue;
-            const char *mode_key;
-            member(cobj, &sync_keys[SYNC_MODE], &mode_key);
-            path_t mp = path_key(&cp, mode_key);
             return fail(p, &mp,
                         "device#%zu (%s) is PRIMARY, but so is device#%zu (%s): a rig has "
                         "exactly one primary. Make one of them SECONDARY (or SECONDARY_SYNCED / "
@@ -1351,13 +1362,16 @@ rig_error_t rig_config_device_sync(const rig_config_t *config, size_t index,
     return RIG_OK;
 }
 
-void rig_config_device_location(const rig_config_t *config, size_t index, int *line, int *column)
+void rig_config_device_location(const rig_config_t *config, size_t index, rig_config_part_t part,
+                                int *line, int *column, char *path, size_t path_len)
 {
-    bool known = config && index < config->device_count;
+    bool known = config && index < config->device_count && (unsigned)part < 3;
     if (line)
-        *line = known ? config->devices[index].line : 0;
+        *line = known ? config->devices[index].line[part] : 0;
     if (column)
-        *column = known ? config->devices[index].column : 0;
+        *column = known ? config->devices[index].column[part] : 0;
+    if (path && path_len)
+        rig_strlcpy(path, known ? config->devices[index].path[part] : "", path_len);
 }
 
 int rig_config_find_serial(const rig_config_t *config, const char *serial)

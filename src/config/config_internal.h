@@ -39,7 +39,10 @@
 typedef struct rig_config_device {
     char serial[RIG_SERIAL_MAX];
     rig_sync_config_t sync;
-    int line, column; /* of the device's object in the file, for messages */
+    /* Positions and paths (as the user spelled them) of the parts messages point at,
+     * indexed by rig_config_part_t. */
+    int line[3], column[3];
+    char path[3][64];
 } rig_config_device_t;
 
 /** One simulated camera of the "sim" section. */

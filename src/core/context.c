@@ -11,6 +11,7 @@
 
 #include "common/util.h"
 #include "core/core.h"
+#include "mode/mode.h"
 
 #define DEFAULT_QUEUE_CAPACITY 256
 
@@ -254,6 +255,27 @@ static bool sync_equal(const rig_sync_config_t *a, const rig_sync_config_t *b)
            a->frames_per_trigger == b->frames_per_trigger;
 }
 
+rig_error_t rig_device_check_sync_config(rig_device_t *dev, const rig_sync_config_t *cfg)
+{
+    if (!dev || !cfg)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    const char *name = rig_sync_mode_name(cfg->mode);
+    if (!name)
+        return rig_context_set_error(dev->ctx, RIG_ERROR_INVALID_ARGUMENT,
+                                     "0x%X is not a sync mode; use one of %s", (unsigned)cfg->mode,
+                                     rig_mode_all_names());
+    /* Checked here, for every backend, from the bitmap the device reports: real hardware
+     * rejects such a write with a far less helpful message. */
+    if (!(dev->info.supported_modes & (uint32_t)cfg->mode)) {
+        char modes[256];
+        rig_mode_bitmap_format(dev->info.supported_modes, modes, sizeof(modes));
+        return rig_context_set_error(dev->ctx, RIG_ERROR_UNSUPPORTED,
+                                     "device %s (%s) does not support mode %s; it supports %s",
+                                     dev->info.serial, dev->info.model, name, modes);
+    }
+    return RIG_OK;
+}
+
 rig_error_t rig_device_set_sync_config(rig_device_t *dev, const rig_sync_config_t *cfg,
                                        bool *written)
 {
@@ -267,8 +289,11 @@ rig_error_t rig_device_set_sync_config(rig_device_t *dev, const rig_sync_config_
                                      "device %s is streaming; stop it before changing its sync "
                                      "config",
                                      dev->info.serial);
+    rig_error_t err = rig_device_check_sync_config(dev, cfg);
+    if (err != RIG_OK)
+        return err;
     rig_sync_config_t current;
-    rig_error_t err = ctx->ops->get_sync(ctx->be, dev->be_dev, &current);
+    err = ctx->ops->get_sync(ctx->be, dev->be_dev, &current);
     if (err != RIG_OK)
         return err;
     /* Some models keep the sync config in flash: rewriting an identical one only wears it. */

@@ -620,15 +620,6 @@ static rig_error_t sim_set_sync(void *state, void *dev, const rig_sync_config_t 
 {
     sim_state_t *st = state;
     sim_device_t *d = dev;
-    if (!(d->modes & (uint32_t)cfg->mode)) {
-        char modes[256];
-        rig_mode_bitmap_format(d->modes, modes, sizeof(modes));
-        const char *name = rig_sync_mode_name(cfg->mode);
-        return rig_context_set_error(st->ctx, RIG_ERROR_UNSUPPORTED,
-                                     "device %s (%s) does not support mode %s; it supports %s",
-                                     d->spec.serial, d->spec.model, name ? name : "(invalid)",
-                                     modes);
-    }
     pthread_mutex_lock(&st->lock);
     d->sync = *cfg;
     pthread_mutex_unlock(&st->lock);
