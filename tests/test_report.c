@@ -58,134 +58,135 @@ static void feed(rig_report_t *r, size_t ndev, const double *period_us, const in
     }
 }
 
+/* A report over made-up frames for the config in json, summarized. */
+typedef struct fixture {
+    rig_config_t *cfg;
+    rig_report_t *r;
+    rig_report_summary_t s;
+} fixture_t;
+
+static const rig_report_summary_t *summarize(fixture_t *f, const char *json, size_t ndev,
+                                             const double *period_us, const int64_t *offset_us,
+                                             const int64_t *delay_us, double seconds,
+                                             uint64_t drop_every)
+{
+    f->cfg = parse(json);
+    f->r = rig_report_create(f->cfg);
+    assert_non_null(f->r);
+    feed(f->r, ndev, period_us, offset_us, delay_us, seconds, drop_every);
+    assert_int_equal(rig_report_summarize(f->r, &f->s), RIG_OK);
+    return &f->s;
+}
+
+static void fixture_free(fixture_t *f)
+{
+    rig_report_summary_free(&f->s);
+    rig_report_destroy(f->r);
+    rig_config_destroy(f->cfg);
+}
+
+static const int64_t no_offset[2] = {0, 0};
+static const int64_t secondary_delay[2] = {0, 160};
+
 static void locked_pair_is_synchronized_with_its_timestamp_spread(void **state)
 {
     (void)state;
-    rig_config_t *cfg = parse(two_synced);
-    rig_report_t *r = rig_report_create(cfg);
+    fixture_t f;
     const double period[2] = {33333.0, 33333.0};
     const int64_t offset[2] = {0, 300}; /* device clocks 300 us apart after clock sync */
-    const int64_t delay[2] = {0, 160};
-    feed(r, 2, period, offset, delay, 10.0, 0);
-    rig_report_summary_t s;
-    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
-    assert_int_equal(s.verdict, RIG_VERDICT_SYNCHRONIZED);
-    assert_int_equal(s.pair_count, 1);
+    const rig_report_summary_t *s =
+        summarize(&f, two_synced, 2, period, offset, secondary_delay, 10.0, 0);
+    assert_int_equal(s->verdict, RIG_VERDICT_SYNCHRONIZED);
+    assert_int_equal(s->pair_count, 1);
     /* The configured depth delay is expected, so both streams show exactly the 300 us. */
-    assert_int_equal(s.pairs[0].matched, 600);
-    assert_int_equal(s.pairs[0].spread_median_us, 300);
-    assert_int_equal(s.pairs[0].spread_max_us, 300);
-    assert_true(s.pairs[0].drift_known);
-    assert_true(fabs(s.pairs[0].drift_us_per_s) < 2.0);
-    assert_non_null(strstr(s.verdict_text, "SYNCHRONIZED"));
-    assert_non_null(strstr(s.verdict_text, "p99 300 us"));
-    assert_int_equal(s.devices[0].stream[RIG_STREAM_DEPTH].frames, 300);
-    assert_int_equal(s.devices[0].stream[RIG_STREAM_DEPTH].drops, 0);
-    assert_true(fabs(s.devices[0].capture_hz - 1e6 / 33333.0) < 0.001);
-    rig_report_summary_free(&s);
-    rig_report_destroy(r);
-    rig_config_destroy(cfg);
+    assert_int_equal(s->pairs[0].matched, 600);
+    assert_int_equal(s->pairs[0].spread_median_us, 300);
+    assert_int_equal(s->pairs[0].spread_max_us, 300);
+    assert_true(s->pairs[0].drift_known);
+    assert_true(fabs(s->pairs[0].drift_us_per_s) < 2.0);
+    assert_non_null(strstr(s->verdict_text, "SYNCHRONIZED"));
+    assert_non_null(strstr(s->verdict_text, "p99 300 us"));
+    assert_int_equal(s->devices[0].stream[RIG_STREAM_DEPTH].frames, 300);
+    assert_int_equal(s->devices[0].stream[RIG_STREAM_DEPTH].drops, 0);
+    assert_true(fabs(s->devices[0].capture_hz - 1e6 / 33333.0) < 0.001);
+    fixture_free(&f);
 }
 
 static void drifting_secondary_is_called_out_with_its_rate(void **state)
 {
     (void)state;
-    rig_config_t *cfg = parse(two_synced);
-    rig_report_t *r = rig_report_create(cfg);
+    fixture_t f;
     /* B's captures come 100 ppm slower: 100 us later every second. */
     const double period[2] = {33333.0, 33333.0 * (1 + 100e-6)};
-    const int64_t offset[2] = {0, 0};
-    const int64_t delay[2] = {0, 160};
-    feed(r, 2, period, offset, delay, 10.0, 0);
-    rig_report_summary_t s;
-    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
-    assert_int_equal(s.verdict, RIG_VERDICT_NOT_SYNCHRONIZED);
-    assert_true(fabs(s.pairs[0].drift_us_per_s - 100.0) < 3.0);
-    assert_non_null(strstr(s.verdict_text, "device#1"));
-    assert_non_null(strstr(s.verdict_text, "us/s"));
-    assert_non_null(strstr(s.verdict_text, "cable"));
-    rig_report_summary_free(&s);
-    rig_report_destroy(r);
-    rig_config_destroy(cfg);
+    const rig_report_summary_t *s =
+        summarize(&f, two_synced, 2, period, no_offset, secondary_delay, 10.0, 0);
+    assert_int_equal(s->verdict, RIG_VERDICT_NOT_SYNCHRONIZED);
+    assert_true(fabs(s->pairs[0].drift_us_per_s - 100.0) < 3.0);
+    assert_non_null(strstr(s->verdict_text, "device#1"));
+    assert_non_null(strstr(s->verdict_text, "us/s"));
+    assert_non_null(strstr(s->verdict_text, "cable"));
+    fixture_free(&f);
 }
 
 static void silent_secondary_is_explained_by_the_primary_trigger_out(void **state)
 {
     (void)state;
-    rig_config_t *cfg = parse(
+    fixture_t f;
+    const double period[1] = {33333.0};
+    const rig_report_summary_t *s = summarize(
+        &f,
         "{\"devices\":["
         "{\"serial_number\":\"A\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":false}},"
-        "{\"serial_number\":\"B\",\"config\":{\"mode\":\"SECONDARY\"}}]}");
-    rig_report_t *r = rig_report_create(cfg);
-    const double period[1] = {33333.0};
-    const int64_t zero[1] = {0};
-    feed(r, 1, period, zero, zero, 5.0, 0);
-    rig_report_summary_t s;
-    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
-    assert_int_equal(s.verdict, RIG_VERDICT_NOT_SYNCHRONIZED);
-    assert_non_null(strstr(s.verdict_text, "device#1 (B) delivered no frames"));
-    assert_non_null(strstr(s.verdict_text, "trigger_out_enable"));
-    rig_report_summary_free(&s);
-    rig_report_destroy(r);
-    rig_config_destroy(cfg);
+        "{\"serial_number\":\"B\",\"config\":{\"mode\":\"SECONDARY\"}}]}",
+        1, period, no_offset, no_offset, 5.0, 0);
+    assert_int_equal(s->verdict, RIG_VERDICT_NOT_SYNCHRONIZED);
+    assert_non_null(strstr(s->verdict_text, "device#1 (B) delivered no frames"));
+    assert_non_null(strstr(s->verdict_text, "trigger_out_enable"));
+    fixture_free(&f);
 }
 
 static void free_run_rig_is_reported_as_not_configured_for_sync(void **state)
 {
     (void)state;
-    rig_config_t *cfg = parse("{\"devices\":["
-                              "{\"serial_number\":\"A\",\"config\":{\"mode\":\"FREE_RUN\"}},"
-                              "{\"serial_number\":\"B\",\"config\":{\"mode\":\"FREE_RUN\"}}]}");
-    rig_report_t *r = rig_report_create(cfg);
+    fixture_t f;
     const double period[2] = {33333.0, 33333.0 * (1 - 150e-6)};
-    const int64_t zero[2] = {0, 0};
-    feed(r, 2, period, zero, zero, 10.0, 0);
-    rig_report_summary_t s;
-    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
-    assert_int_equal(s.verdict, RIG_VERDICT_NOT_CONFIGURED);
-    assert_true(fabs(s.pairs[0].drift_us_per_s + 150.0) < 3.0);
-    assert_non_null(strstr(s.verdict_text, "FREE_RUN"));
-    rig_report_summary_free(&s);
-    rig_report_destroy(r);
-    rig_config_destroy(cfg);
+    const rig_report_summary_t *s =
+        summarize(&f,
+                  "{\"devices\":["
+                  "{\"serial_number\":\"A\",\"config\":{\"mode\":\"FREE_RUN\"}},"
+                  "{\"serial_number\":\"B\",\"config\":{\"mode\":\"FREE_RUN\"}}]}",
+                  2, period, no_offset, no_offset, 10.0, 0);
+    assert_int_equal(s->verdict, RIG_VERDICT_NOT_CONFIGURED);
+    assert_true(fabs(s->pairs[0].drift_us_per_s + 150.0) < 3.0);
+    assert_non_null(strstr(s->verdict_text, "FREE_RUN"));
+    fixture_free(&f);
 }
 
 static void gaps_in_the_frame_index_count_as_drops(void **state)
 {
     (void)state;
-    rig_config_t *cfg = parse(two_synced);
-    rig_report_t *r = rig_report_create(cfg);
+    fixture_t f;
     const double period[2] = {33333.0, 33333.0};
-    const int64_t zero[2] = {0, 0};
-    const int64_t delay[2] = {0, 160};
-    feed(r, 2, period, zero, delay, 10.0, 50); /* device 1 loses k = 3, 53, 103, ... */
-    rig_report_summary_t s;
-    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
-    assert_int_equal(s.devices[1].stream[RIG_STREAM_COLOR].drops, 6);
-    assert_int_equal(s.devices[1].stream[RIG_STREAM_COLOR].frames, 294);
-    assert_int_equal(s.devices[0].stream[RIG_STREAM_COLOR].drops, 0);
-    assert_int_equal(s.verdict, RIG_VERDICT_SYNCHRONIZED);
-    rig_report_summary_free(&s);
-    rig_report_destroy(r);
-    rig_config_destroy(cfg);
+    /* device 1 loses k = 3, 53, 103, ... */
+    const rig_report_summary_t *s =
+        summarize(&f, two_synced, 2, period, no_offset, secondary_delay, 10.0, 50);
+    assert_int_equal(s->devices[1].stream[RIG_STREAM_COLOR].drops, 6);
+    assert_int_equal(s->devices[1].stream[RIG_STREAM_COLOR].frames, 294);
+    assert_int_equal(s->devices[0].stream[RIG_STREAM_COLOR].drops, 0);
+    assert_int_equal(s->verdict, RIG_VERDICT_SYNCHRONIZED);
+    fixture_free(&f);
 }
 
 static void too_short_a_run_gives_no_verdict(void **state)
 {
     (void)state;
-    rig_config_t *cfg = parse(two_synced);
-    rig_report_t *r = rig_report_create(cfg);
+    fixture_t f;
     const double period[2] = {33333.0, 33333.0};
-    const int64_t zero[2] = {0, 0};
-    const int64_t delay[2] = {0, 160};
-    feed(r, 2, period, zero, delay, 1.0, 0);
-    rig_report_summary_t s;
-    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
-    assert_int_equal(s.verdict, RIG_VERDICT_UNKNOWN);
-    assert_non_null(strstr(s.verdict_text, "run longer"));
-    rig_report_summary_free(&s);
-    rig_report_destroy(r);
-    rig_config_destroy(cfg);
+    const rig_report_summary_t *s =
+        summarize(&f, two_synced, 2, period, no_offset, secondary_delay, 5.0, 0);
+    assert_int_equal(s->verdict, RIG_VERDICT_UNKNOWN);
+    assert_non_null(strstr(s->verdict_text, "run longer"));
+    fixture_free(&f);
 }
 
 int main(void)

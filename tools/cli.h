@@ -30,6 +30,11 @@ typedef struct cli_rig {
 /** Loads the config (or the built-in one); prints the error and returns CLI_USAGE on failure. */
 int cli_load_config(const char *path, rig_config_t **out);
 
+/** Creates the context for these options and config; prints the error and returns its exit
+ * code on failure. */
+int cli_context_create(const cli_rig_opts_t *opts, const rig_config_t *config,
+                       rig_context_t **ctx);
+
 /**
  * Creates the context and opens + configures every device of the config, printing what it does
  * to `info` (may be NULL). Returns CLI_OK, or prints the error and returns CLI_USAGE (bad serial,

@@ -59,10 +59,9 @@ static const char *time_mode_name(bool virtual_time)
     return virtual_time ? "virtual time" : "real time";
 }
 
-int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, cli_rig_t *rig)
+int cli_context_create(const cli_rig_opts_t *opts, const rig_config_t *config,
+                       rig_context_t **ctx)
 {
-    memset(rig, 0, sizeof(*rig));
-    rig->config = config;
     rig_context_options_t co;
     rig_context_options_init(&co);
     co.backend = opts->backend;
@@ -71,7 +70,7 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
     co.seed_set = opts->seed_set;
     co.seed = opts->seed;
     co.pixels = opts->pixels;
-    rig_error_t err = rig_context_create(&co, &rig->ctx);
+    rig_error_t err = rig_context_create(&co, ctx);
     if (err == RIG_ERROR_NOT_FOUND) {
         fprintf(stderr, "rigsync: unknown backend \"%s\"; available backends: sim\n",
                 opts->backend);
@@ -82,6 +81,17 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
                 rig_strerror(err));
         return CLI_RUNTIME;
     }
+    return CLI_OK;
+}
+
+int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, cli_rig_t *rig)
+{
+    memset(rig, 0, sizeof(*rig));
+    rig->config = config;
+    int rc = cli_context_create(opts, config, &rig->ctx);
+    if (rc != CLI_OK)
+        return rc;
+    rig_error_t err;
     size_t n = rig_config_device_count(config);
     rig->devices = calloc(n, sizeof(*rig->devices));
     if (!rig->devices) {
@@ -178,18 +188,11 @@ static int cmd_list(int argc, char **argv)
     int rc = cli_load_config(o.config_path, &cfg);
     if (rc != CLI_OK)
         return rc;
-    rig_context_options_t co;
-    rig_context_options_init(&co);
-    co.backend = o.backend;
-    co.config = cfg;
-    co.time_mode = RIG_TIME_VIRTUAL;
-    co.pixels = false;
     rig_context_t *ctx = NULL;
-    rig_error_t err = rig_context_create(&co, &ctx);
-    if (err != RIG_OK) {
-        fprintf(stderr, "rigsync list: backend \"%s\": %s\n", o.backend, rig_strerror(err));
+    rc = cli_context_create(&o, cfg, &ctx);
+    if (rc != CLI_OK) {
         rig_config_destroy(cfg);
-        return err == RIG_ERROR_NOT_FOUND ? CLI_USAGE : CLI_RUNTIME;
+        return rc;
     }
     size_t n = 0;
     rig_context_device_count(ctx, &n);

@@ -53,6 +53,19 @@ int rig_strcaseeq(const char *a, const char *b)
     return *a == *b;
 }
 
+int rig_cond_init_monotonic(pthread_cond_t *cond)
+{
+    pthread_condattr_t ca;
+    int rc = pthread_condattr_init(&ca);
+    if (rc)
+        return rc;
+    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (!rc)
+        rc = pthread_cond_init(cond, &ca);
+    pthread_condattr_destroy(&ca);
+    return rc;
+}
+
 static int64_t clock_us(clockid_t id)
 {
     struct timespec ts;

@@ -2,6 +2,7 @@
 #ifndef RIGSYNC_UTIL_H
 #define RIGSYNC_UTIL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +24,10 @@ void rig_append(char *dst, size_t len, const char *fmt, ...) __attribute__((form
 
 /** Case-insensitive ASCII string equality. */
 int rig_strcaseeq(const char *a, const char *b);
+
+/** Initialises a condition variable whose timed waits use CLOCK_MONOTONIC (immune to the
+ * wall clock being set). Returns 0 or an errno value. */
+int rig_cond_init_monotonic(pthread_cond_t *cond);
 
 /** Monotonic wall clock in microseconds (CLOCK_MONOTONIC). */
 int64_t rig_monotonic_us(void);

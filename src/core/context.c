@@ -112,11 +112,7 @@ rig_error_t rig_context_create(const rig_context_options_t *opts_in, rig_context
     ctx->ops = ops;
     ctx->time_mode = opts.time_mode;
     pthread_mutex_init(&ctx->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&ctx->frame_ready, &ca);
-    pthread_condattr_destroy(&ca);
+    rig_cond_init_monotonic(&ctx->frame_ready);
 
     rig_error_t err = ops->create(ctx, &opts, &ctx->be);
     if (err != RIG_OK) {

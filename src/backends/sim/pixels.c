@@ -4,6 +4,7 @@
 #include <string.h>
 
 #define STAMP_BITS 64
+#define STAMP_ROWS 4
 
 static void put(uint8_t *data, uint32_t width, uint32_t height, rig_format_t format, int x, int y,
                 uint16_t depth_mm, const uint8_t rgb[3])
@@ -52,13 +53,15 @@ void sim_pixels_render(uint8_t *data, uint32_t width, uint32_t height, rig_forma
             for (int dx = -2; dx <= 2; dx++)
                 put(data, width, height, format, x + dx, y + dy, 600, red);
     }
-    /* Row 0: the barcode, 1 = bright/far, 0 = dark/near. */
+    /* Top rows: the barcode, 1 = bright/far, 0 = dark/near; a few rows tall to be visible. */
     if (width >= STAMP_BITS && height > 0) {
         const uint8_t white[3] = {255, 255, 255}, black[3] = {0, 0, 0};
         uint64_t v = (uint64_t)true_ts_us;
-        for (int b = 0; b < STAMP_BITS; b++) {
-            bool one = (v >> (63 - b)) & 1u;
-            put(data, width, height, format, b, 0, one ? 4000 : 100, one ? white : black);
+        for (int y = 0; y < STAMP_ROWS; y++) {
+            for (int b = 0; b < STAMP_BITS; b++) {
+                bool one = (v >> (63 - b)) & 1u;
+                put(data, width, height, format, b, y, one ? 4000 : 100, one ? white : black);
+            }
         }
     }
 }

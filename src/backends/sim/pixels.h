@@ -1,6 +1,6 @@
 /*
  * Synthetic pixels: cheap images whose content shows when they were really captured.
- * Row 0 carries a 64-bit barcode of the true mid-exposure time (bit 63 first), so a picture
+ * The top rows carry a 64-bit barcode of the true mid-exposure time (bit 63 first), so a picture
  * alone proves its capture instant; a bar rotating once per second shows it to a person.
  */
 #ifndef RIGSYNC_SIM_PIXELS_H

@@ -447,11 +447,7 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
     st->ctx = ctx;
     st->time_mode = opts->time_mode;
     pthread_mutex_init(&st->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&st->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    rig_cond_init_monotonic(&st->wake);
 
     const rig_config_t *cfg = opts->config;
     if (!cfg) {
