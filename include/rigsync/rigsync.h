@@ -190,8 +190,9 @@ uint64_t rig_config_clock_sync_interval_ms(const rig_config_t *config);
 bool rig_config_has_sim(const rig_config_t *config);
 
 /**
- * Index of the config device that feeds index's sync-in in the default daisy chain (primary
- * first, then the other devices in config order), or -1 when nothing feeds it.
+ * Index of the config device whose sync-out feeds index's sync-in, or -1 when nothing does.
+ * Follows the config's wiring: the default daisy chain (the pulse source first, then the other
+ * devices in config order), the explicit cables of sim.wiring, or none.
  */
 int rig_config_pulse_source(const rig_config_t *config, size_t index);
 

@@ -17,7 +17,8 @@ void rig_mode_bitmap_format(uint32_t bitmap, char *buf, size_t len);
 
 /**
  * Supported-mode bitmap of a device family (domain.md section 4), matched case-insensitively
- * ignoring spaces and dashes ("Femto Mega", "femto-mega"). Returns false for an unknown model.
+ * ignoring spaces, dashes and underscores ("Femto Mega", "femto-mega"). Returns false for an
+ * unknown model.
  */
 bool rig_model_supported_modes(const char *model, uint32_t *bitmap);
 
