@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hull.h"
 #include "common/util.h"
 #include "config/config_internal.h"
 #include "mode/mode.h"
@@ -101,55 +102,35 @@ static void stream_stats(const series_t *s, rig_report_stream_t *out)
         out->fps = (double)(s->len - 1) * 1e6 / (double)(last - first);
 }
 
-/* Capture period on the host clock. Arrival = capture + latency, and latency has a floor, so
- * the arrivals lie on or above a line whose slope is the real period. Of all lines below every
- * point, the one closest to them on average (minimum summed gap) is the lower convex hull's
- * edge that spans the mean index (Olson 2010; Moon et al. 1999): it rests on the fastest
- * arrivals only, so latency tails and stalls do not bias it. Returns 0 when unknown. */
+/* Capture period on the host clock: the lower envelope of (frame index, arrival) has the real
+ * period as its slope (see common/hull.h). Returns 0 when unknown. */
 static double envelope_period_us(const series_t *s, double nominal_us)
 {
     if (s->len < ENVELOPE_MIN_FRAMES ||
         s->v[s->len - 1].host_ts_us - s->v[0].host_ts_us < ENVELOPE_MIN_SPAN_US)
         return 0.0;
-    /* Work on residuals to the nominal period: small numbers, exact in double. */
-    size_t *hull = malloc(s->len * sizeof(*hull));
-    if (!hull)
-        return 0.0;
-    uint64_t k0 = s->v[0].index;
-    int64_t h0 = s->v[0].host_ts_us;
-#define PX(i) ((double)(s->v[i].index - k0))
-#define PY(i) ((double)(s->v[i].host_ts_us - h0) - PX(i) * nominal_us)
-    size_t n = 0;
-    double sum_x = 0;
-    for (size_t i = 0; i < s->len; i++) {
-        if (i > 0 && s->v[i].index <= s->v[i - 1].index)
-            continue; /* indices must increase; a repeated one adds nothing */
-        sum_x += PX(i);
-        /* Monotone chain, lower hull: drop the last point while it is not strictly below the
-         * segment from the one before it to the new point. */
-        while (n >= 2) {
-            size_t a = hull[n - 2], b = hull[n - 1];
-            double cross = (PX(b) - PX(a)) * (PY(i) - PY(a)) - (PY(b) - PY(a)) * (PX(i) - PX(a));
-            if (cross > 0)
-                break;
-            n--;
+    double *x = malloc(s->len * sizeof(*x)), *y = malloc(s->len * sizeof(*y));
+    size_t *scratch = malloc(s->len * sizeof(*scratch));
+    double slope = 0, intercept = 0;
+    bool ok = false;
+    if (x && y && scratch) {
+        /* Residuals to the nominal period keep the numbers small and exact in double. */
+        uint64_t k0 = s->v[0].index;
+        int64_t h0 = s->v[0].host_ts_us;
+        size_t n = 0;
+        for (size_t i = 0; i < s->len; i++) {
+            if (i > 0 && s->v[i].index <= s->v[i - 1].index)
+                continue; /* x must increase; a repeated index adds nothing */
+            x[n] = (double)(s->v[i].index - k0);
+            y[n] = (double)(s->v[i].host_ts_us - h0) - x[n] * nominal_us;
+            n++;
         }
-        hull[n++] = i;
+        ok = rig_lower_hull_line(x, y, n, scratch, &slope, &intercept);
     }
-    double mean_x = sum_x / (double)s->len;
-    double slope = 0.0;
-    bool found = false;
-    for (size_t j = 0; j + 1 < n; j++) {
-        if (PX(hull[j + 1]) >= mean_x) {
-            slope = (PY(hull[j + 1]) - PY(hull[j])) / (PX(hull[j + 1]) - PX(hull[j]));
-            found = true;
-            break;
-        }
-    }
-#undef PX
-#undef PY
-    free(hull);
-    return found ? nominal_us + slope : 0.0;
+    free(x);
+    free(y);
+    free(scratch);
+    return ok ? nominal_us + slope : 0.0;
 }
 
 static int cmp_i64(const void *a, const void *b)

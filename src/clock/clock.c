@@ -1,0 +1,517 @@
+#include "clock/clock.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hull.h"
+
+#define MAX_STREAMS 8
+#define MAX_EPOCHS 16       /* epochs remembered (for late frames of old epochs) */
+#define ONE_WAY_RING 256    /* frames per stream kept for the one-way envelope */
+#define ONE_WAY_REFIT 16    /* refit the envelope every this many frames */
+#define FLOOR_BLOCK 256     /* the latency floor is the minimum over the last 1-2 blocks */
+#define SIGMA0_US 2.0       /* noise of the best two-way samples (clock read granularity) */
+#define AGE_TAU_US 60e6     /* older two-way samples count less: the skew wanders (temperature) */
+#define RTT_MAX_US 20000.0  /* a round trip this long says nothing useful */
+#define SKEW_PRIOR_SPAN_US 5e4 /* the prior skew weighs like samples spread over +-50 ms */
+#define EARLY_MARGIN_US 2000.0 /* a frame cannot arrive before capture + floor - this */
+#define LATE_MARGIN_US 250000.0 /* nor after capture + floor + this (longest stall, plus) */
+#define JUMP_FRAMES 3       /* consecutive impossible frames that prove an unannounced jump */
+#define STEP_MARGIN_US 1000.0
+#define WRITE_BOUND_US 1000 /* a clock write lands within this of the host value it carries */
+
+typedef struct tw_sample {
+    double h;   /* midpoint, host us relative to h_ref */
+    double d;   /* device us relative to its epoch's d_ref */
+    double rtt; /* us */
+    unsigned epoch;
+} tw_sample_t;
+
+typedef enum offset_source {
+    OFFSET_NONE = 0, /* nothing known yet */
+    OFFSET_ONE_WAY,  /* from frame arrivals minus the latency floor (biased by the floor) */
+    OFFSET_WRITTEN,  /* from the value the host wrote (within WRITE_BOUND_US) */
+    OFFSET_TWO_WAY,  /* fitted to two-way samples */
+} offset_source_t;
+
+typedef struct epoch {
+    unsigned id;
+    double start_h;  /* host us (relative) the epoch began; -inf for the first */
+    int64_t d_ref;   /* device reference: values are stored relative to it */
+    bool d_ref_set;
+    offset_source_t source;
+    double c;        /* D - d_ref = c + s * H_rel */
+    double c_sigma;  /* standard error of c (two-way) */
+    double mean_h;   /* weighted mean host time of its two-way samples */
+    double seed_floor; /* one-way: the latency floor assumed when the offset was seeded */
+} epoch_t;
+
+typedef struct stream_state {
+    bool seen;
+    unsigned epoch;      /* epoch id of its last frame (frames of a stream are in order) */
+    uint64_t last_index;
+    int64_t last_ts;     /* unwrapped */
+    double period;       /* device us per frame index, 0 = unknown */
+    unsigned regular;    /* consecutive frames that matched the period */
+    unsigned suspect;    /* consecutive frames that contradicted the model */
+    double floor;        /* latency floor: arrival - mapped capture, minimum */
+    double block_min, prev_block_min;
+    unsigned block_n;
+    bool floor_known;
+    /* one-way envelope over the ring (used when no two-way sample exists) */
+    double ring_d[ONE_WAY_RING], ring_h[ONE_WAY_RING];
+    size_t ring_len, ring_head;
+    unsigned since_fit;
+    bool ow_fit;
+    double ow_slope, ow_icpt; /* H_rel = ow_icpt + ow_slope * (D - ow_dref) */
+    int64_t ow_dref;
+} stream_state_t;
+
+struct rig_clock {
+    rig_clock_params_t p;
+    bool h_ref_set;
+    int64_t h_ref;
+    double s;         /* 1 + skew */
+    bool s_known;
+    double s_sigma;
+    tw_sample_t *tw;  /* ring */
+    size_t tw_len, tw_head;
+    double rtt_min;
+    epoch_t epochs[MAX_EPOCHS]; /* ring by id */
+    unsigned cur;               /* id of the current epoch */
+    double last_tw_end;         /* h2 of the last two-way sample that fit (relative us) */
+    int64_t last_device;        /* last unwrapped device value seen (for unwrapping) */
+    bool last_device_set;
+    stream_state_t streams[MAX_STREAMS];
+};
+
+void rig_clock_params_default(rig_clock_params_t *p)
+{
+    p->timestamp_bits = 64;
+    p->window_samples = 512;
+    p->window_us = 300000000;
+    p->jump_threshold_us = 2000;
+}
+
+static epoch_t *ep(rig_clock_t *c, unsigned id) { return &c->epochs[id % MAX_EPOCHS]; }
+static const epoch_t *cep(const rig_clock_t *c, unsigned id)
+{
+    return &c->epochs[id % MAX_EPOCHS];
+}
+
+rig_clock_t *rig_clock_create(const rig_clock_params_t *params)
+{
+    rig_clock_t *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    if (params)
+        c->p = *params;
+    else
+        rig_clock_params_default(&c->p);
+    if (c->p.window_samples < 8)
+        c->p.window_samples = 8;
+    c->tw = calloc(c->p.window_samples, sizeof(*c->tw));
+    if (!c->tw) {
+        free(c);
+        return NULL;
+    }
+    c->s = 1.0;
+    c->epochs[0].start_h = -INFINITY;
+    return c;
+}
+
+void rig_clock_destroy(rig_clock_t *c)
+{
+    if (!c)
+        return;
+    free(c->tw);
+    free(c);
+}
+
+static double rel_h(rig_clock_t *c, int64_t host_us)
+{
+    if (!c->h_ref_set) {
+        c->h_ref = host_us;
+        c->h_ref_set = true;
+    }
+    return (double)(host_us - c->h_ref);
+}
+
+/* Device value of epoch e predicted at relative host time h (epoch must have an offset). */
+static double predict_d(const rig_clock_t *c, const epoch_t *e, double h)
+{
+    return (double)e->d_ref + e->c + c->s * h;
+}
+
+/* Host (relative) time of device value d in epoch e. */
+static double map_h(const rig_clock_t *c, const epoch_t *e, int64_t d)
+{
+    return ((double)(d - e->d_ref) - e->c) / c->s;
+}
+
+/* 32-bit counters: the unwrapped value nearest to what the model expects at host time h. */
+static int64_t unwrap(rig_clock_t *c, int64_t raw, double h)
+{
+    if (c->p.timestamp_bits >= 64)
+        return raw;
+    const int64_t span = (int64_t)1 << c->p.timestamp_bits;
+    const epoch_t *e = cep(c, c->cur);
+    double expect;
+    if (e->source != OFFSET_NONE && e->d_ref_set)
+        expect = predict_d(c, e, h);
+    else if (c->last_device_set)
+        expect = (double)c->last_device;
+    else
+        return raw;
+    int64_t k = (int64_t)llround((expect - (double)raw) / (double)span);
+    return raw + k * span;
+}
+
+static void note_device(rig_clock_t *c, int64_t d)
+{
+    c->last_device = d;
+    c->last_device_set = true;
+}
+
+static epoch_t *new_epoch(rig_clock_t *c, double start_h)
+{
+    c->cur++;
+    epoch_t *e = ep(c, c->cur);
+    memset(e, 0, sizeof(*e));
+    e->id = c->cur;
+    e->start_h = start_h;
+    /* Two-way samples of the epoch this slot held before are now meaningless. */
+    size_t kept = 0;
+    for (size_t i = 0; i < c->tw_len; i++) {
+        tw_sample_t *t = &c->tw[(c->tw_head + i) % c->p.window_samples];
+        if (c->cur - t->epoch < MAX_EPOCHS)
+            c->tw[(c->tw_head + kept++) % c->p.window_samples] = *t;
+    }
+    c->tw_len = kept;
+    return e;
+}
+
+/* Least squares over the window: one skew for every epoch, one offset per epoch. Weights favour
+ * short round trips (their midpoints are closest to the read) and recent samples. */
+static void refit(rig_clock_t *c)
+{
+    if (c->tw_len == 0)
+        return;
+    const tw_sample_t *newest = &c->tw[(c->tw_head + c->tw_len - 1) % c->p.window_samples];
+    double rtt_min = INFINITY;
+    for (size_t i = 0; i < c->tw_len; i++)
+        rtt_min = fmin(rtt_min, c->tw[(c->tw_head + i) % c->p.window_samples].rtt);
+    c->rtt_min = rtt_min;
+
+    double sw[MAX_EPOCHS] = {0}, sh[MAX_EPOCHS] = {0}, sd[MAX_EPOCHS] = {0};
+    for (size_t i = 0; i < c->tw_len; i++) {
+        const tw_sample_t *t = &c->tw[(c->tw_head + i) % c->p.window_samples];
+        double q = SIGMA0_US + (t->rtt - rtt_min) / 2;
+        double w = exp(-(newest->h - t->h) / AGE_TAU_US) / (q * q);
+        unsigned k = t->epoch % MAX_EPOCHS;
+        sw[k] += w;
+        sh[k] += w * t->h;
+        sd[k] += w * t->d;
+    }
+    double sxx = 0, sxy = 0, wtot = 0;
+    for (size_t i = 0; i < c->tw_len; i++) {
+        const tw_sample_t *t = &c->tw[(c->tw_head + i) % c->p.window_samples];
+        double q = SIGMA0_US + (t->rtt - rtt_min) / 2;
+        double w = exp(-(newest->h - t->h) / AGE_TAU_US) / (q * q);
+        unsigned k = t->epoch % MAX_EPOCHS;
+        double dh = t->h - sh[k] / sw[k], dd = t->d - sd[k] / sw[k];
+        sxx += w * dh * dh;
+        sxy += w * dh * dd;
+        wtot += w;
+    }
+    /* A weak prior on the previous skew keeps a burst of samples a few ms apart from guessing
+     * a wild rate at start-up; once samples span seconds it no longer matters. */
+    double lambda = wtot * SKEW_PRIOR_SPAN_US * SKEW_PRIOR_SPAN_US;
+    double prior = c->s;
+    c->s = (sxy + lambda * prior) / (sxx + lambda);
+    c->s_sigma = 1.0 / sqrt(sxx + lambda);
+    c->s_known = sxx > lambda;
+    for (unsigned k = 0; k < MAX_EPOCHS; k++) {
+        if (sw[k] <= 0)
+            continue;
+        epoch_t *e = &c->epochs[k];
+        e->mean_h = sh[k] / sw[k];
+        e->c = sd[k] / sw[k] - c->s * e->mean_h;
+        e->c_sigma = 1.0 / sqrt(sw[k]);
+        e->source = OFFSET_TWO_WAY;
+    }
+}
+
+void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t device_us,
+                           int64_t host_after_us)
+{
+    if (!c || host_after_us < host_before_us)
+        return;
+    double rtt = (double)(host_after_us - host_before_us);
+    if (rtt > RTT_MAX_US)
+        return;
+    double h1 = rel_h(c, host_before_us);
+    double h = h1 + rtt / 2;
+    epoch_t *e = ep(c, c->cur);
+    /* A sample that straddles the start of the epoch may have read either clock: useless. */
+    if (h1 < e->start_h && h1 + rtt >= e->start_h)
+        return;
+    if (h1 + rtt < e->start_h)
+        return; /* read before the current epoch began: its frames are past */
+    int64_t d = unwrap(c, device_us, h);
+    if (e->source != OFFSET_NONE && e->d_ref_set) {
+        double resid = (double)d - predict_d(c, e, h);
+        double allowed = (double)c->p.jump_threshold_us + rtt / 2 +
+                         (e->source == OFFSET_ONE_WAY ? LATE_MARGIN_US : 0) +
+                         (e->source == OFFSET_WRITTEN ? WRITE_BOUND_US : 0);
+        /* The clock jumped without notice (reboot, a foreign write) some time after the last
+         * sample that fit: the new epoch starts there. */
+        if (fabs(resid) > allowed)
+            e = new_epoch(c, c->tw_len ? c->last_tw_end : h1);
+    }
+    if (!e->d_ref_set) {
+        e->d_ref = d;
+        e->d_ref_set = true;
+    }
+    note_device(c, d);
+    size_t slot;
+    if (c->tw_len == c->p.window_samples) {
+        slot = c->tw_head;
+        c->tw_head = (c->tw_head + 1) % c->p.window_samples;
+    } else {
+        slot = (c->tw_head + c->tw_len++) % c->p.window_samples;
+    }
+    c->tw[slot] = (tw_sample_t){h, (double)(d - e->d_ref), rtt, e->id};
+    c->last_tw_end = h1 + rtt;
+    /* Forget what has aged out of the window. */
+    while (c->tw_len > 1 && h - c->tw[c->tw_head].h > (double)c->p.window_us) {
+        c->tw_head = (c->tw_head + 1) % c->p.window_samples;
+        c->tw_len--;
+    }
+    refit(c);
+}
+
+void rig_clock_note_step(rig_clock_t *c, int64_t host_us)
+{
+    if (!c)
+        return;
+    double h = rel_h(c, host_us);
+    epoch_t *e = new_epoch(c, h);
+    /* The host wrote its own clock value: until two-way samples come in, that is the offset
+     * (the write lands a few hundred us late, hence WRITE_BOUND_US). */
+    e->d_ref = host_us;
+    e->d_ref_set = true;
+    e->c = -c->s * h;
+    e->source = OFFSET_WRITTEN;
+}
+
+static void update_floor(stream_state_t *st, double r)
+{
+    st->block_min = st->block_n ? fmin(st->block_min, r) : r;
+    if (++st->block_n == FLOOR_BLOCK) {
+        st->prev_block_min = st->block_min;
+        st->block_n = 0;
+    }
+    st->floor = st->floor_known ? fmin(st->block_min, st->prev_block_min) : st->block_min;
+    if (!st->floor_known) {
+        st->prev_block_min = r;
+        st->floor_known = true;
+    }
+}
+
+static void ring_reset(stream_state_t *st)
+{
+    st->ring_len = st->ring_head = 0;
+    st->since_fit = 0;
+    st->ow_fit = false;
+}
+
+static void ring_add(stream_state_t *st, int64_t d, double h)
+{
+    if (st->ring_len == 0)
+        st->ow_dref = d;
+    size_t slot;
+    if (st->ring_len == ONE_WAY_RING) {
+        slot = st->ring_head;
+        st->ring_head = (st->ring_head + 1) % ONE_WAY_RING;
+    } else {
+        slot = (st->ring_head + st->ring_len++) % ONE_WAY_RING;
+    }
+    st->ring_d[slot] = (double)(d - st->ow_dref);
+    st->ring_h[slot] = h;
+    if (++st->since_fit < ONE_WAY_REFIT && st->ow_fit)
+        return;
+    st->since_fit = 0;
+    double x[ONE_WAY_RING], y[ONE_WAY_RING];
+    size_t idx[ONE_WAY_RING], n = 0;
+    for (size_t i = 0; i < st->ring_len; i++) {
+        size_t k = (st->ring_head + i) % ONE_WAY_RING;
+        if (n > 0 && st->ring_d[k] <= x[n - 1])
+            continue; /* x must increase */
+        x[n] = st->ring_d[k];
+        y[n] = st->ring_h[k];
+        n++;
+    }
+    double slope, icpt;
+    if (n >= 2 && x[n - 1] - x[0] > 1e6 && rig_lower_hull_line(x, y, n, idx, &slope, &icpt)) {
+        st->ow_fit = true;
+        st->ow_slope = slope;
+        st->ow_icpt = icpt;
+    }
+}
+
+/* Seeds an epoch nothing else has located (start-up, or just after an unannounced jump) from
+ * one frame: it was captured about one latency floor before it arrived. */
+static void seed_one_way(rig_clock_t *c, const stream_state_t *st, epoch_t *e, int64_t ts,
+                         double arrival)
+{
+    e->seed_floor = st->floor_known ? st->floor : 0.0;
+    e->d_ref = ts;
+    e->d_ref_set = true;
+    e->c = -c->s * (arrival - e->seed_floor);
+    e->source = OFFSET_ONE_WAY;
+}
+
+/* Which epoch a frame of this stream belongs to: frames of a stream arrive in capture order, so
+ * it is the stream's last epoch or a later one; across a clock write, the device timestamp's
+ * continuity with the previous frame decides. */
+static unsigned frame_epoch(const rig_clock_t *c, const stream_state_t *st, uint64_t index,
+                            int64_t ts)
+{
+    unsigned e = st->seen ? st->epoch : c->cur;
+    if (c->cur - e >= MAX_EPOCHS)
+        e = c->cur - (MAX_EPOCHS - 1);
+    while (e < c->cur) {
+        const epoch_t *old = cep(c, e), *nxt = cep(c, e + 1);
+        if (nxt->source == OFFSET_NONE || !nxt->d_ref_set || old->source == OFFSET_NONE)
+            break;
+        double t = nxt->start_h;
+        double h_old = map_h(c, old, ts), h_new = map_h(c, nxt, ts);
+        bool is_old;
+        if (h_new < t - STEP_MARGIN_US)
+            is_old = true;
+        else if (h_old > t + STEP_MARGIN_US)
+            is_old = false;
+        else if (st->seen && st->regular >= 4 && st->epoch == e && index > st->last_index) {
+            double pred = (double)st->last_ts + (double)(index - st->last_index) * st->period;
+            double jump = predict_d(c, nxt, t) - predict_d(c, old, t);
+            is_old = fabs((double)ts - pred) <= fabs((double)ts - (pred + jump));
+        } else {
+            is_old = h_old <= t;
+        }
+        if (is_old)
+            break;
+        e++;
+    }
+    return e;
+}
+
+bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int64_t device_ts_us,
+                     int64_t host_arrival_us, int64_t *global_us, int64_t *bound_us)
+{
+    if (!c || stream >= MAX_STREAMS)
+        return false;
+    stream_state_t *st = &c->streams[stream];
+    double arrival = rel_h(c, host_arrival_us);
+    int64_t ts = unwrap(c, device_ts_us, arrival - (st->floor_known ? st->floor : 0));
+    unsigned eid = frame_epoch(c, st, frame_index, ts);
+    epoch_t *e = ep(c, eid);
+
+    /* An epoch nothing else has located yet (start-up, or right after an unannounced jump)
+     * takes its offset from this frame: captured about one latency floor before arrival. */
+    if (e->source == OFFSET_NONE)
+        seed_one_way(c, st, e, ts, arrival);
+
+    /* Residual against what the frame's latency should be: the calibrated floor for a located
+     * epoch, the envelope (or the seeding floor) for a one-way one. */
+    bool envelope = e->source == OFFSET_ONE_WAY && st->ow_fit && st->epoch == eid;
+    double r = arrival - (envelope ? st->ow_icpt + st->ow_slope * (double)(ts - st->ow_dref)
+                                   : map_h(c, e, ts));
+    bool ref_known = e->source == OFFSET_ONE_WAY || st->floor_known;
+    double ref = e->source != OFFSET_ONE_WAY ? st->floor : envelope ? 0.0 : e->seed_floor;
+    bool impossible = ref_known && (r < ref - EARLY_MARGIN_US || r > ref + LATE_MARGIN_US);
+    if (eid == c->cur && impossible) {
+        if (++st->suspect >= JUMP_FRAMES) {
+            /* Several frames in a row cannot be on this clock: it jumped (reboot). */
+            e = new_epoch(c, arrival);
+            eid = e->id;
+            seed_one_way(c, st, e, ts, arrival);
+            st->suspect = 0;
+            impossible = false;
+        }
+    } else {
+        st->suspect = 0;
+    }
+
+    /* Continuity bookkeeping: the device period per frame index, when captures are regular. */
+    if (st->seen && st->epoch == eid && frame_index > st->last_index) {
+        double p = (double)(ts - st->last_ts) / (double)(frame_index - st->last_index);
+        if (st->period > 0 && fabs(p - st->period) < 1e-3 * st->period) {
+            st->period += (p - st->period) / 16;
+            st->regular++;
+        } else {
+            st->period = p;
+            st->regular = 0;
+        }
+    }
+    if (!st->seen || st->epoch != eid)
+        ring_reset(st);
+    st->seen = true;
+    st->epoch = eid;
+    st->last_index = frame_index;
+    st->last_ts = ts;
+    note_device(c, ts);
+    if (e->source == OFFSET_TWO_WAY && !impossible)
+        update_floor(st, r); /* only a two-way epoch sees true latencies */
+    ring_add(st, ts, arrival);
+
+    double h;
+    int64_t bound;
+    switch (e->source) {
+    case OFFSET_TWO_WAY: {
+        h = map_h(c, e, ts);
+        /* The read happened inside the best round trip: half of it bounds any asymmetry;
+         * plus the statistical error of the offset and of the skew away from the samples. */
+        double skew_term = c->s_sigma * fabs(h - e->mean_h);
+        bound = (int64_t)ceil(c->rtt_min / 2 + 3 * e->c_sigma + 3 * skew_term);
+        break;
+    }
+    case OFFSET_WRITTEN:
+        h = map_h(c, e, ts);
+        bound = WRITE_BOUND_US;
+        break;
+    default:
+        /* One-way only: the lower envelope of arrivals minus the floor that an earlier two-way
+         * epoch calibrated; without one, the floor is an unobservable bias: no bound. */
+        if (st->ow_fit)
+            h = st->ow_icpt + st->ow_slope * (double)(ts - st->ow_dref) -
+                (st->floor_known ? st->floor : 0.0);
+        else
+            h = map_h(c, e, ts); /* seeded at arrival minus that floor already */
+        bound = INT64_MAX;
+        break;
+    }
+    if (impossible)
+        return false; /* the frame contradicts the model (a jump being confirmed): no map */
+    if (global_us)
+        *global_us = c->h_ref + (int64_t)llround(h);
+    if (bound_us)
+        *bound_us = bound;
+    return true;
+}
+
+bool rig_clock_map(const rig_clock_t *c, int64_t device_us, int64_t *host_us)
+{
+    if (!c || !host_us)
+        return false;
+    const epoch_t *e = cep(c, c->cur);
+    if (e->source == OFFSET_NONE || !e->d_ref_set)
+        return false;
+    *host_us = c->h_ref + (int64_t)llround(map_h(c, e, device_us));
+    return true;
+}
+
+double rig_clock_skew_ppm(const rig_clock_t *c) { return c ? (c->s - 1.0) * 1e6 : 0.0; }
+
+unsigned rig_clock_epochs(const rig_clock_t *c) { return c ? c->cur + 1 : 0; }

@@ -1,0 +1,80 @@
+/*
+ * Clock estimator: maps one device's clock onto the host clock. Pure: samples in, estimates
+ * out; no I/O, no threads, no wall clock. One instance per device.
+ *
+ * Model: device time D and host time H are related by D = b_e + (1 + a) * H, where `a` is the
+ * crystal's skew (tens to hundreds of ppm, slowly changing with temperature) and `b_e` is the
+ * offset of the current clock *epoch*. An epoch ends whenever the device clock is written (host
+ * timer sync), jumps (reboot), or is found inconsistent; the skew, a property of the crystal,
+ * carries over from epoch to epoch.
+ *
+ * Evidence:
+ *  - two-way samples (the device clock read between two host readings h1 <= h2): the device
+ *    read happened inside [h1, h2], so each sample bounds the offset to +-(h2 - h1)/2 without
+ *    any latency bias. Only samples whose round trip is close to the smallest recently seen are
+ *    used (a long round trip means queueing on one leg, which skews its midpoint); they are
+ *    fitted by least squares with one skew shared by all epochs in the window.
+ *  - one-way samples (each frame's device timestamp and host arrival time): arrival = capture +
+ *    latency, latency >= a floor, so the lower envelope of arrivals gives the offset plus that
+ *    floor (Olson 2010). With two-way samples present, the floor is calibrated per stream and
+ *    frames serve to start new epochs at once (reboots) and to check continuity; without them,
+ *    the envelope alone maps frames and the floor stays an unobservable bias (see the bound).
+ *  - step notices: the host says when it wrote the device clock, so frames captured before the
+ *    write keep the old epoch even if they arrive after it (decided per stream by continuity of
+ *    device timestamps against the frame index).
+ * 32-bit device counters are unwrapped against the model's prediction.
+ */
+#ifndef RIGSYNC_CLOCK_H
+#define RIGSYNC_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct rig_clock rig_clock_t;
+
+typedef struct rig_clock_params {
+    /* Width of the device counter in bits (64, or 32 for devices that wrap after ~71.6 min). */
+    unsigned timestamp_bits;
+    /* Two-way samples kept for the fit, and the oldest kept (older drift is stale). */
+    unsigned window_samples;
+    int64_t window_us;
+    /* A two-way sample more than this off the model starts a new epoch (reboot, foreign sync). */
+    int64_t jump_threshold_us;
+} rig_clock_params_t;
+
+/** Defaults: 64-bit counter, 512 samples over 300 s, 2 ms jump threshold. */
+void rig_clock_params_default(rig_clock_params_t *p);
+
+rig_clock_t *rig_clock_create(const rig_clock_params_t *params);
+void rig_clock_destroy(rig_clock_t *c);
+
+/** A two-way sample: host clock before, device clock, host clock after (all us). */
+void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t device_us,
+                           int64_t host_after_us);
+
+/** The host wrote the device clock at about host_us (timer sync): a new epoch begins there. */
+void rig_clock_note_step(rig_clock_t *c, int64_t host_us);
+
+/**
+ * One frame: records it as a one-way sample and maps its device timestamp onto the host clock.
+ * `stream` is a small integer (0..7) naming the frame's stream, `frame_index` its capture
+ * counter (regular captures let the estimator check continuity across clock writes).
+ * Returns false (and leaves *global_us alone) when no estimate exists yet.
+ * *bound_us, when not NULL, receives a bound on |error| the estimator can vouch for; with
+ * one-way samples only, it includes the unobservable latency floor.
+ */
+bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int64_t device_ts_us,
+                     int64_t host_arrival_us, int64_t *global_us, int64_t *bound_us);
+
+/**
+ * Maps a device time of the current epoch (no sample recorded). For tests and tools.
+ * Returns false when no estimate exists yet.
+ */
+bool rig_clock_map(const rig_clock_t *c, int64_t device_us, int64_t *host_us);
+
+/** Current skew estimate in ppm (device clock rate relative to the host's, minus one). */
+double rig_clock_skew_ppm(const rig_clock_t *c);
+/** Number of epochs seen (1 + clock writes and jumps). */
+unsigned rig_clock_epochs(const rig_clock_t *c);
+
+#endif
