@@ -148,7 +148,7 @@ static void free_run_devices_drift_apart_at_their_configured_ppm(void **state)
            "{\"serial_number\":\"" SN_B "\",\"config\":{\"mode\":\"FREE_RUN\"}}],"
            "\"sim\":{\"devices\":["
            "{\"serial_number\":\"" SN_A "\",\"ppm\":50},"
-           "{\"serial_number\":\"" SN_B "\",\"ppm\":-30}]," QUIET_TRANSPORT "}}",
+           "{\"serial_number\":\"" SN_B "\",\"ppm\":-30}],\"drift_walk_ppm_per_sqrt_hour\":0," QUIET_TRANSPORT "}}",
            true, false);
     collect(&r, 20 * 1000000);
     /* On the host clock, a 30 fps crystal at +50 ppm ticks every 33333.33/(1+50e-6) us. */
@@ -306,7 +306,7 @@ static void host_clock_sync_aligns_device_clocks_then_they_drift_at_their_ppm(vo
            "\"sim\":{\"devices\":["
            "{\"serial_number\":\"" SN_A "\",\"ppm\":100,\"clock_offset_us\":5000000},"
            "{\"serial_number\":\"" SN_B "\",\"ppm\":-80,\"clock_offset_us\":900000000}],"
-           "\"clock_sync_error_us\":{\"min\":100,\"max\":600}}}",
+           "\"clock_sync_error_us\":{\"min\":100,\"max\":600},\"drift_walk_ppm_per_sqrt_hour\":0}}",
            false, false);
     const double ppm[2] = {100, -80};
     int64_t host0, dev_clock;
@@ -358,7 +358,7 @@ static void frame_device_timestamps_follow_clock_sync_and_drift(void **state)
            "{\"serial_number\":\"" SN_B "\",\"config\":{\"mode\":\"SECONDARY\"}}],"
            "\"sim\":{\"devices\":["
            "{\"serial_number\":\"" SN_A "\",\"ppm\":150},"
-           "{\"serial_number\":\"" SN_B "\",\"ppm\":-150}]," QUIET_TRANSPORT "}}",
+           "{\"serial_number\":\"" SN_B "\",\"ppm\":-150}],\"drift_walk_ppm_per_sqrt_hour\":0," QUIET_TRANSPORT "}}",
            true, false);
     assert_int_equal(rig_context_enable_clock_sync(r.ctx, 5000), RIG_OK);
     collect(&r, 12 * 1000000);
@@ -669,6 +669,143 @@ static void real_time_rig_delivers_frames_on_its_thread(void **state)
     rig_config_destroy(cfg);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Pulls frames for `us` and returns |global - true mid-exposure| for those captured after
+ * `from_us` of the run, sorted; frames without a global time are counted in *missing. */
+static int64_t *global_errors(rig_run_t *r, int64_t us, int64_t from_us, size_t *n, size_t *missing)
+{
+    int64_t start;
+    rig_sim_now_us(r->ctx, &start);
+    int64_t *errs = malloc(sizeof(int64_t) * 200000);
+    assert_non_null(errs);
+    *n = *missing = 0;
+    int64_t now = start;
+    while (now < start + us) {
+        rig_frame_t *f = NULL;
+        if (rig_context_wait_frame(r->ctx, 1000, &f) == RIG_OK) {
+            rig_sim_truth_t t;
+            rig_sim_frame_truth(f, &t);
+            int64_t g = rig_frame_global_ts_us(f);
+            if (t.true_ts_us > start + from_us) {
+                if (g == RIG_TS_NONE)
+                    (*missing)++;
+                else if (*n < 200000) {
+                    errs[(*n)++] = llabs(g - t.true_ts_us);
+                    /* the bound the estimator gives holds */
+                    assert_true(llabs(g - t.true_ts_us) <= rig_frame_global_ts_bound_us(f));
+                }
+            }
+            rig_frame_release(f);
+        }
+        rig_sim_now_us(r->ctx, &now);
+    }
+    qsort(errs, *n, sizeof(int64_t), cmp_i64);
+    return errs;
+}
+
+static void global_timestamps_track_true_capture_time_across_host_clock_syncs(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    /* default (rough) noise: random crystals 20-200 ppm with a random walk, stalls, drops */
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"" SN_B "\",\"config\":{\"mode\":\"SECONDARY\"}}],"
+           "\"sim\":{\"seed\":3}}",
+           true, false);
+    assert_int_equal(rig_context_enable_clock_sync(r.ctx, 10000), RIG_OK);
+    size_t n, missing;
+    int64_t *errs = global_errors(&r, 45000000, 2000000, &n, &missing);
+    assert_true(n > 4000);
+    assert_true(missing <= 2);
+    /* Raw device timestamps are off by hundreds of us to ms here; the global ones are not. */
+    assert_true(errs[(size_t)(0.99 * (double)(n - 1))] < 40);
+    assert_true(errs[n - 1] < 150);
+    unsigned epochs = 0;
+    assert_int_equal(rig_device_clock_estimate(r.dev[0], NULL, &epochs), RIG_OK);
+    assert_int_equal(epochs, 6); /* the first sync at start, then every 10 s */
+    free(errs);
+    rig_down(&r);
+}
+
+static void global_timestamps_of_one_capture_agree_across_a_hardware_synced_rig(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"" SN_B "\",\"config\":{\"mode\":\"SECONDARY\"}}],"
+           "\"sim\":{\"seed\":11}}",
+           true, false);
+    assert_int_equal(rig_context_enable_clock_sync(r.ctx, 60000), RIG_OK);
+    collect(&r, 1000000); /* start-up */
+    r.nframes = 0;
+    /* the same capture: same trigger pulse, same stream; spread of their global times */
+    int64_t start;
+    rig_sim_now_us(r.ctx, &start);
+    int64_t *spread = malloc(sizeof(int64_t) * 4000);
+    size_t ns = 0;
+    int64_t gl[2][RIG_STREAM_COUNT][64];
+    uint64_t seq[2][RIG_STREAM_COUNT][64];
+    memset(seq, 0xFF, sizeof(seq));
+    int64_t now = start;
+    while (now < start + 30000000 && ns < 4000) {
+        rig_frame_t *f = NULL;
+        if (rig_context_wait_frame(r.ctx, 1000, &f) == RIG_OK) {
+            rig_sim_truth_t t;
+            rig_sim_frame_truth(f, &t);
+            size_t d = rig_frame_device_index(f);
+            int s = rig_frame_stream(f);
+            size_t slot = t.trigger_seq % 64;
+            int64_t g = rig_frame_global_ts_us(f);
+            gl[d][s][slot] = g;
+            seq[d][s][slot] = t.trigger_seq;
+            /* whichever of the pair arrives second closes it */
+            if (seq[1 - d][s][slot] == t.trigger_seq && g != RIG_TS_NONE &&
+                gl[1 - d][s][slot] != RIG_TS_NONE)
+                spread[ns++] = llabs(g - gl[1 - d][s][slot]);
+            rig_frame_release(f);
+        }
+        rig_sim_now_us(r.ctx, &now);
+    }
+    assert_true(ns > 1500);
+    qsort(spread, ns, sizeof(int64_t), cmp_i64);
+    assert_true(spread[(size_t)(0.99 * (double)(ns - 1))] < 50); /* vendors' spec: 100 us */
+    free(spread);
+    rig_down(&r);
+}
+
+static void thirty_two_bit_device_counters_wrap_and_global_time_does_not(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":[{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"STANDALONE\"}}],"
+           "\"sim\":{\"devices\":[{\"serial_number\":\"" SN_A "\",\"timestamp_bits\":32,"
+           "\"clock_offset_us\":4284967296}]}}", /* 10 s before the counter wraps */
+           true, false);
+    rig_device_info_t info;
+    rig_device_get_info(r.dev[0], &info);
+    assert_int_equal(info.timestamp_bits, 32);
+    size_t n, missing;
+    int64_t *errs = global_errors(&r, 20000000, 2000000, &n, &missing);
+    assert_int_equal(missing, 0);
+    assert_true(errs[n - 1] < 100);
+    free(errs);
+    /* the raw counter did wrap */
+    int64_t clock;
+    rig_sim_device_clock_us(r.ctx, 0, &clock);
+    assert_true(clock < 20000000);
+    rig_down(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +828,9 @@ int main(void)
         cmocka_unit_test(opening_an_absent_serial_lists_the_serials_present),
         cmocka_unit_test(software_trigger_needs_software_triggering_mode),
         cmocka_unit_test(real_time_rig_delivers_frames_on_its_thread),
+        cmocka_unit_test(global_timestamps_track_true_capture_time_across_host_clock_syncs),
+        cmocka_unit_test(global_timestamps_of_one_capture_agree_across_a_hardware_synced_rig),
+        cmocka_unit_test(thirty_two_bit_device_counters_wrap_and_global_time_does_not),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

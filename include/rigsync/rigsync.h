@@ -246,6 +246,7 @@ typedef struct rig_device_info {
     char serial[64];
     char model[64];
     uint32_t supported_modes; /**< bitmap of rig_sync_mode_t */
+    uint32_t timestamp_bits;  /**< width of the device clock counter: 64, or 32 (wraps) */
 } rig_device_info_t;
 
 /** Number of devices the backend sees. */
@@ -292,6 +293,22 @@ rig_error_t rig_device_trigger(rig_device_t *dev);
  */
 rig_error_t rig_context_enable_clock_sync(rig_context_t *ctx, uint64_t repeat_interval_ms);
 
+/**
+ * The device's clock as rigsync's estimator sees it: skew in ppm (device rate relative to the
+ * host's, minus one) and the number of clock epochs (1 + writes and jumps) so far.
+ */
+rig_error_t rig_device_clock_estimate(rig_device_t *dev, double *skew_ppm, unsigned *epochs);
+
+/**
+ * Observer of the two-way time samples the backend takes (the device clock read between two
+ * host readings), for recording and comparison tools. Called on the delivery thread; keep it
+ * short. NULL removes it.
+ */
+typedef void (*rig_time_sample_cb)(size_t device_index, int64_t host_before_us, int64_t device_us,
+                                   int64_t host_after_us, void *user);
+rig_error_t rig_context_set_time_sample_callback(rig_context_t *ctx, rig_time_sample_cb cb,
+                                                 void *user);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Frames                                                                                     */
 
@@ -331,8 +348,17 @@ uint64_t rig_frame_index(const rig_frame_t *frame);
 int64_t rig_frame_device_ts_us(const rig_frame_t *frame);
 /** Host clock when the frame was fully received. */
 int64_t rig_frame_host_ts_us(const rig_frame_t *frame);
-/** Device timestamp on the host time line, or RIG_TS_NONE when no mapping is available yet. */
+/**
+ * Device timestamp mapped onto the host clock by rigsync's clock estimator (one time line for
+ * the whole rig), or RIG_TS_NONE when no mapping exists yet (or the frame contradicts the
+ * device's clock model, as in the frames right after a reboot).
+ */
 int64_t rig_frame_global_ts_us(const rig_frame_t *frame);
+/**
+ * Bound on |global_ts_us - true capture time| the estimator can vouch for, in us; INT64_MAX
+ * when it cannot (one-way samples only leave the transport's latency floor unobservable).
+ */
+int64_t rig_frame_global_ts_bound_us(const rig_frame_t *frame);
 uint32_t rig_frame_width(const rig_frame_t *frame);
 uint32_t rig_frame_height(const rig_frame_t *frame);
 rig_format_t rig_frame_format(const rig_frame_t *frame);

@@ -464,6 +464,11 @@ static void set_defaults(rig_config_t *cfg)
     sim->exposure_us[RIG_STREAM_COLOR] = RIG_SIM_DEFAULT_COLOR_EXPOSURE_US;
     sim->exposure_us[RIG_STREAM_DEPTH] = RIG_SIM_DEFAULT_DEPTH_EXPOSURE_US;
     sim->readout_us = RIG_SIM_DEFAULT_READOUT_US;
+    sim->time_query_interval_ms = RIG_SIM_DEFAULT_TIME_QUERY_INTERVAL_MS;
+    sim->time_query_leg_us = RIG_SIM_DEFAULT_TIME_QUERY_LEG_US;
+    sim->time_query_tail_mean_us = RIG_SIM_DEFAULT_TIME_QUERY_TAIL_MEAN_US;
+    sim->time_query_asymmetry_us = RIG_SIM_DEFAULT_TIME_QUERY_ASYMMETRY_US;
+    sim->drift_walk_ppm_per_sqrt_hour = RIG_SIM_DEFAULT_DRIFT_WALK_PPM_PER_SQRT_HOUR;
     sim->pixels = true;
 }
 
@@ -837,7 +842,8 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
                                     rig_sim_spec_t *sim)
 {
     static const key_spec_t keys[] = {
-        {"serial_number", "sn"}, {"model", NULL}, {"clock_offset_us", NULL}, {"ppm", NULL}};
+        {"serial_number", "sn"}, {"model", NULL}, {"clock_offset_us", NULL}, {"ppm", NULL},
+        {"timestamp_bits", NULL}};
     rig_sim_device_spec_t *d = &sim->devices[index];
     TRY(expect(p, at, obj, KIND_OBJECT));
     TRY(check_keys(p, at, obj, keys, RIG_ARRAY_SIZE(keys)));
@@ -883,6 +889,15 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
         TRY(opt_number(p, at, obj, "ppm", -10000.0, 10000.0, &d->ppm));
         d->has_ppm = true;
     }
+    int64_t bits = 64;
+    TRY(opt_int(p, at, obj, "timestamp_bits", 32, 64, &bits));
+    if (bits != 32 && bits != 64) {
+        path_t bp = path_key(at, "timestamp_bits");
+        return fail(p, &bp,
+                    "timestamp_bits is %lld; a device counts its clock in 32 or 64 bits.",
+                    (long long)bits);
+    }
+    d->timestamp_bits = (unsigned)bits;
     return RIG_OK;
 }
 
@@ -1039,13 +1054,33 @@ static rig_error_t parse_exposure(parser_t *p, const path_t *sim_path, const jso
     return RIG_OK;
 }
 
+static rig_error_t parse_time_query(parser_t *p, const path_t *sim_path, const json_t *jsim,
+                                    rig_sim_spec_t *sim)
+{
+    static const key_spec_t keys[] = {{"interval_ms", NULL},
+                                      {"leg_us", NULL},
+                                      {"leg_tail_mean_us", NULL},
+                                      {"asymmetry_max_us", NULL}};
+    const json_t *obj = json_object_get(jsim, "time_query");
+    if (!obj)
+        return RIG_OK;
+    path_t at = path_key(sim_path, "time_query");
+    TRY(expect(p, &at, obj, KIND_OBJECT));
+    TRY(check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
+    TRY(opt_int(p, &at, obj, "interval_ms", 0, 3600000, &sim->time_query_interval_ms));
+    TRY(opt_int(p, &at, obj, "leg_us", 0, 1000000, &sim->time_query_leg_us));
+    TRY(opt_int(p, &at, obj, "leg_tail_mean_us", 0, 1000000, &sim->time_query_tail_mean_us));
+    return opt_int(p, &at, obj, "asymmetry_max_us", 0, 1000000, &sim->time_query_asymmetry_us);
+}
+
 static rig_error_t parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
                              rig_config_t *cfg)
 {
     static const key_spec_t keys[] = {
         {"seed", NULL},        {"devices", NULL},        {"wiring", NULL},
         {"cable_delay_ns", NULL}, {"transport", NULL},   {"clock_sync_error_us", NULL},
-        {"exposure_us", NULL}, {"readout_us", NULL},     {"pixels", NULL}};
+        {"exposure_us", NULL}, {"readout_us", NULL},     {"pixels", NULL},
+        {"time_query", NULL},  {"drift_walk_ppm_per_sqrt_hour", NULL}};
     rig_sim_spec_t *sim = &cfg->sim;
     const json_t *obj = json_object_get(jroot, "sim");
     if (!obj)
@@ -1085,6 +1120,9 @@ static rig_error_t parse_sim(parser_t *p, const path_t *root, const json_t *jroo
     TRY(parse_sync_error(p, &at, obj, sim));
     TRY(parse_exposure(p, &at, obj, sim));
     TRY(opt_int(p, &at, obj, "readout_us", 0, 1000000, &sim->readout_us));
+    TRY(parse_time_query(p, &at, obj, sim));
+    TRY(opt_number(p, &at, obj, "drift_walk_ppm_per_sqrt_hour", 0.0, 1000.0,
+                   &sim->drift_walk_ppm_per_sqrt_hour));
     return opt_bool(p, &at, obj, "pixels", &sim->pixels);
 }
 

@@ -34,6 +34,14 @@
 #define RIG_SIM_DEFAULT_COLOR_EXPOSURE_US 8000
 #define RIG_SIM_DEFAULT_DEPTH_EXPOSURE_US 12800
 #define RIG_SIM_DEFAULT_READOUT_US 2000
+/* Two-way time queries: each leg ~100 us plus an exponential tail; the legs' fixed parts differ
+ * per device by an amount the host cannot know (domain.md section 10). */
+#define RIG_SIM_DEFAULT_TIME_QUERY_INTERVAL_MS 100
+#define RIG_SIM_DEFAULT_TIME_QUERY_LEG_US 100
+#define RIG_SIM_DEFAULT_TIME_QUERY_TAIL_MEAN_US 50
+#define RIG_SIM_DEFAULT_TIME_QUERY_ASYMMETRY_US 15
+/* Temperature: the crystal's ppm wanders like a random walk of a few ppm per hour. */
+#define RIG_SIM_DEFAULT_DRIFT_WALK_PPM_PER_SQRT_HOUR 3.0
 
 /** One configured camera: the user's "devices" entry. */
 typedef struct rig_config_device {
@@ -53,6 +61,7 @@ typedef struct rig_sim_device_spec {
     int64_t clock_offset_us; /* device clock at simulation start; random when absent */
     bool has_ppm;
     double ppm; /* crystal drift vs the host clock; random in [20,200] with random sign */
+    unsigned timestamp_bits; /* 64 (default) or 32: the device counter wraps after ~71.6 min */
 } rig_sim_device_spec_t;
 
 /** A sync cable: sync-out of `from` into sync-in of `to` (indices into rig_sim_spec.devices). */
@@ -89,6 +98,10 @@ typedef struct rig_sim_spec {
     int64_t sync_error_min_us, sync_error_max_us;
     int64_t exposure_us[RIG_STREAM_COUNT]; /* indexed by rig_stream_t */
     int64_t readout_us;
+    /* two-way time queries (0 interval = none) */
+    int64_t time_query_interval_ms;
+    int64_t time_query_leg_us, time_query_tail_mean_us, time_query_asymmetry_us;
+    double drift_walk_ppm_per_sqrt_hour;
     bool pixels; /* default true */
 } rig_sim_spec_t;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock/clock.h"
 #include "common/util.h"
 #include "core/core.h"
 #include "mode/mode.h"
@@ -22,6 +23,7 @@ struct rig_device {
     rig_device_info_t info;
     bool streaming;
     rig_device_t *next; /* the context's list of open devices */
+    rig_clock_t *clock; /* maps its clock onto the host's; guarded by the context lock */
 };
 
 struct rig_context {
@@ -39,6 +41,10 @@ struct rig_context {
     char last_error[1024];
     size_t next_device_index;
     rig_device_t *devices; /* open devices, closed by rig_context_destroy if still open */
+    rig_device_t **by_index; /* open devices by their index (NULL once closed) */
+    size_t by_index_cap;
+    rig_time_sample_cb time_cb;
+    void *time_cb_user;
 };
 
 static const rig_backend_ops_t *const backends[] = {&rig_sim_backend};
@@ -136,6 +142,7 @@ void rig_context_destroy(rig_context_t *ctx)
     for (size_t i = 0; i < ctx->queue_len; i++)
         rig_frame_release(ctx->queue[(ctx->queue_head + i) % ctx->queue_cap]);
     free(ctx->queue);
+    free(ctx->by_index);
     pthread_cond_destroy(&ctx->frame_ready);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
@@ -185,11 +192,6 @@ rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t
     /* The index is only consumed on success so that device numbers stay dense. Opening is
      * serialised by the caller's config order, which is what makes the number meaningful. */
     dev->ctx = ctx;
-    pthread_mutex_lock(&ctx->lock);
-    ctx->next_device_index++;
-    dev->next = ctx->devices;
-    ctx->devices = dev;
-    pthread_mutex_unlock(&ctx->lock);
     memset(&dev->info, 0, sizeof(dev->info));
     rig_strlcpy(dev->info.serial, serial, sizeof(dev->info.serial));
     size_t n = 0;
@@ -202,6 +204,39 @@ rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t
                 break;
             }
         }
+    }
+    rig_clock_params_t cp;
+    rig_clock_params_default(&cp);
+    if (dev->info.timestamp_bits == 32)
+        cp.timestamp_bits = 32;
+    dev->clock = rig_clock_create(&cp);
+    pthread_mutex_lock(&ctx->lock);
+    bool ok = dev->clock != NULL;
+    if (ok && dev->index >= ctx->by_index_cap) {
+        size_t cap = ctx->by_index_cap ? ctx->by_index_cap * 2 : 8;
+        while (cap <= dev->index)
+            cap *= 2;
+        rig_device_t **v = realloc(ctx->by_index, cap * sizeof(*v));
+        ok = v != NULL;
+        if (ok) {
+            memset(v + ctx->by_index_cap, 0, (cap - ctx->by_index_cap) * sizeof(*v));
+            ctx->by_index = v;
+            ctx->by_index_cap = cap;
+        }
+    }
+    if (ok) {
+        ctx->by_index[dev->index] = dev;
+        ctx->next_device_index++;
+        dev->next = ctx->devices;
+        ctx->devices = dev;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    if (!ok) {
+        ctx->ops->close(ctx->be, dev->be_dev);
+        rig_clock_destroy(dev->clock);
+        free(dev);
+        return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory opening %s",
+                                     serial);
     }
     *out = dev;
     return RIG_OK;
@@ -221,6 +256,11 @@ void rig_device_close(rig_device_t *dev)
     }
     pthread_mutex_unlock(&ctx->lock);
     ctx->ops->close(ctx->be, dev->be_dev);
+    /* Closed in the backend first, so that nothing more is delivered for it. */
+    pthread_mutex_lock(&ctx->lock);
+    ctx->by_index[dev->index] = NULL;
+    rig_clock_destroy(dev->clock);
+    pthread_mutex_unlock(&ctx->lock);
     free(dev);
 }
 
@@ -371,9 +411,69 @@ rig_error_t rig_context_set_frame_callback(rig_context_t *ctx, rig_frame_cb cb, 
     return RIG_OK;
 }
 
+static rig_device_t *device_at_locked(rig_context_t *ctx, size_t index)
+{
+    return index < ctx->by_index_cap ? ctx->by_index[index] : NULL;
+}
+
+void rig_context_deliver_time_sample(rig_context_t *ctx, size_t dev_index, int64_t host_before_us,
+                                     int64_t device_us, int64_t host_after_us)
+{
+    pthread_mutex_lock(&ctx->lock);
+    rig_device_t *dev = device_at_locked(ctx, dev_index);
+    if (dev)
+        rig_clock_add_two_way(dev->clock, host_before_us, device_us, host_after_us);
+    rig_time_sample_cb cb = ctx->time_cb;
+    void *user = ctx->time_cb_user;
+    pthread_mutex_unlock(&ctx->lock);
+    if (cb)
+        cb(dev_index, host_before_us, device_us, host_after_us, user);
+}
+
+void rig_context_deliver_clock_write(rig_context_t *ctx, size_t dev_index, int64_t host_us)
+{
+    pthread_mutex_lock(&ctx->lock);
+    rig_device_t *dev = device_at_locked(ctx, dev_index);
+    if (dev)
+        rig_clock_note_step(dev->clock, host_us);
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+rig_error_t rig_context_set_time_sample_callback(rig_context_t *ctx, rig_time_sample_cb cb,
+                                                 void *user)
+{
+    if (!ctx)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&ctx->lock);
+    ctx->time_cb = cb;
+    ctx->time_cb_user = user;
+    pthread_mutex_unlock(&ctx->lock);
+    return RIG_OK;
+}
+
+rig_error_t rig_device_clock_estimate(rig_device_t *dev, double *skew_ppm, unsigned *epochs)
+{
+    if (!dev)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&dev->ctx->lock);
+    if (skew_ppm)
+        *skew_ppm = rig_clock_skew_ppm(dev->clock);
+    if (epochs)
+        *epochs = rig_clock_epochs(dev->clock);
+    pthread_mutex_unlock(&dev->ctx->lock);
+    return RIG_OK;
+}
+
 void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame)
 {
     pthread_mutex_lock(&ctx->lock);
+    rig_device_t *dev = device_at_locked(ctx, frame->device_index);
+    int64_t global, bound;
+    if (dev && rig_clock_frame(dev->clock, (unsigned)frame->stream, frame->index,
+                               frame->device_ts_us, frame->host_ts_us, &global, &bound)) {
+        frame->global_ts_us = global;
+        frame->global_bound_us = bound;
+    }
     rig_frame_cb cb = ctx->cb;
     void *user = ctx->cb_user;
     if (cb) {

@@ -17,6 +17,7 @@ struct rig_frame {
     int64_t device_ts_us;
     int64_t host_ts_us;
     int64_t global_ts_us;
+    int64_t global_bound_us;
     uint32_t width, height;
     rig_format_t format;
     uint8_t *data; /* NULL when pixels are off */
@@ -40,6 +41,16 @@ rig_error_t rig_context_set_error(rig_context_t *ctx, rig_error_t code, const ch
  * reference. Must be called without any backend lock held.
  */
 void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame);
+
+/**
+ * A two-way time sample of device dev_index: its clock read between two host readings. Feeds
+ * the device's clock estimator. Same locking rule as frames.
+ */
+void rig_context_deliver_time_sample(rig_context_t *ctx, size_t dev_index, int64_t host_before_us,
+                                     int64_t device_us, int64_t host_after_us);
+
+/** The host wrote device dev_index's clock at about host_us (timer sync). Same locking rule. */
+void rig_context_deliver_clock_write(rig_context_t *ctx, size_t dev_index, int64_t host_us);
 
 /** The backend state of ctx when its backend is `ops`, else NULL (for backend-specific API). */
 void *rig_context_backend_state(rig_context_t *ctx, const rig_backend_ops_t *ops);

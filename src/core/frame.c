@@ -20,6 +20,7 @@ rig_frame_t *rig_frame_alloc(size_t data_size)
     f->device_ts_us = RIG_TS_NONE;
     f->host_ts_us = RIG_TS_NONE;
     f->global_ts_us = RIG_TS_NONE;
+    f->global_bound_us = INT64_MAX;
     return f;
 }
 
@@ -46,6 +47,10 @@ uint64_t rig_frame_index(const rig_frame_t *f) { return f ? f->index : 0; }
 int64_t rig_frame_device_ts_us(const rig_frame_t *f) { return f ? f->device_ts_us : RIG_TS_NONE; }
 int64_t rig_frame_host_ts_us(const rig_frame_t *f) { return f ? f->host_ts_us : RIG_TS_NONE; }
 int64_t rig_frame_global_ts_us(const rig_frame_t *f) { return f ? f->global_ts_us : RIG_TS_NONE; }
+int64_t rig_frame_global_ts_bound_us(const rig_frame_t *f)
+{
+    return f ? f->global_bound_us : INT64_MAX;
+}
 uint32_t rig_frame_width(const rig_frame_t *f) { return f ? f->width : 0; }
 uint32_t rig_frame_height(const rig_frame_t *f) { return f ? f->height : 0; }
 rig_format_t rig_frame_format(const rig_frame_t *f) { return f ? f->format : RIG_FORMAT_NONE; }

@@ -91,3 +91,9 @@ double sim_rng_range(sim_rng_t *r, double lo, double hi)
 double sim_rng_exp(sim_rng_t *r, double mean) { return -mean * log1p(-sim_rng_uniform(r)); }
 
 bool sim_rng_chance(sim_rng_t *r, double p) { return p > 0 && sim_rng_uniform(r) < p; }
+
+double sim_rng_normal(sim_rng_t *r)
+{
+    double u = 1.0 - sim_rng_uniform(r), v = sim_rng_uniform(r);
+    return sqrt(-2.0 * log(u)) * cos(2.0 * 3.14159265358979323846 * v);
+}

@@ -16,6 +16,10 @@ typedef enum sim_event_type {
     SIM_EV_ARRIVAL,        /* the frame is fully received by the host */
     SIM_EV_CLOCK_SYNC,     /* a host timer-sync pass over every open device */
     SIM_EV_TRIGGER,        /* a software trigger command reaches the device */
+    SIM_EV_TIME_READ,      /* a two-way time query reads the device clock */
+    SIM_EV_TIME_REPLY,     /* ... and its answer reaches the host */
+    SIM_EV_TIME_QUERY,     /* the host starts the periodic query of one device */
+    SIM_EV_DRIFT,          /* every crystal's ppm takes one step of its random walk */
 } sim_event_type_t;
 
 typedef struct sim_event {
@@ -28,8 +32,9 @@ typedef struct sim_event {
     uint64_t seq;     /* trigger sequence number / timer tick */
     int64_t start_ns; /* CAPTURE/ARRIVAL: exposure start */
     int64_t mid_ns;   /* ARRIVAL: mid-exposure */
-    int64_t device_ts_us;
+    int64_t device_ts_us; /* ARRIVAL: stamp; TIME_REPLY: device clock read */
     uint64_t frame_index;
+    int64_t host_before_us; /* TIME_READ/REPLY: when the host sent the query */
 } sim_event_t;
 
 typedef struct sim_heap {
@@ -63,5 +68,7 @@ double sim_rng_range(sim_rng_t *r, double lo, double hi);
 double sim_rng_exp(sim_rng_t *r, double mean);
 /** True with probability p. */
 bool sim_rng_chance(sim_rng_t *r, double p);
+/** Standard normal (Box-Muller). */
+double sim_rng_normal(sim_rng_t *r);
 
 #endif

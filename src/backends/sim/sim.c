@@ -13,7 +13,12 @@
  *    latency with a floor, an exponential tail, rare stalls, and rare drops; frames of one stream
  *    arrive in order (USB is a FIFO);
  *  - a host timer sync writes host time into the device clock; the write lands late by the
- *    command latency, so the device ends up behind the host by an unknown 100 to 600 us.
+ *    command latency, so the device ends up behind the host by an unknown 100 to 600 us;
+ *  - the host reads each device clock every 100 ms (two-way query: two USB legs of ~100 us plus
+ *    an exponential tail, unequal by a fixed amount the host cannot know), and in a short burst
+ *    right after each clock write;
+ *  - crystals wander (temperature) as a random walk of a few ppm per hour; 32-bit device
+ *    counters wrap.
  * Host time is the simulator's reference time; ground truth is recorded in every frame.
  *
  * Time runs either virtually (events processed on the caller's thread inside advance) or paced
@@ -42,6 +47,11 @@
 /* Latency of a host command (software trigger) over USB. */
 #define COMMAND_LATENCY_MIN_US 100.0
 #define COMMAND_LATENCY_MAX_US 300.0
+/* After a clock write the host reads the clock back TIME_QUERY_BURST times, 5 ms apart. */
+#define TIME_QUERY_BURST 8
+#define TIME_QUERY_BURST_FIRST_NS 1000000LL
+#define TIME_QUERY_BURST_SPACING_NS 5000000LL
+#define DRIFT_STEP_NS 1000000000LL
 
 typedef struct sim_device {
     rig_sim_device_spec_t spec;
@@ -64,11 +74,25 @@ typedef struct sim_device {
     rig_stream_profile_t prof[RIG_STREAM_COUNT];
     uint64_t frame_index[RIG_STREAM_COUNT];
     int64_t last_arrival_ns[RIG_STREAM_COUNT];
-    double timer_t0_ns[RIG_STREAM_COUNT]; /* tick k at t0 + k * period */
+    double timer_next_ns[RIG_STREAM_COUNT]; /* next tick, advanced by the current period */
     uint64_t tick_seq;
     uint64_t pulses_in;
     int64_t last_sync_host_us, last_sync_err_us;
+    unsigned ts_bits;                /* 64 or 32 */
+    double leg_out_us, leg_back_us;  /* fixed parts of the two query legs */
+    uint32_t query_gen;              /* bumped to restart (or stop) the periodic queries */
+    int burst_left;                  /* queries left in the burst after a clock write */
 } sim_device_t;
+
+typedef enum pending_kind { PENDING_FRAME, PENDING_TIME, PENDING_WRITE } pending_kind_t;
+
+/* Something for the core, handed over in the order it happened. */
+typedef struct pending {
+    pending_kind_t kind;
+    rig_frame_t *frame;
+    size_t dev_index;
+    int64_t host_before_us, device_us, host_after_us; /* TIME; WRITE uses host_before_us */
+} pending_t;
 
 typedef struct sim_state {
     rig_context_t *ctx;
@@ -90,7 +114,7 @@ typedef struct sim_state {
     uint64_t clock_sync_interval_ms;
     uint32_t clock_sync_gen;
     bool clock_sync_enabled;
-    rig_frame_t **pending; /* arrived frames waiting to be handed over unlocked */
+    pending_t *pending; /* waiting to be handed over unlocked */
     size_t npending, cap_pending;
     bool oom; /* an allocation failed inside the engine: reported on the next call */
 } sim_state_t;
@@ -101,6 +125,13 @@ typedef struct sim_state {
 static double dev_clock_us(const sim_device_t *d, int64_t t_ns)
 {
     return d->clk_dev_us + (double)(t_ns - d->clk_t_ns) * (1.0 + d->ppm * 1e-6) / 1000.0;
+}
+
+/* What the device's counter reads at t: its clock, in 32 bits on models that wrap. */
+static int64_t stamp(const sim_device_t *d, int64_t t_ns)
+{
+    int64_t v = (int64_t)floor(dev_clock_us(d, t_ns));
+    return d->ts_bits == 32 ? (int64_t)((uint64_t)v & 0xFFFFFFFFull) : v;
 }
 
 static int64_t host_us(const sim_state_t *st, int64_t t_ns)
@@ -133,7 +164,7 @@ static void push(sim_state_t *st, const sim_event_t *ev)
         pthread_cond_signal(&st->wake);
 }
 
-static void schedule_timer(sim_state_t *st, size_t di, int stream, uint64_t k)
+static void schedule_timer(sim_state_t *st, size_t di, int stream)
 {
     sim_device_t *d = &st->devs[di];
     int s = stream < 0 ? RIG_STREAM_DEPTH : stream;
@@ -142,8 +173,7 @@ static void schedule_timer(sim_state_t *st, size_t di, int stream, uint64_t k)
     ev.dev = (uint32_t)di;
     ev.stream = stream;
     ev.gen = d->timer_gen;
-    ev.seq = k;
-    ev.t_ns = (int64_t)llround(d->timer_t0_ns[s] + (double)k * period_ns(d, d->prof[s].fps));
+    ev.t_ns = (int64_t)llround(d->timer_next_ns[s]);
     push(st, &ev);
 }
 
@@ -194,7 +224,10 @@ static void on_timer(sim_state_t *st, const sim_event_t *ev)
     trigger_capture(st, ev->dev, ev->t_ns, seq, ev->stream);
     if (d->sync.mode == RIG_SYNC_MODE_PRIMARY && d->sync.trigger_out_enable)
         emit_pulse(st, ev->dev, ev->t_ns, seq);
-    schedule_timer(st, ev->dev, ev->stream, ev->seq + 1);
+    /* The period is counted on the crystal as it is now: it follows the crystal's drift. */
+    int s = ev->stream < 0 ? RIG_STREAM_DEPTH : ev->stream;
+    d->timer_next_ns[s] += period_ns(d, d->prof[s].fps);
+    schedule_timer(st, ev->dev, ev->stream);
 }
 
 static void on_pulse_in(sim_state_t *st, const sim_event_t *ev)
@@ -224,8 +257,8 @@ static void on_pulse_in(sim_state_t *st, const sim_event_t *ev)
         /* Re-phase the free-running timer onto the pulse; it keeps going if pulses stop. */
         d->timer_gen++;
         for (int s = 0; s < RIG_STREAM_COUNT; s++)
-            d->timer_t0_ns[s] = (double)ev->t_ns;
-        schedule_timer(st, ev->dev, -1, 0);
+            d->timer_next_ns[s] = (double)ev->t_ns;
+        schedule_timer(st, ev->dev, -1);
         break;
     default:
         break;
@@ -252,7 +285,7 @@ static void on_capture(sim_state_t *st, const sim_event_t *ev)
         return;
     int s = ev->stream;
     uint64_t index = d->frame_index[s]++;
-    int64_t device_ts = (int64_t)floor(dev_clock_us(d, ev->t_ns));
+    int64_t device_ts = stamp(d, ev->t_ns);
     if (sim_rng_chance(&d->rng, st->spec.drop_probability))
         return; /* lost on the way: the host sees a gap in the frame index */
     double latency_us = (double)st->spec.latency_floor_us +
@@ -272,6 +305,22 @@ static void on_capture(sim_state_t *st, const sim_event_t *ev)
     a.device_ts_us = device_ts;
     a.frame_index = index;
     push(st, &a);
+}
+
+static bool add_pending(sim_state_t *st, const pending_t *item)
+{
+    if (st->npending == st->cap_pending) {
+        size_t cap = st->cap_pending ? st->cap_pending * 2 : 16;
+        pending_t *v = realloc(st->pending, cap * sizeof(*v));
+        if (!v) {
+            st->oom = true;
+            return false;
+        }
+        st->pending = v;
+        st->cap_pending = cap;
+    }
+    st->pending[st->npending++] = *item;
+    return true;
 }
 
 static void on_arrival(sim_state_t *st, const sim_event_t *ev)
@@ -304,18 +353,86 @@ static void on_arrival(sim_state_t *st, const sim_event_t *ev)
     if (size)
         sim_pixels_render(f->data, p->width, p->height, p->format, f->truth.true_ts_us,
                           (uint32_t)d->ctx_index);
-    if (st->npending == st->cap_pending) {
-        size_t cap = st->cap_pending ? st->cap_pending * 2 : 16;
-        rig_frame_t **v = realloc(st->pending, cap * sizeof(*v));
-        if (!v) {
-            rig_frame_release(f);
-            st->oom = true;
-            return;
-        }
-        st->pending = v;
-        st->cap_pending = cap;
+    pending_t item = {.kind = PENDING_FRAME, .frame = f};
+    if (!add_pending(st, &item))
+        rig_frame_release(f);
+}
+
+/* (Re)starts the periodic two-way queries of device di, the first at t_ns. */
+static void start_queries(sim_state_t *st, size_t di, int64_t t_ns)
+{
+    sim_device_t *d = &st->devs[di];
+    d->query_gen++;
+    if (st->spec.time_query_interval_ms <= 0)
+        return;
+    sim_event_t ev = {0};
+    ev.type = SIM_EV_TIME_QUERY;
+    ev.dev = (uint32_t)di;
+    ev.gen = d->query_gen;
+    ev.t_ns = t_ns;
+    push(st, &ev);
+}
+
+static void on_time_query(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    if (!d->open || ev->gen != d->query_gen)
+        return;
+    sim_event_t read = *ev;
+    read.type = SIM_EV_TIME_READ;
+    read.host_before_us = host_us(st, ev->t_ns);
+    double leg = d->leg_out_us + sim_rng_exp(&d->rng, (double)st->spec.time_query_tail_mean_us);
+    read.t_ns = ev->t_ns + (int64_t)llround(leg * 1000.0);
+    push(st, &read);
+    sim_event_t next = *ev;
+    if (d->burst_left > 0 && --d->burst_left > 0)
+        next.t_ns = ev->t_ns + TIME_QUERY_BURST_SPACING_NS;
+    else
+        next.t_ns = ev->t_ns + st->spec.time_query_interval_ms * 1000000;
+    push(st, &next);
+}
+
+static void on_time_read(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    if (!d->open)
+        return;
+    sim_event_t reply = *ev;
+    reply.type = SIM_EV_TIME_REPLY;
+    reply.device_ts_us = stamp(d, ev->t_ns);
+    double leg = d->leg_back_us + sim_rng_exp(&d->rng, (double)st->spec.time_query_tail_mean_us);
+    reply.t_ns = ev->t_ns + (int64_t)llround(leg * 1000.0);
+    push(st, &reply);
+}
+
+static void on_time_reply(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    if (!d->open)
+        return;
+    pending_t item = {.kind = PENDING_TIME,
+                      .dev_index = d->ctx_index,
+                      .host_before_us = ev->host_before_us,
+                      .device_us = ev->device_ts_us,
+                      .host_after_us = host_us(st, ev->t_ns)};
+    add_pending(st, &item);
+}
+
+/* Temperature: each crystal's ppm takes a random-walk step. The clock is re-based first so that
+ * the time elapsed so far keeps the old rate. */
+static void on_drift(sim_state_t *st, const sim_event_t *ev)
+{
+    double sigma = st->spec.drift_walk_ppm_per_sqrt_hour / 60.0 *
+                   sqrt((double)DRIFT_STEP_NS / 1e9); /* per step: sqrt(1 s / 1 h) = 1/60 */
+    for (size_t i = 0; i < st->ndev; i++) {
+        sim_device_t *d = &st->devs[i];
+        d->clk_dev_us = dev_clock_us(d, ev->t_ns);
+        d->clk_t_ns = ev->t_ns;
+        d->ppm += sigma * sim_rng_normal(&d->rng);
     }
-    st->pending[st->npending++] = f;
+    sim_event_t next = *ev;
+    next.t_ns = ev->t_ns + DRIFT_STEP_NS;
+    push(st, &next);
 }
 
 static void on_clock_sync(sim_state_t *st, const sim_event_t *ev)
@@ -334,6 +451,13 @@ static void on_clock_sync(sim_state_t *st, const sim_event_t *ev)
         d->clk_dev_us = (double)(host_us(st, ev->t_ns) + err);
         d->last_sync_host_us = host_us(st, ev->t_ns);
         d->last_sync_err_us = err;
+        pending_t note = {.kind = PENDING_WRITE,
+                          .dev_index = d->ctx_index,
+                          .host_before_us = host_us(st, ev->t_ns)};
+        add_pending(st, &note);
+        /* The host knows it just moved the clock: it reads it back a few times at once. */
+        d->burst_left = TIME_QUERY_BURST;
+        start_queries(st, i, ev->t_ns + TIME_QUERY_BURST_FIRST_NS);
     }
     if (st->clock_sync_interval_ms > 0) {
         sim_event_t next = *ev;
@@ -352,6 +476,10 @@ static void process(sim_state_t *st, const sim_event_t *ev)
     case SIM_EV_ARRIVAL: on_arrival(st, ev); break;
     case SIM_EV_CLOCK_SYNC: on_clock_sync(st, ev); break;
     case SIM_EV_TRIGGER: on_trigger(st, ev); break;
+    case SIM_EV_TIME_QUERY: on_time_query(st, ev); break;
+    case SIM_EV_TIME_READ: on_time_read(st, ev); break;
+    case SIM_EV_TIME_REPLY: on_time_reply(st, ev); break;
+    case SIM_EV_DRIFT: on_drift(st, ev); break;
     }
 }
 
@@ -360,13 +488,25 @@ static size_t flush_pending(sim_state_t *st)
 {
     if (st->npending == 0)
         return 0;
-    rig_frame_t **v = st->pending;
+    pending_t *v = st->pending;
     size_t n = st->npending;
     st->pending = NULL;
     st->npending = st->cap_pending = 0;
     pthread_mutex_unlock(&st->lock);
-    for (size_t i = 0; i < n; i++)
-        rig_context_deliver_frame(st->ctx, v[i]);
+    for (size_t i = 0; i < n; i++) {
+        switch (v[i].kind) {
+        case PENDING_FRAME:
+            rig_context_deliver_frame(st->ctx, v[i].frame);
+            break;
+        case PENDING_TIME:
+            rig_context_deliver_time_sample(st->ctx, v[i].dev_index, v[i].host_before_us,
+                                            v[i].device_us, v[i].host_after_us);
+            break;
+        case PENDING_WRITE:
+            rig_context_deliver_clock_write(st->ctx, v[i].dev_index, v[i].host_before_us);
+            break;
+        }
+    }
     free(v);
     pthread_mutex_lock(&st->lock);
     return n;
@@ -491,6 +631,16 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
                                                  : floor(sim_rng_range(&d->rng, 0.0, 2e9));
         d->sync = rig_sync_config_default();
         d->last_sync_host_us = RIG_TS_NONE;
+        d->ts_bits = d->spec.timestamp_bits == 32 ? 32 : 64;
+        double asym = (double)spec->time_query_asymmetry_us;
+        d->leg_out_us = (double)spec->time_query_leg_us + sim_rng_range(&d->rng, -asym, asym);
+        d->leg_back_us = (double)spec->time_query_leg_us + sim_rng_range(&d->rng, -asym, asym);
+    }
+    if (spec->drift_walk_ppm_per_sqrt_hour > 0) {
+        sim_event_t ev = {0};
+        ev.type = SIM_EV_DRIFT;
+        ev.t_ns = DRIFT_STEP_NS;
+        push(st, &ev);
     }
     if (wire(st, cfg, spec) != RIG_OK) {
         sim_destroy(st);
@@ -525,7 +675,8 @@ static void sim_destroy(void *state)
         pthread_join(st->thread, NULL);
     }
     for (size_t i = 0; i < st->npending; i++)
-        rig_frame_release(st->pending[i]);
+        if (st->pending[i].kind == PENDING_FRAME)
+            rig_frame_release(st->pending[i].frame);
     free(st->pending);
     for (size_t i = 0; st->devs && i < st->ndev; i++)
         free(st->devs[i].outs);
@@ -555,6 +706,7 @@ static rig_error_t sim_device_info(void *state, size_t index, rig_device_info_t 
     rig_strlcpy(out->serial, st->devs[index].spec.serial, sizeof(out->serial));
     rig_strlcpy(out->model, st->devs[index].spec.model, sizeof(out->model));
     out->supported_modes = st->devs[index].modes;
+    out->timestamp_bits = st->devs[index].ts_bits;
     return RIG_OK;
 }
 
@@ -576,6 +728,7 @@ static rig_error_t sim_open(void *state, const char *serial, size_t dev_index, v
         }
         d->open = true;
         d->ctx_index = dev_index;
+        start_queries(st, i, now_locked(st));
         pthread_mutex_unlock(&st->lock);
         *dev = d;
         return RIG_OK;
@@ -600,6 +753,7 @@ static void sim_close(void *state, void *dev)
     pthread_mutex_lock(&st->lock);
     stop_locked(d);
     d->open = false;
+    d->query_gen++;
     pthread_mutex_unlock(&st->lock);
 }
 
@@ -678,9 +832,9 @@ static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t 
     case RIG_SYNC_MODE_FREE_RUN:
         /* Independent sensors: each stream has its own timer and phase. */
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
-            d->timer_t0_ns[s] =
+            d->timer_next_ns[s] =
                 (double)d->armed_ns + sim_rng_range(&d->rng, 0, period_ns(d, prof[s].fps));
-            schedule_timer(st, (size_t)(d - st->devs), s, 0);
+            schedule_timer(st, (size_t)(d - st->devs), s);
         }
         break;
     case RIG_SYNC_MODE_STANDALONE:
@@ -689,8 +843,8 @@ static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t 
         double t0 = (double)d->armed_ns +
                     sim_rng_range(&d->rng, 0, period_ns(d, prof[RIG_STREAM_DEPTH].fps));
         for (int s = 0; s < RIG_STREAM_COUNT; s++)
-            d->timer_t0_ns[s] = t0;
-        schedule_timer(st, (size_t)(d - st->devs), -1, 0);
+            d->timer_next_ns[s] = t0;
+        schedule_timer(st, (size_t)(d - st->devs), -1);
         break;
     }
     default:
@@ -874,7 +1028,7 @@ rig_error_t rig_sim_device_clock_us(rig_context_t *ctx, size_t device_index, int
 {
     if (!out)
         return RIG_ERROR_INVALID_ARGUMENT;
-    WITH_DEVICE(ctx, device_index, d, *out = (int64_t)floor(dev_clock_us(d, now_locked(st_))));
+    WITH_DEVICE(ctx, device_index, d, *out = stamp(d, now_locked(st_)));
 }
 
 rig_error_t rig_sim_device_ppm(rig_context_t *ctx, size_t device_index, double *ppm)
