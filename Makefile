@@ -1,7 +1,8 @@
 # rigsync: the two commands.
 #   make run    set up, build, run the default simulated rig for 10 s, print the summary
 #   make test   set up, build, run the test suite (ctest)
-# Also: make build, make test-asan (AddressSanitizer + UBSan), make test-tsan, make bench, make clean
+# Also: make build, make test-asan (AddressSanitizer + UBSan), make test-tsan,
+#       make bench (every benchmark), make bench-clock, make clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -9,7 +10,7 @@ BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build run test test-asan test-tsan bench clean
+.PHONY: all setup build run test test-asan test-tsan bench bench-clock clean
 
 all: build
 
@@ -38,8 +39,11 @@ test-tsan: setup
 	cmake --build $(BUILD_TSAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_TSAN) --output-on-failure
 
-bench: build
-	@echo "no benchmarks yet: they arrive with the clock, matcher and engine issues"
+# Benchmarks: each prints its table and a last line `RESULT key=value ...`.
+bench: bench-clock
+
+bench-clock: build
+	./$(BUILD)/bench/bench_clock
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)

@@ -50,8 +50,9 @@ static void feed(rig_report_t *r, size_t ndev, const double *period_us, const in
                 int64_t cap = 1000000 + (int64_t)llround((double)k * period_us[d]) +
                               (s == RIG_STREAM_DEPTH ? depth_delay_us[d] : 0);
                 int64_t host = cap + 15000 + latency(k * 2 + (uint64_t)s, d);
+                /* global time: the capture instant, 3 us off per device to see it summarized */
                 assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, cap + dev_offset_us[d],
-                                                host),
+                                                host, cap + 3 * (int64_t)d),
                                  RIG_OK);
             }
         }
@@ -99,9 +100,12 @@ static void locked_pair_is_synchronized_with_its_timestamp_spread(void **state)
     assert_int_equal(s->verdict, RIG_VERDICT_SYNCHRONIZED);
     assert_int_equal(s->pair_count, 1);
     /* The configured depth delay is expected, so both streams show exactly the 300 us. */
-    assert_int_equal(s->pairs[0].matched, 600);
-    assert_int_equal(s->pairs[0].spread_median_us, 300);
-    assert_int_equal(s->pairs[0].spread_max_us, 300);
+    assert_int_equal(s->pairs[0].device.matched, 600);
+    assert_int_equal(s->pairs[0].device.median_us, 300);
+    assert_int_equal(s->pairs[0].device.max_us, 300);
+    assert_int_equal(s->pairs[0].global.matched, 600);
+    assert_int_equal(s->pairs[0].global.p99_us, 3);
+    assert_non_null(strstr(s->verdict_text, "global time line within median 3 us, p99 3 us"));
     assert_true(s->pairs[0].drift_known);
     assert_true(fabs(s->pairs[0].drift_us_per_s) < 2.0);
     assert_non_null(strstr(s->verdict_text, "SYNCHRONIZED"));

@@ -777,6 +777,9 @@ static void global_timestamps_of_one_capture_agree_across_a_hardware_synced_rig(
     }
     assert_true(ns > 1500);
     qsort(spread, ns, sizeof(int64_t), cmp_i64);
+    if (getenv("SIM_DEBUG"))
+        fprintf(stderr, "spread p50 %lld p99 %lld max %lld over %zu\n", (long long)spread[ns / 2],
+                (long long)spread[(size_t)(0.99 * (double)(ns - 1))], (long long)spread[ns - 1], ns);
     assert_true(spread[(size_t)(0.99 * (double)(ns - 1))] < 50); /* vendors' spec: 100 us */
     free(spread);
     rig_down(&r);

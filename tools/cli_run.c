@@ -54,6 +54,7 @@ typedef struct run_opts {
     bool interval_set;
     uint64_t interval_ms;
     bool quiet;
+    bool global; /* append the global timestamp to each frame line */
 } run_opts_t;
 
 static int parse_args(int argc, char **argv, run_opts_t *o)
@@ -100,6 +101,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
             o->rig.virtual_time = true;
         } else if (strcmp(a, "--quiet") == 0) {
             o->quiet = true;
+        } else if (strcmp(a, "--global") == 0) {
+            o->global = true;
         } else if (strcmp(a, "--no-pixels") == 0) {
             o->rig.pixels = false;
         } else {
@@ -135,12 +138,17 @@ static void print_summary(const cli_rig_t *rig, const rig_report_summary_t *sum)
     for (size_t p = 0; p < sum->pair_count; p++) {
         const rig_report_pair_t *pr = &sum->pairs[p];
         printf("pair device#%zu-device#%zu: ", pr->a, pr->b);
-        if (pr->matched)
+        if (pr->device.matched)
             printf("%" PRIu64 " frames matched to the same capture; device timestamp spread "
                    "median %" PRId64 " us, p99 %" PRId64 " us, max %" PRId64 " us",
-                   pr->matched, pr->spread_median_us, pr->spread_p99_us, pr->spread_max_us);
+                   pr->device.matched, pr->device.median_us, pr->device.p99_us,
+                   pr->device.max_us);
         else
             printf("no frames from the same capture");
+        if (pr->global.matched)
+            printf("; global timestamp spread median %" PRId64 " us, p99 %" PRId64
+                   " us, max %" PRId64 " us",
+                   pr->global.median_us, pr->global.p99_us, pr->global.max_us);
         if (pr->drift_known)
             printf("; capture drift %+.1f us/s", pr->drift_us_per_s);
         printf("\n");
@@ -148,12 +156,20 @@ static void print_summary(const cli_rig_t *rig, const rig_report_summary_t *sum)
     printf("VERDICT: %s\n", sum->verdict_text);
 }
 
-static void print_frame(const rig_frame_t *f)
+static void print_frame(const rig_frame_t *f, bool global)
 {
-    /* Exactly the seed's line. */
-    printf("device#%zu, %s frame timestamp: %" PRId64 " us , system timestamp: %" PRId64 " us\n",
+    /* Exactly the seed's line; --global appends rigsync's time line. */
+    printf("device#%zu, %s frame timestamp: %" PRId64 " us , system timestamp: %" PRId64 " us",
            rig_frame_device_index(f), rig_stream_name(rig_frame_stream(f)),
            rig_frame_device_ts_us(f), rig_frame_host_ts_us(f));
+    if (global) {
+        int64_t g = rig_frame_global_ts_us(f);
+        if (g == RIG_TS_NONE)
+            printf(" , global timestamp: none");
+        else
+            printf(" , global timestamp: %" PRId64 " us", g);
+    }
+    putchar('\n');
 }
 
 static int start_streams(cli_rig_t *rig)
@@ -249,10 +265,10 @@ int cli_run(int argc, char **argv)
         err = rig_context_wait_frame(rig.ctx, wait_ms, &f);
         if (err == RIG_OK) {
             if (!o.quiet)
-                print_frame(f);
+                print_frame(f, o.global);
             if (rig_report_add(report, rig_frame_device_index(f), rig_frame_stream(f),
                                rig_frame_index(f), rig_frame_device_ts_us(f),
-                               rig_frame_host_ts_us(f)) != RIG_OK) {
+                               rig_frame_host_ts_us(f), rig_frame_global_ts_us(f)) != RIG_OK) {
                 fprintf(stderr, "rigsync: out of memory recording frames\n");
                 rig_frame_release(f);
                 rc = CLI_RUNTIME;

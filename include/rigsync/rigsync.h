@@ -299,14 +299,26 @@ rig_error_t rig_context_enable_clock_sync(rig_context_t *ctx, uint64_t repeat_in
  */
 rig_error_t rig_device_clock_estimate(rig_device_t *dev, double *skew_ppm, unsigned *epochs);
 
+/** What the clock estimators are told besides frames. */
+typedef enum rig_clock_event_kind {
+    RIG_CLOCK_EVENT_TWO_WAY = 0, /**< device clock read between two host readings */
+    RIG_CLOCK_EVENT_WRITE = 1,   /**< the host wrote the device clock (timer sync) */
+} rig_clock_event_kind_t;
+
+typedef struct rig_clock_event {
+    rig_clock_event_kind_t kind;
+    size_t device_index;
+    int64_t host_before_us; /**< TWO_WAY: query sent; WRITE: host time written */
+    int64_t device_us;      /**< TWO_WAY: the device clock read */
+    int64_t host_after_us;  /**< TWO_WAY: answer received */
+} rig_clock_event_t;
+
 /**
- * Observer of the two-way time samples the backend takes (the device clock read between two
- * host readings), for recording and comparison tools. Called on the delivery thread; keep it
- * short. NULL removes it.
+ * Observer of the clock events the backend reports, in order with the frames, for recording and
+ * comparison tools. Called on the delivery thread; keep it short. NULL removes it.
  */
-typedef void (*rig_time_sample_cb)(size_t device_index, int64_t host_before_us, int64_t device_us,
-                                   int64_t host_after_us, void *user);
-rig_error_t rig_context_set_time_sample_callback(rig_context_t *ctx, rig_time_sample_cb cb,
+typedef void (*rig_clock_event_cb)(const rig_clock_event_t *event, void *user);
+rig_error_t rig_context_set_clock_event_callback(rig_context_t *ctx, rig_clock_event_cb cb,
                                                  void *user);
 
 /* ------------------------------------------------------------------------------------------ */

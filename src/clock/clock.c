@@ -20,6 +20,10 @@
 #define JUMP_FRAMES 3       /* consecutive impossible frames that prove an unannounced jump */
 #define STEP_MARGIN_US 1000.0
 #define WRITE_BOUND_US 1000 /* a clock write lands within this of the host value it carries */
+/* The fit moves slowly: refit at most this often, except while an epoch has few samples. */
+#define REFIT_EVERY_US 1e6
+#define REFIT_ALWAYS_BELOW 16
+#define REFIT_ALWAYS_FIRST_US 20e6 /* while the skew is still being learned */
 
 typedef struct tw_sample {
     double h;   /* midpoint, host us relative to h_ref */
@@ -81,6 +85,8 @@ struct rig_clock {
     epoch_t epochs[MAX_EPOCHS]; /* ring by id */
     unsigned cur;               /* id of the current epoch */
     double last_tw_end;         /* h2 of the last two-way sample that fit (relative us) */
+    double last_refit_h;        /* when the fit was last computed */
+    unsigned cur_samples;       /* two-way samples in the current epoch */
     int64_t last_device;        /* last unwrapped device value seen (for unwrapping) */
     bool last_device_set;
     stream_state_t streams[MAX_STREAMS];
@@ -180,6 +186,7 @@ static epoch_t *new_epoch(rig_clock_t *c, double start_h)
     epoch_t *e = ep(c, c->cur);
     memset(e, 0, sizeof(*e));
     e->id = c->cur;
+    c->cur_samples = 0;
     e->start_h = start_h;
     /* Two-way samples of the epoch this slot held before are now meaningless. */
     size_t kept = 0;
@@ -289,7 +296,12 @@ void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t devic
         c->tw_head = (c->tw_head + 1) % c->p.window_samples;
         c->tw_len--;
     }
-    refit(c);
+    /* A new epoch is located sample by sample; after that the fit only drifts slowly. */
+    if (++c->cur_samples <= REFIT_ALWAYS_BELOW || e->source != OFFSET_TWO_WAY ||
+        h < REFIT_ALWAYS_FIRST_US || h - c->last_refit_h >= REFIT_EVERY_US) {
+        refit(c);
+        c->last_refit_h = h;
+    }
 }
 
 void rig_clock_note_step(rig_clock_t *c, int64_t host_us)

@@ -43,8 +43,8 @@ struct rig_context {
     rig_device_t *devices; /* open devices, closed by rig_context_destroy if still open */
     rig_device_t **by_index; /* open devices by their index (NULL once closed) */
     size_t by_index_cap;
-    rig_time_sample_cb time_cb;
-    void *time_cb_user;
+    rig_clock_event_cb clock_cb;
+    void *clock_cb_user;
 };
 
 static const rig_backend_ops_t *const backends[] = {&rig_sim_backend};
@@ -416,37 +416,43 @@ static rig_device_t *device_at_locked(rig_context_t *ctx, size_t index)
     return index < ctx->by_index_cap ? ctx->by_index[index] : NULL;
 }
 
+static void deliver_clock_event(rig_context_t *ctx, const rig_clock_event_t *ev)
+{
+    pthread_mutex_lock(&ctx->lock);
+    rig_device_t *dev = device_at_locked(ctx, ev->device_index);
+    if (dev && ev->kind == RIG_CLOCK_EVENT_TWO_WAY)
+        rig_clock_add_two_way(dev->clock, ev->host_before_us, ev->device_us, ev->host_after_us);
+    else if (dev)
+        rig_clock_note_step(dev->clock, ev->host_before_us);
+    rig_clock_event_cb cb = ctx->clock_cb;
+    void *user = ctx->clock_cb_user;
+    pthread_mutex_unlock(&ctx->lock);
+    if (cb)
+        cb(ev, user);
+}
+
 void rig_context_deliver_time_sample(rig_context_t *ctx, size_t dev_index, int64_t host_before_us,
                                      int64_t device_us, int64_t host_after_us)
 {
-    pthread_mutex_lock(&ctx->lock);
-    rig_device_t *dev = device_at_locked(ctx, dev_index);
-    if (dev)
-        rig_clock_add_two_way(dev->clock, host_before_us, device_us, host_after_us);
-    rig_time_sample_cb cb = ctx->time_cb;
-    void *user = ctx->time_cb_user;
-    pthread_mutex_unlock(&ctx->lock);
-    if (cb)
-        cb(dev_index, host_before_us, device_us, host_after_us, user);
+    rig_clock_event_t ev = {RIG_CLOCK_EVENT_TWO_WAY, dev_index, host_before_us, device_us,
+                            host_after_us};
+    deliver_clock_event(ctx, &ev);
 }
 
 void rig_context_deliver_clock_write(rig_context_t *ctx, size_t dev_index, int64_t host_us)
 {
-    pthread_mutex_lock(&ctx->lock);
-    rig_device_t *dev = device_at_locked(ctx, dev_index);
-    if (dev)
-        rig_clock_note_step(dev->clock, host_us);
-    pthread_mutex_unlock(&ctx->lock);
+    rig_clock_event_t ev = {RIG_CLOCK_EVENT_WRITE, dev_index, host_us, 0, 0};
+    deliver_clock_event(ctx, &ev);
 }
 
-rig_error_t rig_context_set_time_sample_callback(rig_context_t *ctx, rig_time_sample_cb cb,
+rig_error_t rig_context_set_clock_event_callback(rig_context_t *ctx, rig_clock_event_cb cb,
                                                  void *user)
 {
     if (!ctx)
         return RIG_ERROR_INVALID_ARGUMENT;
     pthread_mutex_lock(&ctx->lock);
-    ctx->time_cb = cb;
-    ctx->time_cb_user = user;
+    ctx->clock_cb = cb;
+    ctx->clock_cb_user = user;
     pthread_mutex_unlock(&ctx->lock);
     return RIG_OK;
 }

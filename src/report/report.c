@@ -20,6 +20,7 @@ typedef struct sample {
     uint64_t index;
     int64_t device_ts_us;
     int64_t host_ts_us;
+    int64_t global_ts_us;
 } sample_t;
 
 typedef struct series {
@@ -61,7 +62,8 @@ void rig_report_destroy(rig_report_t *r)
 }
 
 rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us)
+                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us,
+                           int64_t global_ts_us)
 {
     if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
         return RIG_ERROR_INVALID_ARGUMENT;
@@ -74,7 +76,7 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
         s->v = v;
         s->cap = cap;
     }
-    s->v[s->len++] = (sample_t){frame_index, device_ts_us, host_ts_us};
+    s->v[s->len++] = (sample_t){frame_index, device_ts_us, host_ts_us, global_ts_us};
     return RIG_OK;
 }
 
@@ -139,9 +141,18 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_sample_dev_ts(const void *a, const void *b)
+typedef struct keyed {
+    int64_t t;
+} keyed_t;
+
+static int cmp_keyed(const void *a, const void *b)
 {
-    return cmp_i64(&((const sample_t *)a)->device_ts_us, &((const sample_t *)b)->device_ts_us);
+    return cmp_i64(&((const keyed_t *)a)->t, &((const keyed_t *)b)->t);
+}
+
+static int64_t sample_time(const sample_t *s, bool global)
+{
+    return global ? s->global_ts_us : s->device_ts_us;
 }
 
 /* Delay of the pulse reaching device i, from the primary, through upstream trigger_out delays. */
@@ -168,11 +179,12 @@ static int64_t capture_offset_us(const rig_config_t *cfg, size_t i, int stream)
     return off;
 }
 
-static rig_error_t pair_stats(const rig_report_t *r, size_t a, size_t b, rig_report_pair_t *out)
+/* Pairs each frame of b with the nearest frame of a on the chosen clock (minus the expected
+ * offset), within half a period, and summarizes |difference|. */
+static rig_error_t spread_stats(const rig_report_t *r, size_t a, size_t b, bool global,
+                                rig_report_spread_t *out)
 {
     memset(out, 0, sizeof(*out));
-    out->a = a;
-    out->b = b;
     size_t cap = 0;
     for (int s = 0; s < RIG_STREAM_COUNT; s++)
         cap += series_of(r, b, s)->len;
@@ -183,32 +195,36 @@ static rig_error_t pair_stats(const rig_report_t *r, size_t a, size_t b, rig_rep
     rig_error_t err = RIG_OK;
     for (int s = 0; s < RIG_STREAM_COUNT && err == RIG_OK; s++) {
         const series_t *sa = series_of(r, a, s), *sb = series_of(r, b, s);
-        if (sa->len == 0 || sb->len == 0)
-            continue;
-        sample_t *sorted = malloc(sa->len * sizeof(*sorted));
+        keyed_t *sorted = malloc((sa->len ? sa->len : 1) * sizeof(*sorted));
         if (!sorted) {
             err = RIG_ERROR_NO_MEMORY;
             break;
         }
-        memcpy(sorted, sa->v, sa->len * sizeof(*sorted));
-        qsort(sorted, sa->len, sizeof(*sorted), cmp_sample_dev_ts);
+        size_t na = 0;
+        for (size_t k = 0; k < sa->len; k++)
+            if (sample_time(&sa->v[k], global) != RIG_TS_NONE)
+                sorted[na++].t = sample_time(&sa->v[k], global);
+        qsort(sorted, na, sizeof(*sorted), cmp_keyed);
         int64_t expected = capture_offset_us(r->config, b, s) - capture_offset_us(r->config, a, s);
         int64_t half_period = 500000 / (int64_t)r->config->streams[s].fps;
-        for (size_t k = 0; k < sb->len; k++) {
-            int64_t want = sb->v[k].device_ts_us - expected;
-            size_t lo = 0, hi = sa->len; /* first element >= want */
+        for (size_t k = 0; k < sb->len && na > 0; k++) {
+            int64_t tb = sample_time(&sb->v[k], global);
+            if (tb == RIG_TS_NONE)
+                continue;
+            int64_t want = tb - expected;
+            size_t lo = 0, hi = na; /* first element >= want */
             while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
-                if (sorted[mid].device_ts_us < want)
+                if (sorted[mid].t < want)
                     lo = mid + 1;
                 else
                     hi = mid;
             }
             int64_t best = INT64_MAX;
-            if (lo < sa->len)
-                best = sorted[lo].device_ts_us - want;
-            if (lo > 0 && llabs(sorted[lo - 1].device_ts_us - want) < llabs(best))
-                best = sorted[lo - 1].device_ts_us - want;
+            if (lo < na)
+                best = sorted[lo].t - want;
+            if (lo > 0 && llabs(sorted[lo - 1].t - want) < llabs(best))
+                best = sorted[lo - 1].t - want;
             if (best != INT64_MAX && llabs(best) < half_period)
                 spreads[n++] = llabs(best);
         }
@@ -217,13 +233,22 @@ static rig_error_t pair_stats(const rig_report_t *r, size_t a, size_t b, rig_rep
     if (err == RIG_OK && n > 0) {
         qsort(spreads, n, sizeof(*spreads), cmp_i64);
         out->matched = n;
-        out->spread_median_us = spreads[(n - 1) / 2];
+        out->median_us = spreads[(n - 1) / 2];
         size_t p99 = (size_t)ceil(0.99 * (double)n);
-        out->spread_p99_us = spreads[(p99 ? p99 : 1) - 1];
-        out->spread_max_us = spreads[n - 1];
+        out->p99_us = spreads[(p99 ? p99 : 1) - 1];
+        out->max_us = spreads[n - 1];
     }
     free(spreads);
     return err;
+}
+
+static rig_error_t pair_stats(const rig_report_t *r, size_t a, size_t b, rig_report_pair_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->a = a;
+    out->b = b;
+    rig_error_t err = spread_stats(r, a, b, false, &out->device);
+    return err == RIG_OK ? spread_stats(r, a, b, true, &out->global) : err;
 }
 
 static bool timer_driven(rig_sync_mode_t m)
@@ -292,7 +317,8 @@ static void write_verdict(const rig_report_t *r, rig_report_summary_t *sum)
 
     double worst_drift = 0;
     bool drift_known = true;
-    int64_t worst_p99 = 0, worst_median = 0;
+    int64_t worst_p99 = 0, worst_median = 0, worst_gp99 = 0, worst_gmedian = 0;
+    bool global_all = sum->pair_count > 0;
     const rig_report_pair_t *worst = NULL;
     for (size_t p = 0; p < sum->pair_count; p++) {
         const rig_report_pair_t *pr = &sum->pairs[p];
@@ -302,8 +328,12 @@ static void write_verdict(const rig_report_t *r, rig_report_summary_t *sum)
             worst_drift = pr->drift_us_per_s;
             worst = pr;
         }
-        worst_p99 = RIG_MAX(worst_p99, pr->spread_p99_us);
-        worst_median = RIG_MAX(worst_median, pr->spread_median_us);
+        worst_p99 = RIG_MAX(worst_p99, pr->device.p99_us);
+        worst_median = RIG_MAX(worst_median, pr->device.median_us);
+        worst_gp99 = RIG_MAX(worst_gp99, pr->global.p99_us);
+        worst_gmedian = RIG_MAX(worst_gmedian, pr->global.median_us);
+        if (pr->global.matched == 0)
+            global_all = false;
     }
 
     bool hw_sync = false;
@@ -345,9 +375,13 @@ static void write_verdict(const rig_report_t *r, rig_report_summary_t *sum)
             "SYNCHRONIZED: all %zu devices capture locked together (worst relative drift %+.1f "
             "us/s over %.1f s, limit %.0f us/s); device timestamps of one capture agree within "
             "median %lld us, p99 %lld us (host clock sync error plus crystal drift since the "
-            "last sync).",
+            "last sync)",
             sum->device_count, worst_drift, sum->duration_s, RIG_REPORT_DRIFT_LIMIT_US_PER_S,
             (long long)worst_median, (long long)worst_p99);
+    if (global_all)
+        rig_append(t, tl, "; on rigsync's global time line within median %lld us, p99 %lld us",
+                   (long long)worst_gmedian, (long long)worst_gp99);
+    rig_append(t, tl, ".");
 }
 
 rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *sum)

@@ -7,9 +7,10 @@
  *     is fitted to the lower envelope of its arrival times (arrival = capture + latency, and
  *     the minimum latency is stable), so two locked devices have the same period and a
  *     free-running pair drifts apart at its relative crystal rate, reported in us/s.
- *  2. How far apart are the device timestamps of one capture? Frames are paired by nearest
- *     device timestamp (minus the configured delay difference), within half a frame period,
- *     which is valid while host clock sync keeps device clocks within a few ms of each other.
+ *  2. How far apart are the timestamps of one capture? Frames are paired by nearest timestamp
+ *     (minus the configured delay difference), within half a frame period: on device
+ *     timestamps (valid while host clock sync keeps device clocks within a few ms of each
+ *     other) and on global timestamps (rigsync's one time line).
  */
 #ifndef RIGSYNC_REPORT_H
 #define RIGSYNC_REPORT_H
@@ -31,10 +32,17 @@ typedef struct rig_report_device {
     double capture_hz; /* real depth capture rate on the host clock (lower-envelope fit) */
 } rig_report_device_t;
 
+/* Spread of one capture's timestamps between two devices: |t_b - t_a - expected|, where
+ * expected is the difference of their configured delays. */
+typedef struct rig_report_spread {
+    uint64_t matched; /* frame pairs from the same capture, color and depth together */
+    int64_t median_us, p99_us, max_us;
+} rig_report_spread_t;
+
 typedef struct rig_report_pair {
     size_t a, b;
-    uint64_t matched;  /* frame pairs from the same capture, color and depth together */
-    int64_t spread_median_us, spread_p99_us, spread_max_us; /* |ts_b - ts_a - expected| */
+    rig_report_spread_t device; /* on device timestamps (the seed's way of judging sync) */
+    rig_report_spread_t global; /* on global timestamps (matched == 0 when there are none) */
     bool drift_known;
     double drift_us_per_s; /* capture drift of b relative to a, on the host clock */
 } rig_report_pair_t;
@@ -63,9 +71,13 @@ typedef struct rig_report_summary {
 rig_report_t *rig_report_create(const rig_config_t *config);
 void rig_report_destroy(rig_report_t *report);
 
-/** Records one received frame. RIG_ERROR_NO_MEMORY when it could not be stored. */
+/**
+ * Records one received frame (global_ts_us may be RIG_TS_NONE). RIG_ERROR_NO_MEMORY when it
+ * could not be stored.
+ */
 rig_error_t rig_report_add(rig_report_t *report, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us);
+                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us,
+                           int64_t global_ts_us);
 
 /** Computes the summary. Free it with rig_report_summary_free(). */
 rig_error_t rig_report_summarize(const rig_report_t *report, rig_report_summary_t *out);
