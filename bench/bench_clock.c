@@ -14,7 +14,9 @@
  * Then the recorded stream of frames and clock events is replayed through fresh estimators to
  * time them alone (ns per frame).
  *
- * usage: bench_clock [--hours H] [--devices N] [--seed S]
+ * usage: bench_clock [--hours H] [--devices N] [--seed S] [--no-host-sync]
+ * --no-host-sync runs the same rig without timer sync, where the fits are not disturbed by
+ * clock writes (and raw device timestamps keep their power-on offsets).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -36,7 +38,7 @@
 enum { M_SYSTEM, M_DEVICE, M_VENDOR, M_REALSENSE, M_RIGSYNC };
 static const char *method_names[NMETHODS] = {
     "(a) system timestamps (host arrival)",
-    "(b) device ts, host sync every 60 s (seed)",
+    "(b) device ts (seed: host sync every 60 s)",
     "(c) vendor global timestamp (WLS fit)",
     "(d) librealsense global time",
     "(e) rigsync global_ts_us",
@@ -243,7 +245,12 @@ int main(int argc, char **argv)
     double hours = 2.0;
     size_t ndev = 4;
     uint64_t seed = 1;
+    bool host_sync = true;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-host-sync") == 0) {
+            host_sync = false;
+            continue;
+        }
         if (strcmp(argv[i], "--hours") == 0 && i + 1 < argc)
             hours = atof(argv[++i]);
         else if (strcmp(argv[i], "--devices") == 0 && i + 1 < argc)
@@ -251,7 +258,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: bench_clock [--hours H] [--devices N] [--seed S]\n");
+            fprintf(stderr,
+                    "usage: bench_clock [--hours H] [--devices N] [--seed S] [--no-host-sync]\n");
             return 2;
         }
     }
@@ -303,7 +311,10 @@ int main(int argc, char **argv)
     rig_context_set_clock_event_callback(b.ctx, on_clock_event, &b);
     for (size_t i = ndev; i-- > 0;) /* secondaries first, primary (0) last */
         rig_device_start(devs[i], NULL, NULL);
-    rig_context_enable_clock_sync(b.ctx, 60000);
+    if (host_sync)
+        rig_context_enable_clock_sync(b.ctx, 60000);
+    else
+        method_names[M_DEVICE] = "(b) device ts (never synced)";
     rig_sim_now_us(b.ctx, &b.start_us);
 
     double wall0 = now_s();
@@ -318,9 +329,11 @@ int main(int argc, char **argv)
     printf("  crystals (ppm at start, random walk 3 ppm/sqrt(h)):");
     for (size_t i = 0; i < ndev; i++)
         printf(" %+.1f", ppm[i]);
-    printf("\n  host timer sync every 60 s (device lands 100-600 us behind); transport: floor 1000 "
-           "us + exp(300 us), stalls 0.2 %% of 5-50 ms, drops 0.2 %%\n"
-           "  two-way queries every 100 ms (+ a burst after each sync): legs 100 us + exp(50 us),"
+    printf("\n  %s; transport: floor 1000 us + exp(300 us), stalls 0.2 %% of 5-50 ms, drops "
+           "0.2 %%\n",
+           host_sync ? "host timer sync every 60 s (device lands 100-600 us behind)"
+                     : "no host timer sync");
+    printf("  two-way queries every 100 ms (+ a burst after each sync): legs 100 us + exp(50 us),"
            " fixed asymmetry up to +-15 us\n"
            "  %zu frames scored (the first %lld s excluded for every method)\n\n",
            b.err[M_RIGSYNC].len + b.missing[M_RIGSYNC], WARMUP_US / 1000000);

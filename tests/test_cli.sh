@@ -55,6 +55,12 @@ has default out 'p99 [0-9]+ us'
 has default out '^pair device#0-device#1: [0-9]+ frames matched'
 has default out 'CP3S34D00051.*PRIMARY'
 
+# --- --global appends rigsync's time line to the seed's line; the summary reports on it ------
+run global 0 run --virtual-time --seconds 10 --global --no-pixels
+has global out '^device#1, depth frame timestamp: [0-9]+ us , system timestamp: [0-9]+ us , global timestamp: [0-9]+ us$'
+has global out 'global timestamp spread median [0-9]+ us, p99 [0-9]+ us'
+has global out "on rigsync's global time line within median"
+
 # --- same seed, same run; --quiet prints no frames but the summary --------------------------
 run seed_a 0 run --virtual-time --seconds 2 --seed 5 --quiet --no-pixels
 run seed_b 0 run --virtual-time --seconds 2 --seed 5 --quiet --no-pixels
