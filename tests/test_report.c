@@ -36,13 +36,18 @@ static int64_t latency(uint64_t k, size_t dev)
     return 1000 + (int64_t)(h % 900);
 }
 
-/* Feeds `seconds` of 30 fps frames. Device d's capture k is at host time
- * t0 + k * period_us[d] (+ stream delay); its device clock reads host + dev_offset_us[d]. */
+/* Feeds `seconds` of 30 fps frames, and each capture as the matcher would group it (the
+ * report trusts the matcher for "same capture"). Device d's capture k is at host time
+ * t0 + k * period_us[d] (+ stream delay); its device clock reads host + dev_offset_us[d]; its
+ * global time is the capture instant, 3 us off per device, to see it summarized. */
 static void feed(rig_report_t *r, size_t ndev, const double *period_us, const int64_t *dev_offset_us,
                  const int64_t *depth_delay_us, double seconds, uint64_t drop_every)
 {
     uint64_t frames = (uint64_t)(seconds * 30.0);
+    int64_t dts[16], gts[16];
     for (uint64_t k = 0; k < frames; k++) {
+        for (size_t i = 0; i < 16; i++)
+            dts[i] = gts[i] = RIG_TS_NONE;
         for (size_t d = 0; d < ndev; d++) {
             if (drop_every && d == 1 && k % drop_every == 3)
                 continue;
@@ -50,12 +55,14 @@ static void feed(rig_report_t *r, size_t ndev, const double *period_us, const in
                 int64_t cap = 1000000 + (int64_t)llround((double)k * period_us[d]) +
                               (s == RIG_STREAM_DEPTH ? depth_delay_us[d] : 0);
                 int64_t host = cap + 15000 + latency(k * 2 + (uint64_t)s, d);
-                /* global time: the capture instant, 3 us off per device to see it summarized */
-                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, cap + dev_offset_us[d],
-                                                host, cap + 3 * (int64_t)d),
+                size_t slot = d * RIG_STREAM_COUNT + (size_t)s;
+                dts[slot] = cap + dev_offset_us[d];
+                gts[slot] = cap + 3 * (int64_t)d;
+                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, dts[slot], host),
                                  RIG_OK);
             }
         }
+        assert_int_equal(rig_report_add_capture(r, dts, gts), RIG_OK);
     }
 }
 

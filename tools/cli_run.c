@@ -3,6 +3,7 @@
  * followed by a summary that says, with numbers, whether the rig is synchronized.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -55,7 +56,22 @@ typedef struct run_opts {
     uint64_t interval_ms;
     bool quiet;
     bool global; /* append the global timestamp to each frame line */
+    bool sets;   /* one line per frameset instead of one per frame */
+    const char *csv_path;
 } run_opts_t;
+
+/* What the delivery thread shares with main: guarded by `lock`. */
+typedef struct run_state {
+    pthread_mutex_t lock;
+    const run_opts_t *o;
+    const rig_config_t *cfg;
+    size_t ndev;
+    rig_report_t *report;
+    FILE *csv;
+    bool failed;
+    uint64_t unmatched[3];
+    int64_t *dts, *gts; /* per slot scratch for the report */
+} run_state_t;
 
 static int parse_args(int argc, char **argv, run_opts_t *o)
 {
@@ -68,7 +84,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes_value = strcmp(a, "--config") == 0 || strcmp(a, "--seconds") == 0 ||
                            strcmp(a, "--clock-sync-interval-ms") == 0 ||
-                           strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0;
+                           strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0 ||
+                           strcmp(a, "--csv") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync run: %s needs a value\n", a);
             return CLI_USAGE;
@@ -103,6 +120,10 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
             o->quiet = true;
         } else if (strcmp(a, "--global") == 0) {
             o->global = true;
+        } else if (strcmp(a, "--sets") == 0) {
+            o->sets = true;
+        } else if (strcmp(a, "--csv") == 0) {
+            o->csv_path = v;
         } else if (strcmp(a, "--no-pixels") == 0) {
             o->rig.pixels = false;
         } else {
@@ -172,6 +193,107 @@ static void print_frame(const rig_frame_t *f, bool global)
     putchar('\n');
 }
 
+static void print_ts(FILE *out, int64_t t)
+{
+    if (t == RIG_TS_NONE)
+        fputs("-", out);
+    else
+        fprintf(out, "%" PRId64, t);
+}
+
+static void on_frame(rig_frame_t *f, void *user)
+{
+    run_state_t *rs = user;
+    pthread_mutex_lock(&rs->lock);
+    if (!rs->o->quiet && !rs->o->sets)
+        print_frame(f, rs->o->global);
+    if (rig_report_add(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
+                       rig_frame_index(f), rig_frame_device_ts_us(f),
+                       rig_frame_host_ts_us(f)) != RIG_OK)
+        rs->failed = true;
+    pthread_mutex_unlock(&rs->lock);
+}
+
+/* One line per capture: each device's color and depth (device timestamp and frame index, or why
+ * the slot is empty), then the spread on global time. */
+static void print_set(const run_state_t *rs, const rig_frameset_t *set)
+{
+    printf("set %" PRIu64 " @ %" PRId64 " us:", rig_frameset_seq(set), rig_frameset_time_us(set));
+    for (size_t d = 0; d < rs->ndev; d++) {
+        printf(" device#%zu", d);
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            rig_frame_t *f = rig_frameset_frame(set, d, (rig_stream_t)s);
+            printf(" %s ", rig_stream_name((rig_stream_t)s));
+            if (f)
+                printf("#%" PRIu64 " %" PRId64, rig_frame_index(f), rig_frame_device_ts_us(f));
+            else
+                printf("(%s)", rig_slot_status_name(rig_frameset_status(set, d, (rig_stream_t)s)));
+        }
+        printf(d + 1 < rs->ndev ? " |" : "");
+    }
+    printf(" ; spread %" PRId64 " us\n", rig_frameset_spread_us(set));
+}
+
+static void write_csv_header(const run_state_t *rs)
+{
+    fprintf(rs->csv, "set,time_us,spread_us");
+    for (size_t d = 0; d < rs->ndev; d++)
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            const char *sn = rig_stream_name((rig_stream_t)s);
+            fprintf(rs->csv,
+                    ",dev%zu_serial,dev%zu_%s_status,dev%zu_%s_index,dev%zu_%s_device_us,"
+                    "dev%zu_%s_system_us,dev%zu_%s_global_us",
+                    d, d, sn, d, sn, d, sn, d, sn, d, sn);
+        }
+    fputc('\n', rs->csv);
+}
+
+static void on_set(rig_frameset_t *set, void *user)
+{
+    run_state_t *rs = user;
+    pthread_mutex_lock(&rs->lock);
+    for (size_t d = 0; d < rs->ndev; d++)
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            rig_frame_t *f = rig_frameset_frame(set, d, (rig_stream_t)s);
+            rs->dts[d * RIG_STREAM_COUNT + (size_t)s] = f ? rig_frame_device_ts_us(f) : RIG_TS_NONE;
+            rs->gts[d * RIG_STREAM_COUNT + (size_t)s] = f ? rig_frame_global_ts_us(f) : RIG_TS_NONE;
+        }
+    if (rig_report_add_capture(rs->report, rs->dts, rs->gts) != RIG_OK)
+        rs->failed = true;
+    if (rs->o->sets && !rs->o->quiet)
+        print_set(rs, set);
+    if (rs->csv) {
+        fprintf(rs->csv, "%" PRIu64 ",%" PRId64 ",%" PRId64, rig_frameset_seq(set),
+                rig_frameset_time_us(set), rig_frameset_spread_us(set));
+        for (size_t d = 0; d < rs->ndev; d++)
+            for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+                rig_frame_t *f = rig_frameset_frame(set, d, (rig_stream_t)s);
+                fprintf(rs->csv, ",%s,%s,", rig_config_device_serial(rs->cfg, d),
+                        rig_slot_status_name(rig_frameset_status(set, d, (rig_stream_t)s)));
+                if (f)
+                    fprintf(rs->csv, "%" PRIu64, rig_frame_index(f));
+                fputc(',', rs->csv);
+                print_ts(rs->csv, f ? rig_frame_device_ts_us(f) : RIG_TS_NONE);
+                fputc(',', rs->csv);
+                print_ts(rs->csv, f ? rig_frame_host_ts_us(f) : RIG_TS_NONE);
+                fputc(',', rs->csv);
+                print_ts(rs->csv, f ? rig_frame_global_ts_us(f) : RIG_TS_NONE);
+            }
+        fputc('\n', rs->csv);
+    }
+    pthread_mutex_unlock(&rs->lock);
+}
+
+static void on_unmatched(rig_frame_t *f, rig_unmatched_reason_t reason, void *user)
+{
+    run_state_t *rs = user;
+    (void)f;
+    pthread_mutex_lock(&rs->lock);
+    if ((unsigned)reason < 3)
+        rs->unmatched[reason]++;
+    pthread_mutex_unlock(&rs->lock);
+}
+
 static int start_streams(cli_rig_t *rig)
 {
     size_t n = rig->device_count;
@@ -225,26 +347,48 @@ int cli_run(int argc, char **argv)
     rc = cli_load_config(o.rig.config_path, &cfg);
     if (rc != CLI_OK)
         return rc;
+    run_state_t rs;
+    memset(&rs, 0, sizeof(rs));
+    pthread_mutex_init(&rs.lock, NULL);
+    rs.o = &o;
+    rs.cfg = cfg;
+    rs.ndev = rig_config_device_count(cfg);
     cli_rig_t rig;
-    rig_report_t *report = NULL;
+    memset(&rig, 0, sizeof(rig));
+    if (o.csv_path) {
+        rs.csv = fopen(o.csv_path, "w");
+        if (!rs.csv) {
+            fprintf(stderr, "rigsync run: cannot write --csv %s: %s\n", o.csv_path,
+                    strerror(errno));
+            rc = CLI_USAGE;
+            goto out;
+        }
+        write_csv_header(&rs);
+    }
     rc = cli_rig_open(&o.rig, cfg, stdout, &rig);
     if (rc != CLI_OK)
         goto out;
-    report = rig_report_create(cfg);
-    if (!report) {
+    rs.report = rig_report_create(cfg);
+    rs.dts = calloc(rs.ndev * RIG_STREAM_COUNT + 1, sizeof(int64_t));
+    rs.gts = calloc(rs.ndev * RIG_STREAM_COUNT + 1, sizeof(int64_t));
+    if (!rs.report || !rs.dts || !rs.gts) {
         fprintf(stderr, "rigsync: out of memory\n");
         rc = CLI_RUNTIME;
         goto out;
     }
+    rig_context_set_frame_callback(rig.ctx, on_frame, &rs);
+    rig_context_set_frameset_callback(rig.ctx, on_set, &rs);
+    rig_context_set_unmatched_callback(rig.ctx, on_unmatched, &rs);
     rc = start_streams(&rig);
     if (rc != CLI_OK)
         goto out;
+    rig_error_t err = rig_context_enable_framesets(rig.ctx, NULL);
     uint64_t interval = o.interval_set ? o.interval_ms : rig_config_clock_sync_interval_ms(cfg);
-    rig_error_t err = rig_context_enable_clock_sync(rig.ctx, interval);
+    if (err == RIG_OK)
+        err = rig_context_enable_clock_sync(rig.ctx, interval);
     if (err != RIG_OK) {
         char detail[1024];
-        fprintf(stderr, "rigsync: cannot enable clock sync: %s\n",
-                rig_context_last_error(rig.ctx, detail, sizeof(detail)));
+        fprintf(stderr, "rigsync: %s\n", rig_context_last_error(rig.ctx, detail, sizeof(detail)));
         rc = CLI_RUNTIME;
         goto out;
     }
@@ -252,64 +396,66 @@ int cli_run(int argc, char **argv)
            (unsigned long long)interval, interval ? "" : " (once)");
     fflush(stdout);
 
-    int64_t end_us;
-    int64_t now_us = 0;
-    if (o.rig.virtual_time)
-        rig_sim_now_us(rig.ctx, &now_us);
-    else
-        now_us = rig_monotonic_us();
-    end_us = now_us + (int64_t)llround(o.seconds * 1e6);
-    while (!interrupted && now_us < end_us) {
-        uint32_t wait_ms = (uint32_t)RIG_MIN((end_us - now_us + 999) / 1000, 100);
-        rig_frame_t *f = NULL;
-        err = rig_context_wait_frame(rig.ctx, wait_ms, &f);
-        if (err == RIG_OK) {
-            if (!o.quiet)
-                print_frame(f, o.global);
-            if (rig_report_add(report, rig_frame_device_index(f), rig_frame_stream(f),
-                               rig_frame_index(f), rig_frame_device_ts_us(f),
-                               rig_frame_host_ts_us(f), rig_frame_global_ts_us(f)) != RIG_OK) {
-                fprintf(stderr, "rigsync: out of memory recording frames\n");
-                rig_frame_release(f);
+    /* Frames and framesets come through the callbacks; this loop only lets time pass. */
+    int64_t total_us = (int64_t)llround(o.seconds * 1e6);
+    int64_t start_us = o.rig.virtual_time ? 0 : rig_monotonic_us();
+    for (int64_t done = 0; !interrupted && done < total_us;) {
+        int64_t step = RIG_MIN(total_us - done, 100000);
+        if (o.rig.virtual_time) {
+            err = rig_sim_advance_us(rig.ctx, step);
+            if (err != RIG_OK) {
+                char detail[1024];
+                fprintf(stderr, "rigsync: %s\n",
+                        rig_context_last_error(rig.ctx, detail, sizeof(detail)));
                 rc = CLI_RUNTIME;
                 goto out;
             }
-            rig_frame_release(f);
-        } else if (err != RIG_ERROR_TIMEOUT) {
-            char detail[1024];
-            fprintf(stderr, "rigsync: %s: %s\n", rig_strerror(err),
-                    rig_context_last_error(rig.ctx, detail, sizeof(detail)));
-            rc = CLI_RUNTIME;
-            goto out;
+            done += step;
+        } else {
+            struct timespec ts = {0, (long)step * 1000};
+            nanosleep(&ts, NULL);
+            done = rig_monotonic_us() - start_us;
         }
-        if (o.rig.virtual_time)
-            rig_sim_now_us(rig.ctx, &now_us);
-        else
-            now_us = rig_monotonic_us();
     }
     for (size_t i = 0; i < rig.device_count; i++)
         rig_device_stop(rig.devices[i]);
+    rig_context_flush_framesets(rig.ctx);
     if (interrupted)
         printf("rigsync: interrupted\n");
-    uint64_t qdrops = rig_context_queue_drops(rig.ctx);
-    if (qdrops)
-        printf("rigsync: %" PRIu64 " frames were dropped because this program read them too "
-               "slowly\n",
-               qdrops);
-
+    pthread_mutex_lock(&rs.lock);
+    if (rs.failed) {
+        pthread_mutex_unlock(&rs.lock);
+        fprintf(stderr, "rigsync: out of memory recording frames\n");
+        rc = CLI_RUNTIME;
+        goto out;
+    }
+    if (rs.unmatched[RIG_UNMATCHED_LATE] || rs.unmatched[RIG_UNMATCHED_NO_TIME])
+        printf("rigsync: frames in no frameset: %" PRIu64 " arrived after their set was complete, "
+               "%" PRIu64 " had no global timestamp\n",
+               rs.unmatched[RIG_UNMATCHED_LATE], rs.unmatched[RIG_UNMATCHED_NO_TIME]);
     rig_report_summary_t sum;
-    if (rig_report_summarize(report, &sum) != RIG_OK) {
+    if (rig_report_summarize(rs.report, &sum) != RIG_OK) {
+        pthread_mutex_unlock(&rs.lock);
         fprintf(stderr, "rigsync: out of memory computing the summary\n");
         rc = CLI_RUNTIME;
         goto out;
     }
+    pthread_mutex_unlock(&rs.lock);
     print_summary(&rig, &sum);
     rc = sum.verdict == RIG_VERDICT_NOT_SYNCHRONIZED ? CLI_RUNTIME : CLI_OK;
     rig_report_summary_free(&sum);
 out:
     fflush(stdout);
-    rig_report_destroy(report);
+    /* The rig goes first: no callback may run once the state below is freed. */
     cli_rig_close(&rig);
+    if (rs.csv && fclose(rs.csv) != 0 && rc == CLI_OK) {
+        fprintf(stderr, "rigsync run: writing %s failed: %s\n", o.csv_path, strerror(errno));
+        rc = CLI_RUNTIME;
+    }
+    rig_report_destroy(rs.report);
+    free(rs.dts);
+    free(rs.gts);
+    pthread_mutex_destroy(&rs.lock);
     rig_config_destroy(cfg);
     return rc;
 }

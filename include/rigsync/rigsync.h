@@ -378,6 +378,75 @@ rig_format_t rig_frame_format(const rig_frame_t *frame);
 const uint8_t *rig_frame_data(const rig_frame_t *frame);
 size_t rig_frame_data_size(const rig_frame_t *frame);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Framesets: one set per capture, one slot per (device, stream)                              */
+
+/** What a frameset's slot holds. */
+typedef enum rig_slot_status {
+    RIG_SLOT_OK = 0,         /**< the frame of this capture */
+    RIG_SLOT_INTERFERED = 1, /**< the frame, flagged as disturbed by another ToF camera */
+    RIG_SLOT_DROPPED = 2,    /**< captured but lost on the way (the frame index skipped it) */
+    RIG_SLOT_SILENT = 3,     /**< the device has delivered nothing for a while */
+    RIG_SLOT_MISSING = 4,    /**< no frame for this capture (not captured, or too late) */
+} rig_slot_status_t;
+/** "ok", "interfered", "dropped", "silent", "missing". */
+const char *rig_slot_status_name(rig_slot_status_t status);
+
+/** Why a frame that arrived is in no set. */
+typedef enum rig_unmatched_reason {
+    RIG_UNMATCHED_LATE = 1,    /**< its capture's set had already been emitted without it */
+    RIG_UNMATCHED_NO_TIME = 2, /**< it has no global timestamp to match on */
+} rig_unmatched_reason_t;
+/** "late", "no time". */
+const char *rig_unmatched_reason_name(rig_unmatched_reason_t reason);
+
+typedef struct rig_frameset rig_frameset_t;
+
+typedef struct rig_frameset_options {
+    int64_t deadline_us; /**< longest a set waits for a silent device (0: 100 ms or 3 periods) */
+    size_t queue_capacity; /**< framesets kept for rig_context_wait_frameset (0: 64) */
+} rig_frameset_options_t;
+
+/**
+ * Starts grouping frames into framesets, for the devices open and streaming now (call it after
+ * rig_device_start). Frames are matched on global time, less each device's configured delays.
+ * From then on frames go to the frame callback if one is set, and to the matcher; not to the
+ * frame queue.
+ */
+rig_error_t rig_context_enable_framesets(rig_context_t *ctx, const rig_frameset_options_t *opts);
+
+/** Emits every set still waiting (end of a run), with its empty slots marked. */
+rig_error_t rig_context_flush_framesets(rig_context_t *ctx);
+
+/** Called once per emitted set (borrowed; retain to keep). Same thread rules as frames. */
+typedef void (*rig_frameset_cb)(rig_frameset_t *set, void *user);
+rig_error_t rig_context_set_frameset_callback(rig_context_t *ctx, rig_frameset_cb cb, void *user);
+/** Takes the oldest emitted set, waiting up to timeout_ms; release it with
+ * rig_frameset_release(). */
+rig_error_t rig_context_wait_frameset(rig_context_t *ctx, uint32_t timeout_ms,
+                                      rig_frameset_t **out);
+
+/** Called for every frame that arrived but is in no set, with the reason (frame borrowed). */
+typedef void (*rig_unmatched_cb)(rig_frame_t *frame, rig_unmatched_reason_t reason, void *user);
+rig_error_t rig_context_set_unmatched_callback(rig_context_t *ctx, rig_unmatched_cb cb,
+                                               void *user);
+
+void rig_frameset_retain(rig_frameset_t *set);
+void rig_frameset_release(rig_frameset_t *set);
+/** Emission counter (0, 1, ...). */
+uint64_t rig_frameset_seq(const rig_frameset_t *set);
+/** Capture instant on the global time line (the reference frame's, less its delays). */
+int64_t rig_frameset_time_us(const rig_frameset_t *set);
+/** Devices the set has slots for (device indices 0 .. count-1). */
+size_t rig_frameset_device_count(const rig_frameset_t *set);
+/** The slot's frame (borrowed from the set), or NULL when the slot has none. */
+rig_frame_t *rig_frameset_frame(const rig_frameset_t *set, size_t device_index,
+                                rig_stream_t stream);
+rig_slot_status_t rig_frameset_status(const rig_frameset_t *set, size_t device_index,
+                                      rig_stream_t stream);
+/** Largest difference of the set's global capture times (less delays), in us. */
+int64_t rig_frameset_spread_us(const rig_frameset_t *set);
+
 #ifdef __cplusplus
 }
 #endif

@@ -40,3 +40,20 @@ const char *rig_strerror(rig_error_t err)
     const error_entry_t *e = find(err);
     return e ? e->text : "unknown error";
 }
+
+const char *rig_slot_status_name(rig_slot_status_t status)
+{
+    static const char *const names[] = {"ok", "interfered", "dropped", "silent", "missing"};
+    return (unsigned)status < sizeof(names) / sizeof(names[0]) ? names[status] : "unknown";
+}
+
+const char *rig_unmatched_reason_name(rig_unmatched_reason_t reason)
+{
+    switch (reason) {
+    case RIG_UNMATCHED_LATE:
+        return "late";
+    case RIG_UNMATCHED_NO_TIME:
+        return "no time";
+    }
+    return "unknown";
+}

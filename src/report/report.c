@@ -20,8 +20,32 @@ typedef struct sample {
     uint64_t index;
     int64_t device_ts_us;
     int64_t host_ts_us;
-    int64_t global_ts_us;
 } sample_t;
+
+typedef struct vec64 {
+    int64_t *v;
+    size_t len, cap;
+} vec64_t;
+
+static bool vec64_push(vec64_t *v, int64_t x)
+{
+    if (v->len == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 256;
+        int64_t *n = realloc(v->v, cap * sizeof(*n));
+        if (!n)
+            return false;
+        v->v = n;
+        v->cap = cap;
+    }
+    v->v[v->len++] = x;
+    return true;
+}
+
+/* A pair of devices the summary reports on, with the spreads of the captures both were in. */
+typedef struct pair_acc {
+    size_t a, b;
+    vec64_t device, global;
+} pair_acc_t;
 
 typedef struct series {
     sample_t *v;
@@ -32,7 +56,12 @@ struct rig_report {
     const rig_config_t *config;
     size_t ndev;
     series_t *series; /* [device * RIG_STREAM_COUNT + stream] */
+    pair_acc_t *pairs;
+    size_t npairs;
+    int64_t *offset; /* expected capture offset per slot */
 };
+
+static int64_t capture_offset_us(const rig_config_t *cfg, size_t i, int stream);
 
 rig_report_t *rig_report_create(const rig_config_t *config)
 {
@@ -44,10 +73,28 @@ rig_report_t *rig_report_create(const rig_config_t *config)
     r->config = config;
     r->ndev = rig_config_device_count(config);
     r->series = calloc(r->ndev * RIG_STREAM_COUNT + 1, sizeof(*r->series));
-    if (!r->series) {
-        free(r);
+    r->offset = calloc(r->ndev * RIG_STREAM_COUNT + 1, sizeof(*r->offset));
+    /* All pairs for small rigs; against the reference device (the primary, else device 0)
+     * for large ones: n - 1 lines. */
+    size_t n = r->ndev;
+    r->pairs = calloc(n * n + 1, sizeof(*r->pairs));
+    if (!r->series || !r->offset || !r->pairs) {
+        rig_report_destroy(r);
         return NULL;
     }
+    size_t ref = 0;
+    for (size_t i = 0; i < n; i++)
+        if (config->devices[i].sync.mode == RIG_SYNC_MODE_PRIMARY)
+            ref = i;
+    for (size_t a = 0; a < n && n <= 4; a++)
+        for (size_t b = a + 1; b < n; b++)
+            r->pairs[r->npairs++] = (pair_acc_t){.a = a, .b = b};
+    for (size_t b = 0; b < n && n > 4; b++)
+        if (b != ref)
+            r->pairs[r->npairs++] = (pair_acc_t){.a = ref, .b = b};
+    for (size_t i = 0; i < n; i++)
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            r->offset[i * RIG_STREAM_COUNT + (size_t)s] = capture_offset_us(config, i, s);
     return r;
 }
 
@@ -55,15 +102,42 @@ void rig_report_destroy(rig_report_t *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->ndev * RIG_STREAM_COUNT; i++)
+    for (size_t i = 0; r->series && i < r->ndev * RIG_STREAM_COUNT; i++)
         free(r->series[i].v);
+    for (size_t p = 0; r->pairs && p < r->npairs; p++) {
+        free(r->pairs[p].device.v);
+        free(r->pairs[p].global.v);
+    }
     free(r->series);
+    free(r->pairs);
+    free(r->offset);
     free(r);
 }
 
+rig_error_t rig_report_add_capture(rig_report_t *r, const int64_t *device_ts_us,
+                                   const int64_t *global_ts_us)
+{
+    if (!r || !device_ts_us || !global_ts_us)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    for (size_t p = 0; p < r->npairs; p++) {
+        pair_acc_t *pa = &r->pairs[p];
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            size_t ka = pa->a * RIG_STREAM_COUNT + (size_t)s;
+            size_t kb = pa->b * RIG_STREAM_COUNT + (size_t)s;
+            int64_t expected = r->offset[kb] - r->offset[ka];
+            if (device_ts_us[ka] != RIG_TS_NONE && device_ts_us[kb] != RIG_TS_NONE &&
+                !vec64_push(&pa->device, llabs(device_ts_us[kb] - device_ts_us[ka] - expected)))
+                return RIG_ERROR_NO_MEMORY;
+            if (global_ts_us[ka] != RIG_TS_NONE && global_ts_us[kb] != RIG_TS_NONE &&
+                !vec64_push(&pa->global, llabs(global_ts_us[kb] - global_ts_us[ka] - expected)))
+                return RIG_ERROR_NO_MEMORY;
+        }
+    }
+    return RIG_OK;
+}
+
 rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us,
-                           int64_t global_ts_us)
+                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us)
 {
     if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
         return RIG_ERROR_INVALID_ARGUMENT;
@@ -76,7 +150,7 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
         s->v = v;
         s->cap = cap;
     }
-    s->v[s->len++] = (sample_t){frame_index, device_ts_us, host_ts_us, global_ts_us};
+    s->v[s->len++] = (sample_t){frame_index, device_ts_us, host_ts_us};
     return RIG_OK;
 }
 
@@ -141,20 +215,6 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-typedef struct keyed {
-    int64_t t;
-} keyed_t;
-
-static int cmp_keyed(const void *a, const void *b)
-{
-    return cmp_i64(&((const keyed_t *)a)->t, &((const keyed_t *)b)->t);
-}
-
-static int64_t sample_time(const sample_t *s, bool global)
-{
-    return global ? s->global_ts_us : s->device_ts_us;
-}
-
 /* Delay of the pulse reaching device i, from the primary, through upstream trigger_out delays. */
 static int64_t pulse_delay_us(const rig_config_t *cfg, size_t i)
 {
@@ -179,76 +239,22 @@ static int64_t capture_offset_us(const rig_config_t *cfg, size_t i, int stream)
     return off;
 }
 
-/* Pairs each frame of b with the nearest frame of a on the chosen clock (minus the expected
- * offset), within half a period, and summarizes |difference|. */
-static rig_error_t spread_stats(const rig_report_t *r, size_t a, size_t b, bool global,
-                                rig_report_spread_t *out)
+static void spread_of(const vec64_t *v, rig_report_spread_t *out)
 {
     memset(out, 0, sizeof(*out));
-    size_t cap = 0;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
-        cap += series_of(r, b, s)->len;
-    int64_t *spreads = malloc((cap ? cap : 1) * sizeof(*spreads));
-    if (!spreads)
-        return RIG_ERROR_NO_MEMORY;
-    size_t n = 0;
-    rig_error_t err = RIG_OK;
-    for (int s = 0; s < RIG_STREAM_COUNT && err == RIG_OK; s++) {
-        const series_t *sa = series_of(r, a, s), *sb = series_of(r, b, s);
-        keyed_t *sorted = malloc((sa->len ? sa->len : 1) * sizeof(*sorted));
-        if (!sorted) {
-            err = RIG_ERROR_NO_MEMORY;
-            break;
-        }
-        size_t na = 0;
-        for (size_t k = 0; k < sa->len; k++)
-            if (sample_time(&sa->v[k], global) != RIG_TS_NONE)
-                sorted[na++].t = sample_time(&sa->v[k], global);
-        qsort(sorted, na, sizeof(*sorted), cmp_keyed);
-        int64_t expected = capture_offset_us(r->config, b, s) - capture_offset_us(r->config, a, s);
-        int64_t half_period = 500000 / (int64_t)r->config->streams[s].fps;
-        for (size_t k = 0; k < sb->len && na > 0; k++) {
-            int64_t tb = sample_time(&sb->v[k], global);
-            if (tb == RIG_TS_NONE)
-                continue;
-            int64_t want = tb - expected;
-            size_t lo = 0, hi = na; /* first element >= want */
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (sorted[mid].t < want)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            int64_t best = INT64_MAX;
-            if (lo < na)
-                best = sorted[lo].t - want;
-            if (lo > 0 && llabs(sorted[lo - 1].t - want) < llabs(best))
-                best = sorted[lo - 1].t - want;
-            if (best != INT64_MAX && llabs(best) < half_period)
-                spreads[n++] = llabs(best);
-        }
-        free(sorted);
-    }
-    if (err == RIG_OK && n > 0) {
-        qsort(spreads, n, sizeof(*spreads), cmp_i64);
-        out->matched = n;
-        out->median_us = spreads[(n - 1) / 2];
-        size_t p99 = (size_t)ceil(0.99 * (double)n);
-        out->p99_us = spreads[(p99 ? p99 : 1) - 1];
-        out->max_us = spreads[n - 1];
-    }
-    free(spreads);
-    return err;
-}
-
-static rig_error_t pair_stats(const rig_report_t *r, size_t a, size_t b, rig_report_pair_t *out)
-{
-    memset(out, 0, sizeof(*out));
-    out->a = a;
-    out->b = b;
-    rig_error_t err = spread_stats(r, a, b, false, &out->device);
-    return err == RIG_OK ? spread_stats(r, a, b, true, &out->global) : err;
+    if (v->len == 0)
+        return;
+    int64_t *x = malloc(v->len * sizeof(*x));
+    if (!x)
+        return;
+    memcpy(x, v->v, v->len * sizeof(*x));
+    qsort(x, v->len, sizeof(*x), cmp_i64);
+    out->matched = v->len;
+    out->median_us = x[(v->len - 1) / 2];
+    size_t p99 = (size_t)ceil(0.99 * (double)v->len);
+    out->p99_us = x[(p99 ? p99 : 1) - 1];
+    out->max_us = x[v->len - 1];
+    free(x);
 }
 
 static bool timer_driven(rig_sync_mode_t m)
@@ -393,9 +399,7 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
     size_t n = r->ndev;
     sum->device_count = n;
     sum->devices = calloc(n ? n : 1, sizeof(*sum->devices));
-    /* All pairs for small rigs; against the reference device for large ones (n - 1 lines). */
-    size_t npairs = n <= 4 ? n * (n - (n > 0)) / 2 : n - 1;
-    sum->pairs = calloc(npairs ? npairs : 1, sizeof(*sum->pairs));
+    sum->pairs = calloc(r->npairs + 1, sizeof(*sum->pairs));
     if (!sum->devices || !sum->pairs) {
         rig_report_summary_free(sum);
         return RIG_ERROR_NO_MEMORY;
@@ -429,32 +433,19 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
     }
     sum->duration_s = last > first ? (double)(last - first) / 1e6 : 0.0;
 
-    /* Reference for large rigs: the primary, else device 0. */
-    size_t ref = 0;
-    for (size_t i = 0; i < n; i++)
-        if (cfg->devices[i].sync.mode == RIG_SYNC_MODE_PRIMARY)
-            ref = i;
     size_t p = 0;
-    for (size_t a = 0; a < n && p < npairs; a++) {
-        for (size_t b = a + 1; b < n && p < npairs; b++) {
-            size_t pa = a, pb = b;
-            if (n > 4) {
-                if (a > 0)
-                    break;
-                pa = ref;
-                pb = b <= ref ? b - 1 : b; /* every device but ref, in order */
-            }
-            rig_report_pair_t *pr = &sum->pairs[p++];
-            if (pair_stats(r, pa, pb, pr) != RIG_OK) {
-                rig_report_summary_free(sum);
-                return RIG_ERROR_NO_MEMORY;
-            }
-            const rig_report_device_t *da = &sum->devices[pa], *db = &sum->devices[pb];
-            if (da->period_known && db->period_known) {
-                /* Relative to nominal, so devices at different fps compare too. */
-                pr->drift_known = true;
-                pr->drift_us_per_s = (db->rate_rel - da->rate_rel) * 1e6;
-            }
+    for (; p < r->npairs; p++) {
+        const pair_acc_t *acc = &r->pairs[p];
+        rig_report_pair_t *pr = &sum->pairs[p];
+        pr->a = acc->a;
+        pr->b = acc->b;
+        spread_of(&acc->device, &pr->device);
+        spread_of(&acc->global, &pr->global);
+        const rig_report_device_t *da = &sum->devices[acc->a], *db = &sum->devices[acc->b];
+        if (da->period_known && db->period_known) {
+            /* Relative to nominal, so devices at different fps compare too. */
+            pr->drift_known = true;
+            pr->drift_us_per_s = (db->rate_rel - da->rate_rel) * 1e6;
         }
     }
     sum->pair_count = p;

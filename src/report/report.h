@@ -7,10 +7,9 @@
  *     is fitted to the lower envelope of its arrival times (arrival = capture + latency, and
  *     the minimum latency is stable), so two locked devices have the same period and a
  *     free-running pair drifts apart at its relative crystal rate, reported in us/s.
- *  2. How far apart are the timestamps of one capture? Frames are paired by nearest timestamp
- *     (minus the configured delay difference), within half a frame period: on device
- *     timestamps (valid while host clock sync keeps device clocks within a few ms of each
- *     other) and on global timestamps (rigsync's one time line).
+ *  2. How far apart are the timestamps of one capture? The captures come from the frameset
+ *     matcher; per pair of devices, |t_b - t_a - expected| on device timestamps (the seed's
+ *     way) and on global timestamps (rigsync's one time line).
  */
 #ifndef RIGSYNC_REPORT_H
 #define RIGSYNC_REPORT_H
@@ -71,13 +70,17 @@ typedef struct rig_report_summary {
 rig_report_t *rig_report_create(const rig_config_t *config);
 void rig_report_destroy(rig_report_t *report);
 
-/**
- * Records one received frame (global_ts_us may be RIG_TS_NONE). RIG_ERROR_NO_MEMORY when it
- * could not be stored.
- */
+/** Records one received frame (counts, drops, capture rate). */
 rig_error_t rig_report_add(rig_report_t *report, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us,
-                           int64_t global_ts_us);
+                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us);
+
+/**
+ * Records one capture (a frameset): device and global timestamps per slot
+ * (device * RIG_STREAM_COUNT + stream), RIG_TS_NONE where the slot is empty. The spreads of the
+ * summary come from these.
+ */
+rig_error_t rig_report_add_capture(rig_report_t *report, const int64_t *device_ts_us,
+                                   const int64_t *global_ts_us);
 
 /** Computes the summary. Free it with rig_report_summary_free(). */
 rig_error_t rig_report_summarize(const rig_report_t *report, rig_report_summary_t *out);
