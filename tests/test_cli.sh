@@ -61,6 +61,19 @@ has global out '^device#1, depth frame timestamp: [0-9]+ us , system timestamp: 
 has global out 'global timestamp spread median [0-9]+ us, p99 [0-9]+ us'
 has global out "on rigsync's global time line within median"
 
+# --- --sets prints one line per frameset; --csv writes one row per frameset -------------------
+run sets 0 run --virtual-time --seconds 3 --sets --no-pixels --csv "$tmp/sets.csv"
+has sets out '^set [0-9]+ @ [0-9]+ us: device#0 color #[0-9]+ [0-9]+ depth #[0-9]+ [0-9]+ \| device#1 color #[0-9]+ [0-9]+ depth #[0-9]+ [0-9]+ ; spread [0-9]+ us$'
+lacks sets out '^device#[0-9]+, '
+sets_lines=$(grep -c '^set ' "$tmp/sets.out")
+csv_rows=$(($(wc -l <"$tmp/sets.csv") - 1))
+if [ "$sets_lines" -gt 80 ] && [ "$sets_lines" -eq "$csv_rows" ]; then ok; else
+  bad "sets: $sets_lines set lines but $csv_rows csv rows"; fi
+if head -1 "$tmp/sets.csv" | grep -q '^set,time_us,spread_us,dev0_serial,dev0_color_status,'; then ok; else bad "csv header"; fi
+if awk -F, 'NR > 1 && NF != 25 { bad = 1 } END { exit bad }' "$tmp/sets.csv"; then ok; else bad "csv rows are not 25 columns"; fi
+run csv_bad 2 run --virtual-time --seconds 1 --csv /nonexistent-dir/x.csv
+has csv_bad err 'cannot write --csv'
+
 # --- same seed, same run; --quiet prints no frames but the summary --------------------------
 run seed_a 0 run --virtual-time --seconds 2 --seed 5 --quiet --no-pixels
 run seed_b 0 run --virtual-time --seconds 2 --seed 5 --quiet --no-pixels

@@ -809,6 +809,129 @@ static void thirty_two_bit_device_counters_wrap_and_global_time_does_not(void **
     rig_down(&r);
 }
 
+/* Framesets on ground truth: every frame that arrived is in exactly one set (or reported),
+ * and a set never holds frames of two trigger pulses. */
+typedef struct set_check {
+    size_t frames, in_sets, unmatched, sets, mixed, silent_slots, partial;
+} set_check_t;
+
+static void count_frame(rig_frame_t *f, void *user)
+{
+    (void)f;
+    ((set_check_t *)user)->frames++;
+}
+
+static void check_set(rig_frameset_t *set, void *user)
+{
+    set_check_t *c = user;
+    c->sets++;
+    uint64_t seq = UINT64_MAX;
+    bool partial = false;
+    for (size_t d = 0; d < rig_frameset_device_count(set); d++) {
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            rig_frame_t *f = rig_frameset_frame(set, d, (rig_stream_t)s);
+            if (!f) {
+                partial = true;
+                if (rig_frameset_status(set, d, (rig_stream_t)s) == RIG_SLOT_SILENT)
+                    c->silent_slots++;
+                continue;
+            }
+            assert_int_equal(rig_frame_device_index(f), d);
+            assert_int_equal(rig_frame_stream(f), s);
+            rig_sim_truth_t t;
+            rig_sim_frame_truth(f, &t);
+            if (seq == UINT64_MAX)
+                seq = t.trigger_seq;
+            else if (seq != t.trigger_seq)
+                c->mixed++;
+            c->in_sets++;
+        }
+    }
+    c->partial += partial;
+}
+
+static void count_unmatched(rig_frame_t *f, rig_unmatched_reason_t reason, void *user)
+{
+    (void)f;
+    (void)reason;
+    ((set_check_t *)user)->unmatched++;
+}
+
+static void framesets_hold_one_capture_each_and_lose_no_frame(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    /* rough transport: 3 % drops, 1 % stalls of 5-50 ms */
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"S1\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"S2\",\"config\":{\"mode\":\"SECONDARY\",\"trigger_out_enable\":true,\"depth_delay_us\":160}},"
+           "{\"serial_number\":\"S3\",\"config\":{\"mode\":\"SECONDARY\",\"depth_delay_us\":320}}],"
+           "\"sim\":{\"seed\":5,\"transport\":{\"drop_probability\":0.03,\"stall_probability\":0.01}}}",
+           true, false);
+    set_check_t c = {0};
+    assert_int_equal(rig_context_enable_framesets(r.ctx, NULL), RIG_OK);
+    rig_context_set_frame_callback(r.ctx, count_frame, &c);
+    rig_context_set_frameset_callback(r.ctx, check_set, &c);
+    rig_context_set_unmatched_callback(r.ctx, count_unmatched, &c);
+    assert_int_equal(rig_context_enable_clock_sync(r.ctx, 10000), RIG_OK);
+    assert_int_equal(rig_sim_advance_us(r.ctx, 30000000), RIG_OK);
+    assert_int_equal(rig_context_flush_framesets(r.ctx), RIG_OK);
+    assert_true(c.frames > 4500);
+    assert_int_equal(c.mixed, 0);
+    assert_int_equal(c.in_sets + c.unmatched, c.frames);
+    assert_true(c.sets >= 890 && c.sets <= 905); /* one per pulse in ~29.7 s */
+    assert_true(c.partial > 50);                 /* drops leave marked slots, sets still out */
+    rig_down(&r);
+}
+
+static void a_silent_secondary_does_not_stall_the_framesets(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"S1\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":false}},"
+           "{\"serial_number\":\"S2\",\"config\":{\"mode\":\"SECONDARY\"}}]}",
+           true, false);
+    set_check_t c = {0};
+    assert_int_equal(rig_context_enable_framesets(r.ctx, NULL), RIG_OK);
+    rig_context_set_frameset_callback(r.ctx, check_set, &c);
+    assert_int_equal(rig_sim_advance_us(r.ctx, 5000000), RIG_OK);
+    /* sets keep coming without a flush: each waits at most the deadline for the silent one */
+    assert_true(c.sets > 130);
+    assert_true(c.silent_slots > 200);
+    assert_int_equal(c.mixed, 0);
+    rig_down(&r);
+}
+
+static void framesets_can_be_pulled_with_a_timeout(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"S1\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"S2\",\"config\":{\"mode\":\"SECONDARY\"}}],"
+           "\"sim\":{" QUIET_TRANSPORT "}}",
+           true, false);
+    rig_frameset_t *set = NULL;
+    assert_int_equal(rig_context_wait_frameset(r.ctx, 10, &set), RIG_ERROR_STATE);
+    assert_int_equal(rig_context_enable_framesets(r.ctx, NULL), RIG_OK);
+    size_t complete = 0;
+    for (int k = 0; k < 60; k++) {
+        assert_int_equal(rig_context_wait_frameset(r.ctx, 1000, &set), RIG_OK);
+        assert_int_equal(rig_frameset_seq(set), (uint64_t)k);
+        if (rig_frameset_frame(set, 0, RIG_STREAM_DEPTH) && rig_frameset_frame(set, 1, RIG_STREAM_DEPTH)) {
+            complete++;
+            assert_true(rig_frameset_spread_us(set) < 100);
+        }
+        rig_frameset_release(set);
+    }
+    assert_true(complete >= 58);
+    rig_down(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -834,6 +957,9 @@ int main(void)
         cmocka_unit_test(global_timestamps_track_true_capture_time_across_host_clock_syncs),
         cmocka_unit_test(global_timestamps_of_one_capture_agree_across_a_hardware_synced_rig),
         cmocka_unit_test(thirty_two_bit_device_counters_wrap_and_global_time_does_not),
+        cmocka_unit_test(framesets_hold_one_capture_each_and_lose_no_frame),
+        cmocka_unit_test(a_silent_secondary_does_not_stall_the_framesets),
+        cmocka_unit_test(framesets_can_be_pulled_with_a_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

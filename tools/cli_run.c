@@ -237,14 +237,16 @@ static void print_set(const run_state_t *rs, const rig_frameset_t *set)
 static void write_csv_header(const run_state_t *rs)
 {
     fprintf(rs->csv, "set,time_us,spread_us");
-    for (size_t d = 0; d < rs->ndev; d++)
+    for (size_t d = 0; d < rs->ndev; d++) {
+        fprintf(rs->csv, ",dev%zu_serial", d);
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
             const char *sn = rig_stream_name((rig_stream_t)s);
             fprintf(rs->csv,
-                    ",dev%zu_serial,dev%zu_%s_status,dev%zu_%s_index,dev%zu_%s_device_us,"
-                    "dev%zu_%s_system_us,dev%zu_%s_global_us",
-                    d, d, sn, d, sn, d, sn, d, sn, d, sn);
+                    ",dev%zu_%s_status,dev%zu_%s_index,dev%zu_%s_device_us,dev%zu_%s_system_us,"
+                    "dev%zu_%s_global_us",
+                    d, sn, d, sn, d, sn, d, sn, d, sn);
         }
+    }
     fputc('\n', rs->csv);
 }
 
@@ -265,10 +267,11 @@ static void on_set(rig_frameset_t *set, void *user)
     if (rs->csv) {
         fprintf(rs->csv, "%" PRIu64 ",%" PRId64 ",%" PRId64, rig_frameset_seq(set),
                 rig_frameset_time_us(set), rig_frameset_spread_us(set));
-        for (size_t d = 0; d < rs->ndev; d++)
+        for (size_t d = 0; d < rs->ndev; d++) {
+            fprintf(rs->csv, ",%s", rig_config_device_serial(rs->cfg, d));
             for (int s = 0; s < RIG_STREAM_COUNT; s++) {
                 rig_frame_t *f = rig_frameset_frame(set, d, (rig_stream_t)s);
-                fprintf(rs->csv, ",%s,%s,", rig_config_device_serial(rs->cfg, d),
+                fprintf(rs->csv, ",%s,",
                         rig_slot_status_name(rig_frameset_status(set, d, (rig_stream_t)s)));
                 if (f)
                     fprintf(rs->csv, "%" PRIu64, rig_frame_index(f));
@@ -279,6 +282,7 @@ static void on_set(rig_frameset_t *set, void *user)
                 fputc(',', rs->csv);
                 print_ts(rs->csv, f ? rig_frame_global_ts_us(f) : RIG_TS_NONE);
             }
+        }
         fputc('\n', rs->csv);
     }
     pthread_mutex_unlock(&rs->lock);

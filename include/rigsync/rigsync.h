@@ -444,7 +444,8 @@ rig_frame_t *rig_frameset_frame(const rig_frameset_t *set, size_t device_index,
                                 rig_stream_t stream);
 rig_slot_status_t rig_frameset_status(const rig_frameset_t *set, size_t device_index,
                                       rig_stream_t stream);
-/** Largest difference of the set's global capture times (less delays), in us. */
+/** Largest difference of the set's global capture times (less delays) between devices, stream
+ * by stream, in us. */
 int64_t rig_frameset_spread_us(const rig_frameset_t *set);
 
 #ifdef __cplusplus

@@ -569,16 +569,22 @@ static void on_match_set(const rig_match_set_t *ms, void *user)
         fs->frames[k] = ms->slots[k].payload; /* the matcher's reference moves here */
         fs->status[k] = ms->slots[k].status;
     }
-    /* spread on global capture time: each slot's timestamp less its configured offset is the
-     * capture instant the matcher keyed on */
-    for (size_t k = 0; k < ms->nslots && k < n; k++) {
-        if (!fs->frames[k])
-            continue;
-        int64_t key = ms->slots[k].ts_us - ctx->match_offsets[k];
-        lo = key < lo ? key : lo;
-        hi = key > hi ? key : hi;
+    /* Spread on global capture time, stream by stream (a device's color and depth differ by
+     * their exposures): each slot's timestamp less its configured offset. */
+    fs->spread_us = 0;
+    for (size_t s = 0; s < RIG_STREAM_COUNT; s++) {
+        for (size_t k = s; k < ms->nslots && k < n; k += RIG_STREAM_COUNT) {
+            if (!fs->frames[k])
+                continue;
+            int64_t key = ms->slots[k].ts_us - ctx->match_offsets[k];
+            lo = key < lo ? key : lo;
+            hi = key > hi ? key : hi;
+        }
+        if (hi >= lo && hi - lo > fs->spread_us)
+            fs->spread_us = hi - lo;
+        lo = INT64_MAX;
+        hi = INT64_MIN;
     }
-    fs->spread_us = hi >= lo ? hi - lo : 0;
     out_item_t item = {fs, NULL, 0};
     out_push_locked(ctx, &item);
 }
