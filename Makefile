@@ -2,7 +2,7 @@
 #   make run    set up, build, run the default simulated rig for 10 s, print the summary
 #   make test   set up, build, run the test suite (ctest)
 # Also: make build, make test-asan (AddressSanitizer + UBSan), make test-tsan,
-#       make bench (every benchmark), make bench-clock, make clean
+#       make bench (every benchmark), make bench-clock, make bench-match, make clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -10,7 +10,7 @@ BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build run test test-asan test-tsan bench bench-clock clean
+.PHONY: all setup build run test test-asan test-tsan bench bench-clock bench-match clean
 
 all: build
 
@@ -40,10 +40,17 @@ test-tsan: setup
 	ctest --test-dir $(BUILD_TSAN) --output-on-failure
 
 # Benchmarks: each prints its table and a last line `RESULT key=value ...`.
-bench: bench-clock
+bench: bench-clock bench-match
 
 bench-clock: build
 	./$(BUILD)/bench/bench_clock
+
+# The ROS peer needs its packages; CMake is re-run so that it finds them once installed.
+bench-match: setup
+	@./scripts/setup-bench.sh
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	./$(BUILD)/bench/bench_match
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
