@@ -2,7 +2,7 @@
 #   make run    set up, build, run the default simulated rig for 10 s, print the summary
 #   make test   set up, build, run the test suite (ctest)
 # Also: make build, make test-asan (AddressSanitizer + UBSan), make test-tsan,
-#       make bench (every benchmark), make bench-clock, make bench-match, make clean
+#       make bench (every benchmark), make bench-sim, make bench-clock, make bench-match, make clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -10,7 +10,7 @@ BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build run test test-asan test-tsan bench bench-clock bench-match clean
+.PHONY: all setup build run test test-asan test-tsan bench bench-clock bench-match bench-sim clean
 
 all: build
 
@@ -40,7 +40,10 @@ test-tsan: setup
 	ctest --test-dir $(BUILD_TSAN) --output-on-failure
 
 # Benchmarks: each prints its table and a last line `RESULT key=value ...`.
-bench: bench-clock bench-match
+bench: bench-sim bench-clock bench-match
+
+bench-sim: build
+	./$(BUILD)/bench/bench_sim
 
 bench-clock: build
 	./$(BUILD)/bench/bench_clock

@@ -257,7 +257,8 @@ static void parse_should_fill_missing_sync_fields_with_the_defaults(void **state
 static void parse_should_read_auto_trigger_fps_in_either_spelling(void **state)
 {
     (void)state;
-    rig_config_t *cfg = parse_ok("{'autoTriggerFps': 90, 'devices': [{'sn': 'A', 'syncConfig': "
+    rig_config_t *cfg = parse_ok("{'autoTriggerFps': 90, 'streams': {'color': {'fps': 90}, "
+                                 "'depth': {'fps': 90}}, 'devices': [{'sn': 'A', 'syncConfig': "
                                  "{'syncMode': 'SOFTWARE_TRIGGERING'}}]}");
     assert_int_equal(cfg->auto_trigger_fps, 90);
     rig_config_destroy(cfg);
@@ -267,6 +268,26 @@ static void parse_should_read_auto_trigger_fps_in_either_spelling(void **state)
     rig_config_destroy(cfg);
     rig_config_diag_t d = parse_bad("{'autoTriggerFps': 5, 'auto_trigger_fps': 5, 'devices': []}");
     assert_diag(&d, 1, 23, "auto_trigger_fps", "given twice");
+}
+
+static void parse_should_reject_triggers_faster_than_the_sensor_captures(void **state)
+{
+    (void)state;
+    /* 20 triggers/s x 2 frames = 40 frames/s > 30 fps */
+    rig_config_diag_t d = parse_bad("{'autoTriggerFps': 20, 'devices': [{'sn': 'A', 'syncConfig': "
+                                    "{'syncMode': 'SOFTWARE_TRIGGERING', 'framesPerTrigger': 2}}]}");
+    assert_diag(&d, 1, 36, "devices[0]", "40 frames/s, more than its 30 fps");
+    /* a primary at 30 fps triggering 2 frames per pulse */
+    d = parse_bad("{'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY', 'trigger_out_enable': true}},"
+                  "{'sn': 'B', 'config': {'mode': 'HARDWARE_TRIGGERING', 'frames_per_trigger': 2}}]}");
+    assert_diag(&d, 1, 85, "devices[1]", "device#0 (PRIMARY)");
+    /* a slow signal generator may ask for several frames per pulse */
+    rig_config_t *cfg = parse_ok("{'devices': [{'sn': 'B', 'config': {'mode': 'HARDWARE_TRIGGERING', "
+                                 "'frames_per_trigger': 3}}], 'sim': {'signal_generator': "
+                                 "{'hz': 10, 'to': ['B']}}}");
+    assert_int_equal(cfg->sim.generator_count, 1);
+    assert_true(cfg->sim.generator_hz == 10.0);
+    rig_config_destroy(cfg);
 }
 
 static void parse_should_read_streams_and_the_clock_sync_interval(void **state)
@@ -995,6 +1016,7 @@ int main(void)
         cmocka_unit_test(parse_should_fill_missing_sync_fields_with_the_defaults),
         cmocka_unit_test(parse_should_read_auto_trigger_fps_in_either_spelling),
         cmocka_unit_test(parse_should_read_streams_and_the_clock_sync_interval),
+        cmocka_unit_test(parse_should_reject_triggers_faster_than_the_sensor_captures),
         cmocka_unit_test(parse_should_resolve_every_sim_field),
         cmocka_unit_test(sim_devices_should_default_to_the_configured_serials),
         cmocka_unit_test(parse_should_accept_a_secondary_fed_by_a_software_trigger_and_lone_synced),

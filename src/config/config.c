@@ -453,6 +453,7 @@ static void set_defaults(rig_config_t *cfg)
     sim->seed = RIG_SIM_DEFAULT_SEED;
     sim->wiring = RIG_SIM_WIRING_DAISY_CHAIN;
     sim->cable_delay_ns = RIG_SIM_DEFAULT_CABLE_DELAY_NS;
+    sim->hub_delay_ns = RIG_SIM_DEFAULT_HUB_DELAY_NS;
     sim->latency_floor_us = RIG_SIM_DEFAULT_LATENCY_FLOOR_US;
     sim->latency_tail_mean_us = RIG_SIM_DEFAULT_LATENCY_TAIL_MEAN_US;
     sim->stall_probability = RIG_SIM_DEFAULT_STALL_PROBABILITY;
@@ -518,6 +519,7 @@ static rig_error_t parse_streams(parser_t *p, const path_t *root, const json_t *
         const json_t *v = json_object_get(obj, name);
         if (!v)
             continue;
+        cfg->streams_given[s] = true;
         path_t sp = path_key(&at, name);
         TRY(parse_profile(p, &sp, v, (rig_stream_t)s, &cfg->streams[s]));
     }
@@ -764,6 +766,8 @@ static rig_error_t parse_device(parser_t *p, const path_t *at, const json_t *obj
 static rig_error_t check_pulse_source(parser_t *p, const path_t *devices_path,
                                       const json_t *jdevices, const rig_config_t *cfg)
 {
+    if (cfg->sim.has_generator)
+        return RIG_OK; /* which devices it feeds is checked with the sim section */
     for (size_t i = 0; i < cfg->device_count; i++)
         if (rig_mode_is_pulse_source(&cfg->devices[i].sync))
             return RIG_OK;
@@ -843,7 +847,7 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
 {
     static const key_spec_t keys[] = {
         {"serial_number", "sn"}, {"model", NULL}, {"clock_offset_us", NULL}, {"ppm", NULL},
-        {"timestamp_bits", NULL}};
+        {"timestamp_bits", NULL}, {"rate_offset_ppm", NULL}};
     rig_sim_device_spec_t *d = &sim->devices[index];
     TRY(expect(p, at, obj, KIND_OBJECT));
     TRY(check_keys(p, at, obj, keys, RIG_ARRAY_SIZE(keys)));
@@ -898,6 +902,10 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
                     (long long)bits);
     }
     d->timestamp_bits = (unsigned)bits;
+    if (json_object_get(obj, "rate_offset_ppm")) {
+        TRY(opt_number(p, at, obj, "rate_offset_ppm", -100000.0, 100000.0, &d->rate_offset_ppm));
+        d->has_rate_offset = true;
+    }
     return RIG_OK;
 }
 
@@ -940,11 +948,13 @@ static rig_error_t parse_wiring(parser_t *p, const path_t *sim_path, const json_
             sim->wiring = RIG_SIM_WIRING_DAISY_CHAIN;
         else if (rig_strcaseeq(s, "none"))
             sim->wiring = RIG_SIM_WIRING_NONE;
+        else if (rig_strcaseeq(s, "star"))
+            sim->wiring = RIG_SIM_WIRING_STAR;
         else
             return fail(p, &at,
                         "unknown wiring \"%s\"; use \"daisy_chain\" (pulse source first, then "
-                        "config order), \"none\", or a list of cables such as [{\"from\": "
-                        "\"SERIAL_A\", \"to\": \"SERIAL_B\"}].",
+                        "config order), \"star\" (through a sync hub), \"none\", or a list of "
+                        "cables such as [{\"from\": \"SERIAL_A\", \"to\": \"SERIAL_B\"}].",
                         s);
         return RIG_OK;
     }
@@ -1073,6 +1083,88 @@ static rig_error_t parse_time_query(parser_t *p, const path_t *sim_path, const j
     return opt_int(p, &at, obj, "asymmetry_max_us", 0, 1000000, &sim->time_query_asymmetry_us);
 }
 
+/* A list of serials of the simulated rig, into sim device indices. */
+static rig_error_t parse_serial_list(parser_t *p, const path_t *at, const json_t *arr,
+                                     const rig_sim_spec_t *sim, size_t **out, size_t *n)
+{
+    TRY(expect(p, at, arr, KIND_ARRAY));
+    size_t len = json_array_size(arr);
+    *out = calloc(len ? len : 1, sizeof(**out));
+    if (!*out)
+        return out_of_memory(p->diag);
+    for (size_t k = 0; k < len; k++) {
+        path_t ip = path_index(at, k);
+        const json_t *v = json_array_get(arr, k);
+        TRY(expect(p, &ip, v, KIND_STRING));
+        int idx = sim_find(sim, json_string_value(v));
+        if (idx < 0)
+            return fail(p, &ip,
+                        "\"%s\" is not a device of the simulated rig; name one of its serials.",
+                        json_string_value(v));
+        (*out)[(*n)++] = (size_t)idx;
+    }
+    return RIG_OK;
+}
+
+static rig_error_t parse_generator(parser_t *p, const path_t *sim_path, const json_t *jsim,
+                                   rig_sim_spec_t *sim)
+{
+    static const key_spec_t keys[] = {{"hz", NULL}, {"to", NULL}};
+    const json_t *obj = json_object_get(jsim, "signal_generator");
+    if (!obj)
+        return RIG_OK;
+    path_t at = path_key(sim_path, "signal_generator");
+    TRY(expect(p, &at, obj, KIND_OBJECT));
+    TRY(check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
+    if (!json_object_get(obj, "hz") || !json_object_get(obj, "to"))
+        return fail_missing(p, &at, json_object_get(obj, "hz") ? "to" : "hz",
+                            "a signal generator needs a rate and the devices it feeds: "
+                            "{\"hz\": 10, \"to\": [\"SERIAL\", ...]}.");
+    TRY(opt_number(p, &at, obj, "hz", 0.01, 1000.0, &sim->generator_hz));
+    path_t tp = path_key(&at, "to");
+    return parse_serial_list(p, &tp, json_object_get(obj, "to"), sim, &sim->generator_to,
+                             &sim->generator_count);
+}
+
+static rig_error_t parse_events(parser_t *p, const path_t *sim_path, const json_t *jsim,
+                                rig_sim_spec_t *sim)
+{
+    static const key_spec_t keys[] = {{"at_s", NULL}, {"cut_cable_to", NULL}};
+    const json_t *arr = json_object_get(jsim, "events");
+    if (!arr)
+        return RIG_OK;
+    path_t at = path_key(sim_path, "events");
+    TRY(expect(p, &at, arr, KIND_ARRAY));
+    size_t n = json_array_size(arr);
+    sim->events = calloc(n ? n : 1, sizeof(*sim->events));
+    if (!sim->events)
+        return out_of_memory(p->diag);
+    for (size_t k = 0; k < n; k++) {
+        path_t ep = path_index(&at, k);
+        const json_t *e = json_array_get(arr, k);
+        TRY(expect(p, &ep, e, KIND_OBJECT));
+        TRY(check_keys(p, &ep, e, keys, RIG_ARRAY_SIZE(keys)));
+        const json_t *to = json_object_get(e, "cut_cable_to");
+        if (!json_object_get(e, "at_s") || !to)
+            return fail_missing(p, &ep, json_object_get(e, "at_s") ? "cut_cable_to" : "at_s",
+                                "an event says when and what: {\"at_s\": 5.0, "
+                                "\"cut_cable_to\": \"SERIAL\"} cuts the sync cable into that "
+                                "device 5 s after the start.");
+        double at_s = 0;
+        TRY(opt_number(p, &ep, e, "at_s", 0.0, 1e7, &at_s));
+        path_t tp = path_key(&ep, "cut_cable_to");
+        TRY(expect(p, &tp, to, KIND_STRING));
+        int idx = sim_find(sim, json_string_value(to));
+        if (idx < 0)
+            return fail(p, &tp,
+                        "\"%s\" is not a device of the simulated rig; name one of its serials.",
+                        json_string_value(to));
+        sim->events[k] = (rig_sim_event_t){(int64_t)(at_s * 1e6), (size_t)idx};
+        sim->event_count = k + 1;
+    }
+    return RIG_OK;
+}
+
 static rig_error_t parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
                              rig_config_t *cfg)
 {
@@ -1080,7 +1172,8 @@ static rig_error_t parse_sim(parser_t *p, const path_t *root, const json_t *jroo
         {"seed", NULL},        {"devices", NULL},        {"wiring", NULL},
         {"cable_delay_ns", NULL}, {"transport", NULL},   {"clock_sync_error_us", NULL},
         {"exposure_us", NULL}, {"readout_us", NULL},     {"pixels", NULL},
-        {"time_query", NULL},  {"drift_walk_ppm_per_sqrt_hour", NULL}};
+        {"time_query", NULL},  {"drift_walk_ppm_per_sqrt_hour", NULL},
+        {"hub_delay_ns", NULL}, {"signal_generator", NULL}, {"events", NULL}};
     rig_sim_spec_t *sim = &cfg->sim;
     const json_t *obj = json_object_get(jroot, "sim");
     if (!obj)
@@ -1121,6 +1214,16 @@ static rig_error_t parse_sim(parser_t *p, const path_t *root, const json_t *jroo
     TRY(parse_exposure(p, &at, obj, sim));
     TRY(opt_int(p, &at, obj, "readout_us", 0, 1000000, &sim->readout_us));
     TRY(parse_time_query(p, &at, obj, sim));
+    TRY(opt_int(p, &at, obj, "hub_delay_ns", 0, INT64_MAX, &sim->hub_delay_ns));
+    TRY(parse_generator(p, &at, obj, sim));
+    TRY(parse_events(p, &at, obj, sim));
+    if (sim->wiring == RIG_SIM_WIRING_STAR && cfg->device_count > RIG_SIM_HUB_PORTS + 1) {
+        path_t wp = path_key(&at, "wiring");
+        return fail(p, &wp,
+                    "a sync hub takes 1 primary and up to %d secondaries, but the config has %zu "
+                    "devices; use \"daisy_chain\", or list the cables of several hubs.",
+                    RIG_SIM_HUB_PORTS, cfg->device_count);
+    }
     TRY(opt_number(p, &at, obj, "drift_walk_ppm_per_sqrt_hour", 0.0, 1000.0,
                    &sim->drift_walk_ppm_per_sqrt_hour));
     return opt_bool(p, &at, obj, "pixels", &sim->pixels);
@@ -1128,6 +1231,57 @@ static rig_error_t parse_sim(parser_t *p, const path_t *root, const json_t *jroo
 
 /* ------------------------------------------------------------------------------------------ */
 /* Top level                                                                                   */
+
+static int chain_head(const rig_config_t *cfg);
+
+static bool generator_feeds(const rig_config_t *cfg, size_t index)
+{
+    int si = sim_find(&cfg->sim, cfg->devices[index].serial);
+    for (size_t k = 0; si >= 0 && k < cfg->sim.generator_count; k++)
+        if (cfg->sim.generator_to[k] == (size_t)si)
+            return true;
+    return false;
+}
+
+/* The rate rule of the triggered modes: triggers per second x frames per trigger must stay
+ * within what the sensor can capture (the stream fps). */
+static rig_error_t check_trigger_rates(parser_t *p, const path_t *top, const rig_config_t *cfg)
+{
+    double fps = (double)RIG_MIN(cfg->streams[RIG_STREAM_COLOR].fps,
+                                 cfg->streams[RIG_STREAM_DEPTH].fps);
+    for (size_t i = 0; i < cfg->device_count; i++) {
+        const rig_sync_config_t *c = &cfg->devices[i].sync;
+        double rate = 0;
+        const char *source = NULL;
+        char buf[96];
+        if (c->mode == RIG_SYNC_MODE_HARDWARE_TRIGGERING) {
+            if (generator_feeds(cfg, i)) {
+                rate = cfg->sim.generator_hz;
+                source = "the signal generator";
+            } else if (chain_head(cfg) >= 0) {
+                const rig_sync_config_t *h = &cfg->devices[chain_head(cfg)].sync;
+                rate = h->mode == RIG_SYNC_MODE_PRIMARY ? fps : (double)cfg->auto_trigger_fps;
+                rig_fmt(buf, sizeof buf, "device#%d (%s)", chain_head(cfg),
+                        rig_sync_mode_name(h->mode));
+                source = buf;
+            }
+        } else if (c->mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
+            rate = (double)cfg->auto_trigger_fps;
+            source = "autoTriggerFps";
+        }
+        if (rate <= 0 || rate * c->frames_per_trigger <= fps + 1e-9)
+            continue;
+        path_t dp = path_key(top, "devices");
+        path_t at = path_index(&dp, i);
+        return fail(p, &at,
+                    "device#%zu (%s, %s) gets %.6g triggers/s from %s and captures %d frame(s) "
+                    "per trigger: %.6g frames/s, more than its %.6g fps; lower frames_per_trigger "
+                    "or the trigger rate.",
+                    i, cfg->devices[i].serial, rig_sync_mode_name(c->mode), rate, source,
+                    c->frames_per_trigger, rate * c->frames_per_trigger, fps);
+    }
+    return RIG_OK;
+}
 
 static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cfg)
 {
@@ -1158,6 +1312,8 @@ static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cf
     }
     /* Before the devices: their delays are checked against the frame periods. */
     TRY(parse_streams(p, &top, jroot, cfg));
+    const json_t *jsim = json_object_get(jroot, "sim");
+    cfg->sim.has_generator = json_is_object(jsim) && json_object_get(jsim, "signal_generator");
 
     int64_t interval = (int64_t)cfg->clock_sync_interval_ms;
     TRY(opt_int(p, &top, jroot, "clock_sync_interval_ms", 0, INT64_MAX, &interval));
@@ -1176,7 +1332,8 @@ static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cf
     }
 
     TRY(parse_devices(p, &top, jroot, cfg));
-    return parse_sim(p, &top, jroot, cfg);
+    TRY(parse_sim(p, &top, jroot, cfg));
+    return check_trigger_rates(p, &top, cfg);
 }
 
 static rig_error_t syntax_error(rig_config_diag_t *d, const json_error_t *err)
@@ -1360,6 +1517,8 @@ void rig_config_destroy(rig_config_t *config)
     free(config->devices);
     free(config->sim.devices);
     free(config->sim.cables);
+    free(config->sim.generator_to);
+    free(config->sim.events);
     free(config);
 }
 
@@ -1480,6 +1639,10 @@ int rig_config_pulse_source(const rig_config_t *config, size_t index)
         int from = cable_into(config, index);
         return from < 0 ? -1 : rig_config_find_serial(config, config->sim.devices[from].serial);
     }
+    case RIG_SIM_WIRING_STAR: {
+        int head = chain_head(config);
+        return (int)index == head ? -1 : head;
+    }
     case RIG_SIM_WIRING_DAISY_CHAIN:
         break;
     }
@@ -1541,6 +1704,8 @@ bool rig_config_explain_no_pulses(const rig_config_t *config, size_t index, char
     if (mode != RIG_SYNC_MODE_SECONDARY && mode != RIG_SYNC_MODE_SECONDARY_SYNCED &&
         mode != RIG_SYNC_MODE_HARDWARE_TRIGGERING)
         return false; /* it does not listen to sync-in at all */
+    if (generator_feeds(config, index))
+        return false; /* fed by the signal generator: the config explains nothing */
 
     char subject[96], up_label[96];
     device_label(config, index, false, subject, sizeof subject);

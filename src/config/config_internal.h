@@ -62,6 +62,8 @@ typedef struct rig_sim_device_spec {
     bool has_ppm;
     double ppm; /* crystal drift vs the host clock; random in [20,200] with random sign */
     unsigned timestamp_bits; /* 64 (default) or 32: the device counter wraps after ~71.6 min */
+    bool has_rate_offset;
+    double rate_offset_ppm; /* sensor frame rate off nominal on its own clock (model default) */
 } rig_sim_device_spec_t;
 
 /** A sync cable: sync-out of `from` into sync-in of `to` (indices into rig_sim_spec.devices). */
@@ -74,7 +76,17 @@ typedef enum rig_sim_wiring {
     RIG_SIM_WIRING_DAISY_CHAIN = 0, /* primary first, then config order */
     RIG_SIM_WIRING_CABLES = 1,      /* explicit list in `cables` */
     RIG_SIM_WIRING_NONE = 2,        /* no cable at all */
+    RIG_SIM_WIRING_STAR = 3,        /* pulse source -> sync hub -> every other device (<= 8) */
 } rig_sim_wiring_t;
+
+#define RIG_SIM_HUB_PORTS 8
+#define RIG_SIM_DEFAULT_HUB_DELAY_NS 200
+
+/* A scheduled event of the simulated rig: for now, the cable into a device's sync-in is cut. */
+typedef struct rig_sim_event {
+    int64_t at_us;  /* virtual time after the rig was created */
+    size_t cut_to;  /* sim device index whose sync-in cable is cut */
+} rig_sim_event_t;
 
 typedef struct rig_sim_spec {
     bool present;  /* the config had a "sim" section */
@@ -87,6 +99,14 @@ typedef struct rig_sim_spec {
     rig_sim_cable_t *cables;
     size_t cable_count;
     int64_t cable_delay_ns;
+    int64_t hub_delay_ns; /* star wiring: the hub's pass-through delay */
+    /* an external signal generator wired into some devices' sync-in (HARDWARE_TRIGGERING) */
+    double generator_hz; /* 0 = none */
+    size_t *generator_to; /* sim device indices */
+    size_t generator_count;
+    bool has_generator; /* the config has a signal_generator (known before devices parse) */
+    rig_sim_event_t *events;
+    size_t event_count;
     /* transport from device to host */
     int64_t latency_floor_us;
     int64_t latency_tail_mean_us;
@@ -110,6 +130,7 @@ struct rig_config {
     rig_config_device_t *devices;
     size_t device_count;
     rig_stream_profile_t streams[RIG_STREAM_COUNT]; /* indexed by rig_stream_t */
+    bool streams_given[RIG_STREAM_COUNT]; /* the "streams" section set it (else: defaults) */
     uint64_t clock_sync_interval_ms;
     uint32_t auto_trigger_fps; /* vendor "autoTriggerFps" / "auto_trigger_fps"; 0 = off */
     rig_sim_spec_t sim;
