@@ -48,5 +48,7 @@ void cli_print_device_location(FILE *out, const rig_config_t *config, size_t ind
                                rig_config_part_t part);
 
 int cli_run(int argc, char **argv);
+int cli_plan(int argc, char **argv);
+void cli_warn_interference(const rig_config_t *cfg, FILE *out);
 
 #endif

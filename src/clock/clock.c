@@ -22,6 +22,8 @@
 #define WRITE_BOUND_US 1000 /* a clock write lands within this of the host value it carries */
 /* The fit moves slowly: refit at most this often, except while an epoch has few samples. */
 #define REFIT_EVERY_US 1e6
+#define REFIT_EVERY_LATER_US 2e6 /* once the first minute is past */
+#define REFIT_LATER_FROM_US 60e6
 #define REFIT_ALWAYS_BELOW 16
 #define REFIT_ALWAYS_FIRST_US 20e6 /* while the skew is still being learned */
 
@@ -29,6 +31,7 @@ typedef struct tw_sample {
     double h;   /* midpoint, host us relative to h_ref */
     double d;   /* device us relative to its epoch's d_ref */
     double rtt; /* us */
+    double age_w; /* exp((h - age_anchor) / AGE_TAU_US): the age weight up to one factor */
     unsigned epoch;
 } tw_sample_t;
 
@@ -86,6 +89,7 @@ struct rig_clock {
     unsigned cur;               /* id of the current epoch */
     double last_tw_end;         /* h2 of the last two-way sample that fit (relative us) */
     double last_refit_h;        /* when the fit was last computed */
+    double age_anchor;          /* reference of the samples' age weights (rebased as time goes) */
     unsigned cur_samples;       /* two-way samples in the current epoch */
     int64_t last_device;        /* last unwrapped device value seen (for unwrapping) */
     bool last_device_set;
@@ -212,20 +216,24 @@ static void refit(rig_clock_t *c)
     c->rtt_min = rtt_min;
 
     double sw[MAX_EPOCHS] = {0}, sh[MAX_EPOCHS] = {0}, sd[MAX_EPOCHS] = {0};
-    for (size_t i = 0; i < c->tw_len; i++) {
-        const tw_sample_t *t = &c->tw[(c->tw_head + i) % c->p.window_samples];
+    double wv[4096];
+    /* exp(-(newest - h) / tau) = age_w * exp(-(newest - anchor) / tau): one exp per refit. */
+    double now_factor = exp(-(newest->h - c->age_anchor) / AGE_TAU_US);
+    size_t nw = c->tw_len < 4096 ? c->tw_len : 4096;
+    for (size_t i = 0; i < nw; i++) {
+        const tw_sample_t *t = &c->tw[(c->tw_head + c->tw_len - nw + i) % c->p.window_samples];
         double q = SIGMA0_US + (t->rtt - rtt_min) / 2;
-        double w = exp(-(newest->h - t->h) / AGE_TAU_US) / (q * q);
+        double w = t->age_w * now_factor / (q * q);
+        wv[i] = w;
         unsigned k = t->epoch % MAX_EPOCHS;
         sw[k] += w;
         sh[k] += w * t->h;
         sd[k] += w * t->d;
     }
     double sxx = 0, sxy = 0, wtot = 0;
-    for (size_t i = 0; i < c->tw_len; i++) {
-        const tw_sample_t *t = &c->tw[(c->tw_head + i) % c->p.window_samples];
-        double q = SIGMA0_US + (t->rtt - rtt_min) / 2;
-        double w = exp(-(newest->h - t->h) / AGE_TAU_US) / (q * q);
+    for (size_t i = 0; i < nw; i++) {
+        const tw_sample_t *t = &c->tw[(c->tw_head + c->tw_len - nw + i) % c->p.window_samples];
+        double w = wv[i];
         unsigned k = t->epoch % MAX_EPOCHS;
         double dh = t->h - sh[k] / sw[k], dd = t->d - sd[k] / sw[k];
         sxx += w * dh * dh;
@@ -289,7 +297,15 @@ void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t devic
     } else {
         slot = (c->tw_head + c->tw_len++) % c->p.window_samples;
     }
-    c->tw[slot] = (tw_sample_t){h, (double)(d - e->d_ref), rtt, e->id};
+    /* Age weights are kept relative to an anchor that follows time, so they never overflow. */
+    if (h - c->age_anchor > 20 * AGE_TAU_US) {
+        double f = exp(-(h - c->age_anchor) / AGE_TAU_US);
+        for (size_t i = 0; i < c->tw_len; i++)
+            c->tw[(c->tw_head + i) % c->p.window_samples].age_w *= f;
+        c->age_anchor = h;
+    }
+    c->tw[slot] = (tw_sample_t){h, (double)(d - e->d_ref), rtt,
+                                exp((h - c->age_anchor) / AGE_TAU_US), e->id};
     c->last_tw_end = h1 + rtt;
     /* Forget what has aged out of the window. */
     while (c->tw_len > 1 && h - c->tw[c->tw_head].h > (double)c->p.window_us) {
@@ -298,7 +314,8 @@ void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t devic
     }
     /* A new epoch is located sample by sample; after that the fit only drifts slowly. */
     if (++c->cur_samples <= REFIT_ALWAYS_BELOW || e->source != OFFSET_TWO_WAY ||
-        h < REFIT_ALWAYS_FIRST_US || h - c->last_refit_h >= REFIT_EVERY_US) {
+        h < REFIT_ALWAYS_FIRST_US ||
+        h - c->last_refit_h >= (h < REFIT_LATER_FROM_US ? REFIT_EVERY_US : REFIT_EVERY_LATER_US)) {
         refit(c);
         c->last_refit_h = h;
     }
@@ -339,7 +356,8 @@ static void ring_reset(stream_state_t *st)
     st->ow_fit = false;
 }
 
-static void ring_add(stream_state_t *st, int64_t d, double h)
+/* Records a one-way point; fits the envelope only when `fit` (an epoch relying on it). */
+static void ring_add(stream_state_t *st, int64_t d, double h, bool fit)
 {
     if (st->ring_len == 0)
         st->ow_dref = d;
@@ -352,7 +370,7 @@ static void ring_add(stream_state_t *st, int64_t d, double h)
     }
     st->ring_d[slot] = (double)(d - st->ow_dref);
     st->ring_h[slot] = h;
-    if (++st->since_fit < ONE_WAY_REFIT && st->ow_fit)
+    if (!fit || (++st->since_fit < ONE_WAY_REFIT && st->ow_fit))
         return;
     st->since_fit = 0;
     double x[ONE_WAY_RING], y[ONE_WAY_RING];
@@ -476,7 +494,7 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     note_device(c, ts);
     if (e->source == OFFSET_TWO_WAY && !impossible)
         update_floor(st, r); /* only a two-way epoch sees true latencies */
-    ring_add(st, ts, arrival);
+    ring_add(st, ts, arrival, e->source == OFFSET_ONE_WAY);
 
     double h;
     int64_t bound;

@@ -2,33 +2,56 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-static bool before(const sim_event_t *a, const sim_event_t *b)
+#define SLOT_BITS 24
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+
+static bool before(const sim_heap_key_t *a, const sim_heap_key_t *b)
 {
-    return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->order < b->order);
+    return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->order_slot < b->order_slot);
+}
+
+static bool grow(sim_heap_t *h)
+{
+    size_t cap = h->pool_cap ? h->pool_cap * 2 : 256;
+    if (cap > SLOT_MASK)
+        return false;
+    sim_event_t *pool = realloc(h->pool, cap * sizeof(*pool));
+    if (!pool)
+        return false;
+    h->pool = pool;
+    uint32_t *fs = realloc(h->free_slots, cap * sizeof(*fs));
+    if (!fs)
+        return false;
+    h->free_slots = fs;
+    sim_heap_key_t *keys = realloc(h->keys, cap * sizeof(*keys));
+    if (!keys)
+        return false;
+    h->keys = keys;
+    for (size_t i = cap; i-- > h->pool_cap;)
+        h->free_slots[h->nfree++] = (uint32_t)i;
+    h->pool_cap = h->cap = cap;
+    return true;
 }
 
 bool sim_heap_push(sim_heap_t *h, const sim_event_t *ev)
 {
-    if (h->len == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 64;
-        sim_event_t *v = realloc(h->v, cap * sizeof(*v));
-        if (!v)
-            return false;
-        h->v = v;
-        h->cap = cap;
-    }
+    if (h->nfree == 0 && !grow(h))
+        return false;
+    uint32_t slot = h->free_slots[--h->nfree];
+    h->pool[slot] = *ev;
+    h->pool[slot].order = h->next_order;
+    sim_heap_key_t k = {ev->t_ns, (h->next_order++ << SLOT_BITS) | slot};
     size_t i = h->len++;
-    sim_event_t e = *ev;
-    e.order = h->next_order++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!before(&e, &h->v[parent]))
+        if (!before(&k, &h->keys[parent]))
             break;
-        h->v[i] = h->v[parent];
+        h->keys[i] = h->keys[parent];
         i = parent;
     }
-    h->v[i] = e;
+    h->keys[i] = k;
     return true;
 }
 
@@ -36,35 +59,41 @@ bool sim_heap_pop(sim_heap_t *h, sim_event_t *out)
 {
     if (h->len == 0)
         return false;
-    *out = h->v[0];
-    sim_event_t last = h->v[--h->len];
+    uint32_t slot = (uint32_t)(h->keys[0].order_slot & SLOT_MASK);
+    *out = h->pool[slot];
+    h->free_slots[h->nfree++] = slot;
+    sim_heap_key_t last = h->keys[--h->len];
     size_t i = 0;
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        const sim_event_t *best = &last;
-        if (l < h->len && before(&h->v[l], best)) {
+        const sim_heap_key_t *best = &last;
+        if (l < h->len && before(&h->keys[l], best)) {
             m = l;
-            best = &h->v[l];
+            best = &h->keys[l];
         }
-        if (r < h->len && before(&h->v[r], best))
+        if (r < h->len && before(&h->keys[r], best))
             m = r;
         if (m == i)
             break;
-        h->v[i] = h->v[m];
+        h->keys[i] = h->keys[m];
         i = m;
     }
     if (h->len > 0)
-        h->v[i] = last;
+        h->keys[i] = last;
     return true;
 }
 
-const sim_event_t *sim_heap_peek(const sim_heap_t *h) { return h->len ? &h->v[0] : NULL; }
+const sim_event_t *sim_heap_peek(const sim_heap_t *h)
+{
+    return h->len ? &h->pool[h->keys[0].order_slot & SLOT_MASK] : NULL;
+}
 
 void sim_heap_free(sim_heap_t *h)
 {
-    free(h->v);
-    h->v = NULL;
-    h->len = h->cap = 0;
+    free(h->keys);
+    free(h->pool);
+    free(h->free_slots);
+    memset(h, 0, sizeof(*h));
 }
 
 void sim_rng_seed(sim_rng_t *r, uint64_t seed, uint64_t stream)

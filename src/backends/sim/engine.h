@@ -37,9 +37,19 @@ typedef struct sim_event {
     int64_t host_before_us; /* TIME_READ/REPLY: when the host sent the query */
 } sim_event_t;
 
+/* The heap orders small keys; events live in a pool with a free list, so a sift moves 16 bytes
+ * instead of a whole event. */
+typedef struct sim_heap_key {
+    int64_t t_ns;
+    uint64_t order_slot; /* insertion order << 24 | pool slot: one compare orders ties */
+} sim_heap_key_t;
+
 typedef struct sim_heap {
-    sim_event_t *v;
+    sim_heap_key_t *keys;
     size_t len, cap;
+    sim_event_t *pool;
+    uint32_t *free_slots;
+    size_t pool_cap, nfree;
     uint64_t next_order;
 } sim_heap_t;
 

@@ -114,8 +114,13 @@ typedef struct sim_state {
     uint64_t clock_sync_interval_ms;
     uint32_t clock_sync_gen;
     bool clock_sync_enabled;
+    /* When a device clock may next change (a sync write or a drift step): a capture whose
+     * mid-exposure comes before it can be stamped at once, without an event of its own. */
+    int64_t next_sync_ns, next_drift_ns;
     pending_t *pending; /* waiting to be handed over unlocked */
     size_t npending, cap_pending;
+    pending_t *spare; /* the other buffer, so that handing over allocates nothing */
+    size_t cap_spare;
     bool oom; /* an allocation failed inside the engine: reported on the next call */
 } sim_state_t;
 
@@ -177,6 +182,8 @@ static void schedule_timer(sim_state_t *st, size_t di, int stream)
     push(st, &ev);
 }
 
+static void on_capture(sim_state_t *st, const sim_event_t *ev);
+
 /* One trigger of the sensor: schedules the capture of the streams in `stream` (-1 = both). */
 static void trigger_capture(sim_state_t *st, size_t di, int64_t t_ns, uint64_t seq, int stream)
 {
@@ -196,7 +203,10 @@ static void trigger_capture(sim_state_t *st, size_t di, int64_t t_ns, uint64_t s
         ev.seq = seq;
         ev.start_ns = t_ns + delay_us * 1000;
         ev.t_ns = ev.start_ns + st->spec.exposure_us[s] * 1000 / 2;
-        push(st, &ev);
+        if (ev.t_ns < st->next_sync_ns && ev.t_ns < st->next_drift_ns)
+            on_capture(st, &ev); /* the clock cannot change before mid-exposure */
+        else
+            push(st, &ev);
     }
 }
 
@@ -432,6 +442,7 @@ static void on_drift(sim_state_t *st, const sim_event_t *ev)
     }
     sim_event_t next = *ev;
     next.t_ns = ev->t_ns + DRIFT_STEP_NS;
+    st->next_drift_ns = next.t_ns;
     push(st, &next);
 }
 
@@ -459,9 +470,11 @@ static void on_clock_sync(sim_state_t *st, const sim_event_t *ev)
         d->burst_left = TIME_QUERY_BURST;
         start_queries(st, i, ev->t_ns + TIME_QUERY_BURST_FIRST_NS);
     }
+    st->next_sync_ns = INT64_MAX;
     if (st->clock_sync_interval_ms > 0) {
         sim_event_t next = *ev;
         next.t_ns = ev->t_ns + (int64_t)st->clock_sync_interval_ms * 1000000;
+        st->next_sync_ns = next.t_ns;
         push(st, &next);
     }
 }
@@ -489,9 +502,12 @@ static size_t flush_pending(sim_state_t *st)
     if (st->npending == 0)
         return 0;
     pending_t *v = st->pending;
-    size_t n = st->npending;
-    st->pending = NULL;
-    st->npending = st->cap_pending = 0;
+    size_t n = st->npending, cap = st->cap_pending;
+    st->pending = st->spare;
+    st->cap_pending = st->cap_spare;
+    st->npending = 0;
+    st->spare = NULL;
+    st->cap_spare = 0;
     pthread_mutex_unlock(&st->lock);
     for (size_t i = 0; i < n; i++) {
         switch (v[i].kind) {
@@ -507,8 +523,13 @@ static size_t flush_pending(sim_state_t *st)
             break;
         }
     }
-    free(v);
     pthread_mutex_lock(&st->lock);
+    if (!st->spare) {
+        st->spare = v;
+        st->cap_spare = cap;
+    } else {
+        free(v);
+    }
     return n;
 }
 
@@ -636,10 +657,13 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
         d->leg_out_us = (double)spec->time_query_leg_us + sim_rng_range(&d->rng, -asym, asym);
         d->leg_back_us = (double)spec->time_query_leg_us + sim_rng_range(&d->rng, -asym, asym);
     }
+    st->next_sync_ns = INT64_MAX;
+    st->next_drift_ns = INT64_MAX;
     if (spec->drift_walk_ppm_per_sqrt_hour > 0) {
         sim_event_t ev = {0};
         ev.type = SIM_EV_DRIFT;
         ev.t_ns = DRIFT_STEP_NS;
+        st->next_drift_ns = ev.t_ns;
         push(st, &ev);
     }
     if (wire(st, cfg, spec) != RIG_OK) {
@@ -678,6 +702,7 @@ static void sim_destroy(void *state)
         if (st->pending[i].kind == PENDING_FRAME)
             rig_frame_release(st->pending[i].frame);
     free(st->pending);
+    free(st->spare);
     for (size_t i = 0; st->devs && i < st->ndev; i++)
         free(st->devs[i].outs);
     free(st->devs);
@@ -898,6 +923,7 @@ static rig_error_t sim_enable_clock_sync(void *state, uint64_t interval_ms)
     ev.type = SIM_EV_CLOCK_SYNC;
     ev.gen = ++st->clock_sync_gen;
     ev.t_ns = now_locked(st);
+    st->next_sync_ns = ev.t_ns;
     push(st, &ev);
     pthread_mutex_unlock(&st->lock);
     return RIG_OK;
