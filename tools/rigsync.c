@@ -27,6 +27,8 @@ static void usage(FILE *out)
             "         validate a config and print the rig it describes\n"
             "  list   [--config FILE] [--backend sim]\n"
             "         list the devices the backend sees\n"
+            "  plan   CONFIG|N -o OUT.json\n"
+            "         stagger depth_delay_us so no two ToF cameras interfere; write the config\n"
             "\n"
             "Without --config, the seed's two-device config is used "
             "(configs/multi_device_sync_config.json).\n"
@@ -276,6 +278,7 @@ static int cmd_check(int argc, char **argv)
                 printf(" device#%zu", order[i]);
             printf("\n");
         }
+        cli_warn_interference(cfg, stdout);
         for (size_t i = 0; i < n; i++) {
             char why[512];
             if (syncs && rig_mode_needs_pulses(syncs[i].mode) &&
@@ -303,6 +306,8 @@ int main(int argc, char **argv)
         return cli_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "plan") == 0)
+        return cli_plan(argc - 2, argv + 2);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

@@ -9,9 +9,9 @@
 // Policy: ROS's defaults. setMaxIntervalDuration is NOT called (off: ros::DURATION_MAX), as in
 // the ROS tutorials and most user code; age penalty stays 0.1; no inter-message lower bounds.
 //
-// Timing: CLOCK_MONOTONIC just before each add<i>() (message already allocated, as a subscriber
-// would hand it over) and just after; the callback is invoked synchronously inside add(), reads
-// the clock on entry and records (entry - before-add) as that set's emission latency.
+// Timing: two passes over the same stream. The throughput pass builds every message first and
+// times the whole add loop once (no clock read inside it); the latency pass reads CLOCK_MONOTONIC
+// just before each add<i>() and on the callback's entry, and records the difference.
 
 #include "ros_approx.h"
 
@@ -64,7 +64,8 @@ int64_t mono_ns() {
 
 struct State {
     int n_inputs = 0;
-    int64_t add_start_ns = 0;  // set just before each add()
+    int64_t add_start_ns = 0;  // set just before each add() (latency pass)
+    bool record_latency = false;
     uint64_t sets = 0;
     uint64_t mixed_sets = 0;
     uint64_t frames_in_sets = 0;
@@ -88,8 +89,8 @@ struct State {
     void member(const boost::shared_ptr<NullType const>&) {}
 
     template <typename... Ms> void on_set(const Ms&... ms) {
-        const int64_t now = mono_ns();
-        latencies_us.push_back((double)(now - add_start_ns) / 1000.0);
+        if (record_latency)
+            latencies_us.push_back((double)(mono_ns() - add_start_ns) / 1000.0);
         first = true;
         mixed = false;
         (member(ms), ...);
@@ -138,11 +139,15 @@ double percentile(std::vector<double>& v, double p) {
     return v[k - 1];
 }
 
+// One pass over the stream. Throughput pass (time_each == false): the messages are built first
+// and the whole add loop is timed once, so no clock read sits inside it. Latency pass
+// (time_each == true): the clock is read before each add and in the callback.
 template <int N>
-void run(const ros_frame_t* frames, size_t n, uint32_t queue_size, ros_result_t* out) {
-    State st;
+void run_pass(const ros_frame_t* frames, size_t n, uint32_t queue_size, bool time_each,
+              State& st, int64_t* busy_ns) {
     st.n_inputs = N;
-    st.latencies_us.reserve(n / N + 1);
+    st.record_latency = time_each;
+    st.latencies_us.reserve(time_each ? n / N + 1 : 0);
 
     // Default policy settings (see top of file): no setMaxIntervalDuration.
     Sync<N> sync{Policy<N>(queue_size)};
@@ -151,29 +156,51 @@ void run(const ros_frame_t* frames, size_t n, uint32_t queue_size, ros_result_t*
         cb = [&st](const auto&... ms) { st.on_set(ms...); };
     sync.registerCallback(cb);
 
-    int64_t busy_ns = 0;
+    std::vector<RigFrameMsg::ConstPtr> msgs;
+    msgs.reserve(n);
     for (size_t k = 0; k < n; k++) {
         boost::shared_ptr<RigFrameMsg> msg = boost::make_shared<RigFrameMsg>();
         msg->header.seq = (uint32_t)k;
         msg->header.stamp.fromNSec((uint64_t)frames[k].stamp_us * 1000u);
         msg->capture_id = frames[k].capture_id;
-        RigFrameMsg::ConstPtr cmsg = msg;
-        msg.reset();
-
-        const int64_t t0 = mono_ns();
-        st.add_start_ns = t0;
-        add_to<N>(sync, frames[k].input, cmsg);
-        busy_ns += mono_ns() - t0;
+        msgs.push_back(msg);
     }
+    if (!time_each) {
+        const int64_t t0 = mono_ns();
+        for (size_t k = 0; k < n; k++)
+            add_to<N>(sync, frames[k].input, msgs[k]);
+        *busy_ns = mono_ns() - t0;
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        st.add_start_ns = mono_ns();
+        add_to<N>(sync, frames[k].input, msgs[k]);
+    }
+}
 
-    out->sets = st.sets;
-    out->mixed_sets = st.mixed_sets;
+template <int N>
+void run(const ros_frame_t* frames, size_t n, uint32_t queue_size, ros_result_t* out) {
+    // The throughput pass runs three times and the fastest counts (a short loop on a shared
+    // machine is easily disturbed); every pass sees the same stream and counts the same.
+    State counted, timed;
+    int64_t busy_ns = INT64_MAX;
+    for (int rep = 0; rep < 3; rep++) {
+        State st;
+        int64_t ns = 0;
+        run_pass<N>(frames, n, queue_size, false, st, &ns);
+        if (ns < busy_ns) busy_ns = ns;
+        if (rep == 0) counted = st;
+    }
+    run_pass<N>(frames, n, queue_size, true, timed, nullptr);
+
+    out->sets = counted.sets;
+    out->mixed_sets = counted.mixed_sets;
     out->frames_in = n;
-    out->frames_in_sets = st.frames_in_sets;
-    out->frames_lost = n - st.frames_in_sets;
+    out->frames_in_sets = counted.frames_in_sets;
+    out->frames_lost = n - counted.frames_in_sets;
     out->seconds = (double)busy_ns / 1e9;
-    out->latency_us_p50 = percentile(st.latencies_us, 0.50);
-    out->latency_us_p99 = percentile(st.latencies_us, 0.99);
+    out->latency_us_p50 = percentile(timed.latencies_us, 0.50);
+    out->latency_us_p99 = percentile(timed.latencies_us, 0.99);
 }
 
 std::once_flag g_time_init;

@@ -38,10 +38,11 @@ typedef struct ros_result {
     uint64_t frames_in_sets;    /* frames that ended up in an emitted set */
     uint64_t frames_lost;       /* frames_in - frames_in_sets (dropped by the policy, plus the
                                    few still queued when the stream ends: ROS has no flush) */
-    double seconds;             /* time spent inside add() calls (CLOCK_MONOTONIC; single
-                                   thread, never blocks, so ~CPU time); includes the callback */
-    double latency_us_p50, latency_us_p99; /* from just before the add() that completed a set to
-                                   the callback's entry (CLOCK_MONOTONIC); 0 when no set */
+    double seconds;             /* the whole add() loop of a pass without clock reads inside
+                                   (CLOCK_MONOTONIC; single thread, never blocks); includes
+                                   the callbacks, not the building of the messages */
+    double latency_us_p50, latency_us_p99; /* second pass: from just before the add() that
+                                   completed a set to the callback's entry; 0 when no set */
 } ros_result_t;
 
 /* Feeds frames[0..n) in order (arrival order) to ApproximateTime with n_inputs inputs and

@@ -377,6 +377,9 @@ rig_format_t rig_frame_format(const rig_frame_t *frame);
 /** Pixel bytes (row-major, stride = width * bytes per pixel) or NULL when pixels are off. */
 const uint8_t *rig_frame_data(const rig_frame_t *frame);
 size_t rig_frame_data_size(const rig_frame_t *frame);
+/** True when another ToF camera's laser pulses overlapped this depth frame's (its depth is
+ * disturbed); stagger depth_delay_us (rigsync plan) to avoid it. */
+bool rig_frame_interfered(const rig_frame_t *frame);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Framesets: one set per capture, one slot per (device, stream)                              */

@@ -1056,6 +1056,7 @@ static rig_error_t parse_exposure(parser_t *p, const path_t *sim_path, const jso
     if (!obj)
         return RIG_OK;
     path_t at = path_key(sim_path, "exposure_us");
+    sim->exposure_given = true;
     TRY(expect(p, &at, obj, KIND_OBJECT));
     TRY(check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
     for (int s = 0; s < RIG_STREAM_COUNT; s++)

@@ -117,6 +117,7 @@ typedef struct rig_sim_spec {
      * [min,max] (the command's latency) */
     int64_t sync_error_min_us, sync_error_max_us;
     int64_t exposure_us[RIG_STREAM_COUNT]; /* indexed by rig_stream_t */
+    bool exposure_given; /* else each model's own exposure applies */
     int64_t readout_us;
     /* two-way time queries (0 interval = none) */
     int64_t time_query_interval_ms;

@@ -851,7 +851,8 @@ void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame)
         /* The matcher keeps its own reference; what it emits goes out after unlocking. */
         rig_frame_retain(frame);
         rig_match_add(ctx->matcher, frame->device_index * RIG_STREAM_COUNT + frame->stream,
-                      frame->global_ts_us, frame->index, frame->host_ts_us, false, frame);
+                      frame->global_ts_us, frame->index, frame->host_ts_us, frame->interfered,
+                      frame);
         pthread_mutex_unlock(&ctx->lock);
         if (cb)
             cb(frame, user);

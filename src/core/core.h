@@ -22,6 +22,7 @@ struct rig_frame {
     rig_format_t format;
     uint8_t *data; /* NULL when pixels are off */
     size_t data_size;
+    bool interfered; /* depth disturbed by another ToF camera's laser */
     bool has_truth; /* simulator frames only */
     rig_sim_truth_t truth;
 };

@@ -56,3 +56,4 @@ uint32_t rig_frame_height(const rig_frame_t *f) { return f ? f->height : 0; }
 rig_format_t rig_frame_format(const rig_frame_t *f) { return f ? f->format : RIG_FORMAT_NONE; }
 const uint8_t *rig_frame_data(const rig_frame_t *f) { return f ? f->data : NULL; }
 size_t rig_frame_data_size(const rig_frame_t *f) { return f ? f->data_size : 0; }
+bool rig_frame_interfered(const rig_frame_t *f) { return f && f->interfered; }

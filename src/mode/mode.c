@@ -90,27 +90,38 @@ void rig_mode_bitmap_format(uint32_t bitmap, char *buf, size_t len)
 
 /* ------------------------------------------------------------------------------------------ */
 
-typedef struct model_entry {
-    const char *name;
-    uint32_t modes;
-} model_entry_t;
+static const uint32_t femto_depth[][2] = {{640, 576}, {320, 288}, {512, 512}, {1024, 1024}, {0, 0}};
+static const uint32_t femto_color[][2] = {{1280, 720}, {1920, 1080}, {2560, 1440}, {3840, 2160},
+                                          {640, 480}, {0, 0}};
+static const uint32_t femto_fps[] = {5, 15, 30, 0};
+static const uint32_t sl_depth[][2] = {{640, 480}, {640, 400}, {1280, 800}, {1600, 1200}, {0, 0}};
+static const uint32_t stereo_depth[][2] = {{640, 400}, {1280, 800}, {848, 480}, {640, 480}, {0, 0}};
+static const uint32_t gemini_color[][2] = {{640, 480}, {1280, 720}, {1280, 800}, {1920, 1080}, {0, 0}};
+static const uint32_t sl_fps[] = {5, 10, 15, 30, 0};
+static const uint32_t g2_fps[] = {5, 10, 15, 30, 60, 0};
+static const uint32_t g330_fps[] = {5, 10, 15, 30, 60, 90, 0};
 
-/* domain.md section 4 (vendor bitmaps). */
-static const model_entry_t models[] = {
-    {"Femto Bolt", 0x0F},
-    {"Femto Mega", 0x2F},
-    {"Astra 2", 0x17},
-    {"Gemini 210", 0x17},
-    {"Gemini 215", 0x17},
-    {"Gemini 2", 0x77},
-    {"Gemini 2 L", 0x77},
-    {"Gemini 2 XL", 0x77},
-    {"Gemini 330", 0x77},
-    {"Gemini 335", 0x77},
-    {"Gemini 335L", 0x77},
-    {"Gemini 336", 0x77},
-    {"Gemini 336L", 0x77},
-    {RIG_MODEL_SIM_DEFAULT, RIG_SYNC_MODE_ALL},
+#define FEMTO(name, modes, rate) {name, modes, true, rate, {8000, 12800}, {femto_color, femto_depth}, femto_fps}
+#define SL(name, modes, rate) {name, modes, false, rate, {8000, 8000}, {gemini_color, sl_depth}, sl_fps}
+#define STEREO(name, modes, rate, fps) {name, modes, false, rate, {8000, 8000}, {gemini_color, stereo_depth}, fps}
+
+/* Modes: domain.md section 4 (vendor bitmaps). */
+static const rig_model_facts_t models[] = {
+    FEMTO("Femto Bolt", 0x0F, 500.0), /* 30.015 fps */
+    FEMTO("Femto Mega", 0x2F, 933.0), /* 30.028 fps */
+    SL("Astra 2", 0x17, 1667.0),
+    SL("Gemini 210", 0x17, 1667.0),
+    SL("Gemini 215", 0x17, 1667.0),
+    STEREO("Gemini 2", 0x77, 4667.0, g2_fps), /* 30.14 fps */
+    STEREO("Gemini 2 L", 0x77, 4667.0, g2_fps),
+    STEREO("Gemini 2 XL", 0x77, 4667.0, g2_fps),
+    STEREO("Gemini 330", 0x77, 3333.0, g330_fps),
+    STEREO("Gemini 335", 0x77, 3333.0, g330_fps),
+    STEREO("Gemini 335L", 0x77, 3333.0, g330_fps),
+    STEREO("Gemini 336", 0x77, 3333.0, g330_fps),
+    STEREO("Gemini 336L", 0x77, 3333.0, g330_fps),
+    /* The default simulated camera: every mode, any profile, ToF depth, exact rate. */
+    {RIG_MODEL_SIM_DEFAULT, RIG_SYNC_MODE_ALL, true, 0.0, {8000, 12800}, {NULL, NULL}, NULL},
 };
 
 static bool model_separator(char c) { return c == ' ' || c == '-' || c == '_'; }
@@ -132,16 +143,47 @@ static bool model_name_eq(const char *a, const char *b)
     }
 }
 
+const rig_model_facts_t *rig_model_facts(const char *model)
+{
+    for (size_t i = 0; model && i < RIG_ARRAY_SIZE(models); i++)
+        if (model_name_eq(model, models[i].name))
+            return &models[i];
+    return NULL;
+}
+
 bool rig_model_supported_modes(const char *model, uint32_t *bitmap)
 {
-    if (!model || !bitmap)
+    const rig_model_facts_t *m = rig_model_facts(model);
+    if (!m || !bitmap)
         return false;
-    for (size_t i = 0; i < RIG_ARRAY_SIZE(models); i++) {
-        if (model_name_eq(model, models[i].name)) {
-            *bitmap = models[i].modes;
-            return true;
-        }
-    }
+    *bitmap = m->modes;
+    return true;
+}
+
+bool rig_model_profile_ok(const rig_model_facts_t *m, rig_stream_t stream,
+                          const rig_stream_profile_t *p, char *why, size_t len)
+{
+    bool size_ok = !m->sizes[stream], fps_ok = !m->fps;
+    for (size_t i = 0; m->sizes[stream] && m->sizes[stream][i][0]; i++)
+        if (m->sizes[stream][i][0] == p->width && m->sizes[stream][i][1] == p->height)
+            size_ok = true;
+    for (size_t i = 0; m->fps && m->fps[i]; i++)
+        if (m->fps[i] == p->fps)
+            fps_ok = true;
+    if (!m->fps && (p->fps < 1 || p->fps > 300))
+        fps_ok = false;
+    if (size_ok && fps_ok)
+        return true;
+    rig_fmt(why, len, "%s %s supports", m->name, rig_stream_name(stream));
+    for (size_t i = 0; m->sizes[stream] && m->sizes[stream][i][0]; i++)
+        rig_append(why, len, "%s %ux%u", i ? "," : "", m->sizes[stream][i][0],
+                   m->sizes[stream][i][1]);
+    if (!m->sizes[stream])
+        rig_append(why, len, " any size");
+    rig_append(why, len, " at");
+    for (size_t i = 0; m->fps && m->fps[i]; i++)
+        rig_append(why, len, "%s %u", i ? "," : "", m->fps[i]);
+    rig_append(why, len, m->fps ? " fps" : " 1 to 300 fps");
     return false;
 }
 

@@ -22,6 +22,30 @@ void rig_mode_bitmap_format(uint32_t bitmap, char *buf, size_t len);
  */
 bool rig_model_supported_modes(const char *model, uint32_t *bitmap);
 
+/**
+ * What the simulator knows of a family beyond its modes. The sizes, rates and offsets are the
+ * simulator's assumptions drawn from the vendors' data sheets and users' reports (domain.md
+ * section 5), not measurements of rigsync's own.
+ */
+typedef struct rig_model_facts {
+    const char *name;
+    uint32_t modes;
+    bool tof;               /* depth by time of flight: laser pulses of two cameras interfere */
+    double rate_offset_ppm; /* real frame rate off nominal (30.015 - 30.14 fps were measured) */
+    int64_t exposure_us[RIG_STREAM_COUNT];
+    /* supported sizes per stream ({0,0}-terminated, NULL = any) and frame rates (0-terminated,
+     * NULL = 1..300); the first size is the default */
+    const uint32_t (*sizes[RIG_STREAM_COUNT])[2];
+    const uint32_t *fps;
+} rig_model_facts_t;
+
+/** Facts of a family, matched like rig_model_supported_modes; NULL for an unknown model. */
+const rig_model_facts_t *rig_model_facts(const char *model);
+
+/** Checks a stream profile against a model; on failure writes what it supports into why. */
+bool rig_model_profile_ok(const rig_model_facts_t *m, rig_stream_t stream,
+                          const rig_stream_profile_t *p, char *why, size_t len);
+
 /** Comma-separated list of the known model names (for messages). */
 const char *rig_model_all_names(void);
 

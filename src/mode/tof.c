@@ -52,9 +52,12 @@ static int64_t slots_per_group(const rig_tof_params_t *p)
     return s < 1 ? 1 : s;
 }
 
+/* A group starts once the previous one is over: its first pulse min_spacing after the start of
+ * the previous group's last pulse (last slot + (pulses - 1) * period). Groups never share time. */
 static int64_t group_stride_us(const rig_tof_params_t *p)
 {
-    return rig_tof_train_us(p) + p->min_spacing_us;
+    return (slots_per_group(p) - 1) * p->min_spacing_us + rig_tof_train_us(p) +
+           p->min_spacing_us - p->pulse_us;
 }
 
 /* Start of slot i: group i / slots, position i % slots. */
@@ -98,15 +101,15 @@ bool rig_tof_plan(const rig_tof_params_t *p, size_t n, int64_t frame_period_us,
     size_t cap = rig_tof_capacity(p, frame_period_us);
     if (n > cap) {
         size_t per = (size_t)slots_per_group(p);
+        size_t groups = (cap + per - 1) / per;
         if (msg)
             rig_fmt(msg, msg_len,
-                    "%zu depth cameras on one pulse source do not fit: with a %lld us frame "
-                    "period at most %zu can capture without overlapping ToF pulses (%zu per "
-                    "%lld us pulse period, %lld us apart, in %zu group(s) of one %lld us pulse "
-                    "train each).",
-                    n, (long long)frame_period_us, cap, per,
-                    (long long)rig_tof_pulse_period_us(p), (long long)p->min_spacing_us,
-                    (cap + per - 1) / per, (long long)rig_tof_train_us(p));
+                    "at most %zu depth cameras triggered together fit a %lld us frame period "
+                    "without overlapping ToF pulses (%zu per group, %lld us apart within the "
+                    "%lld us pulse period; %zu group%s, %lld us apart), not %zu.",
+                    cap, (long long)frame_period_us, per, (long long)p->min_spacing_us,
+                    (long long)rig_tof_pulse_period_us(p), groups, groups == 1 ? "" : "s",
+                    (long long)group_stride_us(p), n);
         return false;
     }
     int64_t shift = 0;
@@ -302,10 +305,10 @@ rig_error_t rig_tof_plan_config(const rig_config_t *cfg, const rig_tof_params_t 
             if (c == (int)n)
                 rig_fmt(who, sizeof who, "the signal generator");
             else
-                rig_fmt(who, sizeof who, "device#%d (%s, %s)", c, cfg->devices[c].serial,
+                rig_fmt(who, sizeof who, "device#%d %s (%s)", c, cfg->devices[c].serial,
                         rig_sync_mode_name(cfg->devices[c].sync.mode));
             if (msg)
-                rig_fmt(msg, msg_len, "%zu depth cameras are triggered by %s at %u fps: %s", m,
+                rig_fmt(msg, msg_len, "%zu depth cameras are triggered by %s at %u fps, but %s", m,
                         who, cfg->streams[RIG_STREAM_DEPTH].fps, why);
             err = RIG_ERROR_UNSUPPORTED;
             break;

@@ -38,11 +38,13 @@ bool rig_tof_trains_overlap(const rig_tof_params_t *p, int64_t start_a_us, int64
 
 /**
  * How many depth cameras triggered together can be staggered without interfering at this frame
- * period. Slots: k * min_spacing for k < period / min_spacing (9 per group: 0..1280 us, and the
- * wrap-around 1575 - 1280 = 295 us is still >= 160); further groups each start a whole train +
- * min_spacing later (group g at g * 12885 us). A slot is usable while its train's last pulse
+ * period. Slots: k * min_spacing for k < pulse period / min_spacing (9 per group: 0..1280 us, and
+ * the wrap-around 1575 - 1280 = 295 us is still >= 160); each further group starts when the
+ * previous group is over, min_spacing after the start of its last pulse: group g at
+ * g * (1280 + 8 * 1575 + 160) = g * 14040 us. A slot is usable while its train's last pulse
  * starts at least min_spacing before the next frame's first train (slot + train_us +
- * min_spacing - pulse_us <= frame period). At least 1 (one camera never interferes).
+ * min_spacing - pulse_us <= frame period): 18 at 30 fps, 9 at 60 fps. At least 1 (one camera
+ * never interferes).
  */
 size_t rig_tof_capacity(const rig_tof_params_t *p, int64_t frame_period_us);
 

@@ -20,6 +20,8 @@ typedef enum sim_event_type {
     SIM_EV_TIME_REPLY,     /* ... and its answer reaches the host */
     SIM_EV_TIME_QUERY,     /* the host starts the periodic query of one device */
     SIM_EV_DRIFT,          /* every crystal's ppm takes one step of its random walk */
+    SIM_EV_GENERATOR,      /* the external signal generator emits a pulse */
+    SIM_EV_CUT,            /* a scheduled cable cut */
 } sim_event_type_t;
 
 typedef struct sim_event {

@@ -84,3 +84,20 @@ bool sim_pixels_decode(const uint8_t *data, uint32_t width, uint32_t height, rig
     *true_ts_us = (int64_t)v;
     return true;
 }
+
+void sim_pixels_corrupt(uint8_t *data, uint32_t width, uint32_t height, rig_format_t format,
+                        uint64_t seed)
+{
+    if (!data || format != RIG_FORMAT_Y16)
+        return;
+    /* Multipath-like bands: every few rows, depth jumps by a random-looking amount. */
+    for (uint32_t y = STAMP_ROWS; y < height; y++) {
+        if (((y + seed) / 6) % 3 != 0)
+            continue;
+        uint16_t bogus = (uint16_t)(300 + ((y * 2654435761u + (uint32_t)seed) % 3000));
+        for (uint32_t x = 0; x < width; x++) {
+            data[2 * ((size_t)y * width + x)] = (uint8_t)(bogus & 0xFF);
+            data[2 * ((size_t)y * width + x) + 1] = (uint8_t)(bogus >> 8);
+        }
+    }
+}

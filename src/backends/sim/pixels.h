@@ -12,6 +12,10 @@
 void sim_pixels_render(uint8_t *data, uint32_t width, uint32_t height, rig_format_t format,
                        int64_t true_ts_us, uint32_t device_index);
 
+/** Disturbs a depth image as a neighbour's laser does: stripes of wrong depth (barcode kept). */
+void sim_pixels_corrupt(uint8_t *data, uint32_t width, uint32_t height, rig_format_t format,
+                        uint64_t seed);
+
 /** Reads the barcode back; false when the image is too narrow or not RGB/Y16. */
 bool sim_pixels_decode(const uint8_t *data, uint32_t width, uint32_t height, rig_format_t format,
                        int64_t *true_ts_us);

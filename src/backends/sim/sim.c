@@ -32,6 +32,7 @@
 
 #include "backends/sim/engine.h"
 #include "backends/sim/pixels.h"
+#include "mode/tof.h"
 #include "common/util.h"
 #include "config/config_internal.h"
 #include "core/core.h"
@@ -53,8 +54,21 @@
 #define TIME_QUERY_BURST_SPACING_NS 5000000LL
 #define DRIFT_STEP_NS 1000000000LL
 
+/* A sync cable from this device's sync-out (or the hub behind it) into another's sync-in. */
+typedef struct sim_edge {
+    size_t to;
+    int64_t delay_ns;
+} sim_edge_t;
+
+#define DEPTH_HISTORY 4
+
 typedef struct sim_device {
     rig_sim_device_spec_t spec;
+    const rig_model_facts_t *facts;
+    double rate_offset_ppm; /* the sensor's frame rate off nominal, on its own clock */
+    int64_t exposure_us[RIG_STREAM_COUNT];
+    int64_t depth_starts_ns[DEPTH_HISTORY]; /* recent laser trains, for interference */
+    unsigned depth_head;
     uint32_t modes;
     double ppm;
     sim_rng_t rng;
@@ -62,7 +76,7 @@ typedef struct sim_device {
     int64_t clk_t_ns;
     double clk_dev_us;
     rig_sync_config_t sync; /* kept across open/close, like the device's flash */
-    size_t *outs;           /* devices whose sync-in this device's sync-out feeds */
+    sim_edge_t *outs;       /* devices whose sync-in this device's sync-out feeds */
     size_t nouts;
 
     bool open;
@@ -117,6 +131,8 @@ typedef struct sim_state {
     /* When a device clock may next change (a sync write or a drift step): a capture whose
      * mid-exposure comes before it can be stamped at once, without an event of its own. */
     int64_t next_sync_ns, next_drift_ns;
+    size_t *gen_outs; /* devices the signal generator feeds */
+    size_t gen_nouts;
     pending_t *pending; /* waiting to be handed over unlocked */
     size_t npending, cap_pending;
     pending_t *spare; /* the other buffer, so that handing over allocates nothing */
@@ -152,10 +168,11 @@ static int64_t now_locked(const sim_state_t *st)
     return wall > st->now_ns ? wall : st->now_ns;
 }
 
-/* Frame period on the host clock for a device whose crystal counts `fps` frames a second. */
+/* Frame period on the host clock for a device whose crystal counts `fps` frames a second,
+ * with its sensor's own rate offset. */
 static double period_ns(const sim_device_t *d, uint32_t fps)
 {
-    return 1e9 / (double)fps / (1.0 + d->ppm * 1e-6);
+    return 1e9 / (double)fps / (1.0 + d->ppm * 1e-6) / (1.0 + d->rate_offset_ppm * 1e-6);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -202,7 +219,11 @@ static void trigger_capture(sim_state_t *st, size_t di, int64_t t_ns, uint64_t s
         ev.gen = d->gen;
         ev.seq = seq;
         ev.start_ns = t_ns + delay_us * 1000;
-        ev.t_ns = ev.start_ns + st->spec.exposure_us[s] * 1000 / 2;
+        ev.t_ns = ev.start_ns + d->exposure_us[s] * 1000 / 2;
+        if (s == RIG_STREAM_DEPTH && d->facts->tof) {
+            d->depth_starts_ns[d->depth_head] = ev.start_ns;
+            d->depth_head = (d->depth_head + 1) % DEPTH_HISTORY;
+        }
         if (ev.t_ns < st->next_sync_ns && ev.t_ns < st->next_drift_ns)
             on_capture(st, &ev); /* the clock cannot change before mid-exposure */
         else
@@ -216,9 +237,9 @@ static void emit_pulse(sim_state_t *st, size_t di, int64_t t_ns, uint64_t seq)
     for (size_t i = 0; i < d->nouts; i++) {
         sim_event_t ev = {0};
         ev.type = SIM_EV_PULSE_IN;
-        ev.dev = (uint32_t)d->outs[i];
+        ev.dev = (uint32_t)d->outs[i].to;
         ev.seq = seq;
-        ev.t_ns = t_ns + (int64_t)d->sync.trigger_out_delay_us * 1000 + st->spec.cable_delay_ns;
+        ev.t_ns = t_ns + (int64_t)d->sync.trigger_out_delay_us * 1000 + d->outs[i].delay_ns;
         push(st, &ev);
     }
 }
@@ -303,7 +324,7 @@ static void on_capture(sim_state_t *st, const sim_event_t *ev)
     if (sim_rng_chance(&d->rng, st->spec.stall_probability))
         latency_us += sim_rng_range(&d->rng, (double)st->spec.stall_min_us,
                                     (double)st->spec.stall_max_us);
-    int64_t arrival = ev->start_ns + (st->spec.exposure_us[s] + st->spec.readout_us) * 1000 +
+    int64_t arrival = ev->start_ns + (d->exposure_us[s] + st->spec.readout_us) * 1000 +
                       (int64_t)llround(latency_us * 1000.0);
     if (arrival <= d->last_arrival_ns[s])
         arrival = d->last_arrival_ns[s] + 1000; /* in order behind the previous frame */
@@ -333,6 +354,28 @@ static bool add_pending(sim_state_t *st, const pending_t *item)
     return true;
 }
 
+/* Did any other ToF camera's laser train overlap this depth capture's? By the time the frame
+ * arrives (after exposure, readout and transport), every train that could overlap it began. */
+static bool interfered(const sim_state_t *st, const sim_device_t *d, int64_t start_ns)
+{
+    if (!d->facts->tof)
+        return false;
+    rig_tof_params_t tp = rig_tof_params_default();
+    int64_t train_ns = rig_tof_train_us(&tp) * 1000;
+    for (size_t i = 0; i < st->ndev; i++) {
+        const sim_device_t *o = &st->devs[i];
+        if (o == d || !o->facts->tof || !o->streaming)
+            continue;
+        for (unsigned k = 0; k < DEPTH_HISTORY; k++) {
+            int64_t s = o->depth_starts_ns[k];
+            if (s != 0 && llabs(s - start_ns) < train_ns &&
+                rig_tof_trains_overlap(&tp, start_ns / 1000, s / 1000))
+                return true;
+        }
+    }
+    return false;
+}
+
 static void on_arrival(sim_state_t *st, const sim_event_t *ev)
 {
     sim_device_t *d = &st->devs[ev->dev];
@@ -360,9 +403,12 @@ static void on_arrival(sim_state_t *st, const sim_event_t *ev)
     f->truth.true_ts_us = host_us(st, ev->mid_ns);
     f->truth.arrival_us = f->host_ts_us;
     f->truth.trigger_seq = ev->seq;
+    f->interfered = ev->stream == RIG_STREAM_DEPTH && interfered(st, d, ev->start_ns);
     if (size)
         sim_pixels_render(f->data, p->width, p->height, p->format, f->truth.true_ts_us,
                           (uint32_t)d->ctx_index);
+    if (size && f->interfered)
+        sim_pixels_corrupt(f->data, p->width, p->height, p->format, ev->seq);
     pending_t item = {.kind = PENDING_FRAME, .frame = f};
     if (!add_pending(st, &item))
         rig_frame_release(f);
@@ -446,6 +492,40 @@ static void on_drift(sim_state_t *st, const sim_event_t *ev)
     push(st, &next);
 }
 
+static void on_generator(sim_state_t *st, const sim_event_t *ev)
+{
+    for (size_t k = 0; k < st->gen_nouts; k++) {
+        sim_event_t p = {0};
+        p.type = SIM_EV_PULSE_IN;
+        p.dev = (uint32_t)st->gen_outs[k];
+        p.seq = ev->seq;
+        p.t_ns = ev->t_ns + st->spec.cable_delay_ns;
+        push(st, &p);
+    }
+    sim_event_t next = *ev;
+    next.seq++;
+    next.t_ns = (int64_t)llround((double)(next.seq) * 1e9 / st->spec.generator_hz);
+    push(st, &next);
+}
+
+/* The cable into device ev->dev's sync-in is pulled out: nothing reaches it any more. */
+static void on_cut(sim_state_t *st, const sim_event_t *ev)
+{
+    for (size_t i = 0; i < st->ndev; i++) {
+        sim_device_t *d = &st->devs[i];
+        size_t kept = 0;
+        for (size_t k = 0; k < d->nouts; k++)
+            if (d->outs[k].to != ev->dev)
+                d->outs[kept++] = d->outs[k];
+        d->nouts = kept;
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < st->gen_nouts; k++)
+        if (st->gen_outs[k] != ev->dev)
+            st->gen_outs[kept++] = st->gen_outs[k];
+    st->gen_nouts = kept;
+}
+
 static void on_clock_sync(sim_state_t *st, const sim_event_t *ev)
 {
     if (!st->clock_sync_enabled || ev->gen != st->clock_sync_gen)
@@ -493,6 +573,8 @@ static void process(sim_state_t *st, const sim_event_t *ev)
     case SIM_EV_TIME_READ: on_time_read(st, ev); break;
     case SIM_EV_TIME_REPLY: on_time_reply(st, ev); break;
     case SIM_EV_DRIFT: on_drift(st, ev); break;
+    case SIM_EV_GENERATOR: on_generator(st, ev); break;
+    case SIM_EV_CUT: on_cut(st, ev); break;
     }
 }
 
@@ -563,21 +645,33 @@ static void *engine_thread(void *arg)
 /* ------------------------------------------------------------------------------------------ */
 /* Backend ops                                                                                */
 
+static void add_edge(sim_device_t *from, size_t to, int64_t delay_ns)
+{
+    from->outs[from->nouts++] = (sim_edge_t){to, delay_ns};
+}
+
 static rig_error_t wire(sim_state_t *st, const rig_config_t *cfg, const rig_sim_spec_t *spec)
 {
     size_t ncfg = rig_config_device_count(cfg);
     for (size_t i = 0; i < st->ndev; i++) {
-        st->devs[i].outs = calloc(st->ndev, sizeof(size_t));
+        st->devs[i].outs = calloc(st->ndev, sizeof(sim_edge_t));
         if (!st->devs[i].outs)
             return RIG_ERROR_NO_MEMORY;
     }
+    st->gen_outs = calloc(spec->generator_count + 1, sizeof(size_t));
+    if (!st->gen_outs)
+        return RIG_ERROR_NO_MEMORY;
+    for (size_t k = 0; k < spec->generator_count; k++)
+        st->gen_outs[st->gen_nouts++] = spec->generator_to[k];
     if (spec->wiring == RIG_SIM_WIRING_CABLES) {
-        for (size_t c = 0; c < spec->cable_count; c++) {
-            sim_device_t *from = &st->devs[spec->cables[c].from];
-            from->outs[from->nouts++] = spec->cables[c].to;
-        }
-    } else if (spec->wiring == RIG_SIM_WIRING_DAISY_CHAIN) {
-        /* The chain follows the config (primary first), so map config indices to devices. */
+        for (size_t c = 0; c < spec->cable_count; c++)
+            add_edge(&st->devs[spec->cables[c].from], spec->cables[c].to, spec->cable_delay_ns);
+    } else if (spec->wiring != RIG_SIM_WIRING_NONE) {
+        /* Daisy chain or star follow the config (primary first), so map config indices to
+         * devices; through a hub a pulse crosses two cables and the hub. */
+        int64_t delay = spec->wiring == RIG_SIM_WIRING_STAR
+                            ? 2 * spec->cable_delay_ns + spec->hub_delay_ns
+                            : spec->cable_delay_ns;
         for (size_t i = 0; i < ncfg; i++) {
             int src = rig_config_pulse_source(cfg, i);
             if (src < 0)
@@ -592,7 +686,7 @@ static rig_error_t wire(sim_state_t *st, const rig_config_t *cfg, const rig_sim_
                     to = k;
             }
             if (from < st->ndev && to < st->ndev)
-                st->devs[from].outs[st->devs[from].nouts++] = to;
+                add_edge(&st->devs[from], to, delay);
         }
     }
     return RIG_OK;
@@ -638,8 +732,15 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
         d->spec = spec->devices[i];
         if (d->spec.model[0] == '\0')
             rig_strlcpy(d->spec.model, RIG_MODEL_SIM_DEFAULT, sizeof(d->spec.model));
-        if (!rig_model_supported_modes(d->spec.model, &d->modes))
-            d->modes = RIG_SYNC_MODE_ALL;
+        d->facts = rig_model_facts(d->spec.model);
+        if (!d->facts)
+            d->facts = rig_model_facts(RIG_MODEL_SIM_DEFAULT);
+        rig_strlcpy(d->spec.model, d->facts->name, sizeof(d->spec.model));
+        d->modes = d->facts->modes;
+        d->rate_offset_ppm =
+            d->spec.has_rate_offset ? d->spec.rate_offset_ppm : d->facts->rate_offset_ppm;
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            d->exposure_us[s] = spec->exposure_given ? spec->exposure_us[s] : d->facts->exposure_us[s];
         sim_rng_seed(&d->rng, seed, i);
         if (d->spec.has_ppm) {
             d->ppm = d->spec.ppm;
@@ -659,6 +760,19 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
     }
     st->next_sync_ns = INT64_MAX;
     st->next_drift_ns = INT64_MAX;
+    if (spec->generator_hz > 0) {
+        sim_event_t ev = {0};
+        ev.type = SIM_EV_GENERATOR;
+        ev.t_ns = 0;
+        push(st, &ev);
+    }
+    for (size_t k = 0; k < spec->event_count; k++) {
+        sim_event_t ev = {0};
+        ev.type = SIM_EV_CUT;
+        ev.dev = (uint32_t)spec->events[k].cut_to;
+        ev.t_ns = spec->events[k].at_us * 1000;
+        push(st, &ev);
+    }
     if (spec->drift_walk_ppm_per_sqrt_hour > 0) {
         sim_event_t ev = {0};
         ev.type = SIM_EV_DRIFT;
@@ -705,6 +819,7 @@ static void sim_destroy(void *state)
     free(st->spare);
     for (size_t i = 0; st->devs && i < st->ndev; i++)
         free(st->devs[i].outs);
+    free(st->gen_outs);
     free(st->devs);
     sim_heap_free(&st->heap);
     rig_config_destroy(st->own_config);
@@ -805,8 +920,14 @@ static rig_error_t sim_default_profile(void *state, void *dev, rig_stream_t stre
                                        rig_stream_profile_t *out)
 {
     (void)state;
-    (void)dev;
+    const sim_device_t *d = dev;
     out->fps = RIG_DEFAULT_FPS;
+    if (d->facts->sizes[stream]) {
+        out->width = d->facts->sizes[stream][0][0];
+        out->height = d->facts->sizes[stream][0][1];
+        out->format = stream == RIG_STREAM_COLOR ? RIG_FORMAT_RGB : RIG_FORMAT_Y16;
+        return RIG_OK;
+    }
     if (stream == RIG_STREAM_COLOR) {
         out->width = RIG_DEFAULT_COLOR_WIDTH;
         out->height = RIG_DEFAULT_COLOR_HEIGHT;
@@ -834,6 +955,14 @@ static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t 
                 d->spec.serial, rig_stream_name((rig_stream_t)s), prof[s].width, prof[s].height,
                 prof[s].fps, rig_format_name(prof[s].format), rig_format_name(want[s]));
     }
+    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        char why[512];
+        if (!rig_model_profile_ok(d->facts, (rig_stream_t)s, &prof[s], why, sizeof(why)))
+            return rig_context_set_error(st->ctx, RIG_ERROR_UNSUPPORTED,
+                                         "device %s: %s %ux%u at %u fps is not available: %s",
+                                         d->spec.serial, rig_stream_name((rig_stream_t)s),
+                                         prof[s].width, prof[s].height, prof[s].fps, why);
+    }
     if (rig_mode_streams_locked(d->sync.mode) &&
         prof[RIG_STREAM_COLOR].fps != prof[RIG_STREAM_DEPTH].fps)
         return rig_context_set_error(
@@ -852,6 +981,7 @@ static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t 
     memset(d->frame_index, 0, sizeof(d->frame_index));
     memset(d->last_arrival_ns, 0, sizeof(d->last_arrival_ns));
     d->tick_seq = 0;
+    memset(d->depth_starts_ns, 0, sizeof(d->depth_starts_ns));
     d->armed_ns = now + STARTUP_MIN_NS + (int64_t)sim_rng_range(&d->rng, 0, STARTUP_SPREAD_NS);
     switch (d->sync.mode) {
     case RIG_SYNC_MODE_FREE_RUN:
