@@ -17,6 +17,8 @@
 #include "rigsync/rigsync.h"
 #include "rigsync/sim.h"
 
+#define RIG_MIN_T(a, b) ((a) < (b) ? (a) : (b))
+#define RIG_MAX_T(a, b) ((a) > (b) ? (a) : (b))
 #define SN_A "SIMA0001"
 #define SN_B "SIMB0002"
 
@@ -80,8 +82,10 @@ static void rig_up(rig_run_t *r, const char *json, bool start, bool pixels)
             rig_sync_config_t s;
             rig_config_device_sync(r->cfg, i, &s);
             bool primary = s.mode == RIG_SYNC_MODE_PRIMARY;
+            rig_stream_profile_t c = rig_config_stream_profile(r->cfg, RIG_STREAM_COLOR);
+            rig_stream_profile_t d = rig_config_stream_profile(r->cfg, RIG_STREAM_DEPTH);
             if (primary == (pass == 1))
-                assert_int_equal(rig_device_start(r->dev[i], NULL, NULL), RIG_OK);
+                assert_int_equal(rig_device_start(r->dev[i], &c, &d), RIG_OK);
         }
     }
 }
@@ -932,6 +936,303 @@ static void framesets_can_be_pulled_with_a_timeout(void **state)
     rig_down(&r);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Every mode, field and wiring, with hand-derived numbers (issue: simulated rig, complete)     */
+
+#define EXACT "\"drift_walk_ppm_per_sqrt_hour\":0," QUIET_TRANSPORT
+
+static int64_t start_of(const rig_run_t *r, size_t dev, int stream, uint64_t seq)
+{
+    for (size_t i = 0; i < r->nframes; i++)
+        if (r->frames[i].dev == dev && (int)r->frames[i].stream == stream &&
+            r->frames[i].truth.trigger_seq == seq)
+            return r->frames[i].truth.capture_start_us;
+    return INT64_MIN;
+}
+
+static void standalone_locks_color_and_depth_to_one_tick_with_their_delays(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":[{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"STANDALONE\","
+           "\"color_delay_us\":100,\"depth_delay_us\":300,\"trigger_to_image_delay_us\":50}}],"
+           "\"sim\":{\"devices\":[{\"serial_number\":\"" SN_A "\",\"ppm\":40}]," EXACT "}}",
+           true, false);
+    collect(&r, 3000000);
+    size_t checked = 0;
+    for (size_t i = 0; i < r.nframes; i++) {
+        if (r.frames[i].stream != RIG_STREAM_DEPTH)
+            continue;
+        int64_t c = start_of(&r, 0, RIG_STREAM_COLOR, r.frames[i].truth.trigger_seq);
+        if (c == INT64_MIN)
+            continue;
+        /* depth starts 300 - 100 = 200 us after color, on the very same tick */
+        assert_true(llabs(r.frames[i].truth.capture_start_us - c - 200) <= 1);
+        checked++;
+    }
+    assert_true(checked > 80);
+    rig_down(&r);
+}
+
+static void free_run_color_and_depth_can_run_at_different_rates(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":[{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"FREE_RUN\"}}],"
+           "\"streams\":{\"color\":{\"fps\":30},\"depth\":{\"fps\":15}},\"sim\":{" EXACT "}}",
+           true, false);
+    collect(&r, 10000000);
+    /* 9.75 s after start-up: 292 color and 146 depth frames, give or take one at each end */
+    assert_true(llabs((long long)count(&r, 0, RIG_STREAM_COLOR) - 292) <= 2);
+    assert_true(llabs((long long)count(&r, 0, RIG_STREAM_DEPTH) - 146) <= 2);
+    rig_down(&r);
+}
+
+static void secondary_stops_within_two_frame_periods_of_a_cable_cut(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"" SN_B "\",\"config\":{\"mode\":\"SECONDARY\"}}],"
+           "\"sim\":{\"events\":[{\"at_s\":3.0,\"cut_cable_to\":\"" SN_B "\"}]," EXACT "}}",
+           true, false);
+    collect(&r, 6000000);
+    int64_t cut = 1700000000000000LL + 3000000, last_b = 0, last_a = 0;
+    for (size_t i = 0; i < r.nframes; i++) {
+        if (r.frames[i].dev == 1 && r.frames[i].truth.capture_start_us > last_b)
+            last_b = r.frames[i].truth.capture_start_us;
+        if (r.frames[i].dev == 0 && r.frames[i].truth.capture_start_us > last_a)
+            last_a = r.frames[i].truth.capture_start_us;
+    }
+    assert_true(last_b <= cut && cut - last_b <= 2 * 33334);
+    assert_true(last_a > cut + 2500000); /* the primary goes on */
+    rig_down(&r);
+}
+
+static void secondary_synced_keeps_going_after_a_cut_and_drifts(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"" SN_B "\",\"config\":{\"mode\":\"SECONDARY_SYNCED\"}}],"
+           "\"sim\":{\"devices\":[{\"serial_number\":\"" SN_A "\",\"ppm\":100},"
+           "{\"serial_number\":\"" SN_B "\",\"ppm\":-100}],"
+           "\"events\":[{\"at_s\":2.0,\"cut_cable_to\":\"" SN_B "\"}]," EXACT "}}",
+           true, false);
+    collect(&r, 9000000);
+    /* offset of B's depth captures to the nearest of A's, early (locked) and 6 s after the cut */
+    int64_t t0 = 1700000000000000LL;
+    double off_early = NAN, off_late = NAN;
+    for (size_t i = 0; i < r.nframes; i++) {
+        const frame_rec_t *b = &r.frames[i];
+        if (b->dev != 1 || b->stream != RIG_STREAM_DEPTH)
+            continue;
+        int64_t tb = b->truth.capture_start_us;
+        int64_t best = INT64_MAX;
+        for (size_t j = 0; j < r.nframes; j++) {
+            const frame_rec_t *a = &r.frames[j];
+            if (a->dev == 0 && a->stream == RIG_STREAM_DEPTH &&
+                llabs(tb - a->truth.capture_start_us) < llabs(best))
+                best = tb - a->truth.capture_start_us;
+        }
+        if (tb > t0 + 1500000 && tb < t0 + 1600000)
+            off_early = (double)best;
+        if (tb > t0 + 8000000 && tb < t0 + 8100000)
+            off_late = (double)best;
+    }
+    assert_true(count(&r, 1, RIG_STREAM_DEPTH) > 240); /* it never stopped */
+    assert_true(fabs(off_early) <= 2);                 /* locked while pulses came */
+    /* 200 ppm apart for 6 s: B falls behind by 1200 us (its slower crystal, longer period) */
+    assert_true(fabs(off_late - 1200.0) < 40.0);
+    rig_down(&r);
+}
+
+static void software_trigger_captures_exactly_frames_per_trigger(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"SOFTWARE_TRIGGERING\","
+           "\"frames_per_trigger\":3,\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"" SN_B "\",\"config\":{\"mode\":\"SECONDARY\"}}],"
+           "\"sim\":{\"devices\":[{\"serial_number\":\"" SN_A "\",\"ppm\":0},"
+           "{\"serial_number\":\"" SN_B "\"}]," EXACT "}}",
+           true, false);
+    collect(&r, 500000); /* start-up */
+    for (int k = 0; k < 10; k++) {
+        assert_int_equal(rig_device_trigger(r.dev[0]), RIG_OK);
+        collect(&r, 200000);
+    }
+    collect(&r, 300000);
+    assert_int_equal(count(&r, 0, RIG_STREAM_DEPTH), 30); /* 10 triggers x 3 frames */
+    assert_int_equal(count(&r, 0, RIG_STREAM_COLOR), 30);
+    assert_int_equal(count(&r, 1, RIG_STREAM_DEPTH), 10); /* one pulse per trigger */
+    /* the three frames of a trigger are one frame period apart on the device's crystal */
+    for (uint64_t seq = 0; seq < 10; seq++) {
+        int64_t first = INT64_MAX, last = INT64_MIN;
+        for (size_t i = 0; i < r.nframes; i++)
+            if (r.frames[i].dev == 0 && r.frames[i].stream == RIG_STREAM_DEPTH &&
+                r.frames[i].truth.trigger_seq == seq) {
+                first = RIG_MIN_T(first, r.frames[i].truth.capture_start_us);
+                last = RIG_MAX_T(last, r.frames[i].truth.capture_start_us);
+            }
+        assert_true(llabs(last - first - 66667) <= 1);
+    }
+    rig_down(&r);
+}
+
+static void hardware_trigger_captures_frames_per_trigger_on_each_generator_pulse(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":[{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"HARDWARE_TRIGGERING\","
+           "\"frames_per_trigger\":4,\"trigger_to_image_delay_us\":500}}],"
+           "\"sim\":{\"devices\":[{\"serial_number\":\"" SN_A "\",\"ppm\":0}],"
+           "\"signal_generator\":{\"hz\":5,\"to\":[\"" SN_A "\"]},\"cable_delay_ns\":2000," EXACT "}}",
+           true, false);
+    collect(&r, 3000000);
+    /* pulses every 200 ms from t = 0; the sensor is ready after ~0.2 s: 14 pulses x 4 frames */
+    size_t n = count(&r, 0, RIG_STREAM_DEPTH);
+    assert_true(n == 56 || n == 52);
+    for (size_t i = 0; i < r.nframes; i++) {
+        const frame_rec_t *f = &r.frames[i];
+        int64_t pulse = 1700000000000000LL + (int64_t)f->truth.trigger_seq * 200000;
+        int64_t k = (f->truth.capture_start_us - pulse - 2 - 500) / 33333;
+        /* capture = pulse + cable (2 us) + trigger-to-image (500 us) + k periods, k < 4 */
+        assert_true(k >= 0 && k < 4);
+        assert_true(llabs(f->truth.capture_start_us - (pulse + 2 + 500 + (k * 1000000) / 30)) <= 1);
+    }
+    rig_down(&r);
+}
+
+static void star_wiring_delays_pulses_by_two_cables_and_the_hub(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"S1\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"S2\",\"config\":{\"mode\":\"SECONDARY\"}},"
+           "{\"serial_number\":\"S3\",\"config\":{\"mode\":\"SECONDARY\"}}],"
+           "\"sim\":{\"wiring\":\"star\",\"cable_delay_ns\":10000,\"hub_delay_ns\":5000," EXACT "}}",
+           true, false);
+    collect(&r, 2000000);
+    size_t checked = 0;
+    for (size_t i = 0; i < r.nframes; i++) {
+        const frame_rec_t *f = &r.frames[i];
+        if (f->dev == 0)
+            continue;
+        int64_t p = start_of(&r, 0, f->stream, f->truth.trigger_seq);
+        if (p == INT64_MIN)
+            continue;
+        /* both secondaries hang off the hub: 10 + 5 + 10 us, not a chain */
+        assert_true(llabs(f->truth.capture_start_us - p - 25) <= 1);
+        checked++;
+    }
+    assert_true(checked > 150);
+    rig_down(&r);
+}
+
+static size_t interfered_frames(rig_run_t *r, size_t *color_flagged)
+{
+    size_t n = 0;
+    *color_flagged = 0;
+    for (;;) {
+        rig_frame_t *f = NULL;
+        if (rig_context_wait_frame(r->ctx, 0, &f) != RIG_OK)
+            break;
+        if (rig_frame_interfered(f)) {
+            n++;
+            if (rig_frame_stream(f) == RIG_STREAM_COLOR)
+                (*color_flagged)++;
+        }
+        rig_frame_release(f);
+    }
+    return n;
+}
+
+static void overlapping_tof_cameras_flag_interference_and_staggered_ones_do_not(void **state)
+{
+    (void)state;
+#define TOF_RIG(d2, d3)                                                                           \
+    "{\"devices\":["                                                                              \
+    "{\"serial_number\":\"S1\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"    \
+    "{\"serial_number\":\"S2\",\"config\":{\"mode\":\"SECONDARY\",\"trigger_out_enable\":true,"   \
+    "\"depth_delay_us\":" d2 "}},"                                                                \
+    "{\"serial_number\":\"S3\",\"config\":{\"mode\":\"SECONDARY\",\"depth_delay_us\":" d3 "}}],"  \
+    "\"sim\":{" EXACT "}}"
+    rig_run_t r;
+    size_t color;
+    rig_up(&r, TOF_RIG("0", "0"), true, false);
+    rig_sim_advance_us(r.ctx, 3000000);
+    size_t bad = interfered_frames(&r, &color);
+    assert_true(bad > 200); /* every depth frame of all three: ~3 x 83 */
+    assert_int_equal(color, 0);
+    rig_down(&r);
+    /* the planner's stagger: 0, 160, 320 us */
+    rig_up(&r, TOF_RIG("160", "320"), true, false);
+    rig_sim_advance_us(r.ctx, 3000000);
+    assert_int_equal(interfered_frames(&r, &color), 0);
+    rig_down(&r);
+}
+
+static void stereo_cameras_do_not_interfere(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    size_t color;
+    rig_up(&r,
+           "{\"devices\":["
+           "{\"serial_number\":\"S1\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+           "{\"serial_number\":\"S2\",\"config\":{\"mode\":\"SECONDARY_SYNCED\"}}],"
+           "\"streams\":{\"depth\":{\"width\":640,\"height\":400}},"
+           "\"sim\":{\"devices\":[{\"serial_number\":\"S1\",\"model\":\"Gemini 2\"},"
+           "{\"serial_number\":\"S2\",\"model\":\"Gemini 2\"}]," EXACT "}}",
+           true, false);
+    rig_sim_advance_us(r.ctx, 2000000);
+    assert_int_equal(interfered_frames(&r, &color), 0);
+    rig_down(&r);
+}
+
+static void models_check_profiles_and_run_slightly_off_nominal(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":[{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"STANDALONE\"}}],"
+           "\"sim\":{\"devices\":[{\"serial_number\":\"" SN_A "\",\"model\":\"femto-bolt\",\"ppm\":0}]," EXACT "}}",
+           false, false);
+    rig_stream_profile_t depth = {640, 480, 30, RIG_FORMAT_Y16};
+    assert_int_equal(rig_device_start(r.dev[0], NULL, &depth), RIG_ERROR_UNSUPPORTED);
+    char msg[512];
+    rig_context_last_error(r.ctx, msg, sizeof msg);
+    assert_non_null(strstr(msg, "Femto Bolt depth supports 640x576"));
+    /* its defaults: 1280x720 color, 640x576 depth */
+    assert_int_equal(rig_device_start(r.dev[0], NULL, NULL), RIG_OK);
+    collect(&r, 10000000);
+    const frame_rec_t *first = NULL, *last = NULL;
+    for (size_t i = 0; i < r.nframes; i++)
+        if (r.frames[i].stream == RIG_STREAM_DEPTH) {
+            if (!first)
+                first = &r.frames[i];
+            last = &r.frames[i];
+        }
+    assert_non_null(first);
+    /* a Femto Bolt's 30 fps is really 30.015 fps: +500 ppm on its own crystal */
+    double period = (double)(last->truth.capture_start_us - first->truth.capture_start_us) /
+                    (double)(last->index - first->index);
+    assert_true(fabs(period - 1e6 / 30.0 / 1.0005) < 0.02);
+    rig_down(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -960,6 +1261,16 @@ int main(void)
         cmocka_unit_test(framesets_hold_one_capture_each_and_lose_no_frame),
         cmocka_unit_test(a_silent_secondary_does_not_stall_the_framesets),
         cmocka_unit_test(framesets_can_be_pulled_with_a_timeout),
+        cmocka_unit_test(standalone_locks_color_and_depth_to_one_tick_with_their_delays),
+        cmocka_unit_test(free_run_color_and_depth_can_run_at_different_rates),
+        cmocka_unit_test(secondary_stops_within_two_frame_periods_of_a_cable_cut),
+        cmocka_unit_test(secondary_synced_keeps_going_after_a_cut_and_drifts),
+        cmocka_unit_test(software_trigger_captures_exactly_frames_per_trigger),
+        cmocka_unit_test(hardware_trigger_captures_frames_per_trigger_on_each_generator_pulse),
+        cmocka_unit_test(star_wiring_delays_pulses_by_two_cables_and_the_hub),
+        cmocka_unit_test(overlapping_tof_cameras_flag_interference_and_staggered_ones_do_not),
+        cmocka_unit_test(stereo_cameras_do_not_interfere),
+        cmocka_unit_test(models_check_profiles_and_run_slightly_off_nominal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "config/config_internal.h"
 #include "mode/mode.h"
 #include "report/report.h"
 #include "rigsync/sim.h"
@@ -58,6 +59,7 @@ typedef struct run_opts {
     bool global; /* append the global timestamp to each frame line */
     bool sets;   /* one line per frameset instead of one per frame */
     const char *csv_path;
+    double trigger_hz; /* software triggers per second to SOFTWARE_TRIGGERING devices */
 } run_opts_t;
 
 /* What the delivery thread shares with main: guarded by `lock`. */
@@ -85,7 +87,7 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         bool takes_value = strcmp(a, "--config") == 0 || strcmp(a, "--seconds") == 0 ||
                            strcmp(a, "--clock-sync-interval-ms") == 0 ||
                            strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0 ||
-                           strcmp(a, "--csv") == 0;
+                           strcmp(a, "--csv") == 0 || strcmp(a, "--trigger-hz") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync run: %s needs a value\n", a);
             return CLI_USAGE;
@@ -124,6 +126,14 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
             o->sets = true;
         } else if (strcmp(a, "--csv") == 0) {
             o->csv_path = v;
+        } else if (strcmp(a, "--trigger-hz") == 0) {
+            if (!parse_double(v, &o->trigger_hz) || o->trigger_hz <= 0 || o->trigger_hz > 90) {
+                fprintf(stderr,
+                        "rigsync run: --trigger-hz wants a rate above 0 and at most 90 (as the "
+                        "vendor's autoTriggerFps), got \"%s\"\n",
+                        v);
+                return CLI_USAGE;
+            }
         } else if (strcmp(a, "--no-pixels") == 0) {
             o->rig.pixels = false;
         } else {
@@ -148,10 +158,13 @@ static void print_summary(const cli_rig_t *rig, const rig_report_summary_t *sum)
         rig_config_device_sync(cfg, i, &sync);
         printf("device#%zu %s %-10s", i, rig_config_device_serial(cfg, i),
                rig_sync_mode_name(sync.mode));
-        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
             printf(" | %s: %" PRIu64 " frames, %.2f fps, %" PRIu64 " dropped",
                    rig_stream_name((rig_stream_t)s), d->stream[s].frames, d->stream[s].fps,
                    d->stream[s].drops);
+            if (d->stream[s].interfered)
+                printf(", %" PRIu64 " interfered", d->stream[s].interfered);
+        }
         if (d->period_known)
             printf(" | capture rate %.4f Hz (host clock)", d->capture_hz);
         printf("\n");
@@ -208,8 +221,8 @@ static void on_frame(rig_frame_t *f, void *user)
     if (!rs->o->quiet && !rs->o->sets)
         print_frame(f, rs->o->global);
     if (rig_report_add(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
-                       rig_frame_index(f), rig_frame_device_ts_us(f),
-                       rig_frame_host_ts_us(f)) != RIG_OK)
+                       rig_frame_index(f), rig_frame_device_ts_us(f), rig_frame_host_ts_us(f),
+                       rig_frame_interfered(f)) != RIG_OK)
         rs->failed = true;
     pthread_mutex_unlock(&rs->lock);
 }
@@ -316,9 +329,12 @@ static int start_streams(cli_rig_t *rig)
     rig_mode_start_order(syncs, n, order);
     rig_stream_profile_t color = rig_config_stream_profile(rig->config, RIG_STREAM_COLOR);
     rig_stream_profile_t depth = rig_config_stream_profile(rig->config, RIG_STREAM_DEPTH);
+    /* Without a "streams" section each camera starts with its model's own default profile. */
+    const rig_stream_profile_t *pc = rig->config->streams_given[RIG_STREAM_COLOR] ? &color : NULL;
+    const rig_stream_profile_t *pd = rig->config->streams_given[RIG_STREAM_DEPTH] ? &depth : NULL;
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
-        rig_error_t err = rig_device_start(rig->devices[i], &color, &depth);
+        rig_error_t err = rig_device_start(rig->devices[i], pc, pd);
         if (err != RIG_OK) {
             char detail[1024];
             cli_print_device_location(stderr, rig->config, i, RIG_CONFIG_PART_DEVICE);
@@ -351,6 +367,32 @@ int cli_run(int argc, char **argv)
     rc = cli_load_config(o.rig.config_path, &cfg);
     if (rc != CLI_OK)
         return rc;
+    double trigger_hz = o.trigger_hz > 0 ? o.trigger_hz : (double)cfg->auto_trigger_fps;
+    size_t nsoft = 0;
+    for (size_t i = 0; i < rig_config_device_count(cfg); i++) {
+        rig_sync_config_t s;
+        rig_config_device_sync(cfg, i, &s);
+        if (s.mode != RIG_SYNC_MODE_SOFTWARE_TRIGGERING)
+            continue;
+        nsoft++;
+        double fps = (double)RIG_MIN(cfg->streams[0].fps, cfg->streams[1].fps);
+        if (trigger_hz * s.frames_per_trigger > fps + 1e-9) {
+            cli_print_device_location(stderr, cfg, i, RIG_CONFIG_PART_MODE);
+            fprintf(stderr,
+                    "%.6g triggers/s x %d frames per trigger = %.6g frames/s, more than its %.6g "
+                    "fps; lower --trigger-hz or frames_per_trigger.\n",
+                    trigger_hz, s.frames_per_trigger, trigger_hz * s.frames_per_trigger, fps);
+            rig_config_destroy(cfg);
+            return CLI_USAGE;
+        }
+    }
+    if (o.trigger_hz > 0 && nsoft == 0) {
+        fprintf(stderr, "rigsync run: --trigger-hz: no device of %s is SOFTWARE_TRIGGERING; set "
+                        "\"mode\": \"SOFTWARE_TRIGGERING\" on the devices to trigger.\n",
+                rig_config_source(cfg));
+        rig_config_destroy(cfg);
+        return CLI_USAGE;
+    }
     run_state_t rs;
     memset(&rs, 0, sizeof(rs));
     pthread_mutex_init(&rs.lock, NULL);
@@ -398,13 +440,29 @@ int cli_run(int argc, char **argv)
     }
     printf("rigsync: streaming for %.1f s; host clock sync every %llu ms%s\n", o.seconds,
            (unsigned long long)interval, interval ? "" : " (once)");
+    if (trigger_hz > 0 && nsoft > 0)
+        printf("rigsync: software trigger at %.6g Hz to %zu device(s)\n", trigger_hz, nsoft);
     fflush(stdout);
 
-    /* Frames and framesets come through the callbacks; this loop only lets time pass. */
+    /* Frames and framesets come through the callbacks; this loop lets time pass and, with a
+     * trigger rate, sends the software triggers on time. */
     int64_t total_us = (int64_t)llround(o.seconds * 1e6);
     int64_t start_us = o.rig.virtual_time ? 0 : rig_monotonic_us();
+    int64_t trigger_every = trigger_hz > 0 && nsoft ? (int64_t)llround(1e6 / trigger_hz) : 0;
+    int64_t next_trigger = trigger_every;
     for (int64_t done = 0; !interrupted && done < total_us;) {
+        if (trigger_every && done >= next_trigger) {
+            for (size_t i = 0; i < rig.device_count; i++) {
+                rig_sync_config_t s;
+                rig_config_device_sync(cfg, i, &s);
+                if (s.mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING)
+                    rig_device_trigger(rig.devices[i]);
+            }
+            next_trigger += trigger_every;
+        }
         int64_t step = RIG_MIN(total_us - done, 100000);
+        if (trigger_every)
+            step = RIG_MIN(step, RIG_MAX(next_trigger - done, 1));
         if (o.rig.virtual_time) {
             err = rig_sim_advance_us(rig.ctx, step);
             if (err != RIG_OK) {

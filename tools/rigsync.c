@@ -20,7 +20,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  run    [--config FILE] [--seconds S] [--clock-sync-interval-ms MS]\n"
             "         [--virtual-time] [--seed N] [--quiet] [--global] [--sets]\n"
-            "         [--csv FILE] [--no-pixels] [--backend sim]\n"
+            "         [--csv FILE] [--trigger-hz F] [--no-pixels] [--backend sim]\n"
             "         apply the config, start secondaries then the primary, sync device clocks,\n"
             "         print one line per frame and a synchronization summary\n"
             "  check  FILE [--backend sim]\n"

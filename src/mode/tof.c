@@ -142,7 +142,8 @@ static bool generator_feeds(const rig_config_t *cfg, size_t index)
     const rig_sim_spec_t *sim = &cfg->sim;
     for (size_t k = 0; k < sim->generator_count; k++) {
         size_t s = sim->generator_to[k];
-        if (s < sim->device_count && strcmp(sim->devices[s].serial, cfg->devices[index].serial) == 0)
+        if (s < sim->device_count &&
+            strcmp(sim->devices[s].serial, cfg->devices[index].serial) == 0)
             return true;
     }
     return false;

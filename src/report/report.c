@@ -15,6 +15,9 @@
  * (measured over 100 seeds in the simulator; see tests/test_cli.sh). */
 #define ENVELOPE_MIN_SPAN_US 8000000
 #define ENVELOPE_MIN_FRAMES 16
+/* A device silent this many frame periods before the run's end stopped (2 periods is what a
+ * SECONDARY takes to notice pulses are gone; the rest is margin for USB stalls). */
+#define SILENT_AFTER_PERIODS 10.0
 
 typedef struct sample {
     uint64_t index;
@@ -50,6 +53,7 @@ typedef struct pair_acc {
 typedef struct series {
     sample_t *v;
     size_t len, cap;
+    uint64_t interfered;
 } series_t;
 
 struct rig_report {
@@ -137,7 +141,8 @@ rig_error_t rig_report_add_capture(rig_report_t *r, const int64_t *device_ts_us,
 }
 
 rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us)
+                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us,
+                           bool interfered)
 {
     if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
         return RIG_ERROR_INVALID_ARGUMENT;
@@ -151,6 +156,7 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
         s->cap = cap;
     }
     s->v[s->len++] = (sample_t){frame_index, device_ts_us, host_ts_us};
+    s->interfered += interfered;
     return RIG_OK;
 }
 
@@ -163,6 +169,7 @@ static void stream_stats(const series_t *s, rig_report_stream_t *out)
 {
     memset(out, 0, sizeof(*out));
     out->frames = s->len;
+    out->interfered = s->interfered;
     if (s->len == 0)
         return;
     uint64_t lo = s->v[0].index, hi = s->v[0].index;
@@ -174,6 +181,8 @@ static void stream_stats(const series_t *s, rig_report_stream_t *out)
         last = RIG_MAX(last, s->v[i].host_ts_us);
     }
     out->drops = (hi - lo + 1) - s->len;
+    out->first_us = first;
+    out->last_us = last;
     if (last > first && s->len > 1)
         out->fps = (double)(s->len - 1) * 1e6 / (double)(last - first);
 }
@@ -320,6 +329,44 @@ static void write_verdict(const rig_report_t *r, rig_report_summary_t *sum)
         sum->verdict = RIG_VERDICT_NOT_SYNCHRONIZED;
         return;
     }
+    /* A device that stopped while the others went on: pulses stopped reaching it. */
+    int64_t end = INT64_MIN;
+    for (size_t i = 0; i < sum->device_count; i++)
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            end = RIG_MAX(end, sum->devices[i].stream[s].last_us);
+    for (size_t i = 0; i < sum->device_count; i++) {
+        const rig_report_device_t *d = &sum->devices[i];
+        int64_t last = RIG_MAX(d->stream[0].last_us, d->stream[1].last_us);
+        int64_t first = INT64_MAX;
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            if (d->stream[s].frames)
+                first = RIG_MIN(first, d->stream[s].first_us);
+        double period_us = 1e6 / (double)cfg->streams[RIG_STREAM_DEPTH].fps;
+        if ((double)(end - last) < SILENT_AFTER_PERIODS * period_us)
+            continue;
+        const rig_sync_config_t *c = &cfg->devices[i].sync;
+        if (!silent)
+            rig_fmt(t, tl, "NOT SYNCHRONIZED:");
+        silent = true;
+        double at_s = (double)(last - first) / 1e6;
+        if (rig_mode_needs_pulses(c->mode))
+            rig_append(t, tl,
+                       " device#%zu (%s, %s) stopped delivering frames %.1f s into the run, %.1f s "
+                       "before the others: it captures only on trigger pulses, and they stopped "
+                       "reaching it; check the sync cable into its sync-in (pulled or cut) and that "
+                       "the device feeding it still has trigger_out_enable true.",
+                       i, cfg->devices[i].serial, rig_sync_mode_name(c->mode), at_s,
+                       (double)(end - last) / 1e6);
+        else
+            rig_append(t, tl,
+                       " device#%zu (%s) stopped delivering frames %.1f s into the run, %.1f s "
+                       "before the others; check its USB connection and power.",
+                       i, cfg->devices[i].serial, at_s, (double)(end - last) / 1e6);
+    }
+    if (silent) {
+        sum->verdict = RIG_VERDICT_NOT_SYNCHRONIZED;
+        return;
+    }
 
     double worst_drift = 0;
     bool drift_known = true;
@@ -390,6 +437,26 @@ static void write_verdict(const rig_report_t *r, rig_report_summary_t *sum)
     rig_append(t, tl, ".");
 }
 
+/* Depth frames disturbed by another ToF camera are worth a sentence whatever the verdict. */
+static void note_interference(const rig_report_t *r, rig_report_summary_t *sum)
+{
+    uint64_t total = 0;
+    char who[512] = "";
+    for (size_t i = 0; i < sum->device_count; i++) {
+        uint64_t n = sum->devices[i].stream[RIG_STREAM_DEPTH].interfered;
+        if (!n)
+            continue;
+        total += n;
+        rig_append(who, sizeof(who), "%sdevice#%zu (%s) %llu", who[0] ? ", " : "", i,
+                   r->config->devices[i].serial, (unsigned long long)n);
+    }
+    if (total)
+        rig_append(sum->verdict_text, sizeof(sum->verdict_text),
+                   " WARNING: %llu depth frames were disturbed by another ToF camera's laser (%s); "
+                   "stagger depth_delay_us: rigsync plan CONFIG -o OUT.json.",
+                   (unsigned long long)total, who);
+}
+
 rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *sum)
 {
     if (!r || !sum)
@@ -450,6 +517,7 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
     }
     sum->pair_count = p;
     write_verdict(r, sum);
+    note_interference(r, sum);
     return RIG_OK;
 }
 

@@ -20,8 +20,10 @@ typedef struct rig_report rig_report_t;
 
 typedef struct rig_report_stream {
     uint64_t frames;
-    uint64_t drops; /* gaps in the frame index */
-    double fps;     /* frames received per second of host time */
+    uint64_t drops;      /* gaps in the frame index */
+    uint64_t interfered; /* depth frames disturbed by another ToF camera */
+    double fps;          /* frames received per second of host time */
+    int64_t first_us, last_us; /* host arrival of the first and last frame */
 } rig_report_stream_t;
 
 typedef struct rig_report_device {
@@ -72,7 +74,8 @@ void rig_report_destroy(rig_report_t *report);
 
 /** Records one received frame (counts, drops, capture rate). */
 rig_error_t rig_report_add(rig_report_t *report, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us);
+                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us,
+                           bool interfered);
 
 /**
  * Records one capture (a frameset): device and global timestamps per slot
