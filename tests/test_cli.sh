@@ -98,6 +98,31 @@ run free_run 0 run --virtual-time --seconds 10 --quiet --no-pixels --config "$da
 has free_run out '^VERDICT: NOT SYNCHRONIZED'
 has free_run out 'capture drift [-+][0-9]+\.[0-9] us/s'
 
+# --- a cable cut during the run: the summary names the device and the likely cause -----------
+run cut 1 run --virtual-time --seconds 10 --quiet --no-pixels --config "$data/cli/cut_cable.json"
+has cut out 'device#1 \(CUT00002, SECONDARY\) stopped delivering frames 3\.[0-9] s into the run'
+has cut out 'sync cable'
+has cut out 'trigger_out_enable'
+
+# --- ToF cameras firing together: interfered frames counted, the fix named --------------------
+run tof 0 run --virtual-time --seconds 10 --quiet --no-pixels
+has tof out 'depth: [0-9]+ frames, [0-9.]+ fps, [0-9]+ dropped, [0-9]+ interfered'
+has tof out 'WARNING: [0-9]+ depth frames were disturbed by another ToF camera'
+has tof out 'rigsync plan'
+
+# --- software triggering from the command line ------------------------------------------------
+run swt 0 run --virtual-time --seconds 5 --no-pixels --trigger-hz 10 --config "$data/cli/software_trigger.json"
+has swt out '^rigsync: software trigger at 10 Hz to 1 device'
+swt0=$(grep -c '^device#0, depth frame' "$tmp/swt.out")
+swt1=$(grep -c '^device#1, depth frame' "$tmp/swt.out")
+# ~47 triggers after start-up: 2 frames each on device#0, one pulse each to device#1
+diff=$((swt0 - 2 * swt1)); if [ "$swt0" -ge 90 ] && [ "$swt0" -le 100 ] && [ "${diff#-}" -le 2 ]; then ok; else
+  bad "swt: $swt0 frames of device#0 and $swt1 of device#1"; fi
+run swt_fast 2 run --virtual-time --seconds 1 --trigger-hz 20 --config "$data/cli/software_trigger.json"
+has swt_fast err '40 frames/s, more than its 30 fps'
+run swt_none 2 run --virtual-time --seconds 1 --trigger-hz 10
+has swt_none err 'no device of .* is SOFTWARE_TRIGGERING'
+
 # --- rig-level bad input: exit 2, file:line:col, nothing started ---------------------------
 run not_on_rig 2 run --virtual-time --seconds 1 --config "$data/cli/serial_not_on_rig.json"
 has not_on_rig err 'serial_not_on_rig.json:8:30: devices\[1\]\.serial_number: '
