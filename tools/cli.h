@@ -12,7 +12,8 @@ enum { CLI_OK = 0, CLI_RUNTIME = 1, CLI_USAGE = 2 };
 /** Options every subcommand that builds a rig understands. */
 typedef struct cli_rig_opts {
     const char *config_path; /* NULL = the built-in seed config */
-    const char *backend;     /* "sim" */
+    const char *backend;     /* "sim" or "orbbec" */
+    const char *library;     /* orbbec: --orbbec-lib PATH, or NULL */
     bool virtual_time;
     bool seed_set;
     uint64_t seed;

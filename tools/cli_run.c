@@ -87,7 +87,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         bool takes_value = strcmp(a, "--config") == 0 || strcmp(a, "--seconds") == 0 ||
                            strcmp(a, "--clock-sync-interval-ms") == 0 ||
                            strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0 ||
-                           strcmp(a, "--csv") == 0 || strcmp(a, "--trigger-hz") == 0;
+                           strcmp(a, "--csv") == 0 || strcmp(a, "--trigger-hz") == 0 ||
+                           strcmp(a, "--orbbec-lib") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync run: %s needs a value\n", a);
             return CLI_USAGE;
@@ -96,6 +97,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
             o->rig.config_path = v;
         } else if (strcmp(a, "--backend") == 0) {
             o->rig.backend = v;
+        } else if (strcmp(a, "--orbbec-lib") == 0) {
+            o->rig.library = v;
         } else if (strcmp(a, "--seconds") == 0) {
             if (!parse_double(v, &o->seconds) || o->seconds <= 0) {
                 fprintf(stderr, "rigsync run: --seconds wants a positive number, got \"%s\"\n", v);
@@ -143,6 +146,11 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         }
         if (takes_value)
             i++;
+    }
+    if (o->rig.virtual_time && strcmp(o->rig.backend, "orbbec") == 0) {
+        fprintf(stderr, "rigsync run: --virtual-time applies to --backend sim only (real cameras "
+                        "run in real time)\n");
+        return CLI_USAGE;
     }
     return CLI_OK;
 }

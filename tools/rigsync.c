@@ -20,12 +20,13 @@ static void usage(FILE *out)
             "commands:\n"
             "  run    [--config FILE] [--seconds S] [--clock-sync-interval-ms MS]\n"
             "         [--virtual-time] [--seed N] [--quiet] [--global] [--sets]\n"
-            "         [--csv FILE] [--trigger-hz F] [--no-pixels] [--backend sim]\n"
+            "         [--csv FILE] [--trigger-hz F] [--no-pixels]\n"
+            "         [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         apply the config, start secondaries then the primary, sync device clocks,\n"
             "         print one line per frame and a synchronization summary\n"
-            "  check  FILE [--backend sim]\n"
+            "  check  FILE [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         validate a config and print the rig it describes\n"
-            "  list   [--config FILE] [--backend sim]\n"
+            "  list   [--config FILE] [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         list the devices the backend sees\n"
             "  plan   CONFIG|N -o OUT.json\n"
             "         stagger depth_delay_us so no two ToF cameras interfere; write the config\n"
@@ -73,15 +74,19 @@ int cli_context_create(const cli_rig_opts_t *opts, const rig_config_t *config,
     co.seed_set = opts->seed_set;
     co.seed = opts->seed;
     co.pixels = opts->pixels;
+    co.library = opts->library;
+    char detail[1024] = "";
+    co.error_detail = detail;
+    co.error_detail_len = sizeof(detail);
     rig_error_t err = rig_context_create(&co, ctx);
-    if (err == RIG_ERROR_NOT_FOUND) {
-        fprintf(stderr, "rigsync: unknown backend \"%s\"; available backends: sim\n",
+    if (err == RIG_ERROR_NOT_FOUND && !detail[0]) {
+        fprintf(stderr, "rigsync: unknown backend \"%s\"; available backends: sim, orbbec\n",
                 opts->backend);
         return CLI_USAGE;
     }
     if (err != RIG_OK) {
-        fprintf(stderr, "rigsync: cannot create the %s backend: %s\n", opts->backend,
-                rig_strerror(err));
+        fprintf(stderr, "rigsync: the %s backend cannot start: %s\n", opts->backend,
+                detail[0] ? detail : rig_strerror(err));
         return CLI_RUNTIME;
     }
     return CLI_OK;
@@ -181,6 +186,8 @@ static int cmd_list(int argc, char **argv)
             o.config_path = argv[++i];
         else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
             o.backend = argv[++i];
+        else if (strcmp(argv[i], "--orbbec-lib") == 0 && i + 1 < argc)
+            o.library = argv[++i];
         else {
             fprintf(stderr, "rigsync list: unknown option \"%s\"\n", argv[i]);
             usage(stderr);
@@ -220,6 +227,8 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
             o.backend = argv[++i];
+        else if (strcmp(argv[i], "--orbbec-lib") == 0 && i + 1 < argc)
+            o.library = argv[++i];
         else if (argv[i][0] == '-' || o.config_path) {
             fprintf(stderr, "rigsync check: unexpected argument \"%s\"\n", argv[i]);
             usage(stderr);

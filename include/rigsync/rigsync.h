@@ -219,13 +219,19 @@ typedef enum rig_time_mode {
 } rig_time_mode_t;
 
 typedef struct rig_context_options {
-    const char *backend;         /**< "sim" (default when NULL) */
+    const char *backend;         /**< "sim" (default when NULL) or "orbbec" (the vendor SDK) */
     const rig_config_t *config;  /**< the sim builds its rig from it; may be NULL */
     rig_time_mode_t time_mode;   /**< sim only */
     bool seed_set;               /**< override the sim's random seed with `seed` */
     uint64_t seed;
     bool pixels;                 /**< sim only: render synthetic pixels (default true) */
     size_t queue_capacity;       /**< frames kept for rig_context_wait_frame (default 256) */
+    /** orbbec only: path of the vendor SDK library; NULL = $RIGSYNC_ORBBEC_LIB, else
+     *  libOrbbecSDK.so from the library search path */
+    const char *library;
+    /** When rig_context_create fails, why (e.g. where the SDK was looked for), if not NULL */
+    char *error_detail;
+    size_t error_detail_len;
 } rig_context_options_t;
 
 /** Fills opts with defaults: backend "sim", real time, pixels on. */
@@ -371,6 +377,8 @@ int64_t rig_frame_global_ts_us(const rig_frame_t *frame);
  * when it cannot (one-way samples only leave the transport's latency floor unobservable).
  */
 int64_t rig_frame_global_ts_bound_us(const rig_frame_t *frame);
+/** The vendor SDK's own global timestamp (orbbec backend, when enabled), or RIG_TS_NONE. */
+int64_t rig_frame_vendor_global_ts_us(const rig_frame_t *frame);
 uint32_t rig_frame_width(const rig_frame_t *frame);
 uint32_t rig_frame_height(const rig_frame_t *frame);
 rig_format_t rig_frame_format(const rig_frame_t *frame);

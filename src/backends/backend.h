@@ -56,5 +56,6 @@ typedef struct rig_backend_ops {
 } rig_backend_ops_t;
 
 extern const rig_backend_ops_t rig_sim_backend;
+extern const rig_backend_ops_t rig_orbbec_backend;
 
 #endif

@@ -80,7 +80,7 @@ struct rig_context {
     bool out_oom;
 };
 
-static const rig_backend_ops_t *const backends[] = {&rig_sim_backend};
+static const rig_backend_ops_t *const backends[] = {&rig_sim_backend, &rig_orbbec_backend};
 
 void rig_context_options_init(rig_context_options_t *opts)
 {
@@ -155,8 +155,9 @@ rig_error_t rig_context_create(const rig_context_options_t *opts_in, rig_context
 
     rig_error_t err = ops->create(ctx, &opts, &ctx->be);
     if (err != RIG_OK) {
-        /* The detail stays readable only while ctx lives, so the context is returned to the
-         * caller only on success; the error code alone tells what kind of failure it was. */
+        /* The context dies here, so its detail is handed over through the options. */
+        if (opts.error_detail && opts.error_detail_len)
+            rig_strlcpy(opts.error_detail, ctx->last_error, opts.error_detail_len);
         rig_context_destroy(ctx);
         return err;
     }

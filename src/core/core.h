@@ -18,6 +18,7 @@ struct rig_frame {
     int64_t host_ts_us;
     int64_t global_ts_us;
     int64_t global_bound_us;
+    int64_t vendor_global_ts_us;
     uint32_t width, height;
     rig_format_t format;
     uint8_t *data; /* NULL when pixels are off */

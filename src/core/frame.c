@@ -21,6 +21,7 @@ rig_frame_t *rig_frame_alloc(size_t data_size)
     f->host_ts_us = RIG_TS_NONE;
     f->global_ts_us = RIG_TS_NONE;
     f->global_bound_us = INT64_MAX;
+    f->vendor_global_ts_us = RIG_TS_NONE;
     return f;
 }
 
@@ -47,6 +48,10 @@ uint64_t rig_frame_index(const rig_frame_t *f) { return f ? f->index : 0; }
 int64_t rig_frame_device_ts_us(const rig_frame_t *f) { return f ? f->device_ts_us : RIG_TS_NONE; }
 int64_t rig_frame_host_ts_us(const rig_frame_t *f) { return f ? f->host_ts_us : RIG_TS_NONE; }
 int64_t rig_frame_global_ts_us(const rig_frame_t *f) { return f ? f->global_ts_us : RIG_TS_NONE; }
+int64_t rig_frame_vendor_global_ts_us(const rig_frame_t *f)
+{
+    return f ? f->vendor_global_ts_us : RIG_TS_NONE;
+}
 int64_t rig_frame_global_ts_bound_us(const rig_frame_t *f)
 {
     return f ? f->global_bound_us : INT64_MAX;
