@@ -6,37 +6,7 @@ set -u
 bin=$1
 data=$2
 configs=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# run NAME EXPECTED_RC ARGS... : runs rigsync, keeps stdout/stderr in $tmp/NAME.{out,err}
-run() {
-  local name=$1 want=$2
-  shift 2
-  "$bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    bad "$name: exit $rc, wanted $want (rigsync $*)"
-    sed 's/^/  stderr: /' "$tmp/$name.err" | head -5
-    return 1
-  fi
-  ok
-}
-# has NAME STREAM REGEX : the output matches (grep -E)
-has() {
-  if grep -Eq -- "$3" "$tmp/$1.$2"; then ok; else
-    bad "$1: $2 lacks /$3/"
-    sed "s/^/  $2: /" "$tmp/$1.$2" | tail -5
-  fi
-}
-lacks() {
-  if grep -Eq -- "$3" "$tmp/$1.$2"; then bad "$1: $2 has /$3/"; else ok; fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 
 seed_line='^device#[0-9]+, (color|depth) frame timestamp: [0-9]+ us , system timestamp: [0-9]+ us$'
 
@@ -196,5 +166,4 @@ run check_ok 0 check "$configs/multi_device_sync_config.json"
 has check_ok out 'valid, 2 devices'
 has check_ok out 'start order: device#1 device#0'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -7,56 +7,35 @@ set -u
 bin=$1
 emu=$2
 configs=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-run() {
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    bad "$name: exit $rc, wanted $want ($*)"
-    sed 's/^/  stderr: /' "$tmp/$name.err" | head -5
-    return 1
-  fi
-  ok
-}
-has() {
-  if grep -Eq -- "$3" "$tmp/$1.$2"; then ok; else
-    bad "$1: $2 lacks /$3/"; sed "s/^/  $2: /" "$tmp/$1.$2" | tail -5; fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 
 # --- no SDK: one paragraph, exit 1 ------------------------------------------------------------
-run nosdk 1 env RIGSYNC_ORBBEC_LIB=/nonexistent/libOrbbecSDK.so "$bin" list --backend orbbec
+run_env nosdk 1 RIGSYNC_ORBBEC_LIB=/nonexistent/libOrbbecSDK.so -- list --backend orbbec
 has nosdk err 'The Orbbec SDK \(OrbbecSDK v2, libOrbbecSDK.so\) was not found'
 has nosdk err 'looked for /nonexistent/libOrbbecSDK.so \(RIGSYNC_ORBBEC_LIB\)'
 has nosdk err '--orbbec-lib'
 has nosdk err '--backend sim runs the simulated rig'
-run nosdk_default 1 env -u RIGSYNC_ORBBEC_LIB LD_LIBRARY_PATH= "$bin" run --backend orbbec --seconds 1
+run_env nosdk_default 1 -u RIGSYNC_ORBBEC_LIB LD_LIBRARY_PATH= -- run --backend orbbec --seconds 1
 has nosdk_default err 'looked for libOrbbecSDK.so on the library search path'
-run nosdk_flag 1 "$bin" run --backend orbbec --orbbec-lib "$tmp/none.so" --seconds 1
+run nosdk_flag 1 run --backend orbbec --orbbec-lib "$tmp/none.so" --seconds 1
 has nosdk_flag err "looked for $tmp/none.so \(--orbbec-lib\)"
 
 # --- a library that is not the SDK (or too old): the missing function is named ---------------
 wrong=$(ldd "$bin" | awk '/libjansson/ { print $3 }')
-run wrong 1 "$bin" list --backend orbbec --orbbec-lib "$wrong"
+run wrong 1 list --backend orbbec --orbbec-lib "$wrong"
 has wrong err "is not a usable Orbbec SDK: it has no ob_create_context\(\)"
 
 # --- the emulator: rigsync drives "the vendor's SDK" over the simulated rig -------------------
 export RIGSYNC_OBEMU_CONFIG="$configs/multi_device_sync_config.json"
 export RIGSYNC_OBEMU_SEED=5
 export RIGSYNC_OBEMU_VIRTUAL=1
-run list 0 "$bin" list --backend orbbec --orbbec-lib "$emu"
+run list 0 list --backend orbbec --orbbec-lib "$emu"
 has list out 'CP3S34D00051'
 has list out 'CP3L44P00054'
 has list out 'modes 0x7F'
 
-run sim 0 "$bin" run --virtual-time --seed 5 --seconds 4 --no-pixels --config "$RIGSYNC_OBEMU_CONFIG"
-run orbbec 0 "$bin" run --backend orbbec --orbbec-lib "$emu" --seconds 2 --config "$RIGSYNC_OBEMU_CONFIG"
+run sim 0 run --virtual-time --seed 5 --seconds 4 --no-pixels --config "$RIGSYNC_OBEMU_CONFIG"
+run orbbec 0 run --backend orbbec --orbbec-lib "$emu" --seconds 2 --config "$RIGSYNC_OBEMU_CONFIG"
 has orbbec out 'backend orbbec'
 # every frame of the first 3 simulated seconds, in a stable order: identical on both paths
 cut=$((1700000000000000 + 3000000))
@@ -73,5 +52,4 @@ if cmp -s "$tmp/sim.frames" "$tmp/orbbec.frames"; then ok; else
   diff "$tmp/sim.frames" "$tmp/orbbec.frames" | head -6
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -739,6 +739,9 @@ rig_error_t rig_context_set_unmatched_callback(rig_context_t *ctx, rig_unmatched
     return RIG_OK;
 }
 
+static void *wait_for(rig_context_t *ctx, uint32_t timeout_ms, bool (*has)(void *),
+                      void *(*pop_locked)(rig_context_t *), rig_error_t *err);
+
 static bool set_queue_nonempty(void *arg)
 {
     rig_context_t *ctx = arg;
@@ -758,6 +761,8 @@ static rig_frameset_t *set_pop_locked(rig_context_t *ctx)
     return s;
 }
 
+static void *set_pop_any_locked(rig_context_t *ctx) { return set_pop_locked(ctx); }
+
 rig_error_t rig_context_wait_frameset(rig_context_t *ctx, uint32_t timeout_ms,
                                       rig_frameset_t **out)
 {
@@ -768,34 +773,9 @@ rig_error_t rig_context_wait_frameset(rig_context_t *ctx, uint32_t timeout_ms,
         return rig_context_set_error(ctx, RIG_ERROR_STATE,
                                      "framesets are not enabled; call "
                                      "rig_context_enable_framesets first");
-    if (ctx->ops->advance && ctx->time_mode == RIG_TIME_VIRTUAL) {
-        if (!set_queue_nonempty(ctx)) {
-            rig_error_t err = ctx->ops->advance(ctx->be, (int64_t)timeout_ms * 1000,
-                                                set_queue_nonempty, ctx);
-            if (err != RIG_OK && err != RIG_ERROR_TIMEOUT)
-                return err;
-        }
-        pthread_mutex_lock(&ctx->lock);
-        *out = set_pop_locked(ctx);
-        pthread_mutex_unlock(&ctx->lock);
-        return *out ? RIG_OK : RIG_ERROR_TIMEOUT;
-    }
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&ctx->lock);
-    while (ctx->set_len == 0) {
-        if (pthread_cond_timedwait(&ctx->frame_ready, &ctx->lock, &deadline) == ETIMEDOUT)
-            break;
-    }
-    *out = set_pop_locked(ctx);
-    pthread_mutex_unlock(&ctx->lock);
-    return *out ? RIG_OK : RIG_ERROR_TIMEOUT;
+    rig_error_t err;
+    *out = wait_for(ctx, timeout_ms, set_queue_nonempty, set_pop_any_locked, &err);
+    return err != RIG_OK ? err : *out ? RIG_OK : RIG_ERROR_TIMEOUT;
 }
 
 void rig_frameset_retain(rig_frameset_t *set)
@@ -901,22 +881,24 @@ static bool queue_nonempty(void *arg)
     return r;
 }
 
-rig_error_t rig_context_wait_frame(rig_context_t *ctx, uint32_t timeout_ms, rig_frame_t **out)
+/* Waits until has(ctx) or the timeout, then takes one item with pop_locked (NULL if none).
+ * Virtual time: the backend runs on this thread until then. Real time: the wall clock. */
+static void *wait_for(rig_context_t *ctx, uint32_t timeout_ms, bool (*has)(void *),
+                      void *(*pop_locked)(rig_context_t *), rig_error_t *err)
 {
-    if (!ctx || !out)
-        return RIG_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
+    *err = RIG_OK;
     if (ctx->ops->advance && ctx->time_mode == RIG_TIME_VIRTUAL) {
-        if (!queue_nonempty(ctx)) {
-            rig_error_t err =
-                ctx->ops->advance(ctx->be, (int64_t)timeout_ms * 1000, queue_nonempty, ctx);
-            if (err != RIG_OK && err != RIG_ERROR_TIMEOUT)
-                return err;
+        if (!has(ctx)) {
+            rig_error_t e = ctx->ops->advance(ctx->be, (int64_t)timeout_ms * 1000, has, ctx);
+            if (e != RIG_OK && e != RIG_ERROR_TIMEOUT) {
+                *err = e;
+                return NULL;
+            }
         }
         pthread_mutex_lock(&ctx->lock);
-        *out = queue_pop_locked(ctx);
+        void *item = pop_locked(ctx);
         pthread_mutex_unlock(&ctx->lock);
-        return *out ? RIG_OK : RIG_ERROR_TIMEOUT;
+        return item;
     }
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -927,13 +909,24 @@ rig_error_t rig_context_wait_frame(rig_context_t *ctx, uint32_t timeout_ms, rig_
         deadline.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&ctx->lock);
-    while (ctx->queue_len == 0) {
+    void *item;
+    while (!(item = pop_locked(ctx))) {
         if (pthread_cond_timedwait(&ctx->frame_ready, &ctx->lock, &deadline) == ETIMEDOUT)
             break;
     }
-    *out = queue_pop_locked(ctx);
     pthread_mutex_unlock(&ctx->lock);
-    return *out ? RIG_OK : RIG_ERROR_TIMEOUT;
+    return item;
+}
+
+static void *frame_pop_locked(rig_context_t *ctx) { return queue_pop_locked(ctx); }
+
+rig_error_t rig_context_wait_frame(rig_context_t *ctx, uint32_t timeout_ms, rig_frame_t **out)
+{
+    if (!ctx || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    rig_error_t err;
+    *out = wait_for(ctx, timeout_ms, queue_nonempty, frame_pop_locked, &err);
+    return err != RIG_OK ? err : *out ? RIG_OK : RIG_ERROR_TIMEOUT;
 }
 
 uint64_t rig_context_queue_drops(rig_context_t *ctx)
