@@ -8,7 +8,7 @@
 # because ros_approx.cpp uses their headers or libraries directly.
 set -euo pipefail
 
-# package : a file that shows it is installed
+# package : a file that shows it is installed (checked and installed by setup.sh)
 need=(
   "g++:/usr/bin/g++"
   "libmessage-filters-dev:/usr/include/message_filters/sync_policies/approximate_time.h"
@@ -18,27 +18,4 @@ need=(
   "libboost-thread-dev:/usr/include/boost/thread/mutex.hpp"
 )
 
-missing=()
-for entry in "${need[@]}"; do
-  pkg=${entry%%:*}
-  probe=${entry#*:}
-  if [ ! -e "$probe" ] && ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
-    missing+=("$pkg")
-  fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-  echo "setup-bench: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  echo "setup-bench: missing packages: ${missing[*]}" >&2
-  echo "setup-bench: install them with:" >&2
-  echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
-  exit 1
-fi
+exec "$(dirname "$0")/setup.sh" "${need[@]}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages rigsync needs to build, test and run.
+# Installs the Debian packages rigsync needs to build, test and run, or, given arguments of the
+# form package:/path/that/shows/it/is/installed, those instead (scripts/setup-bench.sh).
 # As root it installs what is missing with apt-get; otherwise it prints the exact command.
 set -euo pipefail
 
@@ -11,6 +12,9 @@ need=(
   "libjansson-dev:/usr/include/jansson.h"
   "libcmocka-dev:/usr/include/cmocka.h"
 )
+if [ $# -gt 0 ]; then
+  need=("$@")
+fi
 
 missing=()
 for entry in "${need[@]}"; do
