@@ -29,13 +29,14 @@ has wrong err "is not a usable Orbbec SDK: it has no ob_create_context\(\)"
 export RIGSYNC_OBEMU_CONFIG="$configs/multi_device_sync_config.json"
 export RIGSYNC_OBEMU_SEED=5
 export RIGSYNC_OBEMU_VIRTUAL=1
+export RIGSYNC_OBEMU_STOP_AFTER_S=4 # the emulated rig stops there: a bounded run
 run list 0 list --backend orbbec --orbbec-lib "$emu"
 has list out 'CP3S34D00051'
 has list out 'CP3L44P00054'
 has list out 'modes 0x7F'
 
 run sim 0 run --virtual-time --seed 5 --seconds 4 --no-pixels --config "$RIGSYNC_OBEMU_CONFIG"
-run orbbec 0 run --backend orbbec --orbbec-lib "$emu" --seconds 2 --config "$RIGSYNC_OBEMU_CONFIG"
+run orbbec 0 run --backend orbbec --orbbec-lib "$emu" --seconds 3 --config "$RIGSYNC_OBEMU_CONFIG"
 has orbbec out 'backend orbbec'
 # every frame of the first 3 simulated seconds, in a stable order: identical on both paths
 cut=$((1700000000000000 + 3000000))

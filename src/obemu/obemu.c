@@ -8,6 +8,8 @@
  *   RIGSYNC_OBEMU_CONFIG   rigsync config file describing the rig (default: the seed's rig)
  *   RIGSYNC_OBEMU_SEED     integer: overrides the simulator's random seed
  *   RIGSYNC_OBEMU_VIRTUAL  1: virtual time (deterministic, see below); 0 or unset: real time
+ *   RIGSYNC_OBEMU_STOP_AFTER_S  virtual time only: the emulated rig stops after that many
+ *                          simulated seconds (waits then return nothing), to bound a test run
  *   RIGSYNC_OBEMU_PIXELS   1: render synthetic pixels; 0 or unset: timestamps only
  *
  * Virtual time: the simulated clock never moves by itself. ob_pipeline_wait_for_frameset
@@ -69,6 +71,9 @@ struct ob_context_t {
     pthread_mutex_t qlock;
     pthread_cond_t gate;    /* virtual time: broadcast when time starts (or may) */
     pthread_cond_t drained; /* virtual time: broadcast when a frameset is taken */
+
+    int64_t t0_us;          /* simulated time at creation */
+    int64_t stop_after_us;  /* RIGSYNC_OBEMU_STOP_AFTER_S, or INT64_MAX */
 
     /* guarded by rig_lock */
     bool clock_sync_enabled;
@@ -523,6 +528,21 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
     opts.error_detail_len = sizeof(detail);
     err = rig_context_create(&opts, &c->rig);
     size_t n = 0;
+    c->stop_after_us = INT64_MAX;
+    const char *stop = getenv("RIGSYNC_OBEMU_STOP_AFTER_S");
+    if (err == RIG_OK && stop && stop[0]) {
+        char *end = NULL;
+        double s = strtod(stop, &end);
+        if (!end || *end || !(s > 0)) {
+            fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "RIGSYNC_OBEMU_STOP_AFTER_S",
+                 "RIGSYNC_OBEMU_STOP_AFTER_S=\"%s\" is not a positive number of seconds", stop);
+            ctx_release(c);
+            return NULL;
+        }
+        c->stop_after_us = (int64_t)(s * 1e6);
+    }
+    if (err == RIG_OK)
+        err = rig_sim_now_us(c->rig, &c->t0_us);
     if (err == RIG_OK)
         err = rig_context_device_count(c->rig, &n);
     if (err == RIG_OK)
@@ -1314,6 +1334,15 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
             break;
         int64_t step = budget_us < OBEMU_STEP_US ? budget_us : OBEMU_STEP_US;
         pthread_mutex_lock(&c->rig_lock);
+        int64_t now_us = 0;
+        rig_sim_now_us(c->rig, &now_us);
+        if (now_us - c->t0_us >= c->stop_after_us) {
+            /* The emulated run is over: behave like a camera that stopped sending. */
+            pthread_mutex_unlock(&c->rig_lock);
+            struct timespec ts = {(time_t)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+            break;
+        }
         rig_error_t err = rig_sim_advance_us(c->rig, step);
         if (err != RIG_OK)
             fail_rig(error, c, err, __func__, "");
