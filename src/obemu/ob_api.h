@@ -286,6 +286,13 @@ OBEMU_EXPORT uint64_t ob_frame_get_index(const ob_frame *frame, ob_error **error
 /** Drops one reference (frames and framesets alike). */
 OBEMU_EXPORT void ob_delete_frame(const ob_frame *frame, ob_error **error);
 
+/* Pixels of a single (video) frame: the buffer belongs to the frame. */
+OBEMU_EXPORT uint8_t *ob_frame_get_data(const ob_frame *frame, ob_error **error);
+OBEMU_EXPORT uint32_t ob_frame_get_data_size(const ob_frame *frame, ob_error **error);
+OBEMU_EXPORT uint32_t ob_video_frame_get_width(const ob_frame *frame, ob_error **error);
+OBEMU_EXPORT uint32_t ob_video_frame_get_height(const ob_frame *frame, ob_error **error);
+OBEMU_EXPORT ob_format ob_frame_get_format(const ob_frame *frame, ob_error **error);
+
 #ifdef __cplusplus
 }
 #endif

@@ -369,6 +369,54 @@ OBEMU_EXPORT uint64_t ob_frame_get_index(const ob_frame *frame, ob_error **error
     return frame_field(frame, FIELD_INDEX, error, __func__);
 }
 
+/* Pixel accessors: a frameset has none of its own (as in the SDK, it is not a video frame). */
+static const rig_frame_t *video_frame(const ob_frame *frame, ob_error **error, const char *fn)
+{
+    if (!frame) {
+        fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, fn, "frame = NULL", "frame is NULL");
+        return NULL;
+    }
+    const ob_frame *f = frame_single(frame);
+    return f ? f->rf : NULL;
+}
+
+OBEMU_EXPORT uint8_t *ob_frame_get_data(const ob_frame *frame, ob_error **error)
+{
+    const rig_frame_t *rf = video_frame(frame, error, __func__);
+    /* The SDK hands out a mutable pointer into the frame; so does the emulator. */
+    return rf ? (uint8_t *)(uintptr_t)rig_frame_data(rf) : NULL;
+}
+
+OBEMU_EXPORT uint32_t ob_frame_get_data_size(const ob_frame *frame, ob_error **error)
+{
+    const rig_frame_t *rf = video_frame(frame, error, __func__);
+    return rf ? (uint32_t)rig_frame_data_size(rf) : 0;
+}
+
+OBEMU_EXPORT uint32_t ob_video_frame_get_width(const ob_frame *frame, ob_error **error)
+{
+    const rig_frame_t *rf = video_frame(frame, error, __func__);
+    return rf ? rig_frame_width(rf) : 0;
+}
+
+OBEMU_EXPORT uint32_t ob_video_frame_get_height(const ob_frame *frame, ob_error **error)
+{
+    const rig_frame_t *rf = video_frame(frame, error, __func__);
+    return rf ? rig_frame_height(rf) : 0;
+}
+
+OBEMU_EXPORT ob_format ob_frame_get_format(const ob_frame *frame, ob_error **error)
+{
+    const rig_frame_t *rf = video_frame(frame, error, __func__);
+    if (!rf)
+        return OB_FORMAT_UNKNOWN;
+    switch (rig_frame_format(rf)) {
+    case RIG_FORMAT_RGB: return OB_FORMAT_RGB;
+    case RIG_FORMAT_Y16: return OB_FORMAT_Y16;
+    default: return OB_FORMAT_UNKNOWN; /* pixels off: timestamps only */
+    }
+}
+
 OBEMU_EXPORT void ob_delete_frame(const ob_frame *frame, ob_error **error)
 {
     if (!frame) {

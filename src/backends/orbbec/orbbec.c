@@ -52,6 +52,11 @@
     X(ob_frame_get_system_timestamp_us)                                                          \
     X(ob_frame_get_global_timestamp_us)                                                          \
     X(ob_frame_get_index)                                                                        \
+    X(ob_frame_get_data)                                                                         \
+    X(ob_frame_get_data_size)                                                                    \
+    X(ob_video_frame_get_width)                                                                  \
+    X(ob_video_frame_get_height)                                                                 \
+    X(ob_frame_get_format)                                                                       \
     X(ob_delete_frame)                                                                           \
     X(ob_error_get_message)                                                                      \
     X(ob_delete_error)
@@ -338,13 +343,36 @@ static rig_error_t orbbec_default_profile(void *state, void *dev, rig_stream_t s
     return RIG_OK;
 }
 
-/* Hands one member of a frameset to the core. */
+static rig_format_t from_ob_format(ob_format f)
+{
+    return f == OB_FORMAT_RGB ? RIG_FORMAT_RGB : f == OB_FORMAT_Y16 ? RIG_FORMAT_Y16 : RIG_FORMAT_NONE;
+}
+
+/* Hands one member of a frameset to the core, with a copy of its pixels (the SDK's buffer goes
+ * back with the frame) when they are RGB or Y16. */
 static void deliver(ob_dev_t *d, ob_frame *f, rig_stream_t stream)
 {
     ob_state_t *st = d->st;
     ob_error *e = NULL;
-    rig_frame_t *rf = rig_frame_alloc(0);
+    rig_format_t format = from_ob_format(st->fn.ob_frame_get_format(f, &e));
+    const uint8_t *data = format != RIG_FORMAT_NONE ? st->fn.ob_frame_get_data(f, &e) : NULL;
+    uint32_t size = data ? st->fn.ob_frame_get_data_size(f, &e) : 0;
+    if (e) {
+        st->fn.ob_delete_error(e);
+        e = NULL;
+        data = NULL;
+        size = 0;
+    }
+    rig_frame_t *rf = rig_frame_alloc(size);
     if (rf) {
+        if (size) {
+            memcpy(rf->data, data, size);
+            rf->format = format;
+            rf->width = st->fn.ob_video_frame_get_width(f, &e);
+            rf->height = st->fn.ob_video_frame_get_height(f, &e);
+        } else {
+            rf->format = RIG_FORMAT_NONE;
+        }
         rf->device_index = d->index;
         rig_strlcpy(rf->serial, d->serial, sizeof(rf->serial));
         rf->stream = stream;
@@ -353,7 +381,6 @@ static void deliver(ob_dev_t *d, ob_frame *f, rig_stream_t stream)
         rf->host_ts_us = (int64_t)st->fn.ob_frame_get_system_timestamp_us(f, &e);
         uint64_t g = st->fn.ob_frame_get_global_timestamp_us(f, &e);
         rf->vendor_global_ts_us = g ? (int64_t)g : RIG_TS_NONE;
-        rf->format = RIG_FORMAT_NONE;
     }
     if (e)
         st->fn.ob_delete_error(e);
