@@ -109,7 +109,6 @@ static double mono_us(void)
 
 typedef struct rs_ctx {
     result_t *r;
-    int ndev;
     double before_add_us;
     double *lat;
     size_t nlat, cap_lat;
@@ -183,7 +182,7 @@ static double rigsync_pass(const scenario_t *sc, const bframe_t *v, size_t n, rs
 static void run_rigsync(const scenario_t *sc, const bframe_t *v, size_t n, result_t *r)
 {
     memset(r, 0, sizeof(*r));
-    rs_ctx_t x = {r, sc->ndev, 0, malloc(n * sizeof(double)), 0, n, false};
+    rs_ctx_t x = {r, 0, malloc(n * sizeof(double)), 0, n, false};
     if (!x.lat)
         exit(1);
     /* Three throughput passes, the fastest counts (as for ROS); counts from the first. */

@@ -58,7 +58,7 @@ static void feed(rig_report_t *r, size_t ndev, const double *period_us, const in
                 size_t slot = d * RIG_STREAM_COUNT + (size_t)s;
                 dts[slot] = cap + dev_offset_us[d];
                 gts[slot] = cap + 3 * (int64_t)d;
-                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, dts[slot], host, false),
+                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, host, false),
                                  RIG_OK);
             }
         }

@@ -229,7 +229,7 @@ static void on_frame(rig_frame_t *f, void *user)
     if (!rs->o->quiet && !rs->o->sets)
         print_frame(f, rs->o->global);
     if (rig_report_add(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
-                       rig_frame_index(f), rig_frame_device_ts_us(f), rig_frame_host_ts_us(f),
+                       rig_frame_index(f), rig_frame_host_ts_us(f),
                        rig_frame_interfered(f)) != RIG_OK)
         rs->failed = true;
     pthread_mutex_unlock(&rs->lock);

@@ -531,17 +531,6 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     return true;
 }
 
-bool rig_clock_map(const rig_clock_t *c, int64_t device_us, int64_t *host_us)
-{
-    if (!c || !host_us)
-        return false;
-    const epoch_t *e = cep(c, c->cur);
-    if (e->source == OFFSET_NONE || !e->d_ref_set)
-        return false;
-    *host_us = c->h_ref + (int64_t)llround(map_h(c, e, device_us));
-    return true;
-}
-
 double rig_clock_skew_ppm(const rig_clock_t *c) { return c ? (c->s - 1.0) * 1e6 : 0.0; }
 
 unsigned rig_clock_epochs(const rig_clock_t *c) { return c ? c->cur + 1 : 0; }

@@ -66,12 +66,6 @@ void rig_clock_note_step(rig_clock_t *c, int64_t host_us);
 bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int64_t device_ts_us,
                      int64_t host_arrival_us, int64_t *global_us, int64_t *bound_us);
 
-/**
- * Maps a device time of the current epoch (no sample recorded). For tests and tools.
- * Returns false when no estimate exists yet.
- */
-bool rig_clock_map(const rig_clock_t *c, int64_t device_us, int64_t *host_us);
-
 /** Current skew estimate in ppm (device clock rate relative to the host's, minus one). */
 double rig_clock_skew_ppm(const rig_clock_t *c);
 /** Number of epochs seen (1 + clock writes and jumps). */

@@ -67,7 +67,6 @@ struct rig_context {
     /* framesets */
     rig_match_t *matcher;
     size_t match_ndev;
-    int64_t *match_offsets; /* per slot, to report spreads on capture time */
     rig_frameset_cb set_cb;
     void *set_cb_user;
     rig_unmatched_cb unmatched_cb;
@@ -186,7 +185,6 @@ void rig_context_destroy(rig_context_t *ctx)
     for (size_t i = 0; i < ctx->set_len; i++)
         rig_frameset_release(ctx->set_queue[(ctx->set_head + i) % ctx->set_cap]);
     free(ctx->set_queue);
-    free(ctx->match_offsets);
     for (size_t i = 0; i < ctx->queue_len; i++)
         rig_frame_release(ctx->queue[(ctx->queue_head + i) % ctx->queue_cap]);
     free(ctx->queue);
@@ -571,13 +569,13 @@ static void on_match_set(const rig_match_set_t *ms, void *user)
         fs->status[k] = ms->slots[k].status;
     }
     /* Spread on global capture time, stream by stream (a device's color and depth differ by
-     * their exposures): each slot's timestamp less its configured offset. */
+     * their exposures): the keys the matcher matched on. */
     fs->spread_us = 0;
     for (size_t s = 0; s < RIG_STREAM_COUNT; s++) {
         for (size_t k = s; k < ms->nslots && k < n; k += RIG_STREAM_COUNT) {
             if (!fs->frames[k])
                 continue;
-            int64_t key = ms->slots[k].ts_us - ctx->match_offsets[k];
+            int64_t key = ms->slots[k].key_us;
             lo = key < lo ? key : lo;
             hi = key > hi ? key : hi;
         }
@@ -651,13 +649,12 @@ rig_error_t rig_context_enable_framesets(rig_context_t *ctx, const rig_frameset_
     size_t ndev = ctx->next_device_index;
     size_t nslots = ndev * RIG_STREAM_COUNT;
     rig_match_slot_cfg_t *cfg = calloc(nslots ? nslots : 1, sizeof(*cfg));
-    ctx->match_offsets = calloc(nslots ? nslots : 1, sizeof(int64_t));
     size_t cap = opts && opts->queue_capacity ? opts->queue_capacity : 64;
     ctx->set_queue = calloc(cap, sizeof(*ctx->set_queue));
     rig_error_t err = RIG_OK;
     double min_period = 1e9;
     size_t streaming = 0;
-    if (!cfg || !ctx->match_offsets || !ctx->set_queue) {
+    if (!cfg || !ctx->set_queue) {
         err = RIG_ERROR_NO_MEMORY;
         goto out;
     }
@@ -678,7 +675,6 @@ rig_error_t rig_context_enable_framesets(rig_context_t *ctx, const rig_frameset_
             /* The configured delays shift one device's captures against another's. */
             cfg[k].offset_us = sync.trigger_to_image_delay_us +
                                (s == RIG_STREAM_DEPTH ? sync.depth_delay_us : sync.color_delay_us);
-            ctx->match_offsets[k] = cfg[k].offset_us;
             min_period = period < min_period ? period : min_period;
         }
     }

@@ -10,7 +10,6 @@ typedef struct pset {
     int64_t key;
     unsigned resolved; /* slots filled or known to stay empty */
     unsigned filled;
-    int64_t key_min, key_max; /* of filled slots */
     rig_match_slot_t *slots;
 } pset_t;
 
@@ -176,10 +175,8 @@ static size_t insert_set(rig_match_t *m, int64_t key)
     s->key = key;
     s->resolved = 0;
     s->filled = 0;
-    s->key_min = INT64_MAX;
-    s->key_max = INT64_MIN;
     for (size_t k = 0; k < m->nslots; k++) {
-        s->slots[k] = (rig_match_slot_t){RIG_SLOT_OK, NULL, RIG_TS_NONE};
+        s->slots[k] = (rig_match_slot_t){RIG_SLOT_OK, NULL, RIG_TS_NONE, RIG_TS_NONE};
         if (!m->slot[k].cfg.enabled)
             s->slots[k].status = RIG_SLOT_MISSING; /* not part of the rig: never waited for */
     }
@@ -249,13 +246,9 @@ void rig_match_add(rig_match_t *m, size_t slot, int64_t ts_us, uint64_t frame_in
     }
     pset_t *s = at(m, best);
     s->slots[slot] = (rig_match_slot_t){interfered ? RIG_SLOT_INTERFERED : RIG_SLOT_OK, payload,
-                                        ts_us};
+                                        ts_us, key};
     s->resolved++;
     s->filled++;
-    if (key < s->key_min)
-        s->key_min = key;
-    if (key > s->key_max)
-        s->key_max = key;
     emit_resolved(m);
     rig_match_advance(m, m->now);
 }

@@ -45,7 +45,8 @@ typedef struct rig_match_params {
 typedef struct rig_match_slot {
     rig_slot_status_t status;
     void *payload;  /* the caller's frame, or NULL */
-    int64_t ts_us;  /* the frame's timestamp (not the key), or RIG_TS_NONE */
+    int64_t ts_us;  /* the frame's timestamp, or RIG_TS_NONE */
+    int64_t key_us; /* its capture instant: ts_us less the slot's offset, or RIG_TS_NONE */
 } rig_match_slot_t;
 
 typedef struct rig_match_set {

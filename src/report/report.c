@@ -21,7 +21,6 @@
 
 typedef struct sample {
     uint64_t index;
-    int64_t device_ts_us;
     int64_t host_ts_us;
 } sample_t;
 
@@ -141,8 +140,7 @@ rig_error_t rig_report_add_capture(rig_report_t *r, const int64_t *device_ts_us,
 }
 
 rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us,
-                           bool interfered)
+                           uint64_t frame_index, int64_t host_ts_us, bool interfered)
 {
     if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
         return RIG_ERROR_INVALID_ARGUMENT;
@@ -155,7 +153,7 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
         s->v = v;
         s->cap = cap;
     }
-    s->v[s->len++] = (sample_t){frame_index, device_ts_us, host_ts_us};
+    s->v[s->len++] = (sample_t){frame_index, host_ts_us};
     s->interfered += interfered;
     return RIG_OK;
 }

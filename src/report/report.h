@@ -72,10 +72,9 @@ typedef struct rig_report_summary {
 rig_report_t *rig_report_create(const rig_config_t *config);
 void rig_report_destroy(rig_report_t *report);
 
-/** Records one received frame (counts, drops, capture rate). */
+/** Records one received frame (counts, drops, interference, capture rate). */
 rig_error_t rig_report_add(rig_report_t *report, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t device_ts_us, int64_t host_ts_us,
-                           bool interfered);
+                           uint64_t frame_index, int64_t host_ts_us, bool interfered);
 
 /**
  * Records one capture (a frameset): device and global timestamps per slot
