@@ -847,7 +847,8 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
 {
     static const key_spec_t keys[] = {
         {"serial_number", "sn"}, {"model", NULL}, {"clock_offset_us", NULL}, {"ppm", NULL},
-        {"timestamp_bits", NULL}, {"rate_offset_ppm", NULL}};
+        {"timestamp_bits", NULL}, {"rate_offset_ppm", NULL}, {"latency_floor_us", NULL},
+        {"query_leg_us", NULL}};
     rig_sim_device_spec_t *d = &sim->devices[index];
     TRY(expect(p, at, obj, KIND_OBJECT));
     TRY(check_keys(p, at, obj, keys, RIG_ARRAY_SIZE(keys)));
@@ -906,6 +907,11 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
         TRY(opt_number(p, at, obj, "rate_offset_ppm", -100000.0, 100000.0, &d->rate_offset_ppm));
         d->has_rate_offset = true;
     }
+    /* Per-device floors: USB controllers, hubs and cables differ (up to a second is a stall). */
+    d->has_latency_floor = json_object_get(obj, "latency_floor_us") != NULL;
+    d->has_query_leg = json_object_get(obj, "query_leg_us") != NULL;
+    TRY(opt_int(p, at, obj, "latency_floor_us", 0, 1000000, &d->latency_floor_us));
+    TRY(opt_int(p, at, obj, "query_leg_us", 0, 1000000, &d->query_leg_us));
     return RIG_OK;
 }
 

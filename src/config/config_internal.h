@@ -64,6 +64,11 @@ typedef struct rig_sim_device_spec {
     unsigned timestamp_bits; /* 64 (default) or 32: the device counter wraps after ~71.6 min */
     bool has_rate_offset;
     double rate_offset_ppm; /* sensor frame rate off nominal on its own clock (model default) */
+    /* This device's own transport latency floor and time-query leg (cable, hub, controller);
+     * without them, the rig-wide sim.transport / sim.time_query values. */
+    bool has_latency_floor, has_query_leg;
+    int64_t latency_floor_us;
+    int64_t query_leg_us;
 } rig_sim_device_spec_t;
 
 /** A sync cable: sync-out of `from` into sync-in of `to` (indices into rig_sim_spec.devices). */

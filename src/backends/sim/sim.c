@@ -94,6 +94,7 @@ typedef struct sim_device {
     int64_t last_sync_host_us, last_sync_err_us;
     unsigned ts_bits;                /* 64 or 32 */
     double leg_out_us, leg_back_us;  /* fixed parts of the two query legs */
+    int64_t latency_floor_us;        /* transport floor of this device's frames */
     uint32_t query_gen;              /* bumped to restart (or stop) the periodic queries */
     int burst_left;                  /* queries left in the burst after a clock write */
 } sim_device_t;
@@ -319,7 +320,7 @@ static void on_capture(sim_state_t *st, const sim_event_t *ev)
     int64_t device_ts = stamp(d, ev->t_ns);
     if (sim_rng_chance(&d->rng, st->spec.drop_probability))
         return; /* lost on the way: the host sees a gap in the frame index */
-    double latency_us = (double)st->spec.latency_floor_us +
+    double latency_us = (double)d->latency_floor_us +
                         sim_rng_exp(&d->rng, (double)st->spec.latency_tail_mean_us);
     if (sim_rng_chance(&d->rng, st->spec.stall_probability))
         latency_us += sim_rng_range(&d->rng, (double)st->spec.stall_min_us,
@@ -754,9 +755,12 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
         d->sync = rig_sync_config_default();
         d->last_sync_host_us = RIG_TS_NONE;
         d->ts_bits = d->spec.timestamp_bits == 32 ? 32 : 64;
+        d->latency_floor_us =
+            d->spec.has_latency_floor ? d->spec.latency_floor_us : spec->latency_floor_us;
         double asym = (double)spec->time_query_asymmetry_us;
-        d->leg_out_us = (double)spec->time_query_leg_us + sim_rng_range(&d->rng, -asym, asym);
-        d->leg_back_us = (double)spec->time_query_leg_us + sim_rng_range(&d->rng, -asym, asym);
+        double leg = (double)(d->spec.has_query_leg ? d->spec.query_leg_us : spec->time_query_leg_us);
+        d->leg_out_us = leg + sim_rng_range(&d->rng, -asym, asym);
+        d->leg_back_us = leg + sim_rng_range(&d->rng, -asym, asym);
     }
     st->next_sync_ns = INT64_MAX;
     st->next_drift_ns = INT64_MAX;
