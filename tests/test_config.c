@@ -270,6 +270,175 @@ static void parse_should_read_auto_trigger_fps_in_either_spelling(void **state)
     assert_diag(&d, 1, 23, "auto_trigger_fps", "given twice");
 }
 
+/* The vendor's own files, as they ship: one file per shape, with our serials and values. */
+static rig_config_t *load_data(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", data_dir(), name);
+    return load_ok(path);
+}
+
+/* MultiDeviceSyncConfig.json of the v2 C++ example (v2.3.5 on); some tags ship it without a
+ * final newline, as this copy is. */
+static void load_should_accept_the_vendor_v2_sample_with_version_and_config_time(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = load_data("vendor_v2_sample.json");
+    assert_int_equal(rig_config_device_count(cfg), 2);
+    assert_string_equal(rig_config_device_serial(cfg, 0), "RSV2A0000101");
+    assert_string_equal(rig_config_device_serial(cfg, 1), "RSV2A000010K");
+    rig_sync_config_t p = sync_of(cfg, 0), s = sync_of(cfg, 1);
+    assert_int_equal(p.mode, RIG_SYNC_MODE_PRIMARY);
+    assert_int_equal(p.depth_delay_us, 0);
+    assert_int_equal(p.color_delay_us, 0);
+    assert_int_equal(p.trigger_to_image_delay_us, 0);
+    assert_true(p.trigger_out_enable);
+    assert_int_equal(p.trigger_out_delay_us, 0);
+    assert_int_equal(p.frames_per_trigger, 1);
+    assert_int_equal(s.mode, RIG_SYNC_MODE_SECONDARY);
+    assert_int_equal(s.depth_delay_us, 160);
+    assert_int_equal(s.color_delay_us, 40);
+    assert_int_equal(s.trigger_to_image_delay_us, 25);
+    assert_false(s.trigger_out_enable);
+    assert_int_equal(s.trigger_out_delay_us, 12);
+    assert_int_equal(s.frames_per_trigger, 1);
+    assert_int_equal(cfg->auto_trigger_fps, 0);
+    assert_true(cfg->sim.generator_hz == 0.0);
+    assert_int_equal(cfg->sim.wiring, RIG_SIM_WIRING_DAISY_CHAIN);
+    assert_int_equal(rig_config_pulse_source(cfg, 1), 0);
+    rig_config_destroy(cfg);
+}
+
+/* ob_multi_devices_sync_gmsl_config.json (v2.0.13 to v2.2.8): secondaries only, pulsed by the
+ * host board's trigger source at hardwareTriggerFps / 100 Hz. */
+static void load_should_accept_the_vendor_gmsl_config_with_a_host_trigger_source(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = load_data("vendor_v2_gmsl.json");
+    assert_int_equal(rig_config_device_count(cfg), 2);
+    assert_string_equal(rig_config_device_serial(cfg, 1), "RSGM00000202");
+    for (size_t i = 0; i < 2; i++) {
+        rig_sync_config_t s = sync_of(cfg, i);
+        assert_int_equal(s.mode, RIG_SYNC_MODE_SECONDARY);
+        assert_int_equal(s.depth_delay_us, i == 0 ? 0 : 160);
+        assert_int_equal(s.color_delay_us, 0);
+        assert_int_equal(s.trigger_to_image_delay_us, 0);
+        assert_false(s.trigger_out_enable);
+        assert_int_equal(s.trigger_out_delay_us, 0);
+        assert_int_equal(s.frames_per_trigger, 30);
+        char why[256];
+        assert_false(rig_config_explain_no_pulses(cfg, i, why, sizeof why));
+    }
+    assert_int_equal(cfg->auto_trigger_fps, 0);
+    assert_true(cfg->sim.generator_hz == 30.0);
+    assert_int_equal(cfg->sim.generator_count, 2);
+    assert_int_equal(cfg->sim.generator_to[0], 0);
+    assert_int_equal(cfg->sim.generator_to[1], 1);
+    assert_int_equal(cfg->sim.wiring, RIG_SIM_WIRING_NONE);
+    rig_config_destroy(cfg);
+}
+
+/* syncconfig/MultiDeviceSyncConfigGmsl.json (v2.0.10 to v2.0.12): the same shape with trigger
+ * out on; the cameras must not also pulse each other down a daisy chain. */
+static void load_should_not_chain_the_cameras_of_the_early_vendor_gmsl_config(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = load_data("vendor_v2_gmsl_early.json");
+    assert_int_equal(rig_config_device_count(cfg), 2);
+    for (size_t i = 0; i < 2; i++) {
+        rig_sync_config_t s = sync_of(cfg, i);
+        assert_int_equal(s.mode, RIG_SYNC_MODE_SECONDARY);
+        assert_int_equal(s.depth_delay_us, i == 0 ? 0 : 320);
+        assert_true(s.trigger_out_enable);
+        assert_int_equal(s.frames_per_trigger, 1);
+        assert_int_equal(rig_config_pulse_source(cfg, i), -1);
+    }
+    assert_true(cfg->sim.generator_hz == 30.0);
+    assert_int_equal(cfg->sim.generator_count, 2);
+    assert_int_equal(cfg->sim.wiring, RIG_SIM_WIRING_NONE);
+    rig_config_destroy(cfg);
+}
+
+/* config/multi_device_sync_config.json of the Python wrapper (pyorbbecsdk). */
+static void load_should_accept_the_vendor_python_sample(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = load_data("vendor_python_sample.json");
+    assert_int_equal(rig_config_device_count(cfg), 2);
+    assert_string_equal(rig_config_device_serial(cfg, 0), "RSPY0000401");
+    rig_sync_config_t p = sync_of(cfg, 0), s = sync_of(cfg, 1);
+    assert_int_equal(p.mode, RIG_SYNC_MODE_PRIMARY);
+    assert_true(p.trigger_out_enable);
+    assert_int_equal(p.frames_per_trigger, 1);
+    assert_int_equal(s.mode, RIG_SYNC_MODE_SECONDARY);
+    assert_int_equal(s.depth_delay_us, 160);
+    assert_int_equal(s.color_delay_us, 0);
+    assert_true(s.trigger_out_enable);
+    assert_int_equal(s.frames_per_trigger, 1);
+    assert_true(cfg->sim.generator_hz == 0.0);
+    rig_config_destroy(cfg);
+}
+
+static void parse_should_keep_an_explicit_wiring_next_to_a_host_trigger_source(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = parse_ok(
+        "{'hardware_trigger_fps': 1500, 'devices': [\n"
+        " {'sn': 'A', 'syncConfig': {'syncMode': 'HARDWARE_TRIGGERING', 'framesPerTrigger': 2}},\n"
+        " {'sn': 'B', 'syncConfig': {'syncMode': 'SECONDARY_SYNCED'}}],\n"
+        " 'sim': {'wiring': [{'from': 'A', 'to': 'B'}]}}");
+    assert_true(cfg->sim.generator_hz == 15.0);
+    assert_int_equal(cfg->sim.generator_count, 2);
+    assert_int_equal(cfg->sim.wiring, RIG_SIM_WIRING_CABLES);
+    rig_config_destroy(cfg);
+    /* 0 turns the source off: secondaries need a primary again */
+    rig_config_diag_t d = parse_bad(
+        "{'hardwareTriggerFps': 0, 'devices': [{'sn': 'A', 'syncConfig': {'syncMode': "
+        "'SECONDARY'}}]}");
+    assert_diag(&d, 1, 39, "devices[0].syncConfig.syncMode", "waits for trigger pulses");
+}
+
+static void parse_error_should_hint_at_vendor_top_level_keys_for_typos(void **state)
+{
+    (void)state;
+    rig_config_diag_t d =
+        parse_bad("{'version': '1.0.0', 'configTim': '2024/06/15', 'devices': []}");
+    assert_diag(&d, 1, 22, "configTim",
+                "unknown key \"configTim\" at the top level: did you mean \"configTime\"?");
+    d = parse_bad("{'verison': '1.0.0',\n 'configTime': '2024/06/15', 'devices': []}");
+    assert_diag(&d, 1, 2, "verison",
+                "unknown key \"verison\" at the top level: did you mean \"version\"?");
+    d = parse_bad("{'devices': [],\n 'hardwareTriggerFPS': 3000}");
+    assert_diag(&d, 2, 2, "hardwareTriggerFPS",
+                "did you mean \"hardwareTriggerFps\"? Keys are case-sensitive.");
+    d = parse_bad("{'configtime': '2024/06/15', 'devices': []}");
+    assert_diag(&d, 1, 2, "configtime", "did you mean \"configTime\"? Keys are case-sensitive.");
+}
+
+static void parse_error_should_type_check_the_vendor_top_level_keys(void **state)
+{
+    (void)state;
+    rig_config_diag_t d =
+        parse_bad("{'version': '1.0.0', 'configTime': 20240615, 'devices': []}");
+    assert_diag(&d, 1, 36, "configTime",
+                "expected a string for configTime, got an integer (20240615); put the value in "
+                "double quotes.");
+    d = parse_bad("{'version': 1.0, 'devices': []}");
+    assert_diag(&d, 1, 13, "version", "expected a string for version, got a real number");
+    d = parse_bad("{'hardwareTriggerFps': '3000', 'devices': []}");
+    assert_diag(&d, 1, 24, "hardwareTriggerFps", "write the number without quotes");
+    d = parse_bad("{'hardwareTriggerFps': 70000, 'devices': []}");
+    assert_diag(&d, 1, 24, "hardwareTriggerFps",
+                "hardwareTriggerFps is 70000, outside the allowed range 0..65535; use 0 for no "
+                "host trigger source, or the rate in hundredths of a hertz (3000 = 30 Hz).");
+    d = parse_bad("{'hardwareTriggerFps': 3000, 'devices': [{'sn': 'A', 'syncConfig': "
+                  "{'syncMode': 'SECONDARY'}}], 'sim': {'signal_generator': {'hz': 30, 'to': "
+                  "['A']}}}");
+    assert_diag(&d, 1, 24, "hardwareTriggerFps",
+                "hardwareTriggerFps and sim.signal_generator both describe the external trigger "
+                "source; keep only one of them.");
+}
+
 static void parse_should_reject_triggers_faster_than_the_sensor_captures(void **state)
 {
     (void)state;
@@ -1015,6 +1184,13 @@ int main(void)
         cmocka_unit_test(parse_should_accept_vendor_camelcase_fields_in_either_wrapper),
         cmocka_unit_test(parse_should_fill_missing_sync_fields_with_the_defaults),
         cmocka_unit_test(parse_should_read_auto_trigger_fps_in_either_spelling),
+        cmocka_unit_test(load_should_accept_the_vendor_v2_sample_with_version_and_config_time),
+        cmocka_unit_test(load_should_accept_the_vendor_gmsl_config_with_a_host_trigger_source),
+        cmocka_unit_test(load_should_not_chain_the_cameras_of_the_early_vendor_gmsl_config),
+        cmocka_unit_test(load_should_accept_the_vendor_python_sample),
+        cmocka_unit_test(parse_should_keep_an_explicit_wiring_next_to_a_host_trigger_source),
+        cmocka_unit_test(parse_error_should_hint_at_vendor_top_level_keys_for_typos),
+        cmocka_unit_test(parse_error_should_type_check_the_vendor_top_level_keys),
         cmocka_unit_test(parse_should_read_streams_and_the_clock_sync_interval),
         cmocka_unit_test(parse_should_reject_triggers_faster_than_the_sensor_captures),
         cmocka_unit_test(parse_should_resolve_every_sim_field),

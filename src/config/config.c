@@ -1290,13 +1290,36 @@ static rig_error_t check_trigger_rates(parser_t *p, const path_t *top, const rig
     return RIG_OK;
 }
 
+/* The simulated rig of hardwareTriggerFps: one generator feeding every configured camera, and no
+ * sync cables between the cameras unless the sim section lists them (on a GMSL board the pulse
+ * reaches each camera directly; a daisy chain on top would trigger them twice). */
+static rig_error_t host_trigger_source(parser_t *p, const json_t *jroot, double hz,
+                                       rig_config_t *cfg)
+{
+    rig_sim_spec_t *sim = &cfg->sim;
+    sim->generator_to = calloc(cfg->device_count, sizeof *sim->generator_to);
+    if (!sim->generator_to)
+        return out_of_memory(p->diag);
+    for (size_t i = 0; i < cfg->device_count; i++) {
+        int si = sim_find(sim, cfg->devices[i].serial);
+        if (si >= 0)
+            sim->generator_to[sim->generator_count++] = (size_t)si;
+    }
+    sim->generator_hz = hz;
+    if (!json_object_get(json_object_get(jroot, "sim"), "wiring"))
+        sim->wiring = RIG_SIM_WIRING_NONE;
+    return RIG_OK;
+}
+
 static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cfg)
 {
-    enum { ROOT_AUTO_TRIGGER_FPS = 2 };
+    enum { ROOT_AUTO_TRIGGER_FPS = 3, ROOT_HARDWARE_TRIGGER_FPS };
     static const key_spec_t keys[] = {
         {"devices", NULL},
         {"version", NULL},
+        {"configTime", NULL},
         [ROOT_AUTO_TRIGGER_FPS] = {"autoTriggerFps", "auto_trigger_fps"},
+        [ROOT_HARDWARE_TRIGGER_FPS] = {"hardwareTriggerFps", "hardware_trigger_fps"},
         {"streams", NULL},
         {"clock_sync_interval_ms", NULL},
         {"sim", NULL},
@@ -1312,10 +1335,16 @@ static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cf
     }
     TRY(check_keys(p, &top, jroot, keys, RIG_ARRAY_SIZE(keys)));
 
-    const json_t *v = json_object_get(jroot, "version");
-    if (v) {
-        path_t vp = path_key(&top, "version");
-        TRY(expect(p, &vp, v, KIND_STRING));
+    /* Labels in the vendor's files that nothing reads; still type-checked, so that a value
+     * meant for another field is not silently swallowed. */
+    static const char *const labels[] = {"version", "configTime"};
+    const json_t *v;
+    for (size_t i = 0; i < RIG_ARRAY_SIZE(labels); i++) {
+        v = json_object_get(jroot, labels[i]);
+        if (!v)
+            continue;
+        path_t lp = path_key(&top, labels[i]);
+        TRY(expect(p, &lp, v, KIND_STRING));
     }
     /* Before the devices: their delays are checked against the frame periods. */
     TRY(parse_streams(p, &top, jroot, cfg));
@@ -1338,8 +1367,29 @@ static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cf
         cfg->auto_trigger_fps = (uint32_t)fps;
     }
 
+    /* The vendor's GMSL rigs: a trigger source on the host board (programmed outside rigsync)
+     * pulses every camera over its own link, in hundredths of a hertz (3000 = 30 Hz); 0 = off.
+     * Known before the devices, so that secondaries without a primary are not rejected. */
+    int64_t hw_trigger = 0;
+    v = member(jroot, &keys[ROOT_HARDWARE_TRIGGER_FPS], &used);
+    if (v) {
+        path_t hp = path_key(&top, used);
+        TRY(get_int(p, &hp, v, 0, UINT16_MAX,
+                    "use 0 for no host trigger source, or the rate in hundredths of a hertz "
+                    "(3000 = 30 Hz)",
+                    &hw_trigger));
+        if (hw_trigger > 0 && cfg->sim.has_generator)
+            return fail(p, &hp,
+                        "%s and sim.signal_generator both describe the external trigger source; "
+                        "keep only one of them.",
+                        used);
+        cfg->sim.has_generator = cfg->sim.has_generator || hw_trigger > 0;
+    }
+
     TRY(parse_devices(p, &top, jroot, cfg));
     TRY(parse_sim(p, &top, jroot, cfg));
+    if (hw_trigger > 0)
+        TRY(host_trigger_source(p, jroot, (double)hw_trigger / 100.0, cfg));
     return check_trigger_rates(p, &top, cfg);
 }
 
