@@ -4,6 +4,7 @@
  * global timestamp rides along, and a wrong serial is reported with the serials present.
  * Needs RIGSYNC_TEST_OBEMU = path of librigsync-obemu.so (set by ctest).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,8 +17,13 @@
 #include "rigsync/rigsync.h"
 #include "rigsync/sim.h"
 
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
 static rig_context_t *open_emulated(void)
 {
+    setenv("RIGSYNC_OBEMU_CONFIG", "", 1); /* the seed's rig */
     rig_context_options_t o;
     rig_context_options_init(&o);
     o.backend = "orbbec";
@@ -91,11 +97,194 @@ static void an_absent_serial_names_the_ones_present(void **state)
     rig_context_destroy(ctx);
 }
 
+/* ---- a rig of four cameras of one family through the vendor API, in virtual time ---------- */
+
+#define RIG_N 4
+#define MAX_COLOR 8000
+
+typedef struct run {
+    pthread_mutex_t lock;
+    size_t ncolor;
+    int dev[MAX_COLOR];
+    int64_t global[MAX_COLOR];
+    int64_t last_host_us;
+    unsigned writes[RIG_N], two_way[RIG_N];
+} run_t;
+
+static void collect_frame(rig_frame_t *f, void *user)
+{
+    run_t *r = user;
+    pthread_mutex_lock(&r->lock);
+    r->last_host_us = rig_frame_host_ts_us(f);
+    if (rig_frame_stream(f) == RIG_STREAM_COLOR && r->ncolor < MAX_COLOR) {
+        r->dev[r->ncolor] = (int)rig_frame_device_index(f);
+        r->global[r->ncolor++] = rig_frame_global_ts_us(f);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void collect_clock(const rig_clock_event_t *ev, void *user)
+{
+    run_t *r = user;
+    pthread_mutex_lock(&r->lock);
+    if (ev->device_index < RIG_N) {
+        if (ev->kind == RIG_CLOCK_EVENT_WRITE)
+            r->writes[ev->device_index]++;
+        else
+            r->two_way[ev->device_index]++;
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Runs PRIMARY + 3 followers of `model` for `seconds` of emulated time (clock writes every 5 s,
+ * no "streams" section: the family's default profiles) through --backend orbbec; returns the
+ * p99 spread of global timestamps over complete captures (colour frames of one pulse). */
+static int64_t run_family(const char *model, const char *follower_mode, const char *wiring,
+                          double seconds, run_t *r)
+{
+    char path[] = "/tmp/rigsync-obrig-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fprintf(fp, "{\"devices\":[");
+    for (int i = 0; i < RIG_N; i++)
+        fprintf(fp, "%s{\"serial_number\":\"FAM%d\",\"config\":{\"mode\":\"%s\","
+                    "\"trigger_out_enable\":true}}",
+                i ? "," : "", i, i ? follower_mode : "PRIMARY");
+    fprintf(fp, "],\"clock_sync_interval_ms\":5000,\"sim\":{\"seed\":3,\"wiring\":\"%s\",\"devices\":[", wiring);
+    for (int i = 0; i < RIG_N; i++)
+        fprintf(fp, "%s{\"serial_number\":\"FAM%d\",\"model\":\"%s\"}", i ? "," : "", i, model);
+    fprintf(fp, "]}}");
+    fclose(fp);
+    char stop[32];
+    snprintf(stop, sizeof stop, "%g", seconds);
+    setenv("RIGSYNC_OBEMU_CONFIG", path, 1);
+    setenv("RIGSYNC_OBEMU_STOP_AFTER_S", stop, 1);
+    setenv("RIGSYNC_OBEMU_PIXELS", "0", 1);
+    rig_config_t *cfg;
+    rig_config_diag_t diag;
+    assert_int_equal(rig_config_load(path, &cfg, &diag), RIG_OK);
+    rig_context_options_t o;
+    rig_context_options_init(&o);
+    o.backend = "orbbec";
+    o.library = getenv("RIGSYNC_TEST_OBEMU");
+    o.config = cfg;
+    rig_context_t *ctx;
+    assert_int_equal(rig_context_create(&o, &ctx), RIG_OK);
+    memset(r, 0, sizeof *r);
+    pthread_mutex_init(&r->lock, NULL);
+    rig_context_set_frame_callback(ctx, collect_frame, r);
+    rig_context_set_clock_event_callback(ctx, collect_clock, r);
+    rig_device_t *dev[RIG_N];
+    for (int i = 0; i < RIG_N; i++) {
+        rig_sync_config_t sync;
+        rig_config_device_sync(cfg, (size_t)i, &sync);
+        assert_int_equal(rig_device_open(ctx, rig_config_device_serial(cfg, (size_t)i), &dev[i]),
+                         RIG_OK);
+        assert_int_equal(rig_device_set_sync_config(dev[i], &sync, NULL), RIG_OK);
+    }
+    for (int i = RIG_N; i-- > 0;) {
+        if (rig_device_start(dev[i], NULL, NULL) != RIG_OK) {
+            char m[512];
+            rig_context_last_error(ctx, m, sizeof m);
+            fail_msg("start %s: %s", model, m);
+        }
+    }
+    assert_int_equal(rig_context_enable_clock_sync(ctx, 5000), RIG_OK);
+    /* The emulated rig stops after `seconds` (its host clock starts at 1700000000 s): wait
+     * for its last frames, at most 10 minutes of real time (sanitizer builds are slow). */
+    int64_t end_us = 1700000000000000LL + (int64_t)((seconds - 0.5) * 1e6);
+    for (int naps = 0; naps < 6000; naps++) {
+        struct timespec nap = {0, 100000000L};
+        nanosleep(&nap, NULL);
+        pthread_mutex_lock(&r->lock);
+        int64_t last = r->last_host_us;
+        pthread_mutex_unlock(&r->lock);
+        if (last >= end_us)
+            break;
+    }
+    rig_context_destroy(ctx);
+    rig_config_destroy(cfg);
+    unlink(path);
+    unsetenv("RIGSYNC_OBEMU_STOP_AFTER_S");
+
+    /* Captures: colour frames sorted on the time line, grouped by gaps over 10 ms; the first
+     * 3 s (start-up) are left out. */
+    int64_t *g = malloc(r->ncolor * sizeof *g);
+    size_t n = 0;
+    for (size_t i = 0; i < r->ncolor; i++)
+        if (r->global[i] != RIG_TS_NONE)
+            g[n++] = r->global[i];
+    qsort(g, n, sizeof *g, cmp_i64);
+    int64_t *spread = malloc((n + 1) * sizeof *spread);
+    size_t ns = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && g[j + 1] - g[i] < 10000)
+            j++;
+        if (j - i + 1 == RIG_N && g[i] - g[0] > 3000000)
+            spread[ns++] = g[j] - g[i];
+        i = j + 1;
+    }
+    print_message("%zu colour frames, %zu complete captures\n", r->ncolor, ns);
+    assert_true(ns > (size_t)((seconds - 4) * 30 * 0.9)); /* nearly every capture complete */
+    qsort(spread, ns, sizeof *spread, cmp_i64);
+    int64_t p99 = spread[(size_t)((double)(ns - 1) * 0.99)];
+    free(g);
+    free(spread);
+    return p99;
+}
+
+static void femto_bolt_rig_reads_device_clocks_and_meets_the_spread_target(void **state)
+{
+    (void)state;
+    run_t r;
+    int64_t p99 = run_family("Femto Bolt", "SECONDARY", "daisy_chain", 22.0, &r);
+    print_message("Femto Bolt x4 through the vendor API: global spread p99 %lld us\n",
+                  (long long)p99);
+    /* The target (p99 < 50 us) is measured by bench_clock over 10 minutes; this short run,
+     * four writes in 22 s, allows start-up transients. A backend whose writes go unannounced
+     * or whose frames keep an old clock's mapping is off by milliseconds. */
+    assert_true(p99 < 100);
+    for (int i = 0; i < RIG_N; i++) {
+        assert_true(r.writes[i] >= 4);     /* every write announced: at the start, then 5 s */
+        assert_true(r.writes[i] <= 5);
+        assert_true(r.two_way[i] > 150);   /* 10 a second, plus bursts */
+    }
+}
+
+static void gemini_335_rig_has_no_device_clock_reads_and_default_profiles(void **state)
+{
+    (void)state;
+    run_t r;
+    /* no "streams" section: the Gemini 335's own default profiles must be used */
+    int64_t p99 = run_family("Gemini 335", "HARDWARE_TRIGGERING", "star", 22.0, &r);
+    print_message("Gemini 335 x4 through the vendor API (frames only): spread p99 %lld us\n",
+                  (long long)p99);
+    /* Frames-only mapping is not yet at its target (p99 < 150 us): the latency floors are an
+     * unobservable bias per device. What is asserted: it runs on the family's own default
+     * profiles, every write is announced, and no device-time read is attempted. */
+    assert_true(p99 < 5000);
+    assert_true(r.ncolor > (size_t)(RIG_N * 30 * 20));
+    for (int i = 0; i < RIG_N; i++) {
+        assert_true(r.writes[i] >= 4);
+        assert_int_equal(r.two_way[i], 0); /* internal to the SDK on this family */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pixels_and_timestamps_come_through_the_vendor_api),
         cmocka_unit_test(an_absent_serial_names_the_ones_present),
+        cmocka_unit_test(femto_bolt_rig_reads_device_clocks_and_meets_the_spread_target),
+        cmocka_unit_test(gemini_335_rig_has_no_device_clock_reads_and_default_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

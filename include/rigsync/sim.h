@@ -50,6 +50,29 @@ rig_error_t rig_sim_device_last_clock_sync(rig_context_t *ctx, size_t device_ind
                                            int64_t *host_us, int64_t *error_us);
 
 /**
+ * A two-way time query issued now, as a host asks a real device over USB: the host reads its
+ * clock (*host_before_us), the request travels to the device (its query leg plus a random
+ * tail), the device reads its counter (*device_us, 32-bit on models that wrap), the answer
+ * travels back, the host reads its clock again (*host_after_us). The round trip takes host
+ * time: virtual time advances by it (frames due meanwhile are delivered), real time sleeps.
+ * From the first on-demand clock command on, every capture is stamped at its own
+ * mid-exposure, so that a write between trigger and stamp is honoured.
+ */
+rig_error_t rig_sim_device_query_time(rig_context_t *ctx, size_t device_index,
+                                      int64_t *host_before_us, int64_t *device_us,
+                                      int64_t *host_after_us);
+
+/**
+ * One host timer sync of one device, now: the host sends its clock, truncated to
+ * resolution_us (1 = microseconds; 1000 for models whose clock is written in milliseconds);
+ * the device sets it on arrival, the sync error later (sim.clock_sync_error_us); the reply
+ * returns. Takes that round trip of host time, like rig_sim_device_query_time. *host_us (may
+ * be NULL) receives the host time the command was sent at.
+ */
+rig_error_t rig_sim_device_write_clock(rig_context_t *ctx, size_t device_index,
+                                       int64_t resolution_us, int64_t *host_us);
+
+/**
  * Decodes the true capture time the simulator paints into a frame's first pixels
  * (64 bits, so that a picture alone proves when it was taken). RIG_ERROR_UNSUPPORTED when the
  * frame has no pixels.

@@ -151,6 +151,66 @@ const rig_model_facts_t *rig_model_facts(const char *model)
     return NULL;
 }
 
+/* OB_STRUCT_DEVICE_TIME per family, from the vendor's v2.9.3 device classes: who may read it
+ * (the property's user permission) and the tick rates its clock synchronizer converts with. */
+static const struct {
+    const char *name;
+    rig_device_time_facts_t facts;
+} device_time[] = {
+    {"Femto Bolt", {true, 1000000, 1000000}},
+    {"Femto Mega", {true, 1000000, 1000000}},
+    {"Astra 2", {true, 1000000, 1000}},
+    {"Gemini 210", {true, 1000000, 1000}},
+    {"Gemini 215", {true, 1000000, 1000}},
+    {"Gemini 2", {true, 1000000, 1000}},
+    {"Gemini 2 L", {true, 1000, 1000}},
+    {"Gemini 2 XL", {true, 1000, 1000}},
+    {"Gemini 330", {false, 1000, 1000}},
+    {"Gemini 335", {false, 1000, 1000}},
+    {"Gemini 335L", {false, 1000, 1000}},
+    {"Gemini 336", {false, 1000, 1000}},
+    {"Gemini 336L", {false, 1000, 1000}},
+    /* rigsync's own simulated camera: readable, microseconds */
+    {RIG_MODEL_SIM_DEFAULT, {true, 1000000, 1000000}},
+};
+
+bool rig_model_device_time(const char *model, rig_device_time_facts_t *out)
+{
+    for (size_t i = 0; model && out && i < RIG_ARRAY_SIZE(device_time); i++)
+        if (model_name_eq(model, device_time[i].name)) {
+            *out = device_time[i].facts;
+            return true;
+        }
+    return false;
+}
+
+/* Lower-case letters and digits of s, into out (truncated to len - 1). */
+static size_t model_key(const char *s, char *out, size_t len)
+{
+    size_t n = 0;
+    for (; s && *s && n + 1 < len; s++)
+        if (isalnum((unsigned char)*s))
+            out[n++] = (char)tolower((unsigned char)*s);
+    out[n] = '\0';
+    return n;
+}
+
+const rig_model_facts_t *rig_model_facts_of_device(const char *device_name)
+{
+    char dev[128], fam[64];
+    size_t dn = model_key(device_name, dev, sizeof dev);
+    const rig_model_facts_t *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < RIG_ARRAY_SIZE(models); i++) {
+        size_t fn = model_key(models[i].name, fam, sizeof fam);
+        if (fn && fn <= dn && fn > best_len && strcmp(dev + dn - fn, fam) == 0) {
+            best = &models[i];
+            best_len = fn;
+        }
+    }
+    return best;
+}
+
 bool rig_model_supported_modes(const char *model, uint32_t *bitmap)
 {
     const rig_model_facts_t *m = rig_model_facts(model);

@@ -39,8 +39,33 @@ typedef struct rig_model_facts {
     const uint32_t *fps;
 } rig_model_facts_t;
 
+/**
+ * How the vendor SDK (OrbbecSDK v2.9.3 source) exposes a family's device clock: the structured
+ * property OB_STRUCT_DEVICE_TIME ({uint64 time; uint64 rtt}) is readable by applications on
+ * some families and internal to the SDK on others; `time` counts in ticks of read_hz when read
+ * and of write_hz when the host timer sync writes it (1000 = milliseconds, 1000000 =
+ * microseconds). Frame timestamps reach the application in microseconds on every family.
+ * Current firmware is assumed (Femto Bolt >= 1.1.1 and Femto Mega >= 1.2.9 count in us; older
+ * firmware counts in ms).
+ */
+typedef struct rig_device_time_facts {
+    bool user_readable;
+    uint32_t read_hz;
+    uint32_t write_hz;
+} rig_device_time_facts_t;
+
+/** Device-clock facts of a family (matched like rig_model_facts); false for an unknown one. */
+bool rig_model_device_time(const char *model, rig_device_time_facts_t *out);
+
 /** Facts of a family, matched like rig_model_supported_modes; NULL for an unknown model. */
 const rig_model_facts_t *rig_model_facts(const char *model);
+
+/**
+ * The family a device's product name belongs to: the known family whose name (letters and
+ * digits only) the device name ends with, the longest such ("Orbbec Gemini 335L" is a Gemini
+ * 335L, not a Gemini 335). NULL when none fits.
+ */
+const rig_model_facts_t *rig_model_facts_of_device(const char *device_name);
 
 /** Checks a stream profile against a model; on failure writes what it supports into why. */
 bool rig_model_profile_ok(const rig_model_facts_t *m, rig_stream_t stream,

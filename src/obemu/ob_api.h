@@ -64,6 +64,36 @@ typedef struct ob_frame_t ob_frame; /* single frames and framesets alike */
 #define OB_FPS_ANY 0
 #define OB_FORMAT_ANY OB_FORMAT_UNKNOWN
 
+/* Properties (Property.h): the one rigsync uses. Its structured value is
+ * { uint64_t time; uint64_t rtt; } in the device's clock ticks (see rig_model_device_time). */
+typedef int ob_property_id;
+#define OB_STRUCT_DEVICE_TIME 1037
+
+typedef enum {
+    OB_PERMISSION_DENY = 0,
+    OB_PERMISSION_READ = 1,
+    OB_PERMISSION_WRITE = 2,
+    OB_PERMISSION_READ_WRITE = 3,
+    OB_PERMISSION_ANY = 255,
+} ob_permission_type;
+
+typedef enum {
+    OB_LOG_SEVERITY_DEBUG = 0,
+    OB_LOG_SEVERITY_INFO = 1,
+    OB_LOG_SEVERITY_WARN = 2,
+    OB_LOG_SEVERITY_ERROR = 3,
+    OB_LOG_SEVERITY_FATAL = 4,
+    OB_LOG_SEVERITY_OFF = 5,
+} ob_log_severity;
+
+typedef void(ob_log_callback)(ob_log_severity severity, const char *message, void *user_data);
+
+/* The host clock of system timestamps (Context.h): the SDK's default is the wall clock. */
+typedef enum {
+    OB_CLOCK_TYPE_REALTIME = 0,
+    OB_CLOCK_TYPE_MONOTONIC = 1,
+} ob_clock_type;
+
 /* Everything below mirrors the vendor's 1-byte packing of ObTypes.h. */
 #pragma pack(push, 1)
 
@@ -210,6 +240,17 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error);
 OBEMU_EXPORT void ob_delete_context(ob_context *context, ob_error **error);
 /** Snapshot of the devices present; free with ob_delete_device_list. */
 OBEMU_EXPORT ob_device_list *ob_query_device_list(ob_context *context, ob_error **error);
+/* Logger (Context.h). The SDK writes ./Log/ in the working directory unless told otherwise;
+ * these are global settings, best made before ob_create_context. The emulator never logs. */
+OBEMU_EXPORT void ob_set_logger_severity(ob_log_severity severity, ob_error **error);
+OBEMU_EXPORT void ob_set_logger_to_file(ob_log_severity severity, const char *directory,
+                                        ob_error **error);
+OBEMU_EXPORT void ob_set_logger_to_console(ob_log_severity severity, ob_error **error);
+OBEMU_EXPORT void ob_set_logger_to_callback(ob_log_severity severity, ob_log_callback callback,
+                                            void *user_data, ob_error **error);
+/** The host clock of system timestamps (the emulator: its simulated host clock, REALTIME). */
+OBEMU_EXPORT ob_clock_type ob_context_get_timestamp_clock_type(const ob_context *context,
+                                                               ob_error **error);
 /** Syncs every device's clock with the host now, then every repeat_interval_msec (0: once). */
 OBEMU_EXPORT void ob_enable_device_clock_sync(ob_context *context, uint64_t repeat_interval_msec,
                                               ob_error **error);
@@ -253,8 +294,27 @@ OBEMU_EXPORT ob_multi_device_sync_config
 ob_device_get_multi_device_sync_config(const ob_device *device, ob_error **error);
 /** One software trigger (SOFTWARE_TRIGGERING mode). */
 OBEMU_EXPORT void ob_device_trigger_capture(ob_device *device, ob_error **error);
-/** Sets the device clock from the host clock once. */
+/** Sets the device clock from the host clock once (then reads it back, as the SDK does). */
 OBEMU_EXPORT void ob_device_timer_sync_with_host(ob_device *device, ob_error **error);
+
+/* ---- properties (Device.h) ---------------------------------------------------------------- */
+OBEMU_EXPORT bool ob_device_is_property_supported(const ob_device *device,
+                                                  ob_property_id property_id,
+                                                  ob_permission_type permission,
+                                                  ob_error **error);
+/** Reads a structured property into data; *data_size: buffer size in, bytes written out. */
+OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_id property_id,
+                                                uint8_t *data, uint32_t *data_size,
+                                                ob_error **error);
+
+/* ---- rigsync's own extension (not in the vendor's SDK) ------------------------------------ */
+/**
+ * The emulated host clock (microseconds, the clock of system timestamps), which in virtual
+ * time is the simulator's. A program that brackets device-time reads with host clock readings
+ * (rigsync's orbbec backend) looks this symbol up and uses it when present; with the real SDK
+ * it is absent and the program reads the system clock.
+ */
+OBEMU_EXPORT uint64_t rigsync_obemu_host_time_us(const ob_context *context);
 
 /* ---- pipelines (Pipeline.h) --------------------------------------------------------------- */
 OBEMU_EXPORT ob_pipeline *ob_create_pipeline_with_device(const ob_device *dev, ob_error **error);

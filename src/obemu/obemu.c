@@ -40,6 +40,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mode/mode.h"
 #include "ob_api.h"
 #include "rigsync/rigsync.h"
 #include "rigsync/sim.h"
@@ -51,6 +52,7 @@
 #define OBEMU_GATE_GRACE_MS 500    /* virtual time without clock sync: starts this long after
                                       the last device started */
 #define OBEMU_BACKPRESSURE_MS 250 /* longest pause for a slow reader (real time) */
+#define OBEMU_TIMER_SYNC_SETTLE_US 50000 /* the SDK waits this long before reading a write back */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OBEMU_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -100,6 +102,7 @@ struct ob_device_t {
     rig_device_t *rig;
     size_t index;
     rig_device_info_t info;
+    rig_device_time_facts_t time; /* how the family's SDK exposes its clock */
     atomic_bool global_ts;
 };
 
@@ -775,6 +778,8 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
     }
     d->index = rig_device_index(d->rig);
     pthread_mutex_unlock(&c->rig_lock);
+    if (!rig_model_device_time(d->info.model, &d->time))
+        rig_model_device_time(RIG_MODEL_SIM_DEFAULT, &d->time);
 
     pthread_mutex_lock(&c->qlock);
     bool ok = true;
@@ -1007,8 +1012,35 @@ OBEMU_EXPORT void ob_device_trigger_capture(ob_device *device, ob_error **error)
     pthread_mutex_unlock(&c->rig_lock);
 }
 
-/* One host sync pass now. The rig syncs every open device at once; a periodic sync enabled
- * before keeps its interval. */
+/* Whether the emulated host clock runs: always in real time; in virtual time once the gate
+ * opened (before, a clock command must not move time, so that every program sees one run). */
+static bool time_runs(ob_context *c)
+{
+    if (!c->virtual_time)
+        return true;
+    pthread_mutex_lock(&c->qlock);
+    bool started = c->time_started;
+    pthread_mutex_unlock(&c->qlock);
+    return started;
+}
+
+/* Lets host time pass inside a call, as the SDK's own sleeps do (rig_lock not held). */
+static rig_error_t let_time_pass(ob_context *c, int64_t us)
+{
+    if (!c->virtual_time) {
+        struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000L};
+        nanosleep(&ts, NULL);
+        return RIG_OK;
+    }
+    pthread_mutex_lock(&c->rig_lock);
+    rig_error_t err = rig_sim_advance_us(c->rig, us);
+    pthread_mutex_unlock(&c->rig_lock);
+    return err;
+}
+
+/* One host timer sync of this device, as the SDK runs it: the host's time is written in the
+ * family's write unit (milliseconds on some: the clock lands up to 1 ms behind), then after
+ * 50 ms read back once. A clock command, like ob_enable_device_clock_sync, starts virtual time. */
 OBEMU_EXPORT void ob_device_timer_sync_with_host(ob_device *device, ob_error **error)
 {
     if (!device) {
@@ -1016,12 +1048,168 @@ OBEMU_EXPORT void ob_device_timer_sync_with_host(ob_device *device, ob_error **e
         return;
     }
     ob_context *c = device->ctx;
+    pthread_mutex_lock(&c->qlock);
+    start_time_locked(c);
+    pthread_mutex_unlock(&c->qlock);
+    int64_t resolution_us = 1000000 / (int64_t)device->time.write_hz;
     pthread_mutex_lock(&c->rig_lock);
-    uint64_t interval = c->clock_sync_enabled ? c->clock_sync_interval_ms : 0;
-    rig_error_t err = rig_context_enable_clock_sync(c->rig, interval);
+    rig_error_t err = rig_sim_device_write_clock(c->rig, device->index, resolution_us, NULL);
     if (err != RIG_OK)
         fail_rig(error, c, err, __func__, "");
     pthread_mutex_unlock(&c->rig_lock);
+    if (err != RIG_OK)
+        return;
+    if ((err = let_time_pass(c, OBEMU_TIMER_SYNC_SETTLE_US)) == RIG_OK) {
+        int64_t h1, dev, h2;
+        pthread_mutex_lock(&c->rig_lock);
+        err = rig_sim_device_query_time(c->rig, device->index, &h1, &dev, &h2);
+        pthread_mutex_unlock(&c->rig_lock);
+    }
+    if (err != RIG_OK) {
+        pthread_mutex_lock(&c->rig_lock);
+        fail_rig(error, c, err, __func__, "");
+        pthread_mutex_unlock(&c->rig_lock);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Properties: the device clock (OB_STRUCT_DEVICE_TIME)                                       */
+
+#define DEVICE_TIME_SIZE 16 /* { uint64_t time; uint64_t rtt; } */
+
+OBEMU_EXPORT bool ob_device_is_property_supported(const ob_device *device,
+                                                  ob_property_id property_id,
+                                                  ob_permission_type permission,
+                                                  ob_error **error)
+{
+    if (!device) {
+        FAIL_NULL(error, "device");
+        return false;
+    }
+    if (property_id != OB_STRUCT_DEVICE_TIME || permission == OB_PERMISSION_DENY)
+        return false; /* the emulator models no other property */
+    return device->time.user_readable;
+}
+
+OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_id property_id,
+                                                uint8_t *data, uint32_t *data_size,
+                                                ob_error **error)
+{
+    char args[48];
+    snprintf(args, sizeof(args), "property_id = %d", property_id);
+    if (!device) {
+        FAIL_NULL(error, "device");
+        return;
+    }
+    if (property_id != OB_STRUCT_DEVICE_TIME) {
+        fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, args,
+             "property %d is not supported by the rigsync emulator (it models "
+             "OB_STRUCT_DEVICE_TIME only)",
+             property_id);
+        return;
+    }
+    if (!device->time.user_readable) {
+        fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, args,
+             "property %d (OB_STRUCT_DEVICE_TIME) is not readable on %s: the SDK keeps this "
+             "family's device clock to itself",
+             property_id, device->info.model);
+        return;
+    }
+    if (!data || !data_size) {
+        FAIL_NULL(error, !data ? "data" : "data_size");
+        return;
+    }
+    if (*data_size < DEVICE_TIME_SIZE) {
+        fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+             "the buffer holds %u bytes; OB_STRUCT_DEVICE_TIME needs %d", *data_size,
+             DEVICE_TIME_SIZE);
+        return;
+    }
+    ob_context *c = device->ctx;
+    bool runs = time_runs(c);
+    int64_t h1 = 0, dev = 0, h2 = 0;
+    pthread_mutex_lock(&c->rig_lock);
+    rig_error_t err;
+    if (runs) {
+        err = rig_sim_device_query_time(c->rig, device->index, &h1, &dev, &h2);
+    } else {
+        /* time stands still before it starts: the read is instantaneous */
+        err = rig_sim_device_clock_us(c->rig, device->index, &dev);
+        if (err == RIG_OK)
+            err = rig_sim_now_us(c->rig, &h1);
+        h2 = h1;
+    }
+    if (err != RIG_OK)
+        fail_rig(error, c, err, __func__, args);
+    pthread_mutex_unlock(&c->rig_lock);
+    if (err != RIG_OK)
+        return;
+    uint64_t ticks_per_s = device->time.read_hz;
+    uint64_t v[2] = {(uint64_t)dev / (1000000u / ticks_per_s),
+                     (uint64_t)(h2 - h1) / (1000000u / ticks_per_s)};
+    memcpy(data, v, sizeof(v));
+    *data_size = DEVICE_TIME_SIZE;
+}
+
+OBEMU_EXPORT uint64_t rigsync_obemu_host_time_us(const ob_context *context)
+{
+    if (!context)
+        return 0;
+    ob_context *c = (ob_context *)(uintptr_t)context;
+    int64_t now = 0;
+    pthread_mutex_lock(&c->rig_lock);
+    rig_sim_now_us(c->rig, &now);
+    pthread_mutex_unlock(&c->rig_lock);
+    return now < 0 ? 0 : (uint64_t)now;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Logger and host clock settings: the emulator never logs, so each setting is checked and has
+ * nothing further to do; the SDK would stop writing ./Log/ or the console accordingly.       */
+
+static bool severity_ok(ob_log_severity severity, ob_error **error, const char *function)
+{
+    if ((int)severity >= OB_LOG_SEVERITY_DEBUG && (int)severity <= OB_LOG_SEVERITY_OFF)
+        return true;
+    char args[32];
+    snprintf(args, sizeof(args), "severity = %d", (int)severity);
+    fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, args,
+         "log severity %d is not one of OB_LOG_SEVERITY_DEBUG..OB_LOG_SEVERITY_OFF",
+         (int)severity);
+    return false;
+}
+
+OBEMU_EXPORT void ob_set_logger_severity(ob_log_severity severity, ob_error **error)
+{
+    severity_ok(severity, error, __func__);
+}
+
+OBEMU_EXPORT void ob_set_logger_to_file(ob_log_severity severity, const char *directory,
+                                        ob_error **error)
+{
+    (void)directory; /* NULL or "" keeps the default directory, as in the SDK */
+    severity_ok(severity, error, __func__);
+}
+
+OBEMU_EXPORT void ob_set_logger_to_console(ob_log_severity severity, ob_error **error)
+{
+    severity_ok(severity, error, __func__);
+}
+
+OBEMU_EXPORT void ob_set_logger_to_callback(ob_log_severity severity, ob_log_callback callback,
+                                            void *user_data, ob_error **error)
+{
+    (void)callback;
+    (void)user_data;
+    severity_ok(severity, error, __func__);
+}
+
+OBEMU_EXPORT ob_clock_type ob_context_get_timestamp_clock_type(const ob_context *context,
+                                                               ob_error **error)
+{
+    if (!context)
+        FAIL_NULL(error, "context");
+    return OB_CLOCK_TYPE_REALTIME;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -2,23 +2,49 @@
  * The "orbbec" backend: real cameras through the vendor's C SDK (OrbbecSDK v2), loaded at run
  * time with dlopen so that rigsync neither needs it to build nor to run on the simulator.
  *
- * Only the functions below are resolved; a library that lacks one is named as too old or not
- * the SDK. Each started device has one pipeline (color + depth) and one thread that waits for
- * its framesets and hands every frame to the core. The vendor's own clock sync is enabled with
- * the configured interval; the vendor's global timestamp is turned on and passed along.
+ * Only the functions below are resolved; a library that lacks a required one is named as too
+ * old or not the SDK. Each started device has one pipeline (color + depth) and one thread that
+ * waits for its framesets and hands every frame to the core.
+ *
+ * Clocks: rigsync, not the SDK's background thread, writes the device clocks
+ * (ob_device_timer_sync_with_host per device, on the configured interval), so that each write
+ * is announced to the device's clock estimator the moment it happens. On families whose SDK
+ * lets applications read the device clock (OB_STRUCT_DEVICE_TIME), the same thread reads it
+ * between two host clock readings on the estimator's schedule (every 100 ms, and a burst after
+ * each write): two-way samples, free of USB latency bias. Other families are mapped from frame
+ * arrivals (the one-way envelope). The device thread does this clock work between waits for
+ * frames, so reads and writes never race the frames of their own device. The vendor's global
+ * timestamp is turned on and passed along (rig_frame_vendor_global_ts_us).
+ *
+ * The host clock is the one the SDK stamps system timestamps with: CLOCK_REALTIME unless the
+ * context says MONOTONIC; the emulator (librigsync-obemu.so) offers its simulated host clock as
+ * rigsync_obemu_host_time_us, used when present.
  */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/util.h"
+#include "config/config_internal.h"
 #include "core/core.h"
+#include "mode/mode.h"
 #include "ob_api.h"
 
 #define DEFAULT_LIBRARY "libOrbbecSDK.so"
 #define WAIT_MS 100
+/* Two-way reads: the steady rate, and the burst after a clock write (as the sim backend). */
+#define QUERY_INTERVAL_US 100000
+#define QUERY_BURST 8
+#define QUERY_BURST_AT_ONCE 3 /* read back-to-back before the next frame is handed over */
+#define FIRST_WRITE_SAMPLES 4
+#define WRITE_WAIT_US 2000000
+#define QUERY_BURST_SPACING_US 5000
+/* The device-time unit is confirmed from two reads at least this far apart. */
+#define UNIT_CHECK_MIN_US 50000
 
 /* The vendor functions rigsync uses, resolved by name. */
 #define OB_FUNCTIONS(X)                                                                          \
@@ -36,7 +62,9 @@
     X(ob_device_get_multi_device_sync_config)                                                    \
     X(ob_device_set_multi_device_sync_config)                                                    \
     X(ob_device_trigger_capture)                                                                 \
-    X(ob_enable_device_clock_sync)                                                               \
+    X(ob_device_timer_sync_with_host)                                                            \
+    X(ob_device_is_property_supported)                                                           \
+    X(ob_device_get_structured_data)                                                             \
     X(ob_device_enable_global_timestamp)                                                         \
     X(ob_create_pipeline_with_device)                                                            \
     X(ob_delete_pipeline)                                                                        \
@@ -61,9 +89,18 @@
     X(ob_error_get_message)                                                                      \
     X(ob_delete_error)
 
+/* Resolved when present (NULL otherwise): logger routing and the host clock type. */
+#define OB_OPTIONAL_FUNCTIONS(X)                                                                 \
+    X(ob_set_logger_severity)                                                                    \
+    X(ob_set_logger_to_console)                                                                  \
+    X(ob_set_logger_to_file)                                                                     \
+    X(ob_context_get_timestamp_clock_type)                                                       \
+    X(rigsync_obemu_host_time_us)
+
 typedef struct ob_fns {
 #define DECLARE(name) __typeof__(&name) name;
     OB_FUNCTIONS(DECLARE)
+    OB_OPTIONAL_FUNCTIONS(DECLARE)
 #undef DECLARE
 } ob_fns_t;
 
@@ -80,6 +117,19 @@ typedef struct ob_dev {
     bool thread_running;
     atomic_bool stop; /* read by the frame thread; written before join */
     pthread_mutex_t lock;
+    const rig_model_facts_t *facts; /* the family, when its name is known; else NULL */
+
+    /* Clock work, done by the frame thread only (so unguarded), except write_now. */
+    bool two_way;           /* the SDK lets applications read this family's device clock */
+    int64_t us_per_tick;    /* device-time unit: 1 (us) or 1000 (ms); 0 until measured */
+    int64_t unit_ref_host, unit_ref_ticks; /* first read since the last write, for the unit */
+    bool just_written;      /* reading back rigsync's own write */
+    unsigned samples_fed;   /* two-way samples handed to the estimator since the start */
+    int64_t write_asked_us; /* when write_now was first seen pending; RIG_TS_NONE: not yet */
+    int64_t next_query_us;  /* host time of the next two-way read */
+    int burst_left;
+    int64_t next_write_us;  /* host time of the next periodic write; INT64_MAX: none */
+    atomic_bool write_now;  /* clock sync was enabled: write at the next occasion */
 } ob_dev_t;
 
 struct ob_state {
@@ -89,6 +139,13 @@ struct ob_state {
     ob_context *obctx;
     rig_device_info_t *infos;
     size_t ninfos;
+    clockid_t host_clock; /* the clock of the SDK's system timestamps */
+
+    pthread_mutex_t lock; /* guards the fields below */
+    ob_dev_t **devs;      /* open devices */
+    size_t ndevs, cap_devs;
+    bool sync_enabled;
+    uint64_t sync_interval_ms;
 };
 
 /* Turns a vendor error into a rigsync one carrying the vendor's message, and frees it. */
@@ -137,7 +194,49 @@ static rig_error_t load(ob_state_t *st, const char *path_opt)
     } while (0);
     OB_FUNCTIONS(RESOLVE)
 #undef RESOLVE
+#define RESOLVE_OPTIONAL(name) *(void **)(&st->fn.name) = dlsym(st->lib, #name);
+    OB_OPTIONAL_FUNCTIONS(RESOLVE_OPTIONAL)
+#undef RESOLVE_OPTIONAL
     return RIG_OK;
+}
+
+/* The SDK logs to ./Log/ in the user's working directory and to the console by default; a
+ * library must do neither. Its logger is routed before the context exists: off, or into the
+ * folder RIGSYNC_ORBBEC_LOG_DIR names (at INFO) for a support case. */
+static void route_vendor_logger(ob_state_t *st)
+{
+    ob_error *e = NULL;
+    const char *dir = getenv("RIGSYNC_ORBBEC_LOG_DIR");
+    /* Checked on 2.9.3 with no camera: severity OFF alone stops both ./Log/ and the console;
+     * a NULL directory is refused (and ./Log/ is still created), "" keeps the default. */
+    if (st->fn.ob_set_logger_severity) {
+        st->fn.ob_set_logger_severity(OB_LOG_SEVERITY_OFF, &e);
+        if (e)
+            st->fn.ob_delete_error(e);
+        e = NULL;
+    }
+    if (st->fn.ob_set_logger_to_console) {
+        st->fn.ob_set_logger_to_console(OB_LOG_SEVERITY_OFF, &e);
+        if (e)
+            st->fn.ob_delete_error(e);
+        e = NULL;
+    }
+    if (st->fn.ob_set_logger_to_file) {
+        st->fn.ob_set_logger_to_file(dir && *dir ? OB_LOG_SEVERITY_INFO : OB_LOG_SEVERITY_OFF,
+                                     dir && *dir ? dir : "", &e);
+        if (e)
+            st->fn.ob_delete_error(e);
+    }
+}
+
+/* Host time now, on the clock of the SDK's system timestamps (us). */
+static int64_t host_now_us(const ob_state_t *st)
+{
+    if (st->fn.rigsync_obemu_host_time_us)
+        return (int64_t)st->fn.rigsync_obemu_host_time_us(st->obctx);
+    struct timespec ts;
+    clock_gettime(st->host_clock, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Serial, name and sync modes of every device, read once (opening a device to read its mode
@@ -199,12 +298,23 @@ static rig_error_t orbbec_create(rig_context_t *ctx, const rig_context_options_t
     if (!st)
         return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory");
     st->ctx = ctx;
+    st->host_clock = CLOCK_REALTIME;
+    pthread_mutex_init(&st->lock, NULL);
     rig_error_t err = load(st, opts->library);
     if (err == RIG_OK) {
+        route_vendor_logger(st);
         ob_error *e = NULL;
         st->obctx = st->fn.ob_create_context(&e);
         if (e)
             err = vendor_error(st, e, "creating the Orbbec SDK context");
+    }
+    if (err == RIG_OK && st->fn.ob_context_get_timestamp_clock_type) {
+        ob_error *e = NULL;
+        ob_clock_type type = st->fn.ob_context_get_timestamp_clock_type(st->obctx, &e);
+        if (e)
+            st->fn.ob_delete_error(e);
+        else if (type == OB_CLOCK_TYPE_MONOTONIC)
+            st->host_clock = CLOCK_MONOTONIC;
     }
     if (err == RIG_OK)
         err = enumerate(st);
@@ -226,6 +336,8 @@ static void orbbec_destroy(void *state)
     if (st->lib)
         dlclose(st->lib);
     free(st->infos);
+    free(st->devs);
+    pthread_mutex_destroy(&st->lock);
     free(st);
 }
 
@@ -281,6 +393,42 @@ static rig_error_t orbbec_open(void *state, const char *serial, size_t dev_index
     st->fn.ob_device_enable_global_timestamp(device, true, &e);
     if (e)
         st->fn.ob_delete_error(e); /* older models lack it: not fatal */
+    e = NULL;
+    for (size_t i = 0; i < st->ninfos; i++)
+        if (strcmp(st->infos[i].serial, serial) == 0)
+            d->facts = rig_model_facts_of_device(st->infos[i].model);
+    /* Two-way reads where the SDK allows applications to read the clock (checked on the
+     * device, not assumed from the family). */
+    d->two_way = st->fn.ob_device_is_property_supported(device, OB_STRUCT_DEVICE_TIME,
+                                                         OB_PERMISSION_READ, &e);
+    if (e) {
+        st->fn.ob_delete_error(e);
+        d->two_way = false;
+    }
+    d->next_write_us = INT64_MAX;
+    d->unit_ref_host = RIG_TS_NONE;
+    d->write_asked_us = RIG_TS_NONE;
+    pthread_mutex_lock(&st->lock);
+    if (st->ndevs == st->cap_devs) {
+        size_t cap = st->cap_devs ? 2 * st->cap_devs : 8;
+        ob_dev_t **v = realloc(st->devs, cap * sizeof(*v));
+        if (v) {
+            st->devs = v;
+            st->cap_devs = cap;
+        }
+    }
+    bool registered = st->ndevs < st->cap_devs;
+    if (registered) {
+        st->devs[st->ndevs++] = d;
+        atomic_store(&d->write_now, st->sync_enabled); /* joins the clock sync at once */
+    }
+    pthread_mutex_unlock(&st->lock);
+    if (!registered) {
+        st->fn.ob_delete_device(device, NULL);
+        pthread_mutex_destroy(&d->lock);
+        free(d);
+        return rig_context_set_error(st->ctx, RIG_ERROR_NO_MEMORY, "out of memory");
+    }
     *out = d;
     return RIG_OK;
 }
@@ -292,6 +440,13 @@ static void orbbec_close(void *state, void *dev)
     ob_state_t *st = state;
     ob_dev_t *d = dev;
     orbbec_stop(state, dev);
+    pthread_mutex_lock(&st->lock);
+    for (size_t i = 0; i < st->ndevs; i++)
+        if (st->devs[i] == d) {
+            st->devs[i] = st->devs[--st->ndevs];
+            break;
+        }
+    pthread_mutex_unlock(&st->lock);
     st->fn.ob_delete_device(d->device, NULL);
     pthread_mutex_destroy(&d->lock);
     free(d);
@@ -332,14 +487,20 @@ static rig_error_t orbbec_set_sync(void *state, void *dev, const rig_sync_config
     return e ? vendor_error(st, e, "writing the sync config") : RIG_OK;
 }
 
-/* "Whatever the device prefers": zeros, which the SDK reads as any width/height/fps. */
+/* The family's default (its first size at 30 fps, as on the sim backend); for a device of an
+ * unknown family, zeros: the SDK reads them as "any width/height/fps". */
 static rig_error_t orbbec_default_profile(void *state, void *dev, rig_stream_t stream,
                                           rig_stream_profile_t *out)
 {
     (void)state;
-    (void)dev;
+    const ob_dev_t *d = dev;
     memset(out, 0, sizeof(*out));
     out->format = stream == RIG_STREAM_COLOR ? RIG_FORMAT_RGB : RIG_FORMAT_Y16;
+    if (d->facts && d->facts->sizes[stream]) {
+        out->width = d->facts->sizes[stream][0][0];
+        out->height = d->facts->sizes[stream][0][1];
+        out->fps = RIG_DEFAULT_FPS;
+    }
     return RIG_OK;
 }
 
@@ -389,11 +550,134 @@ static void deliver(ob_dev_t *d, ob_frame *f, rig_stream_t stream)
         rig_context_deliver_frame(st->ctx, rf);
 }
 
+/* Confirms the unit of OB_STRUCT_DEVICE_TIME from the rate the readings advance at against the
+ * host clock: microseconds (about 1 tick per us) or milliseconds (about 0.001); the vendor's
+ * families use both, and some firmware versions changed it. Returns whether it is known. */
+static bool device_time_unit(ob_dev_t *d, int64_t host_mid_us, int64_t ticks)
+{
+    if (d->us_per_tick)
+        return true;
+    if (d->just_written) {
+        /* right after rigsync's own write the reading is the host time in the device's unit */
+        if (llabs(ticks - host_mid_us) < 1000000)
+            d->us_per_tick = 1;
+        else if (llabs(ticks - host_mid_us / 1000) < 1000)
+            d->us_per_tick = 1000;
+        if (d->us_per_tick)
+            return true;
+    }
+    if (d->unit_ref_host == RIG_TS_NONE || host_mid_us < d->unit_ref_host) {
+        d->unit_ref_host = host_mid_us;
+        d->unit_ref_ticks = ticks;
+        return false;
+    }
+    int64_t dh = host_mid_us - d->unit_ref_host;
+    if (dh < UNIT_CHECK_MIN_US)
+        return false;
+    double rate = (double)(ticks - d->unit_ref_ticks) / (double)dh;
+    if (rate > 0.5 && rate < 2.0)
+        d->us_per_tick = 1;
+    else if (rate > 0.0005 && rate < 0.002)
+        d->us_per_tick = 1000;
+    d->unit_ref_host = host_mid_us; /* a jump in between (a foreign write): measure again */
+    d->unit_ref_ticks = ticks;
+    return d->us_per_tick != 0;
+}
+
+/* One two-way read of the device clock, fed to the estimator once its unit is confirmed. A
+ * reading in milliseconds stands for any instant of its millisecond: it is fed as the middle
+ * of it, with the host interval widened by half a millisecond on each side. */
+static void read_clock(ob_dev_t *d)
+{
+    ob_state_t *st = d->st;
+    ob_error *e = NULL;
+    uint64_t v[2] = {0, 0};
+    uint32_t size = sizeof(v);
+    int64_t before = host_now_us(st);
+    st->fn.ob_device_get_structured_data(d->device, OB_STRUCT_DEVICE_TIME, (uint8_t *)v, &size,
+                                         &e);
+    int64_t after = host_now_us(st);
+    if (e || size < sizeof(v) || v[0] > (uint64_t)INT64_MAX / 1000) {
+        if (e)
+            st->fn.ob_delete_error(e);
+        return;
+    }
+    int64_t ticks = (int64_t)v[0];
+    bool known = device_time_unit(d, before + (after - before) / 2, ticks);
+    d->just_written = false;
+    if (!known)
+        return;
+    int64_t half = d->us_per_tick / 2;
+    rig_context_deliver_time_sample(st->ctx, d->index, before - half, ticks * d->us_per_tick + half,
+                                    after + half);
+    d->samples_fed++;
+}
+
+/* One host timer sync of this device, announced to its estimator; then a burst of reads. */
+static void write_clock(ob_dev_t *d)
+{
+    ob_state_t *st = d->st;
+    ob_error *e = NULL;
+    int64_t sent = host_now_us(st);
+    st->fn.ob_device_timer_sync_with_host(d->device, &e);
+    /* Announced even when the call failed: the clock may have been written before it did. */
+    rig_context_deliver_clock_write(st->ctx, d->index, sent);
+    if (e)
+        st->fn.ob_delete_error(e); /* the next pass tries again */
+    pthread_mutex_lock(&st->lock);
+    uint64_t interval = st->sync_interval_ms;
+    pthread_mutex_unlock(&st->lock);
+    d->next_write_us = interval ? sent + (int64_t)interval * 1000 : INT64_MAX;
+    /* Frames queued during the call are mapped only once the new clock has two-way samples:
+     * read it back a few times now (the clock was just set to host time, so the first reading
+     * also tells its unit), the rest of the burst spaced out. */
+    d->unit_ref_host = RIG_TS_NONE;
+    d->just_written = true;
+    if (!d->two_way)
+        return;
+    for (int k = 0; k < QUERY_BURST_AT_ONCE; k++)
+        read_clock(d);
+    d->burst_left = QUERY_BURST - QUERY_BURST_AT_ONCE;
+    d->next_query_us = host_now_us(st) + QUERY_BURST_SPACING_US;
+}
+
+/* The device's clock work that is due, between two waits for frames. */
+static void clock_work(ob_dev_t *d)
+{
+    ob_state_t *st = d->st;
+    /* The first write waits until the estimator has located the power-on clock with a few
+     * two-way samples (at most WRITE_WAIT_US): frames captured around the write are assigned
+     * to the old or the new clock by their continuity, which needs the old one located. */
+    bool asked = atomic_load(&d->write_now);
+    if (asked && d->write_asked_us == RIG_TS_NONE)
+        d->write_asked_us = host_now_us(st);
+    bool ready = !d->two_way || d->samples_fed >= FIRST_WRITE_SAMPLES ||
+                 host_now_us(st) - d->write_asked_us >= WRITE_WAIT_US;
+    if ((asked && ready) || host_now_us(st) >= d->next_write_us) {
+        atomic_store(&d->write_now, false);
+        d->write_asked_us = RIG_TS_NONE;
+        write_clock(d);
+    }
+    if (!d->two_way)
+        return;
+    int64_t now = host_now_us(st);
+    if (now < d->next_query_us)
+        return;
+    read_clock(d);
+    if (d->burst_left > 0) {
+        d->burst_left--;
+        d->next_query_us = now + QUERY_BURST_SPACING_US;
+    } else {
+        d->next_query_us = now + QUERY_INTERVAL_US;
+    }
+}
+
 static void *frame_thread(void *arg)
 {
     ob_dev_t *d = arg;
     ob_state_t *st = d->st;
     while (!atomic_load(&d->stop)) {
+        clock_work(d);
         ob_error *e = NULL;
         ob_frame *fs = st->fn.ob_pipeline_wait_for_frameset(d->pipeline, WAIT_MS, &e);
         if (e) {
@@ -484,12 +768,18 @@ static rig_error_t orbbec_trigger(void *state, void *dev)
     return e ? vendor_error(st, e, "sending the software trigger") : RIG_OK;
 }
 
+/* Every open device writes its clock at its thread's next occasion (a device not streaming
+ * yet does when it starts), then every interval_ms (0: once). */
 static rig_error_t orbbec_enable_clock_sync(void *state, uint64_t interval_ms)
 {
     ob_state_t *st = state;
-    ob_error *e = NULL;
-    st->fn.ob_enable_device_clock_sync(st->obctx, interval_ms, &e);
-    return e ? vendor_error(st, e, "enabling the device clock sync") : RIG_OK;
+    pthread_mutex_lock(&st->lock);
+    st->sync_enabled = true;
+    st->sync_interval_ms = interval_ms;
+    for (size_t i = 0; i < st->ndevs; i++)
+        atomic_store(&st->devs[i]->write_now, true);
+    pthread_mutex_unlock(&st->lock);
+    return RIG_OK;
 }
 
 const rig_backend_ops_t rig_orbbec_backend = {

@@ -97,6 +97,7 @@ typedef struct sim_device {
     int64_t latency_floor_us;        /* transport floor of this device's frames */
     uint32_t query_gen;              /* bumped to restart (or stop) the periodic queries */
     int burst_left;                  /* queries left in the burst after a clock write */
+    sim_rng_t qrng; /* on-demand clock commands (their own stream: callers' timing varies) */
 } sim_device_t;
 
 typedef enum pending_kind { PENDING_FRAME, PENDING_TIME, PENDING_WRITE } pending_kind_t;
@@ -139,6 +140,9 @@ typedef struct sim_state {
     pending_t *spare; /* the other buffer, so that handing over allocates nothing */
     size_t cap_spare;
     bool oom; /* an allocation failed inside the engine: reported on the next call */
+    /* An on-demand clock command (rig_sim_device_write_clock) may move a clock at any time:
+     * from the first one on, every capture is stamped at its own mid-exposure event. */
+    bool on_demand_clock;
 } sim_state_t;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -225,7 +229,7 @@ static void trigger_capture(sim_state_t *st, size_t di, int64_t t_ns, uint64_t s
             d->depth_starts_ns[d->depth_head] = ev.start_ns;
             d->depth_head = (d->depth_head + 1) % DEPTH_HISTORY;
         }
-        if (ev.t_ns < st->next_sync_ns && ev.t_ns < st->next_drift_ns)
+        if (!st->on_demand_clock && ev.t_ns < st->next_sync_ns && ev.t_ns < st->next_drift_ns)
             on_capture(st, &ev); /* the clock cannot change before mid-exposure */
         else
             push(st, &ev);
@@ -743,6 +747,7 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
         for (int s = 0; s < RIG_STREAM_COUNT; s++)
             d->exposure_us[s] = spec->exposure_given ? spec->exposure_us[s] : d->facts->exposure_us[s];
         sim_rng_seed(&d->rng, seed, i);
+        sim_rng_seed(&d->qrng, seed, 0x10000 + i);
         if (d->spec.has_ppm) {
             d->ppm = d->spec.ppm;
         } else {
@@ -1214,6 +1219,123 @@ rig_error_t rig_sim_device_last_clock_sync(rig_context_t *ctx, size_t device_ind
         *host_us_out = d->last_sync_host_us;
         *error_us = d->last_sync_err_us;
     });
+}
+
+/* Lets `us` of host time pass during an on-demand command (called unlocked): virtual time
+ * advances (events run, frames are delivered), real time sleeps. */
+static rig_error_t let_time_pass(sim_state_t *st, double us)
+{
+    int64_t whole = (int64_t)llround(us);
+    if (whole <= 0)
+        return RIG_OK;
+    if (st->time_mode == RIG_TIME_VIRTUAL) {
+        rig_error_t err = sim_advance(st, whole, NULL, NULL);
+        return err == RIG_ERROR_TIMEOUT ? RIG_OK : err;
+    }
+    struct timespec ts = {.tv_sec = (time_t)(whole / 1000000),
+                          .tv_nsec = (long)(whole % 1000000) * 1000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+    return RIG_OK;
+}
+
+/* The open device ctx_index under the lock, marking on-demand clock use; NULL if gone. */
+static sim_device_t *on_demand_device(sim_state_t *st, size_t device_index)
+{
+    sim_device_t *d = open_device(st, device_index);
+    if (d)
+        st->on_demand_clock = true;
+    return d;
+}
+
+/* One leg of an on-demand exchange: the device's fixed part plus the exponential tail. */
+static double command_leg_us(sim_state_t *st, sim_device_t *d, bool out)
+{
+    return (out ? d->leg_out_us : d->leg_back_us) +
+           sim_rng_exp(&d->qrng, (double)st->spec.time_query_tail_mean_us);
+}
+
+rig_error_t rig_sim_device_query_time(rig_context_t *ctx, size_t device_index,
+                                      int64_t *host_before_us, int64_t *device_us,
+                                      int64_t *host_after_us)
+{
+    sim_state_t *st = sim_of(ctx);
+    if (!st)
+        return RIG_ERROR_UNSUPPORTED;
+    if (!host_before_us || !device_us || !host_after_us)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&st->lock);
+    sim_device_t *d = on_demand_device(st, device_index);
+    double out = d ? command_leg_us(st, d, true) : 0.0;
+    double back = d ? command_leg_us(st, d, false) : 0.0;
+    int64_t before = host_us(st, now_locked(st));
+    pthread_mutex_unlock(&st->lock);
+    if (!d)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    rig_error_t err = let_time_pass(st, out);
+    if (err != RIG_OK)
+        return err;
+    pthread_mutex_lock(&st->lock);
+    d = open_device(st, device_index);
+    int64_t read = d ? stamp(d, now_locked(st)) : 0;
+    pthread_mutex_unlock(&st->lock);
+    if (!d)
+        return RIG_ERROR_INVALID_ARGUMENT; /* closed meanwhile */
+    if ((err = let_time_pass(st, back)) != RIG_OK)
+        return err;
+    pthread_mutex_lock(&st->lock);
+    *host_after_us = host_us(st, now_locked(st));
+    pthread_mutex_unlock(&st->lock);
+    *host_before_us = before;
+    *device_us = read;
+    return RIG_OK;
+}
+
+rig_error_t rig_sim_device_write_clock(rig_context_t *ctx, size_t device_index,
+                                       int64_t resolution_us, int64_t *host_us_out)
+{
+    sim_state_t *st = sim_of(ctx);
+    if (!st)
+        return RIG_ERROR_UNSUPPORTED;
+    if (resolution_us < 1 || resolution_us > 1000000)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&st->lock);
+    sim_device_t *d = on_demand_device(st, device_index);
+    /* The command carries the host time it was sent at and lands 100-600 us later (default),
+     * an error the host cannot know; the device sets its clock on arrival. */
+    double lands = d ? sim_rng_range(&d->qrng, (double)st->spec.sync_error_min_us,
+                                     (double)st->spec.sync_error_max_us)
+                     : 0.0;
+    double back = d ? command_leg_us(st, d, false) : 0.0;
+    int64_t sent = host_us(st, now_locked(st));
+    pthread_mutex_unlock(&st->lock);
+    if (!d)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    rig_error_t err = let_time_pass(st, lands);
+    if (err != RIG_OK)
+        return err;
+    pthread_mutex_lock(&st->lock);
+    d = open_device(st, device_index);
+    if (d) {
+        int64_t t = now_locked(st);
+        int64_t value = sent - (sent % resolution_us); /* coarse units truncate */
+        d->clk_t_ns = t;
+        d->clk_dev_us = (double)value;
+        d->last_sync_host_us = sent;
+        d->last_sync_err_us = value - host_us(st, t);
+        pending_t note = {.kind = PENDING_WRITE, .dev_index = d->ctx_index, .host_before_us = sent};
+        add_pending(st, &note);
+        d->burst_left = TIME_QUERY_BURST;
+        start_queries(st, (size_t)(d - st->devs), t + TIME_QUERY_BURST_FIRST_NS);
+    }
+    pthread_mutex_unlock(&st->lock);
+    if (!d)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if ((err = let_time_pass(st, back)) != RIG_OK)
+        return err;
+    if (host_us_out)
+        *host_us_out = sent;
+    return RIG_OK;
 }
 
 rig_error_t rig_sim_decode_stamp(const rig_frame_t *frame, int64_t *true_ts_us)
