@@ -122,7 +122,10 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
             if (err == RIG_ERROR_NOT_FOUND) {
                 fprintf(stderr, "Correct the serial number in the config, or connect that "
                                 "camera (rigsync list shows what is present).\n");
-                return CLI_USAGE;
+                /* On the simulated rig the config describes the rig: a wrong serial is the
+                 * config's fault. With real cameras it is a runtime condition (unplugged). */
+                return strcmp(rig_context_backend_name(rig->ctx), "sim") == 0 ? CLI_USAGE
+                                                                                : CLI_RUNTIME;
             }
             fprintf(stderr, "\n");
             return CLI_RUNTIME;
@@ -207,6 +210,11 @@ static int cmd_list(int argc, char **argv)
     size_t n = 0;
     rig_context_device_count(ctx, &n);
     printf("%zu device(s) on backend %s:\n", n, rig_context_backend_name(ctx));
+    if (n == 0 && strcmp(rig_context_backend_name(ctx), "sim") != 0)
+        printf("  No camera was found. Likely causes: this user may not open the USB device "
+               "(install the vendor's udev rules, then unplug and replug the camera); the cable "
+               "or port (use a USB 3 port and a data cable); another program holds the camera "
+               "(close the vendor's viewer and other rigsync runs).\n");
     for (size_t i = 0; i < n; i++) {
         rig_device_info_t info;
         if (rig_context_device_info(ctx, i, &info) != RIG_OK)
