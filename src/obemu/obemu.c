@@ -51,7 +51,8 @@
                               before advancing pauses for that thread to read them */
 #define OBEMU_GATE_GRACE_MS 500    /* virtual time without clock sync: starts this long after
                                       the last device started */
-#define OBEMU_BACKPRESSURE_MS 250 /* longest pause for a slow reader (real time) */
+#define OBEMU_BACKPRESSURE_MS 2000 /* longest pause for a slow reader (real time): long
+                                     enough for a reader starved of CPU on a loaded host */
 #define OBEMU_TIMER_SYNC_SETTLE_US 50000 /* the SDK waits this long before reading a write back */
 
 #if defined(__GNUC__) || defined(__clang__)
