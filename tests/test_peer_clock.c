@@ -267,26 +267,98 @@ static void vendor_should_rebuild_the_fit_after_a_50ms_residual_jump(void **stat
     peer_clock_destroy(c);
 }
 
-static void vendor_should_keep_a_mixed_fit_after_a_5ms_jump_below_its_threshold(void **state)
+static void vendor_should_follow_a_5ms_jump_below_its_threshold_through_a_bent_slope(void **state)
 {
     (void)state;
-    /* Known weakness of the baseline: a jump under 20 ms is not detected; the new samples enter
-     * the slowly decaying fit next to ~100 old ones, and mapping stays off by milliseconds. */
+    /* A jump under 20 ms is not detected; it enters the fit. v2.9.3 weights pairs by
+     * exp(-ln2 * age / 600000) with the age in device ticks: with a clock in us that is a 0.6 s
+     * half-life, so the newest pair nearly alone pins the line and the pair before it (10 s
+     * older) sets the slope. The first post-jump pair therefore bends the slope by 5 ms / 10 s
+     * (500 ppm), and the second one, both pairs on the new clock, puts it right. (With the
+     * 600 s half-life the comment speaks of, ~100 old pairs would hold the fit near the old
+     * clock for minutes.) */
     peer_clock_t *c = peer_clock_create(PEER_VENDOR_WLS, 64);
     assert_non_null(c);
     sim_t s = sim_make(5000000000LL, 64);
     sim_run(&s, c, HOST0 + 1000 * SEC, 33 * MS, INT64_MAX); /* warm-up, unchecked */
 
     s.dev_step = 5 * MS;
-    int64_t jump_at = s.now;
-    sim_run(&s, c, jump_at + 60 * SEC, 33 * MS, jump_at);
-    int64_t err = map_error(c, &s, s.now);
-    assert_true(err > 1 * MS);
-    assert_true(err < 5 * MS + 100); /* partly pulled toward the new regime, never past it */
-    /* The fit through both regimes has a bent slope: ten minutes on, the error has swung
-     * through zero to the other side instead of settling. */
-    sim_run(&s, c, jump_at + 600 * SEC, 33 * MS, jump_at);
-    assert_true(map_error(c, &s, s.now) < -1 * MS);
+    int64_t first = peer_clock_next_poll_us(c);
+    sim_poll(&s, c); /* the first post-jump pair */
+    int64_t at_pair = map_error(c, &s, first);
+    int64_t later = map_error(c, &s, first + 5 * SEC);
+    assert_true(llabs(at_pair) < 200);                 /* the line goes through the new pair */
+    assert_true(later < -2 * MS && later > -3 * MS);   /* 500 ppm over 5 s, the frame early */
+    int64_t second = peer_clock_next_poll_us(c);
+    assert_true(second > first + 9 * SEC);
+    sim_poll(&s, c);
+    assert_true(llabs(map_error(c, &s, second + 5 * SEC)) < 60); /* both pairs on the new clock */
+    peer_clock_destroy(c);
+}
+
+/* The device clock is written at `at` (it jumps by `step`); the harness tells the fitter. */
+static void sim_write(sim_t *s, peer_clock_t *c, int64_t at, int64_t step)
+{
+    s->dev_step += step;
+    s->now = at;
+    peer_clock_note_write(c, at);
+}
+
+static void vendor_should_refit_from_a_bootstrap_burst_after_a_clock_write(void **state)
+{
+    (void)state;
+    peer_clock_t *c = peer_clock_create(PEER_VENDOR_WLS, 64);
+    assert_non_null(c);
+    sim_t s = sim_make(5000000000LL, 64);
+    sim_run(&s, c, HOST0 + 600 * SEC, 33 * MS, INT64_MAX); /* mature: 10 s polls */
+    int64_t w = s.now + 3 * SEC;
+    sim_run(&s, c, w, 33 * MS, INT64_MAX);
+    sim_write(&s, c, w, 30 * MS);
+    /* The SDK's timer sync writes, waits 50 ms, writes again and reads back: then the refit. */
+    assert_true(peer_clock_next_poll_us(c) == w + 50 * MS);
+    /* Until the burst has produced a fit, the fit from before the write maps (30 ms off). */
+    int64_t h1[8];
+    for (int i = 0; i < 6; i++) {
+        assert_true(llabs(map_error(c, &s, s.now) - 30 * MS) < 100);
+        h1[i] = sim_poll(&s, c);
+    }
+    assert_spacing(h1, 0, 5, 40 * MS); /* 6 reads, 40 ms after each */
+    assert_true(h1[0] == w + 50 * MS);
+    /* One unweighted fit over the 6 fresh pairs: on the new clock at once. */
+    assert_true(llabs(map_error(c, &s, s.now)) < 100);
+    /* The woken background loop reads 50 ms after the burst's last sleep, then every second. */
+    assert_true(peer_clock_next_poll_us(c) == s.now + 40 * MS + 50 * MS);
+    h1[6] = sim_poll(&s, c);
+    h1[7] = sim_poll(&s, c);
+    assert_spacing(h1, 6, 7, 1 * SEC);
+    peer_clock_destroy(c);
+}
+
+static void vendor_should_keep_its_old_fit_when_the_refit_burst_gets_under_4_pairs(void **state)
+{
+    (void)state;
+    peer_clock_t *c = peer_clock_create(PEER_VENDOR_WLS, 64);
+    assert_non_null(c);
+    sim_t s = sim_make(5000000000LL, 64);
+    sim_run(&s, c, HOST0 + 120 * SEC, 33 * MS, INT64_MAX);
+    int64_t probe = sim_dev(&s, s.now + 1 * SEC), before = 0, after = 0;
+    assert_true(peer_clock_map(c, probe, &before));
+    sim_write(&s, c, s.now, 30 * MS);
+    /* 3 good reads and 3 dropped ones (25 ms round trips): 6 attempts, only 3 pairs. A dropped
+     * read is retried at once. */
+    for (int i = 0; i < 6; i++) {
+        int64_t h = peer_clock_next_poll_us(c);
+        if (i % 2 == 0) {
+            sim_poll(&s, c);
+        } else {
+            peer_clock_add_two_way(c, h, sim_dev(&s, h + 100), h + 25 * MS);
+            s.now = h + 25 * MS;
+            if (i < 5)
+                assert_true(peer_clock_next_poll_us(c) == h + 25 * MS);
+        }
+    }
+    assert_true(peer_clock_map(c, probe, &after));
+    assert_true(before == after); /* no new fit: the old one stays */
     peer_clock_destroy(c);
 }
 
@@ -401,6 +473,23 @@ static void realsense_should_map_across_a_32bit_wrap_when_created_with_32_bits(v
     peer_clock_destroy(c);
 }
 
+static void realsense_should_ignore_a_clock_write(void **state)
+{
+    (void)state;
+    /* librealsense never writes device clocks and has no hook for a write: nothing changes. */
+    peer_clock_t *c = peer_clock_create(PEER_REALSENSE, 64);
+    assert_non_null(c);
+    sim_t s = sim_make(5000000000LL, 64);
+    sim_run(&s, c, HOST0 + 60 * SEC, 33 * MS, INT64_MAX);
+    int64_t next = peer_clock_next_poll_us(c), probe = sim_dev(&s, s.now), before = 0, after = 0;
+    assert_true(peer_clock_map(c, probe, &before));
+    sim_write(&s, c, s.now, 30 * MS);
+    assert_true(peer_clock_next_poll_us(c) == next);
+    assert_true(peer_clock_map(c, probe, &after));
+    assert_true(before == after);
+    peer_clock_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,13 +503,16 @@ int main(void)
         cmocka_unit_test(vendor_should_drop_round_trips_over_20ms_and_retry_after_50ms),
         cmocka_unit_test(vendor_should_stamp_a_round_trip_outlier_at_host_after_minus_half_the_median),
         cmocka_unit_test(vendor_should_rebuild_the_fit_after_a_50ms_residual_jump),
-        cmocka_unit_test(vendor_should_keep_a_mixed_fit_after_a_5ms_jump_below_its_threshold),
+        cmocka_unit_test(vendor_should_follow_a_5ms_jump_below_its_threshold_through_a_bent_slope),
+        cmocka_unit_test(vendor_should_refit_from_a_bootstrap_burst_after_a_clock_write),
+        cmocka_unit_test(vendor_should_keep_its_old_fit_when_the_refit_burst_gets_under_4_pairs),
         cmocka_unit_test(vendor_should_map_across_a_32bit_wrap),
         cmocka_unit_test(realsense_should_poll_100ms_until_15_samples_then_1s),
         cmocka_unit_test(realsense_should_stamp_at_host_after_minus_smallest_half_round_trip),
         cmocka_unit_test(realsense_should_map_within_tens_of_us_after_convergence),
         cmocka_unit_test(realsense_mapping_should_not_jump_when_coefficients_update),
         cmocka_unit_test(realsense_should_map_across_a_32bit_wrap_when_created_with_32_bits),
+        cmocka_unit_test(realsense_should_ignore_a_clock_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

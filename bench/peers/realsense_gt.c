@@ -222,6 +222,15 @@ void peer_realsense_add_two_way(peer_clock_t *c, int64_t host_before_us, int64_t
     r->next_poll_us = host_after_us + (r->n >= RS_BUFFER ? RS_FULL_POLL_US : RS_POLL_US);
 }
 
+/* librealsense never writes a device clock, and nothing in its global-time reader listens for
+ * someone else doing it: its next samples simply show the jump, and the 15-sample least squares
+ * (blended over 1 s) moves over to the new clock as they replace the old ones. */
+void peer_realsense_note_write(peer_clock_t *c, int64_t host_us)
+{
+    (void)c;
+    (void)host_us;
+}
+
 bool peer_realsense_map(peer_clock_t *c, int64_t device_ts_us, int64_t *host_us)
 {
     realsense_gt_t *r = rs_of(c);

@@ -11,8 +11,18 @@
 #define ONE_WAY_RING 256    /* frames per stream kept for the one-way envelope */
 #define ONE_WAY_REFIT 16    /* refit the envelope every this many frames */
 #define FLOOR_BLOCK 256     /* the latency floor is the minimum over the last 1-2 blocks */
+/* Frames a stream's floor must have seen before a frame arriving below it counts as evidence of
+ * a clock jump. A floor learnt from a handful of frames is only an upper bound: if the first
+ * frame of a stream was held up by a USB stall (5-50 ms), every normal frame after it would look
+ * "too early", be refused, and never get to lower the floor, and the estimator would chase
+ * imaginary jumps for good. */
+#define FLOOR_TRUST_FRAMES 32
 #define SIGMA0_US 2.0       /* noise of the best two-way samples (clock read granularity) */
-#define AGE_TAU_US 60e6     /* older two-way samples count less: the skew wanders (temperature) */
+/* Older two-way samples count less: the skew wanders with temperature (a few ppm per sqrt(hour)
+ * as a random walk), and a line fitted with an exponential memory tau trails a skew moving r per
+ * second by r * tau^2 at its newest end. 20 s keeps that to a few us while still averaging ~20
+ * samples when they come only once a second (a minute, as before, trailed by tens of us). */
+#define AGE_TAU_US 20e6
 #define RTT_MAX_US 20000.0  /* a round trip this long says nothing useful */
 #define SKEW_PRIOR_SPAN_US 5e4 /* the prior skew weighs like samples spread over +-50 ms */
 #define EARLY_MARGIN_US 2000.0 /* a frame cannot arrive before capture + floor - this */
@@ -66,6 +76,7 @@ typedef struct stream_state {
     double block_min, prev_block_min;
     unsigned block_n;
     bool floor_known;
+    unsigned floor_frames; /* frames the floor was learnt from (saturates) */
     /* one-way envelope over the ring (used when no two-way sample exists) */
     double ring_d[ONE_WAY_RING], ring_h[ONE_WAY_RING];
     size_t ring_len, ring_head;
@@ -337,6 +348,8 @@ void rig_clock_note_step(rig_clock_t *c, int64_t host_us)
 
 static void update_floor(stream_state_t *st, double r)
 {
+    if (st->floor_frames < FLOOR_TRUST_FRAMES)
+        st->floor_frames++;
     st->block_min = st->block_n ? fmin(st->block_min, r) : r;
     if (++st->block_n == FLOOR_BLOCK) {
         st->prev_block_min = st->block_min;
@@ -460,7 +473,12 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
                                    : map_h(c, e, ts));
     bool ref_known = e->source == OFFSET_ONE_WAY || st->floor_known;
     double ref = e->source != OFFSET_ONE_WAY ? st->floor : envelope ? 0.0 : e->seed_floor;
-    bool impossible = ref_known && (r < ref - EARLY_MARGIN_US || r > ref + LATE_MARGIN_US);
+    /* Below a floor not yet trusted, only an arrival before the capture itself is impossible;
+     * anything else lowers the floor (update_floor below). */
+    double early = e->source == OFFSET_ONE_WAY || st->floor_frames >= FLOOR_TRUST_FRAMES
+                       ? ref - EARLY_MARGIN_US
+                       : -EARLY_MARGIN_US;
+    bool impossible = ref_known && (r < early || r > ref + LATE_MARGIN_US);
     if (eid == c->cur && impossible) {
         if (++st->suspect >= JUMP_FRAMES) {
             /* Several frames in a row cannot be on this clock: it jumped (reboot). */
