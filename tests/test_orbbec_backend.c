@@ -233,8 +233,7 @@ static int64_t run_family(const char *model, const char *follower_mode, const ch
         i = j + 1;
     }
     print_message("%zu colour frames, %zu complete captures\n", r->ncolor, ns);
-    /* most captures complete (the emulated SDK drops framesets a starved reader leaves) */
-    assert_true(ns > (size_t)((seconds - 4) * 30 * 0.5));
+    assert_true(ns > (size_t)((seconds - 4) * 30 * 0.9)); /* nearly every capture complete */
     qsort(spread, ns, sizeof *spread, cmp_i64);
     int64_t p99 = spread[(size_t)((double)(ns - 1) * 0.99)];
     free(g);
@@ -249,10 +248,9 @@ static void femto_bolt_rig_reads_device_clocks_and_meets_the_spread_target(void 
     int64_t p99 = run_family("Femto Bolt", "SECONDARY", "daisy_chain", 22.0, &r);
     print_message("Femto Bolt x4 through the vendor API: global spread p99 %lld us\n",
                   (long long)p99);
-    /* The target (p99 < 50 us) is measured by bench_clock over 10 minutes; this short run,
-     * four writes in 22 s, allows start-up transients. A backend whose writes go unannounced
-     * or whose frames keep an old clock's mapping is off by milliseconds. */
-    assert_true(p99 < 100);
+    /* The target of issue 9; a backend whose writes go unannounced or whose frames keep an
+     * old clock's mapping is off by milliseconds. */
+    assert_true(p99 < 50);
     for (int i = 0; i < RIG_N; i++) {
         assert_true(r.writes[i] >= 4);     /* every write announced: at the start, then 5 s */
         assert_true(r.writes[i] <= 5);
@@ -272,7 +270,7 @@ static void gemini_335_rig_has_no_device_clock_reads_and_default_profiles(void *
      * unobservable bias per device. What is asserted: it runs on the family's own default
      * profiles, every write is announced, and no device-time read is attempted. */
     assert_true(p99 < 5000);
-    assert_true(r.ncolor > (size_t)(RIG_N * 30 * 10));
+    assert_true(r.ncolor > (size_t)(RIG_N * 30 * 20));
     for (int i = 0; i < RIG_N; i++) {
         assert_true(r.writes[i] >= 4);
         assert_int_equal(r.two_way[i], 0); /* internal to the SDK on this family */

@@ -477,6 +477,8 @@ static void on_frame(rig_frame_t *rf, void *user)
             p->queue[(p->head + p->len) % OBEMU_QUEUE_CAPACITY] = set;
             p->len++;
             pthread_cond_broadcast(&p->ready);
+            /* a reader paused for others (backpressure) now has its own frames to read */
+            pthread_cond_broadcast(&c->drained);
         }
     }
     pthread_mutex_unlock(&c->qlock);
@@ -1511,7 +1513,9 @@ static void backpressure_locked(ob_context *c, const ob_pipeline *p)
                 q->len >= OBEMU_QUEUE_HIGH)
                 full = q;
         }
-        if (!full || !p->started)
+        /* Its own frames come first: readers paused for each other would otherwise wait in a
+         * circle until the limit, each holding a queue the others wait for. */
+        if (!full || !p->started || p->len)
             return;
         if (pthread_cond_timedwait(&c->drained, &c->qlock, &limit) == ETIMEDOUT)
             full->read = false;
