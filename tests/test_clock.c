@@ -47,6 +47,7 @@ typedef struct scenario {
     double tw_outlier_prob; /* two-way samples with a 5-15 ms leg */
     int64_t seconds;
     int only_stream;        /* errors collected for this stream only (-1 = all) */
+    bool floor_hint;        /* tell the estimator each stream's latency floor (+-1500 us) */
     /* results */
     double max_err_after[4]; /* max |err| for frames after 0.5, 1, 5, 10 s */
     double max_err_late;     /* max |err| for frames after 120 s */
@@ -93,6 +94,10 @@ static void run(scenario_t *s)
     p.timestamp_bits = s->bits ? s->bits : 64;
     rig_clock_t *c = rig_clock_create(&p);
     assert_non_null(c);
+    if (s->floor_hint) { /* exposure/2 + readout + transfer floor of the two streams below */
+        rig_clock_set_floor_hint(c, 0, 4000 + 2000 + 1000, 1500);
+        rig_clock_set_floor_hint(c, 1, 6400 + 2000 + 1000, 1500);
+    }
     noise_t n = {42};
     dclock_t dc = {0, (double)s->offset_us, s->ppm, s->ppm_per_hour / 3600e6};
     const double frame_period = 1e6 / 30.0;
@@ -429,6 +434,47 @@ static void one_way_samples_alone_give_a_steady_map_with_a_latency_bias(void **s
     free(s);
 }
 
+static void frames_only_clock_writes_leave_the_map_continuous(void **state)
+{
+    (void)state;
+    scenario_t *s = scenario();
+    s->two_way = false;
+    s->ppm = -180;
+    s->sync_every_us = 10000000;
+    s->seconds = 65;
+    s->only_stream = 0; /* its floor: 7 ms (the other stream's is 9.4 ms) */
+    run(s);
+    double med;
+    double jit = jitter_p99(s, &med);
+    /* Each write moves the clock by 100-600 us plus the drift since the last one; the step
+     * is measured by the capture period and the envelope carries over, so the map does not
+     * jump (taking the written value instead would be 100-600 us off after every write). */
+    assert_int_equal(s->epochs, 7);
+    assert_true(med > 7000 && med < 7100);
+    assert_true(jit < 50);
+    assert_int_equal(s->missing_after_1s, 0);
+    free(s);
+}
+
+static void a_floor_hint_takes_the_latency_out_of_frames_only_maps(void **state)
+{
+    (void)state;
+    scenario_t *s = scenario();
+    s->two_way = false;
+    s->sync_every_us = 10000000;
+    s->seconds = 65;
+    s->floor_hint = true;
+    run(s);
+    double med;
+    double jit = jitter_p99(s, &med);
+    assert_true(fabs(med) < 100);
+    assert_true(jit < 50);
+    /* the hint's uncertainty is the bound, and it holds */
+    assert_int_equal(s->max_bound, 1500);
+    assert_true(s->bound_ok);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +488,8 @@ int main(void)
         cmocka_unit_test(usb_stalls_and_slow_round_trips_do_not_disturb_the_map),
         cmocka_unit_test(a_stall_on_a_streams_first_frame_does_not_poison_its_latency_floor),
         cmocka_unit_test(one_way_samples_alone_give_a_steady_map_with_a_latency_bias),
+        cmocka_unit_test(frames_only_clock_writes_leave_the_map_continuous),
+        cmocka_unit_test(a_floor_hint_takes_the_latency_out_of_frames_only_maps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

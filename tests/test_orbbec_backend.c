@@ -266,10 +266,11 @@ static void gemini_335_rig_has_no_device_clock_reads_and_default_profiles(void *
     int64_t p99 = run_family("Gemini 335", "HARDWARE_TRIGGERING", "star", 22.0, &r);
     print_message("Gemini 335 x4 through the vendor API (frames only): spread p99 %lld us\n",
                   (long long)p99);
-    /* Frames-only mapping is not yet at its target (p99 < 150 us): the latency floors are an
-     * unobservable bias per device. What is asserted: it runs on the family's own default
-     * profiles, every write is announced, and no device-time read is attempted. */
-    assert_true(p99 < 5000);
+    /* The target of issue 9 for frames only (the rig's latency floors are equal here: a
+     * difference between devices' floors is unobservable without two-way reads). Also: it
+     * runs on the family's own default profiles, every write is announced, and no
+     * device-time read is attempted. */
+    assert_true(p99 < 150);
     assert_true(r.ncolor > (size_t)(RIG_N * 30 * 20));
     for (int i = 0; i < RIG_N; i++) {
         assert_true(r.writes[i] >= 4);

@@ -46,6 +46,11 @@ typedef struct rig_backend_ops {
 
     /* Optional (NULL = RIG_ERROR_UNSUPPORTED). */
     rig_error_t (*trigger)(void *state, void *dev);
+    /* Optional, called before start. What the backend knows of a stream's least latency from mid-exposure
+     * to host arrival (half the exposure, readout, transfer) and how far off that may be; for
+     * devices whose clock cannot be read two-way. RIG_ERROR_UNSUPPORTED: nothing known. */
+    rig_error_t (*latency_floor)(void *state, void *dev, rig_stream_t stream, int64_t *floor_us,
+                                 int64_t *uncertainty_us);
     rig_error_t (*enable_clock_sync)(void *state, uint64_t repeat_interval_ms);
 
     /* Optional, for backends whose time is virtual: run the backend on the caller's thread

@@ -10,6 +10,10 @@
 #define MAX_EPOCHS 16       /* epochs remembered (for late frames of old epochs) */
 #define ONE_WAY_RING 256    /* frames per stream kept for the one-way envelope */
 #define ONE_WAY_REFIT 16    /* refit the envelope every this many frames */
+/* Frames only: a regular stream's capture lands within this of where its period puts it on the
+ * device clock (its own crystal, or pulses of another device's: tens of ppm of a period), so a
+ * larger step is the clock write itself. */
+#define CONTINUITY_TOLERANCE_US 50.0
 #define FLOOR_BLOCK 256     /* the latency floor is the minimum over the last 1-2 blocks */
 /* Frames a stream's floor must have seen before a frame arriving below it counts as evidence of
  * a clock jump. A floor learnt from a handful of frames is only an upper bound: if the first
@@ -84,6 +88,10 @@ typedef struct stream_state {
     bool ow_fit;
     double ow_slope, ow_icpt; /* H_rel = ow_icpt + ow_slope * (D - ow_dref) */
     int64_t ow_dref;
+    /* what the backend knows of the floor (exposure, readout, transfer): used until two-way
+     * samples calibrate it; its uncertainty bounds a frames-only mapping */
+    double floor_hint;
+    int64_t floor_hint_bound; /* INT64_MAX: no hint */
 } stream_state_t;
 
 struct rig_clock {
@@ -102,6 +110,7 @@ struct rig_clock {
     double last_refit_h;        /* when the fit was last computed */
     double age_anchor;          /* reference of the samples' age weights (rebased as time goes) */
     unsigned cur_samples;       /* two-way samples in the current epoch */
+    bool two_way_seen;          /* any two-way sample ever: else frames are all there is */
     int64_t last_device;        /* last unwrapped device value seen (for unwrapping) */
     bool last_device_set;
     stream_state_t streams[MAX_STREAMS];
@@ -137,6 +146,8 @@ rig_clock_t *rig_clock_create(const rig_clock_params_t *params)
         free(c);
         return NULL;
     }
+    for (size_t i = 0; i < MAX_STREAMS; i++)
+        c->streams[i].floor_hint_bound = INT64_MAX;
     c->s = 1.0;
     c->epochs[0].start_h = -INFINITY;
     return c;
@@ -277,6 +288,7 @@ void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t devic
     double rtt = (double)(host_after_us - host_before_us);
     if (rtt > RTT_MAX_US)
         return;
+    c->two_way_seen = true;
     double h1 = rel_h(c, host_before_us);
     double h = h1 + rtt / 2;
     epoch_t *e = ep(c, c->cur);
@@ -362,6 +374,13 @@ static void update_floor(stream_state_t *st, double r)
     }
 }
 
+/* The latency floor a one-way mapping subtracts: calibrated by two-way samples, else the
+ * backend's hint, else nothing (an unobservable bias). */
+static double assumed_floor(const stream_state_t *st)
+{
+    return st->floor_known ? st->floor : st->floor_hint;
+}
+
 static void ring_reset(stream_state_t *st)
 {
     st->ring_len = st->ring_head = 0;
@@ -409,11 +428,23 @@ static void ring_add(stream_state_t *st, int64_t d, double h, bool fit)
 static void seed_one_way(rig_clock_t *c, const stream_state_t *st, epoch_t *e, int64_t ts,
                          double arrival)
 {
-    e->seed_floor = st->floor_known ? st->floor : 0.0;
+    e->seed_floor = assumed_floor(st);
     e->d_ref = ts;
     e->d_ref_set = true;
     e->c = -c->s * (arrival - e->seed_floor);
     e->source = OFFSET_ONE_WAY;
+}
+
+/* Frames only (no two-way sample ever): the device-clock step between where a regular stream's
+ * period puts this frame and its timestamp. False when that is not known. */
+static bool continuity_step(const rig_clock_t *c, const stream_state_t *st, uint64_t index,
+                            int64_t ts, double *step)
+{
+    if (c->two_way_seen || !st->seen || st->regular < 4 || index <= st->last_index ||
+        st->period <= 0)
+        return false;
+    *step = (double)ts - ((double)st->last_ts + (double)(index - st->last_index) * st->period);
+    return true;
 }
 
 /* Which epoch a frame of this stream belongs to: frames of a stream arrive in capture order, so
@@ -425,6 +456,12 @@ static unsigned frame_epoch(const rig_clock_t *c, const stream_state_t *st, uint
     unsigned e = st->seen ? st->epoch : c->cur;
     if (c->cur - e >= MAX_EPOCHS)
         e = c->cur - (MAX_EPOCHS - 1);
+    /* Frames only, regular captures: the mappings of both clocks carry the unknown latency
+     * floor (milliseconds), too coarse to tell old from new; continuity is exact. A frame on
+     * its period is on the old clock; one off it crossed to the next. */
+    double step;
+    if (e < c->cur && continuity_step(c, st, index, ts, &step))
+        return fabs(step) <= CONTINUITY_TOLERANCE_US ? e : e + 1;
     while (e < c->cur) {
         const epoch_t *old = cep(c, e), *nxt = cep(c, e + 1);
         if (nxt->source == OFFSET_NONE || !nxt->d_ref_set || old->source == OFFSET_NONE)
@@ -457,7 +494,7 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
         return false;
     stream_state_t *st = &c->streams[stream];
     double arrival = rel_h(c, host_arrival_us);
-    int64_t ts = unwrap(c, device_ts_us, arrival - (st->floor_known ? st->floor : 0));
+    int64_t ts = unwrap(c, device_ts_us, arrival - assumed_floor(st));
     unsigned eid = frame_epoch(c, st, frame_index, ts);
     epoch_t *e = ep(c, eid);
 
@@ -503,8 +540,21 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
             st->regular = 0;
         }
     }
-    if (!st->seen || st->epoch != eid)
+    double step;
+    if (st->seen && st->epoch != eid && st->ow_fit &&
+        (e->source == OFFSET_WRITTEN || e->source == OFFSET_ONE_WAY) &&
+        continuity_step(c, st, frame_index, ts, &step)) {
+        /* Frames only, across a clock write: the step is what the write moved the clock by,
+         * measured to a few us by the capture period. The envelope carries over onto the new
+         * clock (its device reference moves by the step) instead of being learnt again (and the written value, 100-600 us and
+         * up to a unit off, is not used). */
+        st->ow_dref += (int64_t)llround(step); /* the ring is kept relative to it */
+        if (e->source == OFFSET_WRITTEN)
+            seed_one_way(c, st, e, ts,
+                         st->ow_icpt + st->ow_slope * (double)(ts - st->ow_dref));
+    } else if (!st->seen || st->epoch != eid) {
         ring_reset(st);
+    }
     st->seen = true;
     st->epoch = eid;
     st->last_index = frame_index;
@@ -512,7 +562,17 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     note_device(c, ts);
     if (e->source == OFFSET_TWO_WAY && !impossible)
         update_floor(st, r); /* only a two-way epoch sees true latencies */
-    ring_add(st, ts, arrival, e->source == OFFSET_ONE_WAY);
+    /* Frames only: the envelope is all there is, in a written epoch too; once it is fitted it
+     * locates the epoch better than the written value (which lands 100-600 us late, and the
+     * skew is unknown without two-way samples). */
+    bool frames_only = !c->two_way_seen;
+    ring_add(st, ts, arrival,
+             e->source == OFFSET_ONE_WAY || (frames_only && e->source == OFFSET_WRITTEN));
+    if (frames_only && st->ow_fit && st->ow_slope > 0.5 && st->ow_slope < 2.0)
+        c->s = 1.0 / st->ow_slope; /* the envelope's slope is the only measure of the skew */
+    if (frames_only && e->source == OFFSET_WRITTEN && st->ow_fit)
+        seed_one_way(c, st, e, ts,
+                     st->ow_icpt + st->ow_slope * (double)(ts - st->ow_dref));
 
     double h;
     int64_t bound;
@@ -534,10 +594,10 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
          * epoch calibrated; without one, the floor is an unobservable bias: no bound. */
         if (st->ow_fit)
             h = st->ow_icpt + st->ow_slope * (double)(ts - st->ow_dref) -
-                (st->floor_known ? st->floor : 0.0);
+                assumed_floor(st);
         else
             h = map_h(c, e, ts); /* seeded at arrival minus that floor already */
-        bound = INT64_MAX;
+        bound = st->floor_known ? INT64_MAX : st->floor_hint_bound;
         break;
     }
     if (impossible)
@@ -547,6 +607,15 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     if (bound_us)
         *bound_us = bound;
     return true;
+}
+
+void rig_clock_set_floor_hint(rig_clock_t *c, unsigned stream, int64_t floor_us,
+                              int64_t uncertainty_us)
+{
+    if (!c || stream >= MAX_STREAMS || floor_us < 0 || uncertainty_us < 0)
+        return;
+    c->streams[stream].floor_hint = (double)floor_us;
+    c->streams[stream].floor_hint_bound = uncertainty_us;
 }
 
 double rig_clock_skew_ppm(const rig_clock_t *c) { return c ? (c->s - 1.0) * 1e6 : 0.0; }

@@ -66,6 +66,15 @@ void rig_clock_note_step(rig_clock_t *c, int64_t host_us);
 bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int64_t device_ts_us,
                      int64_t host_arrival_us, int64_t *global_us, int64_t *bound_us);
 
+/**
+ * What the backend knows of a stream's latency floor (mid-exposure to host arrival at the
+ * least: half the exposure, readout, transfer), and how far off it may be. Used, until two-way
+ * samples calibrate the floor, to take the floor out of one-way mappings; the uncertainty is
+ * then their error bound. Without a hint the floor stays an unobservable bias (no bound).
+ */
+void rig_clock_set_floor_hint(rig_clock_t *c, unsigned stream, int64_t floor_us,
+                              int64_t uncertainty_us);
+
 /** Current skew estimate in ppm (device clock rate relative to the host's, minus one). */
 double rig_clock_skew_ppm(const rig_clock_t *c);
 /** Number of epochs seen (1 + clock writes and jumps). */

@@ -407,6 +407,16 @@ rig_error_t rig_device_start(rig_device_t *dev, const rig_stream_profile_t *colo
         if (err != RIG_OK)
             return err;
     }
+    /* Before the first frame can arrive: what the backend knows of the latency floors. */
+    for (int s = 0; ctx->ops->latency_floor && s < RIG_STREAM_COUNT; s++) {
+        int64_t floor_us, uncertainty_us;
+        if (ctx->ops->latency_floor(ctx->be, dev->be_dev, (rig_stream_t)s, &floor_us,
+                                    &uncertainty_us) == RIG_OK) {
+            pthread_mutex_lock(&ctx->lock);
+            rig_clock_set_floor_hint(dev->clock, (unsigned)s, floor_us, uncertainty_us);
+            pthread_mutex_unlock(&ctx->lock);
+        }
+    }
     rig_error_t err = ctx->ops->start(ctx->be, dev->be_dev, p);
     if (err == RIG_OK) {
         dev->streaming = true;

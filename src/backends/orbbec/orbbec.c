@@ -41,6 +41,7 @@
 #define QUERY_BURST 8
 #define QUERY_BURST_AT_ONCE 3 /* read back-to-back before the next frame is handed over */
 #define FIRST_WRITE_SAMPLES 4
+#define FIRST_WRITE_FRAMES 60
 #define WRITE_WAIT_US 2000000
 #define QUERY_BURST_SPACING_US 5000
 /* The device-time unit is confirmed from two reads at least this far apart. */
@@ -125,6 +126,7 @@ typedef struct ob_dev {
     int64_t unit_ref_host, unit_ref_ticks; /* first read since the last write, for the unit */
     bool just_written;      /* reading back rigsync's own write */
     unsigned samples_fed;   /* two-way samples handed to the estimator since the start */
+    unsigned frames_fed;    /* frames handed to the core since the start (saturates) */
     int64_t write_asked_us; /* when write_now was first seen pending; RIG_TS_NONE: not yet */
     int64_t next_query_us;  /* host time of the next two-way read */
     int burst_left;
@@ -504,6 +506,26 @@ static rig_error_t orbbec_default_profile(void *state, void *dev, rig_stream_t s
     return RIG_OK;
 }
 
+/* Frames-only families: the least latency from mid-exposure (the device timestamp) to the
+ * host is half the family's exposure, plus readout and USB transfer. The exposure is the
+ * family's nominal one (auto exposure moves it), readout and transfer are typical values for
+ * these cameras: rigsync's assumptions, hence the uncertainty. */
+#define NOMINAL_READOUT_US 2000
+#define NOMINAL_TRANSFER_US 1000
+#define LATENCY_FLOOR_UNCERTAINTY_US 1500
+
+static rig_error_t orbbec_latency_floor(void *state, void *dev, rig_stream_t stream,
+                                        int64_t *floor_us, int64_t *uncertainty_us)
+{
+    (void)state;
+    const ob_dev_t *d = dev;
+    if (!d->facts || d->two_way)
+        return RIG_ERROR_UNSUPPORTED; /* two-way reads calibrate the floor themselves */
+    *floor_us = d->facts->exposure_us[stream] / 2 + NOMINAL_READOUT_US + NOMINAL_TRANSFER_US;
+    *uncertainty_us = LATENCY_FLOOR_UNCERTAINTY_US;
+    return RIG_OK;
+}
+
 static rig_format_t from_ob_format(ob_format f)
 {
     return f == OB_FORMAT_RGB ? RIG_FORMAT_RGB : f == OB_FORMAT_Y16 ? RIG_FORMAT_Y16 : RIG_FORMAT_NONE;
@@ -546,8 +568,11 @@ static void deliver(ob_dev_t *d, ob_frame *f, rig_stream_t stream)
     if (e)
         st->fn.ob_delete_error(e);
     st->fn.ob_delete_frame(f, NULL);
-    if (rf)
+    if (rf) {
+        if (d->frames_fed < UINT32_MAX)
+            d->frames_fed++;
         rig_context_deliver_frame(st->ctx, rf);
+    }
 }
 
 /* Confirms the unit of OB_STRUCT_DEVICE_TIME from the rate the readings advance at against the
@@ -645,13 +670,15 @@ static void write_clock(ob_dev_t *d)
 static void clock_work(ob_dev_t *d)
 {
     ob_state_t *st = d->st;
-    /* The first write waits until the estimator has located the power-on clock with a few
-     * two-way samples (at most WRITE_WAIT_US): frames captured around the write are assigned
-     * to the old or the new clock by their continuity, which needs the old one located. */
+    /* The first write waits until the estimator has located the power-on clock (a few
+     * two-way samples; frames only: a second of regular frames), at most WRITE_WAIT_US:
+     * frames captured around a write are assigned to the old or the new clock by their
+     * continuity, which needs the old one located. */
     bool asked = atomic_load(&d->write_now);
     if (asked && d->write_asked_us == RIG_TS_NONE)
         d->write_asked_us = host_now_us(st);
-    bool ready = !d->two_way || d->samples_fed >= FIRST_WRITE_SAMPLES ||
+    bool ready = (d->two_way ? d->samples_fed >= FIRST_WRITE_SAMPLES
+                             : d->frames_fed >= FIRST_WRITE_FRAMES) ||
                  host_now_us(st) - d->write_asked_us >= WRITE_WAIT_US;
     if ((asked && ready) || host_now_us(st) >= d->next_write_us) {
         atomic_store(&d->write_now, false);
@@ -796,6 +823,7 @@ const rig_backend_ops_t rig_orbbec_backend = {
     .start = orbbec_start,
     .stop = orbbec_stop,
     .trigger = orbbec_trigger,
+    .latency_floor = orbbec_latency_floor,
     .enable_clock_sync = orbbec_enable_clock_sync,
     .advance = NULL, /* real time only */
 };
