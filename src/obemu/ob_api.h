@@ -315,6 +315,12 @@ OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_i
  * it is absent and the program reads the system clock.
  */
 OBEMU_EXPORT uint64_t rigsync_obemu_host_time_us(const ob_context *context);
+/**
+ * The simulator's ground truth of a frame (or a frameset's first member): the true host-clock
+ * instant of mid-exposure. For tests and benchmarks only (rigsync's backend passes it along so
+ * that errors can be measured; no sync algorithm reads it). Returns false when unknown.
+ */
+OBEMU_EXPORT bool rigsync_obemu_frame_true_ts_us(const ob_frame *frame, int64_t *true_ts_us);
 
 /* ---- pipelines (Pipeline.h) --------------------------------------------------------------- */
 OBEMU_EXPORT ob_pipeline *ob_create_pipeline_with_device(const ob_device *dev, ob_error **error);

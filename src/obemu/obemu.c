@@ -42,6 +42,7 @@
 
 #include "mode/mode.h"
 #include "ob_api.h"
+#include "vendor_fitter.h"
 #include "rigsync/rigsync.h"
 #include "rigsync/sim.h"
 
@@ -105,6 +106,11 @@ struct ob_device_t {
     rig_device_info_t info;
     rig_device_time_facts_t time; /* how the family's SDK exposes its clock */
     atomic_bool global_ts;
+    /* The SDK's global timestamp: its fitter, fed by its own internal clock reads (allowed on
+     * every family) and refitted after every clock write. Guarded by fit_lock. */
+    pthread_mutex_t fit_lock;
+    vendor_fitter_t *fitter;
+    int64_t last_write_seen_us; /* the simulator's last clock write of this device */
 };
 
 struct ob_device_info_t {
@@ -271,7 +277,7 @@ static void frame_release(const ob_frame *f)
 }
 
 /* A frameset holding one frame (the pipeline does not aggregate: frame sync is off). */
-static ob_frame *make_frameset(rig_frame_t *rf, bool global_enabled)
+static ob_frame *make_frameset(rig_frame_t *rf, ob_device *dev)
 {
     ob_frame *f = calloc(1, sizeof(*f));
     ob_frame *set = calloc(1, sizeof(*set));
@@ -283,9 +289,13 @@ static ob_frame *make_frameset(rig_frame_t *rf, bool global_enabled)
     atomic_init(&f->refs, 1);
     rig_frame_retain(rf);
     f->rf = rf;
-    if (global_enabled) {
-        int64_t g = rig_frame_global_ts_us(rf);
-        f->global_ts_us = g == RIG_TS_NONE ? 0 : ts_out(g);
+    if (atomic_load(&dev->global_ts)) {
+        /* as the SDK: the fitter's mapping when the frame comes in, 0 before its first fit */
+        int64_t g = 0;
+        pthread_mutex_lock(&dev->fit_lock);
+        bool ok = vendor_fitter_map(dev->fitter, rig_frame_device_ts_us(rf), &g);
+        pthread_mutex_unlock(&dev->fit_lock);
+        f->global_ts_us = ok ? ts_out(g) : 0;
     }
     atomic_init(&set->refs, 1);
     set->is_set = true;
@@ -466,7 +476,7 @@ static void on_frame(rig_frame_t *rf, void *user)
     pthread_mutex_lock(&c->qlock);
     ob_pipeline *p = di < c->route_cap ? c->route[di] : NULL;
     if (p && p->started && (unsigned)s < RIG_STREAM_COUNT && p->want[s]) {
-        ob_frame *set = make_frameset(rf, atomic_load(&p->dev->global_ts));
+        ob_frame *set = make_frameset(rf, p->dev);
         if (set) {
             if (p->len == OBEMU_QUEUE_CAPACITY) {
                 evicted = p->queue[p->head];
@@ -783,6 +793,19 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
     pthread_mutex_unlock(&c->rig_lock);
     if (!rig_model_device_time(d->info.model, &d->time))
         rig_model_device_time(RIG_MODEL_SIM_DEFAULT, &d->time);
+    pthread_mutex_init(&d->fit_lock, NULL);
+    d->fitter = vendor_fitter_create(d->info.timestamp_bits == 32 ? 32 : 64);
+    d->last_write_seen_us = RIG_TS_NONE;
+    if (!d->fitter) {
+        pthread_mutex_lock(&c->rig_lock);
+        rig_device_close(d->rig);
+        pthread_mutex_unlock(&c->rig_lock);
+        pthread_mutex_destroy(&d->fit_lock);
+        free(d);
+        fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args, "out of memory opening device %s",
+             serial);
+        return NULL;
+    }
 
     pthread_mutex_lock(&c->qlock);
     bool ok = true;
@@ -801,6 +824,8 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
         pthread_mutex_lock(&c->rig_lock);
         rig_device_close(d->rig);
         pthread_mutex_unlock(&c->rig_lock);
+        vendor_fitter_destroy(d->fitter);
+        pthread_mutex_destroy(&d->fit_lock);
         free(d);
         fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args, "out of memory opening device %s",
              serial);
@@ -856,6 +881,8 @@ static void device_release(ob_device *d)
     pthread_mutex_lock(&c->rig_lock);
     rig_device_close(d->rig);
     pthread_mutex_unlock(&c->rig_lock);
+    vendor_fitter_destroy(d->fitter);
+    pthread_mutex_destroy(&d->fit_lock);
     free(d);
     ctx_release(c);
 }
@@ -1152,6 +1179,16 @@ OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_i
                      (uint64_t)(h2 - h1) / (1000000u / ticks_per_s)};
     memcpy(data, v, sizeof(v));
     *data_size = DEVICE_TIME_SIZE;
+}
+
+OBEMU_EXPORT bool rigsync_obemu_frame_true_ts_us(const ob_frame *frame, int64_t *true_ts_us)
+{
+    const ob_frame *f = frame ? frame_single(frame) : NULL;
+    rig_sim_truth_t truth;
+    if (!f || !true_ts_us || rig_sim_frame_truth(f->rf, &truth) != RIG_OK)
+        return false;
+    *true_ts_us = truth.true_ts_us;
+    return true;
 }
 
 OBEMU_EXPORT uint64_t rigsync_obemu_host_time_us(const ob_context *context)
@@ -1522,6 +1559,55 @@ static void backpressure_locked(ob_context *c, const ob_pipeline *p)
     }
 }
 
+/* The SDK's global-timestamp machinery, run where the emulated host time moves: every device
+ * with a started pipeline and global timestamps on gets the internal clock reads its fitter
+ * asks for (every family: the SDK reads even clocks it keeps from applications), in the unit
+ * the family's clock is read in, and a refit after each write of its clock (by
+ * ob_device_timer_sync_with_host or the background ob_enable_device_clock_sync). */
+static void service_global_timestamps(ob_context *c)
+{
+    ob_device *devs[64];
+    size_t n = 0;
+    pthread_mutex_lock(&c->qlock);
+    for (size_t i = 0; i < c->route_cap && n < 64; i++) {
+        ob_pipeline *p = c->route[i];
+        if (p && p->started && atomic_load(&p->dev->global_ts)) {
+            atomic_fetch_add(&p->dev->refs, 1);
+            devs[n++] = p->dev;
+        }
+    }
+    bool runs = !c->virtual_time || c->time_started;
+    pthread_mutex_unlock(&c->qlock);
+    for (size_t k = 0; k < n; k++) {
+        ob_device *d = devs[k];
+        int64_t now = 0, wrote = RIG_TS_NONE, err_us = 0;
+        pthread_mutex_lock(&c->rig_lock);
+        rig_sim_now_us(c->rig, &now);
+        rig_sim_device_last_clock_sync(c->rig, d->index, &wrote, &err_us);
+        pthread_mutex_unlock(&c->rig_lock);
+        pthread_mutex_lock(&d->fit_lock);
+        if (wrote != RIG_TS_NONE && wrote != d->last_write_seen_us) {
+            d->last_write_seen_us = wrote;
+            vendor_fitter_note_write(d->fitter, wrote);
+        }
+        bool due = runs && now >= vendor_fitter_next_poll_us(d->fitter);
+        pthread_mutex_unlock(&d->fit_lock);
+        if (due) {
+            int64_t h1, dev, h2;
+            pthread_mutex_lock(&c->rig_lock);
+            rig_error_t e = rig_sim_device_query_time(c->rig, d->index, &h1, &dev, &h2);
+            pthread_mutex_unlock(&c->rig_lock);
+            int64_t unit = 1000000 / (int64_t)d->time.read_hz; /* ms families read in ms */
+            if (e == RIG_OK) {
+                pthread_mutex_lock(&d->fit_lock);
+                vendor_fitter_add_two_way(d->fitter, h1, dev - dev % unit, h2);
+                pthread_mutex_unlock(&d->fit_lock);
+            }
+        }
+        device_release(d);
+    }
+}
+
 OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint32_t timeout_ms,
                                                      ob_error **error)
 {
@@ -1542,6 +1628,9 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
     }
     pipeline->read = true;
     pipeline->reader = pthread_self();
+    pthread_mutex_unlock(&c->qlock);
+    service_global_timestamps(c);
+    pthread_mutex_lock(&c->qlock);
     ob_frame *f = pop_locked(c, pipeline);
     if (f || timeout_ms == 0) {
         pthread_mutex_unlock(&c->qlock);
@@ -1574,6 +1663,7 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
         if (f || !started || budget_us <= 0)
             break;
         int64_t step = budget_us < OBEMU_STEP_US ? budget_us : OBEMU_STEP_US;
+        service_global_timestamps(c);
         pthread_mutex_lock(&c->rig_lock);
         int64_t now_us = 0;
         rig_sim_now_us(c->rig, &now_us);

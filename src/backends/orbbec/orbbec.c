@@ -96,7 +96,8 @@
     X(ob_set_logger_to_console)                                                                  \
     X(ob_set_logger_to_file)                                                                     \
     X(ob_context_get_timestamp_clock_type)                                                       \
-    X(rigsync_obemu_host_time_us)
+    X(rigsync_obemu_host_time_us)                                                                \
+    X(rigsync_obemu_frame_true_ts_us)
 
 typedef struct ob_fns {
 #define DECLARE(name) __typeof__(&name) name;
@@ -564,6 +565,15 @@ static void deliver(ob_dev_t *d, ob_frame *f, rig_stream_t stream)
         rf->host_ts_us = (int64_t)st->fn.ob_frame_get_system_timestamp_us(f, &e);
         uint64_t g = st->fn.ob_frame_get_global_timestamp_us(f, &e);
         rf->vendor_global_ts_us = g ? (int64_t)g : RIG_TS_NONE;
+        /* On the emulator only: the simulator's ground truth rides along, for tests and
+         * benchmarks (rig_sim_frame_truth); nothing in rigsync's sync path reads it. */
+        int64_t truth;
+        if (st->fn.rigsync_obemu_frame_true_ts_us && st->fn.rigsync_obemu_frame_true_ts_us(f, &truth)) {
+            rf->has_truth = true;
+            rf->truth.true_ts_us = truth;
+            rf->truth.capture_start_us = RIG_TS_NONE;
+            rf->truth.arrival_us = rf->host_ts_us;
+        }
     }
     if (e)
         st->fn.ob_delete_error(e);
