@@ -687,10 +687,10 @@ static void clock_work(ob_dev_t *d)
     bool asked = atomic_load(&d->write_now);
     if (asked && d->write_asked_us == RIG_TS_NONE)
         d->write_asked_us = host_now_us(st);
-    bool ready = (d->two_way ? d->samples_fed >= FIRST_WRITE_SAMPLES
-                             : d->frames_fed >= FIRST_WRITE_FRAMES) ||
-                 host_now_us(st) - d->write_asked_us >= WRITE_WAIT_US;
-    if ((asked && ready) || host_now_us(st) >= d->next_write_us) {
+    bool ready = asked && ((d->two_way ? d->samples_fed >= FIRST_WRITE_SAMPLES
+                                       : d->frames_fed >= FIRST_WRITE_FRAMES) ||
+                           host_now_us(st) - d->write_asked_us >= WRITE_WAIT_US);
+    if (ready || host_now_us(st) >= d->next_write_us) {
         atomic_store(&d->write_now, false);
         d->write_asked_us = RIG_TS_NONE;
         write_clock(d);
