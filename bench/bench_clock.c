@@ -22,8 +22,11 @@
  * Then the recorded stream of frames and clock events is replayed through fresh estimators to
  * time them alone (ns per frame).
  *
- * usage: bench_clock [--scenario default|harsh] [--hours H] [--devices N] [--seed S]
- *                    [--no-host-sync]
+ *   e2e     - through the vendor's C API (the orbbec backend on the emulator): 4 Femto Bolt
+ *             (device clocks read two-way) and 4 Gemini 335 (frames only), clock_e2e.c.
+ *
+ * usage: bench_clock [--scenario default|harsh|e2e] [--hours H] [--devices N] [--seed S]
+ *                    [--no-host-sync] [--e2e-minutes M]
  * Without --scenario every scenario runs. --no-host-sync runs the rigs without timer sync.
  */
 #include <inttypes.h>
@@ -35,12 +38,12 @@
 #include <time.h>
 
 #include "clock/clock.h"
+#include "clock_common.h"
+#include "clock_e2e.h"
 #include "peers/peer_clock.h"
 #include "rigsync/rigsync.h"
 #include "rigsync/sim.h"
 
-#define MAX_DEVICES 16
-#define WARMUP_US 60000000LL /* the first minute is start-up for every method: not scored */
 #define NMETHODS 5
 #define NPEERS 2
 #define SEQ_SLOTS 256
@@ -107,34 +110,7 @@ static void params_harsh(rig_params_t *p, size_t ndev)
     p->asym_max_us = 50;
 }
 
-/* ---- Results: every scenario adds its keys; main prints them as one RESULT line ---- */
 
-typedef struct results {
-    char line[1024];
-    size_t len;
-    double cost_ns; /* the worst estimator cost over the scenarios run */
-    bool failed;    /* a scenario could not run, or its replay disagreed with the live run */
-} results_t;
-
-static void result_add(results_t *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (r->len < sizeof r->line) {
-        r->line[r->len++] = ' ';
-        int n = vsnprintf(r->line + r->len, sizeof r->line - r->len, fmt, ap);
-        if (n > 0)
-            r->len += (size_t)n;
-    }
-    va_end(ap);
-}
-
-typedef struct options {
-    double hours;
-    size_t ndev;
-    uint64_t seed;
-    bool host_sync;
-} options_t;
 
 typedef struct scenario {
     const char *name;
@@ -145,23 +121,6 @@ typedef struct scenario {
 
 /* ---- One simulated run ---- */
 
-typedef struct vec {
-    int64_t *v;
-    size_t len, cap;
-} vec_t;
-
-static void vec_push(vec_t *v, int64_t x)
-{
-    if (v->len == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 4096;
-        v->v = realloc(v->v, v->cap * sizeof(*v->v));
-        if (!v->v) {
-            fprintf(stderr, "bench_clock: out of memory\n");
-            exit(1);
-        }
-    }
-    v->v[v->len++] = x;
-}
 
 /* Replay log: everything the estimators were told, in order. */
 typedef struct logrec {
@@ -327,64 +286,9 @@ static void advance_to(bench_t *b, int64_t now, int64_t to)
     }
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
 
-typedef struct stats {
-    double bias, jitter_p99, max_abs;
-} stats_t;
 
-/* Per device: its median error is its bias (an unknown asymmetry of its query legs or a
- * latency floor shows there, and nothing can observe it); jitter is each error's distance from
- * its own device's bias, pooled over the devices. Reported bias: the device bias of largest
- * magnitude. */
-static stats_t stats_of(vec_t *v, size_t ndev)
-{
-    stats_t st = {0, 0, 0};
-    size_t total = 0;
-    for (size_t i = 0; i < ndev; i++)
-        total += v[i].len;
-    if (total == 0)
-        return st;
-    int64_t *dev = malloc(total * sizeof(int64_t));
-    if (!dev)
-        exit(1);
-    size_t n = 0;
-    for (size_t i = 0; i < ndev; i++) {
-        if (v[i].len == 0)
-            continue;
-        qsort(v[i].v, v[i].len, sizeof(int64_t), cmp_i64);
-        int64_t med = v[i].v[v[i].len / 2];
-        if (fabs((double)med) > fabs(st.bias))
-            st.bias = (double)med;
-        for (size_t k = 0; k < v[i].len; k++) {
-            dev[n++] = llabs(v[i].v[k] - med);
-            st.max_abs = fmax(st.max_abs, fabs((double)v[i].v[k]));
-        }
-    }
-    qsort(dev, n, sizeof(int64_t), cmp_i64);
-    st.jitter_p99 = (double)dev[(size_t)(0.99 * (double)(n - 1))];
-    free(dev);
-    return st;
-}
 
-static double pct(vec_t *v, double q)
-{
-    if (v->len == 0)
-        return NAN;
-    qsort(v->v, v->len, sizeof(int64_t), cmp_i64);
-    return (double)v->v[(size_t)(q * (double)(v->len - 1))];
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Replays the log through fresh estimators; returns ns per frame and checks they agree. */
 static double replay_cost(const bench_t *b, const rig_device_info_t *infos, size_t *mismatch)
@@ -584,14 +488,21 @@ static int run_rig(const scenario_t *sc, const options_t *o, results_t *res)
 
 /* Every scenario, in RESULT order. Another one (through the vendor API on the emulator, say)
  * is one more entry here with its own run function adding its own keys. */
+static int run_e2e(const scenario_t *sc, const options_t *o, results_t *res)
+{
+    (void)sc;
+    return clock_e2e_run(o, res);
+}
+
 static const scenario_t scenarios[] = {
     {"default", "", params_default, run_rig},
     {"harsh", "harsh_", params_harsh, run_rig},
+    {"e2e", "e2e_", NULL, run_e2e},
 };
 
 int main(int argc, char **argv)
 {
-    options_t o = {2.0, 4, 1, true};
+    options_t o = {2.0, 4, 1, true, 10.0};
     const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--no-host-sync") == 0) {
@@ -606,9 +517,11 @@ int main(int argc, char **argv)
             o.seed = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc)
             only = argv[++i];
+        else if (strcmp(argv[i], "--e2e-minutes") == 0 && i + 1 < argc)
+            o.e2e_minutes = atof(argv[++i]);
         else {
-            fprintf(stderr, "usage: bench_clock [--scenario default|harsh] [--hours H] "
-                            "[--devices N] [--seed S] [--no-host-sync]\n");
+            fprintf(stderr, "usage: bench_clock [--scenario default|harsh|e2e] [--hours H] "
+                            "[--devices N] [--seed S] [--no-host-sync] [--e2e-minutes M]\n");
             return 2;
         }
     }
@@ -626,7 +539,7 @@ int main(int argc, char **argv)
             res.failed = true;
     }
     if (ran == 0) {
-        fprintf(stderr, "bench_clock: no scenario \"%s\" (default, harsh)\n", only);
+        fprintf(stderr, "bench_clock: no scenario \"%s\" (default, harsh, e2e)\n", only);
         return 2;
     }
     printf("RESULT%.*s cost_ns_per_frame=%.0f\n", (int)res.len, res.line, res.cost_ns);
