@@ -1,0 +1,178 @@
+/*
+ * The simulated rig's internals, shared by its files: the state (devices, their clocks and
+ * wiring, the event heap, what waits for the core), the clock arithmetic, and the functions one
+ * part calls in another.
+ *  - physics.c: the event handlers (frame timers, pulses and wiring, captures and transport,
+ *    drift, the signal generator, cable cuts) and the event loop;
+ *  - clocks.c: clock writes and time queries, periodic and on demand;
+ *  - sim.c: the backend ops and the simulator-only API (rigsync/sim.h).
+ */
+#ifndef RIGSYNC_SIM_INTERNAL_H
+#define RIGSYNC_SIM_INTERNAL_H
+
+#include <math.h>
+#include <pthread.h>
+
+#include "backends/sim/engine.h"
+#include "common/util.h"
+#include "config/config_internal.h"
+#include "core/core.h"
+#include "mode/mode.h"
+
+/* Shared between the simulator's files, not exported from the library. */
+#define SIM_HIDDEN __attribute__((visibility("hidden")))
+
+/* Crystals wander in steps: one step of their random walk a second. */
+#define DRIFT_STEP_NS 1000000000LL
+
+/* A sync cable from this device's sync-out (or the hub behind it) into another's sync-in. */
+typedef struct sim_edge {
+    size_t to;
+    int64_t delay_ns;
+} sim_edge_t;
+
+#define DEPTH_HISTORY 4
+
+typedef struct sim_device {
+    rig_sim_device_spec_t spec;
+    const rig_model_facts_t *facts;
+    double rate_offset_ppm; /* the sensor's frame rate off nominal, on its own clock */
+    int64_t exposure_us[RIG_STREAM_COUNT];
+    int64_t depth_starts_ns[DEPTH_HISTORY]; /* recent laser trains, for interference */
+    unsigned depth_head;
+    uint32_t modes;
+    double ppm;
+    sim_rng_t rng;
+    /* clock: device_us(t) = clk_dev_us + (t - clk_t_ns) * (1 + ppm e-6) / 1000 */
+    int64_t clk_t_ns;
+    double clk_dev_us;
+    rig_sync_config_t sync; /* kept across open/close, like the device's flash */
+    sim_edge_t *outs;       /* devices whose sync-in this device's sync-out feeds */
+    size_t nouts;
+
+    bool open;
+    size_t ctx_index;
+    bool streaming;
+    uint32_t gen;       /* bumped on start/stop: events of an older session are ignored */
+    uint32_t timer_gen; /* bumped when the frame timer is re-phased */
+    int64_t armed_ns;   /* sensor ready */
+    rig_stream_profile_t prof[RIG_STREAM_COUNT];
+    uint64_t frame_index[RIG_STREAM_COUNT];
+    int64_t last_arrival_ns[RIG_STREAM_COUNT];
+    double timer_next_ns[RIG_STREAM_COUNT]; /* next tick, advanced by the current period */
+    uint64_t tick_seq;
+    uint64_t pulses_in;
+    int64_t last_sync_host_us, last_sync_err_us;
+    unsigned ts_bits;                /* 64 or 32 */
+    double leg_out_us, leg_back_us;  /* fixed parts of the two query legs */
+    int64_t latency_floor_us;        /* transport floor of this device's frames */
+    uint32_t query_gen;              /* bumped to restart (or stop) the periodic queries */
+    int burst_left;                  /* queries left in the burst after a clock write */
+    sim_rng_t qrng; /* on-demand clock commands (their own stream: callers' timing varies) */
+} sim_device_t;
+
+typedef enum pending_kind { PENDING_FRAME, PENDING_TIME, PENDING_WRITE } pending_kind_t;
+
+/* Something for the core, handed over in the order it happened. */
+typedef struct pending {
+    pending_kind_t kind;
+    rig_frame_t *frame;
+    size_t dev_index;
+    int64_t host_before_us, device_us, host_after_us; /* TIME; WRITE uses host_before_us */
+} pending_t;
+
+typedef struct sim_state {
+    rig_context_t *ctx;
+    rig_config_t *own_config; /* the default rig's, when none was given */
+    rig_sim_spec_t spec;      /* copy of the scalar parameters (device array not used) */
+    rig_time_mode_t time_mode;
+    bool pixels;
+
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t wake;
+    pthread_t thread;
+    bool thread_started, quit;
+    int64_t now_ns;
+    int64_t host_origin_us;
+    int64_t wall_origin_us;
+    sim_heap_t heap;
+    sim_device_t *devs;
+    size_t ndev;
+    uint64_t clock_sync_interval_ms;
+    uint32_t clock_sync_gen;
+    bool clock_sync_enabled;
+    /* When a device clock may next change (a sync write or a drift step): a capture whose
+     * mid-exposure comes before it can be stamped at once, without an event of its own. */
+    int64_t next_sync_ns, next_drift_ns;
+    size_t *gen_outs; /* devices the signal generator feeds */
+    size_t gen_nouts;
+    pending_t *pending; /* waiting to be handed over unlocked */
+    size_t npending, cap_pending;
+    pending_t *spare; /* the other buffer, so that handing over allocates nothing */
+    size_t cap_spare;
+    bool oom; /* an allocation failed inside the engine: reported on the next call */
+    /* An on-demand clock command (rig_sim_device_write_clock) may move a clock at any time:
+     * from the first one on, every capture is stamped at its own mid-exposure event. */
+    bool on_demand_clock;
+} sim_state_t;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Clocks                                                                                     */
+
+static inline double sim_dev_clock_us(const sim_device_t *d, int64_t t_ns)
+{
+    return d->clk_dev_us + (double)(t_ns - d->clk_t_ns) * (1.0 + d->ppm * 1e-6) / 1000.0;
+}
+
+/* What the device's counter reads at t: its clock, in 32 bits on models that wrap. */
+static inline int64_t sim_stamp(const sim_device_t *d, int64_t t_ns)
+{
+    int64_t v = (int64_t)floor(sim_dev_clock_us(d, t_ns));
+    return d->ts_bits == 32 ? (int64_t)((uint64_t)v & 0xFFFFFFFFull) : v;
+}
+
+static inline int64_t sim_host_us(const sim_state_t *st, int64_t t_ns)
+{
+    return st->host_origin_us + t_ns / 1000;
+}
+
+static inline int64_t sim_now_locked(const sim_state_t *st)
+{
+    if (st->time_mode == RIG_TIME_VIRTUAL)
+        return st->now_ns;
+    int64_t wall = (rig_monotonic_us() - st->wall_origin_us) * 1000;
+    return wall > st->now_ns ? wall : st->now_ns;
+}
+
+/* Frame period on the host clock for a device whose crystal counts `fps` frames a second,
+ * with its sensor's own rate offset. */
+static inline double sim_period_ns(const sim_device_t *d, uint32_t fps)
+{
+    return 1e9 / (double)fps / (1.0 + d->ppm * 1e-6) / (1.0 + d->rate_offset_ppm * 1e-6);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Shared between files                                                                       */
+
+/* physics.c */
+SIM_HIDDEN void sim_push(sim_state_t *st, const sim_event_t *ev);
+SIM_HIDDEN void sim_schedule_timer(sim_state_t *st, size_t di, int stream);
+SIM_HIDDEN bool sim_add_pending(sim_state_t *st, const pending_t *item);
+SIM_HIDDEN void sim_process(sim_state_t *st, const sim_event_t *ev);
+SIM_HIDDEN size_t sim_flush_pending(sim_state_t *st);
+SIM_HIDDEN void *sim_engine_thread(void *arg);
+
+/* clocks.c */
+SIM_HIDDEN void sim_start_queries(sim_state_t *st, size_t di, int64_t t_ns);
+SIM_HIDDEN void sim_on_time_query(sim_state_t *st, const sim_event_t *ev);
+SIM_HIDDEN void sim_on_time_read(sim_state_t *st, const sim_event_t *ev);
+SIM_HIDDEN void sim_on_time_reply(sim_state_t *st, const sim_event_t *ev);
+SIM_HIDDEN void sim_on_clock_sync(sim_state_t *st, const sim_event_t *ev);
+
+/* sim.c */
+SIM_HIDDEN sim_state_t *sim_of(rig_context_t *ctx);
+SIM_HIDDEN sim_device_t *sim_open_device(sim_state_t *st, size_t ctx_index);
+SIM_HIDDEN rig_error_t sim_advance(void *state, int64_t timeout_us, bool (*done)(void *),
+                                   void *arg);
+
+#endif
