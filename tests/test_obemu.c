@@ -746,6 +746,189 @@ static void real_time_frames_arrive_on_the_wall_clock(void **state)
     setenv("RIGSYNC_OBEMU_VIRTUAL", "1", 1);
 }
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* Device clocks: OB_STRUCT_DEVICE_TIME per family, per-device timer sync, global timestamps  */
+
+static const char *families_config =
+    "{\"devices\":["
+    "{\"serial_number\":\"BOLT1\",\"config\":{\"mode\":\"STANDALONE\"}},"
+    "{\"serial_number\":\"G335A\",\"config\":{\"mode\":\"STANDALONE\"}},"
+    "{\"serial_number\":\"G2XLA\",\"config\":{\"mode\":\"STANDALONE\"}},"
+    "{\"serial_number\":\"G2AAA\",\"config\":{\"mode\":\"STANDALONE\"}}],"
+    "\"sim\":{\"devices\":["
+    "{\"serial_number\":\"BOLT1\",\"model\":\"Femto Bolt\"},"
+    "{\"serial_number\":\"G335A\",\"model\":\"Gemini 335\"},"
+    "{\"serial_number\":\"G2XLA\",\"model\":\"Gemini 2 XL\"},"
+    "{\"serial_number\":\"G2AAA\",\"model\":\"Gemini 2\"}]}}";
+
+typedef struct device_time {
+    uint64_t time, rtt;
+} device_time_t;
+
+static ob_device *open_by_serial(ob_context *ctx, const char *serial)
+{
+    ob_error *err = NULL;
+    ob_device_list *list = ob_query_device_list(ctx, &err);
+    no_error(&err);
+    ob_device *d = ob_device_list_get_device_by_serial_number(list, serial, &err);
+    no_error(&err);
+    ob_delete_device_list(list, &err);
+    no_error(&err);
+    return d;
+}
+
+/* Reads the device clock between two readings of the emulated host clock. */
+static device_time_t read_time(ob_context *ctx, ob_device *d, int64_t *host_mid)
+{
+    ob_error *err = NULL;
+    device_time_t t = {0, 0};
+    uint32_t size = sizeof t;
+    uint64_t h1 = rigsync_obemu_host_time_us(ctx);
+    ob_device_get_structured_data(d, OB_STRUCT_DEVICE_TIME, (uint8_t *)&t, &size, &err);
+    uint64_t h2 = rigsync_obemu_host_time_us(ctx);
+    no_error(&err);
+    assert_int_equal(size, sizeof t);
+    *host_mid = (int64_t)(h1 + h2) / 2;
+    return t;
+}
+
+static void device_time_is_readable_exactly_where_the_sdk_allows_it(void **state)
+{
+    (void)state;
+    char path[64];
+    use_config_text(families_config, path, sizeof path);
+    ob_error *err = NULL;
+    ob_context *ctx = ob_create_context(&err);
+    no_error(&err);
+    ob_device *bolt = open_by_serial(ctx, "BOLT1"), *g335 = open_by_serial(ctx, "G335A");
+    ob_device *g2xl = open_by_serial(ctx, "G2XLA");
+    assert_true(ob_device_is_property_supported(bolt, OB_STRUCT_DEVICE_TIME, OB_PERMISSION_READ,
+                                                &err));
+    assert_true(ob_device_is_property_supported(g2xl, OB_STRUCT_DEVICE_TIME, OB_PERMISSION_READ,
+                                                &err));
+    assert_false(ob_device_is_property_supported(g335, OB_STRUCT_DEVICE_TIME,
+                                                 OB_PERMISSION_READ, &err));
+    no_error(&err);
+    /* the Gemini 330 family keeps its clock to the SDK */
+    device_time_t t;
+    uint32_t size = sizeof t;
+    ob_device_get_structured_data(g335, OB_STRUCT_DEVICE_TIME, (uint8_t *)&t, &size, &err);
+    assert_non_null(err);
+    assert_int_equal(ob_error_get_exception_type(err), OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION);
+    expect_error(&err, "ob_device_get_structured_data", "not readable on Gemini 335");
+    /* a clock command starts time; each read then takes a USB round trip of host time */
+    ob_device_timer_sync_with_host(bolt, &err);
+    no_error(&err);
+    int64_t h0, h1, hx0, hx1;
+    device_time_t b0 = read_time(ctx, bolt, &h0), x0 = read_time(ctx, g2xl, &hx0);
+    uint64_t before = rigsync_obemu_host_time_us(ctx);
+    read_time(ctx, bolt, &h1);
+    uint64_t rtt = rigsync_obemu_host_time_us(ctx) - before;
+    assert_true(rtt >= 100 && rtt < 5000); /* two legs of ~100 us plus tails */
+    /* let 200 ms pass (another timer sync of the Femto Bolt takes 50 ms each) */
+    for (int k = 0; k < 4; k++) {
+        ob_device_timer_sync_with_host(bolt, &err);
+        no_error(&err);
+    }
+    device_time_t b1 = read_time(ctx, bolt, &h1), x1 = read_time(ctx, g2xl, &hx1);
+    (void)b1;
+    /* Femto Bolt: microseconds, and just synced to the host clock */
+    assert_true(llabs((int64_t)b0.time - h0) < 2000);
+    /* Gemini 2 XL: milliseconds, advancing a thousandth as fast as the host's microseconds */
+    double rate = (double)((int64_t)x1.time - (int64_t)x0.time) / (double)(hx1 - hx0);
+    assert_true(rate > 0.0009 && rate < 0.0011);
+    ob_delete_device(bolt, &err);
+    ob_delete_device(g335, &err);
+    ob_delete_device(g2xl, &err);
+    ob_delete_context(ctx, &err);
+    no_error(&err);
+    unlink(path);
+}
+
+static void timer_sync_writes_one_device_in_its_families_unit(void **state)
+{
+    (void)state;
+    char path[64];
+    use_config_text(families_config, path, sizeof path);
+    ob_error *err = NULL;
+    ob_context *ctx = ob_create_context(&err);
+    no_error(&err);
+    ob_device *g2 = open_by_serial(ctx, "G2AAA"), *bolt = open_by_serial(ctx, "BOLT1");
+    int64_t h;
+    /* before any write both clocks run from an arbitrary power-on value, far from host time */
+    assert_true(llabs((int64_t)read_time(ctx, g2, &h).time - h) > 1000000);
+    ob_device_timer_sync_with_host(g2, &err);
+    no_error(&err);
+    /* the Gemini 2 now reads host time (in us) less the landing delay (100-600 us) and the
+     * write's truncation to milliseconds; the Femto Bolt was not written */
+    int64_t off = (int64_t)read_time(ctx, g2, &h).time - h;
+    assert_true(off < -50 && off > -1800);
+    assert_true(llabs((int64_t)read_time(ctx, bolt, &h).time - h) > 1000000);
+    ob_delete_device(g2, &err);
+    ob_delete_device(bolt, &err);
+    ob_delete_context(ctx, &err);
+    no_error(&err);
+    unlink(path);
+}
+
+static void logger_settings_are_checked(void **state)
+{
+    (void)state;
+    ob_error *err = NULL;
+    ob_set_logger_severity(OB_LOG_SEVERITY_OFF, &err);
+    no_error(&err);
+    ob_set_logger_to_file(OB_LOG_SEVERITY_OFF, "", &err);
+    no_error(&err);
+    ob_set_logger_to_console(OB_LOG_SEVERITY_OFF, &err);
+    no_error(&err);
+    ob_set_logger_severity((ob_log_severity)9, &err);
+    expect_error(&err, "ob_set_logger_severity", "log severity 9");
+}
+
+static void the_vendor_global_timestamp_follows_the_true_capture_time(void **state)
+{
+    (void)state;
+    rig_t r;
+    rig_open(&r);
+    rig_configure(&r);
+    ob_error *err = NULL;
+    for (uint32_t i = 0; i < r.n; i++) {
+        ob_device_enable_global_timestamp(r.dev[i], true, &err);
+        no_error(&err);
+    }
+    rig_start_all(&r);
+    ob_enable_device_clock_sync(r.ctx, 2000, &err); /* rewrites every clock every 2 s */
+    no_error(&err);
+    size_t mapped = 0, late = 0;
+    int64_t worst = 0;
+    for (int k = 0; k < 900; k++) {
+        ob_frame *set = ob_pipeline_wait_for_frameset(r.pipe[k % r.n], 200, &err);
+        no_error(&err);
+        if (!set)
+            continue;
+        ob_frame *f = ob_frameset_get_color_frame(set, &err);
+        if (!f)
+            f = ob_frameset_get_depth_frame(set, &err);
+        no_error(&err);
+        int64_t truth;
+        assert_true(rigsync_obemu_frame_true_ts_us(f, &truth));
+        uint64_t g = ob_frame_get_global_timestamp_us(f, &err);
+        if (g && truth > 1700000003000000LL) { /* past the fitter's start-up */
+            mapped++;
+            int64_t e = llabs((int64_t)g - truth);
+            worst = e > worst ? e : worst;
+            late += e > 1000; /* the SDK maps with its old fit for a moment after a write */
+        }
+        ob_delete_frame(f, &err);
+        ob_delete_frame(set, &err);
+    }
+    assert_true(mapped > 300);
+    assert_true(late * 10 < mapped); /* mostly within 1 ms of the truth */
+    assert_true(worst < 30000);      /* and never off by a stale clock's full drift */
+    rig_close(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -767,6 +950,12 @@ int main(void)
         cmocka_unit_test_setup(threads_waiting_at_once_see_the_same_frames, setup_virtual),
         cmocka_unit_test_setup(a_slow_reader_thread_loses_nothing, setup_virtual),
         cmocka_unit_test_setup(real_time_frames_arrive_on_the_wall_clock, setup_virtual),
+        cmocka_unit_test_setup(device_time_is_readable_exactly_where_the_sdk_allows_it,
+                               setup_virtual),
+        cmocka_unit_test_setup(timer_sync_writes_one_device_in_its_families_unit, setup_virtual),
+        cmocka_unit_test(logger_settings_are_checked),
+        cmocka_unit_test_setup(the_vendor_global_timestamp_follows_the_true_capture_time,
+                               setup_virtual),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
