@@ -10,10 +10,11 @@
 #define MAX_EPOCHS 16       /* epochs remembered (for late frames of old epochs) */
 #define ONE_WAY_RING 256    /* frames per stream kept for the one-way envelope */
 #define ONE_WAY_REFIT 16    /* refit the envelope every this many frames */
-/* Frames only: a regular stream's capture lands within this of where its period puts it on the
- * device clock (its own crystal, or pulses of another device's: tens of ppm of a period), so a
- * larger step is the clock write itself. */
-#define CONTINUITY_TOLERANCE_US 50.0
+/* Frames only: a regular stream's capture lands within a few us of where its period puts it on
+ * the device clock (its own crystal, or another device's pulses at a constant ratio), so a
+ * larger step is the clock write itself. Below the regularity test's own tolerance (1e-3 of a
+ * period), so that a frame taken as continuous never breaks the stream's regularity. */
+#define CONTINUITY_TOLERANCE_US 20.0
 #define FLOOR_BLOCK 256     /* the latency floor is the minimum over the last 1-2 blocks */
 /* Frames a stream's floor must have seen before a frame arriving below it counts as evidence of
  * a clock jump. A floor learnt from a handful of frames is only an upper bound: if the first

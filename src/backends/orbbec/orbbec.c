@@ -41,7 +41,7 @@
 #define QUERY_BURST 8
 #define QUERY_BURST_AT_ONCE 3 /* read back-to-back before the next frame is handed over */
 #define FIRST_WRITE_SAMPLES 4
-#define FIRST_WRITE_FRAMES 60
+#define FIRST_WRITE_FRAMES 100 /* both streams: over 1.5 s, the envelope fitted */
 #define WRITE_WAIT_US 2000000
 #define QUERY_BURST_SPACING_US 5000
 /* The device-time unit is confirmed from two reads at least this far apart. */
