@@ -93,6 +93,7 @@ typedef struct vf_recheck {
 
 struct vendor_fitter {
     unsigned bits;
+    int64_t us_per_tick; /* the device clock's tick: the unit of the SDK's pair ages */
 
     vf_pair_t pairs[VF_MAX_PAIRS]; /* oldest first */
     int n_pairs;
@@ -196,7 +197,8 @@ static void vf_fit(vendor_fitter_t *w, int64_t check_device)
     const vf_pair_t *p = w->pairs;
     int64_t off_x = p[0].device, off_y = p[0].host;
     int64_t newest = p[n - 1].device;
-    double lambda = n >= VF_MATURE_PAIRS ? log(2.0) / VF_HALF_LIFE_TICKS : 0.0;
+    double lambda =
+        n >= VF_MATURE_PAIRS ? log(2.0) / (VF_HALF_LIFE_TICKS * (double)w->us_per_tick) : 0.0;
 
     double sw = 0.0, swx = 0.0, swy = 0.0;
     for (int i = 0; i < n; i++) {
@@ -312,7 +314,14 @@ vendor_fitter_t *vendor_fitter_create(unsigned timestamp_bits)
         return NULL;
     w->bits = timestamp_bits;
     w->next_poll_us = INT64_MIN;
+    w->us_per_tick = 1;
     return w;
+}
+
+void vendor_fitter_set_tick_us(vendor_fitter_t *f, int64_t us_per_tick)
+{
+    if (f && us_per_tick >= 1 && us_per_tick <= 1000000)
+        f->us_per_tick = us_per_tick;
 }
 
 void vendor_fitter_destroy(vendor_fitter_t *f)

@@ -29,6 +29,11 @@ vendor_fitter_t *vendor_fitter_create(unsigned timestamp_bits);
 /* NULL is accepted. */
 void vendor_fitter_destroy(vendor_fitter_t *f);
 
+/* The device's clock tick in us (1 by default; 1000 on families whose clock the SDK reads in
+ * milliseconds). The SDK ages its pairs in ticks: its 600000-tick half-life is 600 s on those
+ * families and 0.6 s on microsecond ones. Reads and frames are still given in us. */
+void vendor_fitter_set_tick_us(vendor_fitter_t *f, int64_t us_per_tick);
+
 /* Host time (us) at which the fitter wants its next two-way clock read, on its own schedule;
  * INT64_MIN ("now") before the first read. The caller feeds it the first read taken at or after
  * that time. */
