@@ -1,0 +1,231 @@
+/* librigsync-obemu: the context: creation, environment switches, virtual time's gate (see
+ * obemu_internal.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obemu_internal.h"
+#include "rigsync/sim.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Context                                                                                    */
+
+void obemu_cond_init_monotonic(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+/* Called for every frame the rig delivers (real time: on the rig's thread; virtual time: on the
+ * thread advancing the rig, which holds rig_lock). Takes only qlock. */
+static void on_frame(rig_frame_t *rf, void *user)
+{
+    ob_context *c = user;
+    size_t di = rig_frame_device_index(rf);
+    rig_stream_t s = rig_frame_stream(rf);
+    ob_frame *evicted = NULL;
+    pthread_mutex_lock(&c->qlock);
+    ob_pipeline *p = di < c->route_cap ? c->route[di] : NULL;
+    if (p && p->started && (unsigned)s < RIG_STREAM_COUNT && p->want[s]) {
+        ob_frame *set = obemu_make_frameset(rf, p->dev);
+        if (set) {
+            if (p->len == OBEMU_QUEUE_CAPACITY) {
+                evicted = p->queue[p->head];
+                p->head = (p->head + 1) % OBEMU_QUEUE_CAPACITY;
+                p->len--;
+                p->drops++;
+            }
+            p->queue[(p->head + p->len) % OBEMU_QUEUE_CAPACITY] = set;
+            p->len++;
+            pthread_cond_broadcast(&p->ready);
+            /* a reader paused for others (backpressure) now has its own frames to read */
+            pthread_cond_broadcast(&c->drained);
+        }
+    }
+    pthread_mutex_unlock(&c->qlock);
+    obemu_frame_release(evicted);
+}
+
+void obemu_ctx_retain(ob_context *c) { atomic_fetch_add(&c->refs, 1); }
+
+void obemu_ctx_release(ob_context *c)
+{
+    if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+        return;
+    if (c->rig) {
+        rig_context_set_frame_callback(c->rig, NULL, NULL);
+        rig_context_destroy(c->rig);
+    }
+    rig_config_destroy(c->config);
+    free(c->route);
+    pthread_cond_destroy(&c->gate);
+    pthread_cond_destroy(&c->drained);
+    pthread_mutex_destroy(&c->qlock);
+    pthread_mutex_destroy(&c->rig_lock);
+    free(c);
+}
+
+/* Reads a 0/1 switch from the environment. */
+static bool env_flag(const char *name, bool *out, ob_error **error)
+{
+    const char *v = getenv(name);
+    *out = false;
+    if (!v || !v[0] || strcmp(v, "0") == 0)
+        return true;
+    if (strcmp(v, "1") == 0) {
+        *out = true;
+        return true;
+    }
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, "ob_create_context", name,
+               "%s=\"%s\" is not valid; set it to 1 (on) or 0 (off)", name, v);
+    return false;
+}
+
+OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
+{
+    bool virtual_time, pixels;
+    if (!env_flag("RIGSYNC_OBEMU_VIRTUAL", &virtual_time, error) ||
+        !env_flag("RIGSYNC_OBEMU_PIXELS", &pixels, error))
+        return NULL;
+    bool seed_set = false;
+    unsigned long long seed = 0;
+    const char *seed_env = getenv("RIGSYNC_OBEMU_SEED");
+    if (seed_env && seed_env[0]) {
+        char *end = NULL;
+        errno = 0;
+        seed = strtoull(seed_env, &end, 10);
+        if (errno || !end || *end || seed_env[0] == '-') {
+            obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "RIGSYNC_OBEMU_SEED",
+                       "RIGSYNC_OBEMU_SEED=\"%s\" is not a non-negative integer", seed_env);
+            return NULL;
+        }
+        seed_set = true;
+    }
+
+    rig_config_t *config = NULL;
+    rig_config_diag_t diag;
+    memset(&diag, 0, sizeof(diag));
+    const char *path = getenv("RIGSYNC_OBEMU_CONFIG");
+    rig_error_t err = (path && path[0]) ? rig_config_load(path, &config, &diag)
+                                        : rig_config_default(&config, &diag);
+    if (err != RIG_OK) {
+        char msg[1600];
+        rig_config_diag_format(&diag, msg, sizeof(msg));
+        obemu_fail(error,
+                   err == RIG_ERROR_IO ? OB_EXCEPTION_TYPE_IO : OB_EXCEPTION_TYPE_INVALID_VALUE,
+                   __func__, "RIGSYNC_OBEMU_CONFIG", "%s", msg);
+        return NULL;
+    }
+
+    ob_context *c = calloc(1, sizeof(*c));
+    if (!c) {
+        rig_config_destroy(config);
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "",
+                   "out of memory creating the context");
+        return NULL;
+    }
+    atomic_init(&c->refs, 1);
+    c->config = config;
+    c->virtual_time = virtual_time;
+    pthread_mutex_init(&c->rig_lock, NULL);
+    pthread_mutex_init(&c->qlock, NULL);
+    obemu_cond_init_monotonic(&c->gate);
+    obemu_cond_init_monotonic(&c->drained);
+
+    char detail[512] = "";
+    rig_context_options_t opts;
+    rig_context_options_init(&opts);
+    opts.backend = "sim";
+    opts.config = config;
+    opts.time_mode = virtual_time ? RIG_TIME_VIRTUAL : RIG_TIME_REAL;
+    opts.seed_set = seed_set;
+    opts.seed = (uint64_t)seed;
+    opts.pixels = pixels;
+    opts.error_detail = detail;
+    opts.error_detail_len = sizeof(detail);
+    err = rig_context_create(&opts, &c->rig);
+    size_t n = 0;
+    c->stop_after_us = INT64_MAX;
+    const char *stop = getenv("RIGSYNC_OBEMU_STOP_AFTER_S");
+    if (err == RIG_OK && stop && stop[0]) {
+        char *end = NULL;
+        double s = strtod(stop, &end);
+        if (!end || *end || !(s > 0)) {
+            obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__,
+                       "RIGSYNC_OBEMU_STOP_AFTER_S",
+                       "RIGSYNC_OBEMU_STOP_AFTER_S=\"%s\" is not a positive number of seconds",
+                       stop);
+            obemu_ctx_release(c);
+            return NULL;
+        }
+        c->stop_after_us = (int64_t)(s * 1e6);
+    }
+    if (err == RIG_OK)
+        err = rig_sim_now_us(c->rig, &c->t0_us);
+    if (err == RIG_OK)
+        err = rig_context_device_count(c->rig, &n);
+    if (err == RIG_OK)
+        err = rig_context_set_frame_callback(c->rig, on_frame, c);
+    if (err == RIG_OK && n) {
+        c->route = calloc(n, sizeof(*c->route));
+        if (!c->route)
+            err = RIG_ERROR_NO_MEMORY;
+    }
+    if (err != RIG_OK) {
+        obemu_fail(error, obemu_exception_of(err), __func__, "",
+                   "cannot create the simulated rig: %s", detail[0] ? detail : rig_strerror(err));
+        obemu_ctx_release(c);
+        return NULL;
+    }
+    c->route_cap = n;
+    c->rig_devices = n;
+    return c;
+}
+
+OBEMU_EXPORT void ob_delete_context(ob_context *context, ob_error **error)
+{
+    if (!context) {
+        FAIL_NULL(error, "context");
+        return;
+    }
+    obemu_ctx_release(context);
+}
+
+/* Opens virtual time's gate (qlock held). */
+void obemu_start_time_locked(ob_context *c)
+{
+    if (!c->time_started) {
+        c->time_started = true;
+        pthread_cond_broadcast(&c->gate);
+    }
+}
+
+OBEMU_EXPORT void ob_enable_device_clock_sync(ob_context *context, uint64_t repeat_interval_msec,
+                                              ob_error **error)
+{
+    if (!context) {
+        FAIL_NULL(error, "context");
+        return;
+    }
+    pthread_mutex_lock(&context->rig_lock);
+    rig_error_t err = rig_context_enable_clock_sync(context->rig, repeat_interval_msec);
+    if (err != RIG_OK) {
+        char args[64];
+        snprintf(args, sizeof(args), "repeat_interval_msec = %llu",
+                 (unsigned long long)repeat_interval_msec);
+        obemu_fail_rig(error, context, err, __func__, args);
+    } else {
+        context->clock_sync_enabled = true;
+        context->clock_sync_interval_ms = repeat_interval_msec;
+    }
+    pthread_mutex_unlock(&context->rig_lock);
+    if (err == RIG_OK) {
+        pthread_mutex_lock(&context->qlock);
+        obemu_start_time_locked(context);
+        pthread_mutex_unlock(&context->qlock);
+    }
+}

@@ -1,0 +1,285 @@
+/* librigsync-obemu: the device list and devices (see obemu_internal.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obemu_internal.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Device list, devices                                                                       */
+
+OBEMU_EXPORT ob_device_list *ob_query_device_list(ob_context *context, ob_error **error)
+{
+    if (!context) {
+        FAIL_NULL(error, "context");
+        return NULL;
+    }
+    ob_device_list *list = calloc(1, sizeof(*list));
+    size_t n = context->rig_devices;
+    if (list && n) {
+        list->info = calloc(n, sizeof(*list->info));
+        if (!list->info) {
+            free(list);
+            list = NULL;
+        }
+    }
+    if (!list) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory listing devices");
+        return NULL;
+    }
+    pthread_mutex_lock(&context->rig_lock);
+    for (size_t i = 0; i < n; i++) {
+        rig_error_t err = rig_context_device_info(context->rig, i, &list->info[i]);
+        if (err != RIG_OK) {
+            obemu_fail_rig(error, context, err, __func__, "");
+            pthread_mutex_unlock(&context->rig_lock);
+            free(list->info);
+            free(list);
+            return NULL;
+        }
+    }
+    pthread_mutex_unlock(&context->rig_lock);
+    list->count = (uint32_t)n;
+    list->ctx = context;
+    obemu_ctx_retain(context);
+    return list;
+}
+
+OBEMU_EXPORT void ob_delete_device_list(ob_device_list *list, ob_error **error)
+{
+    if (!list) {
+        FAIL_NULL(error, "list");
+        return;
+    }
+    ob_context *c = list->ctx;
+    free(list->info);
+    free(list);
+    obemu_ctx_release(c);
+}
+
+OBEMU_EXPORT uint32_t ob_device_list_get_count(const ob_device_list *list, ob_error **error)
+{
+    if (!list) {
+        FAIL_NULL(error, "list");
+        return 0;
+    }
+    return list->count;
+}
+
+static const rig_device_info_t *list_entry(const ob_device_list *list, uint32_t index,
+                                           ob_error **error, const char *function)
+{
+    if (!list) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "list = NULL", "list is NULL");
+        return NULL;
+    }
+    if (index >= list->count) {
+        char args[32];
+        snprintf(args, sizeof(args), "index = %u", index);
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, args,
+                   "device index %u is out of range: the list has %u devices", index, list->count);
+        return NULL;
+    }
+    return &list->info[index];
+}
+
+OBEMU_EXPORT const char *ob_device_list_get_device_name(const ob_device_list *list,
+                                                        uint32_t index, ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    return info ? info->model : NULL;
+}
+
+OBEMU_EXPORT const char *ob_device_list_get_device_serial_number(const ob_device_list *list,
+                                                                 uint32_t index,
+                                                                 ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    return info ? info->serial : NULL;
+}
+
+static ob_device *open_device(ob_context *c, const char *serial, ob_error **error,
+                              const char *function)
+{
+    char args[96];
+    snprintf(args, sizeof(args), "serial_number = %s", serial);
+    ob_device *d = calloc(1, sizeof(*d));
+    if (!d) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args,
+                   "out of memory opening device %s", serial);
+        return NULL;
+    }
+    atomic_init(&d->refs, 1);
+    atomic_init(&d->global_ts, false);
+    pthread_mutex_lock(&c->rig_lock);
+    rig_error_t err = rig_device_open(c->rig, serial, &d->rig);
+    if (err == RIG_OK)
+        err = rig_device_get_info(d->rig, &d->info);
+    if (err != RIG_OK) {
+        obemu_fail_rig(error, c, err, function, args);
+        if (d->rig)
+            rig_device_close(d->rig);
+        pthread_mutex_unlock(&c->rig_lock);
+        free(d);
+        return NULL;
+    }
+    d->index = rig_device_index(d->rig);
+    pthread_mutex_unlock(&c->rig_lock);
+    if (!rig_model_device_time(d->info.model, &d->time))
+        rig_model_device_time(RIG_MODEL_SIM_DEFAULT, &d->time);
+    pthread_mutex_init(&d->fit_lock, NULL);
+    d->fitter = vendor_fitter_create(d->info.timestamp_bits == 32 ? 32 : 64);
+    d->last_write_seen_us = RIG_TS_NONE;
+    if (!d->fitter) {
+        pthread_mutex_lock(&c->rig_lock);
+        rig_device_close(d->rig);
+        pthread_mutex_unlock(&c->rig_lock);
+        pthread_mutex_destroy(&d->fit_lock);
+        free(d);
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args,
+                   "out of memory opening device %s", serial);
+        return NULL;
+    }
+
+    pthread_mutex_lock(&c->qlock);
+    bool ok = true;
+    if (d->index >= c->route_cap) {
+        size_t cap = d->index + 1;
+        ob_pipeline **v = realloc(c->route, cap * sizeof(*v));
+        ok = v != NULL;
+        if (ok) {
+            memset(v + c->route_cap, 0, (cap - c->route_cap) * sizeof(*v));
+            c->route = v;
+            c->route_cap = cap;
+        }
+    }
+    pthread_mutex_unlock(&c->qlock);
+    if (!ok) {
+        pthread_mutex_lock(&c->rig_lock);
+        rig_device_close(d->rig);
+        pthread_mutex_unlock(&c->rig_lock);
+        vendor_fitter_destroy(d->fitter);
+        pthread_mutex_destroy(&d->fit_lock);
+        free(d);
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args,
+                   "out of memory opening device %s", serial);
+        return NULL;
+    }
+    d->ctx = c;
+    obemu_ctx_retain(c);
+    return d;
+}
+
+OBEMU_EXPORT ob_device *ob_device_list_get_device(const ob_device_list *list, uint32_t index,
+                                                  ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    return info ? open_device(list->ctx, info->serial, error, __func__) : NULL;
+}
+
+OBEMU_EXPORT ob_device *ob_device_list_get_device_by_serial_number(const ob_device_list *list,
+                                                                   const char *serial_number,
+                                                                   ob_error **error)
+{
+    if (!list) {
+        FAIL_NULL(error, "list");
+        return NULL;
+    }
+    if (!serial_number) {
+        FAIL_NULL(error, "serial_number");
+        return NULL;
+    }
+    char present[512] = "";
+    size_t used = 0;
+    for (uint32_t i = 0; i < list->count; i++) {
+        if (strcmp(list->info[i].serial, serial_number) == 0)
+            return open_device(list->ctx, serial_number, error, __func__);
+        int w = snprintf(present + used, sizeof(present) - used, "%s%s", used ? ", " : "",
+                         list->info[i].serial);
+        if (w > 0 && (size_t)w < sizeof(present) - used)
+            used += (size_t)w;
+    }
+    char args[96];
+    snprintf(args, sizeof(args), "serial_number = %.64s", serial_number);
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+               "no device with serial number %s in the device list (present: %s)", serial_number,
+               used ? present : "none");
+    return NULL;
+}
+
+void obemu_device_release(ob_device *d)
+{
+    if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
+        return;
+    ob_context *c = d->ctx;
+    pthread_mutex_lock(&c->rig_lock);
+    rig_device_close(d->rig);
+    pthread_mutex_unlock(&c->rig_lock);
+    vendor_fitter_destroy(d->fitter);
+    pthread_mutex_destroy(&d->fit_lock);
+    free(d);
+    obemu_ctx_release(c);
+}
+
+OBEMU_EXPORT void ob_delete_device(ob_device *device, ob_error **error)
+{
+    if (!device) {
+        FAIL_NULL(error, "device");
+        return;
+    }
+    obemu_device_release(device);
+}
+
+OBEMU_EXPORT ob_device_info *ob_device_get_device_info(const ob_device *device, ob_error **error)
+{
+    if (!device) {
+        FAIL_NULL(error, "device");
+        return NULL;
+    }
+    ob_device_info *info = calloc(1, sizeof(*info));
+    if (!info) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+        return NULL;
+    }
+    obemu_copy_str(info->name, sizeof(info->name), device->info.model);
+    obemu_copy_str(info->serial, sizeof(info->serial), device->info.serial);
+    return info;
+}
+
+OBEMU_EXPORT const char *ob_device_info_get_name(const ob_device_info *info, ob_error **error)
+{
+    if (!info) {
+        FAIL_NULL(error, "info");
+        return NULL;
+    }
+    return info->name;
+}
+
+OBEMU_EXPORT const char *ob_device_info_get_serial_number(const ob_device_info *info,
+                                                          ob_error **error)
+{
+    if (!info) {
+        FAIL_NULL(error, "info");
+        return NULL;
+    }
+    return info->serial;
+}
+
+OBEMU_EXPORT void ob_delete_device_info(ob_device_info *info, ob_error **error)
+{
+    if (!info) {
+        FAIL_NULL(error, "info");
+        return;
+    }
+    free(info);
+}
+
+OBEMU_EXPORT void ob_device_enable_global_timestamp(ob_device *device, bool enable,
+                                                    ob_error **error)
+{
+    if (!device) {
+        FAIL_NULL(error, "device");
+        return;
+    }
+    atomic_store(&device->global_ts, enable);
+}

@@ -1,0 +1,204 @@
+/*
+ * librigsync-obemu: an emulator of the Orbbec SDK v2 C API (the subset in ob_api.h), built on
+ * rigsync's simulated rig. Same exported names, signatures, struct layouts and error convention
+ * as libOrbbecSDK.so, so that code written against the vendor's API (rigsync's orbbec backend,
+ * the vendor's own samples) can be run and tested without a camera.
+ *
+ * Environment:
+ *   RIGSYNC_OBEMU_CONFIG   rigsync config file describing the rig (default: the seed's rig)
+ *   RIGSYNC_OBEMU_SEED     integer: overrides the simulator's random seed
+ *   RIGSYNC_OBEMU_VIRTUAL  1: virtual time (deterministic, see below); 0 or unset: real time
+ *   RIGSYNC_OBEMU_STOP_AFTER_S  virtual time only: the emulated rig stops after that many
+ *                          simulated seconds (waits then return nothing), to bound a test run
+ *   RIGSYNC_OBEMU_PIXELS   1: render synthetic pixels; 0 or unset: timestamps only
+ *
+ * Virtual time: the simulated clock never moves by itself. ob_pipeline_wait_for_frameset
+ * advances it, in steps of OBEMU_STEP_US, until that pipeline has a frame or timeout_ms of
+ * virtual time have passed. Time stays at its origin until ob_enable_device_clock_sync is
+ * called, so that every program sees the same run. A program that never calls it gets time
+ * OBEMU_GATE_GRACE_MS (real time) after every device of the rig has a started pipeline. A wait
+ * before time starts blocks up to timeout_ms of real time for it, and returns NULL if it does not
+ * start. Threads reading different pipelines are kept in step, as the wall clock keeps them in
+ * real time: while a pipeline read by another thread holds OBEMU_QUEUE_HIGH framesets, advancing
+ * pauses (up to OBEMU_BACKPRESSURE_MS of real time) for that thread to read them. So no frame is
+ * lost to a slow reader and every device's frames reach its reader at about the same virtual
+ * time. (A thread reading several pipelines in turn is never paused for its own pipelines.)
+ *
+ * Locking: `rig_lock` serialises every call into the rig (and, in virtual time, each step of
+ * advancing it); `qlock` guards the routing table, the pipelines' queues and the time gate. The
+ * frame callback takes only `qlock`, never `rig_lock`, so advancing under `rig_lock` (which
+ * calls the callback on the same thread) cannot deadlock. Order: rig_lock before qlock.
+ *
+ * The library never prints.
+ */
+#ifndef RIGSYNC_OBEMU_INTERNAL_H
+#define RIGSYNC_OBEMU_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "mode/mode.h"
+#include "ob_api.h"
+#include "vendor_fitter.h"
+#include "rigsync/rigsync.h"
+
+#define OBEMU_STEP_US 1000      /* virtual time advanced per step while waiting */
+#define OBEMU_QUEUE_CAPACITY 64 /* framesets kept per pipeline; the oldest is dropped */
+#define OBEMU_QUEUE_HIGH 4 /* virtual time: framesets another thread's pipeline may hold
+                              before advancing pauses for that thread to read them */
+#define OBEMU_GATE_GRACE_MS 500    /* virtual time without clock sync: starts this long after
+                                      the last device started */
+#define OBEMU_BACKPRESSURE_MS 2000 /* longest pause for a slow reader (real time): long
+                                     enough for a reader starved of CPU on a loaded host */
+#define OBEMU_TIMER_SYNC_SETTLE_US 50000 /* the SDK waits this long before reading a write back */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define OBEMU_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define OBEMU_PRINTF(fmt, args)
+#endif
+
+/* Helpers shared between the emulator's files: never exported from the library. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OBEMU_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define OBEMU_INTERNAL
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Objects                                                                                    */
+
+struct ob_context_t {
+    atomic_int refs; /* the user's handle + every live list, device */
+    rig_config_t *config;
+    rig_context_t *rig;
+    bool virtual_time;
+
+    pthread_mutex_t rig_lock;
+    pthread_mutex_t qlock;
+    pthread_cond_t gate;    /* virtual time: broadcast when time starts (or may) */
+    pthread_cond_t drained; /* virtual time: broadcast when a frameset is taken */
+
+    int64_t t0_us;          /* simulated time at creation */
+    int64_t stop_after_us;  /* RIGSYNC_OBEMU_STOP_AFTER_S, or INT64_MAX */
+
+    /* guarded by rig_lock */
+    bool clock_sync_enabled;
+    uint64_t clock_sync_interval_ms;
+
+    /* guarded by qlock */
+    bool time_started;
+    bool all_started;                /* every device of the rig has a started pipeline */
+    struct timespec all_started_at;  /* since when (monotonic) */
+    size_t rig_devices;     /* devices on the rig */
+    ob_pipeline **route;    /* by rig device index: that device's started pipeline, or NULL */
+    size_t route_cap;
+};
+
+struct ob_device_list_t {
+    ob_context *ctx;
+    uint32_t count;
+    rig_device_info_t *info;
+};
+
+struct ob_device_t {
+    atomic_int refs; /* the user's handle + every pipeline on it */
+    ob_context *ctx;
+    rig_device_t *rig;
+    size_t index;
+    rig_device_info_t info;
+    rig_device_time_facts_t time; /* how the family's SDK exposes its clock */
+    atomic_bool global_ts;
+    /* The SDK's global timestamp: its fitter, fed by its own internal clock reads (allowed on
+     * every family) and refitted after every clock write. Guarded by fit_lock. */
+    pthread_mutex_t fit_lock;
+    vendor_fitter_t *fitter;
+    int64_t last_write_seen_us; /* the simulator's last clock write of this device */
+};
+
+struct ob_device_info_t {
+    char name[64];
+    char serial[64];
+};
+
+typedef struct stream_request {
+    bool enabled;
+    uint32_t width, height, fps;
+    ob_format format;
+} stream_request_t;
+
+struct ob_config_t {
+    stream_request_t streams[RIG_STREAM_COUNT];
+};
+
+struct ob_pipeline_t {
+    ob_device *dev;
+    pthread_cond_t ready; /* with ctx->qlock */
+    /* guarded by ctx->qlock */
+    bool started;
+    bool read;        /* a thread reads it (cleared when it lets a backpressure pause expire) */
+    pthread_t reader; /* the thread that last waited on it (or started it) */
+    bool want[RIG_STREAM_COUNT];
+    ob_frame *queue[OBEMU_QUEUE_CAPACITY];
+    size_t head, len;
+    uint64_t drops;
+};
+
+struct ob_frame_t {
+    atomic_int refs;
+    bool is_set;
+    rig_frame_t *rf;                      /* single frame */
+    uint64_t global_ts_us;                /* single frame: 0 unless enabled on its device */
+    ob_frame *members[RIG_STREAM_COUNT];  /* frameset: [color, depth], owned references */
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors (obemu_errors.c)                                                                    */
+
+OBEMU_INTERNAL void obemu_copy_str(char *dst, size_t len, const char *src);
+
+OBEMU_PRINTF(5, 6)
+OBEMU_INTERNAL void obemu_fail(ob_error **error, ob_exception_type type, const char *function,
+                               const char *args, const char *fmt, ...);
+
+#define FAIL_NULL(error, name) \
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, name " = NULL", "%s is NULL", name)
+
+OBEMU_INTERNAL ob_exception_type obemu_exception_of(rig_error_t err);
+
+OBEMU_INTERNAL void obemu_fail_rig(ob_error **error, ob_context *c, rig_error_t err,
+                                   const char *function, const char *args);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frames (obemu_frames.c)                                                                    */
+
+OBEMU_INTERNAL void obemu_frame_release(const ob_frame *f);
+
+OBEMU_INTERNAL ob_frame *obemu_make_frameset(rig_frame_t *rf, ob_device *dev);
+
+OBEMU_INTERNAL const ob_frame *obemu_frame_single(const ob_frame *f);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Context (obemu_context.c)                                                                  */
+
+OBEMU_INTERNAL void obemu_cond_init_monotonic(pthread_cond_t *cond);
+OBEMU_INTERNAL void obemu_ctx_retain(ob_context *c);
+OBEMU_INTERNAL void obemu_ctx_release(ob_context *c);
+
+OBEMU_INTERNAL void obemu_start_time_locked(ob_context *c);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Devices (obemu_device.c)                                                                   */
+
+OBEMU_INTERNAL void obemu_device_release(ob_device *d);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Device clock (obemu_sync.c)                                                                */
+
+OBEMU_INTERNAL void obemu_service_global_timestamps(ob_context *c);
+
+#endif /* RIGSYNC_OBEMU_INTERNAL_H */

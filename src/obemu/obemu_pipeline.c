@@ -1,0 +1,407 @@
+/* librigsync-obemu: pipelines: stream configs, queues, backpressure, waiting (see
+ * obemu_internal.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "obemu_internal.h"
+#include "rigsync/sim.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pipelines                                                                                  */
+
+static struct timespec deadline_in_ms(uint32_t ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += (time_t)(ms / 1000);
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+OBEMU_EXPORT ob_config *ob_create_config(ob_error **error)
+{
+    ob_config *cfg = calloc(1, sizeof(*cfg));
+    if (!cfg)
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+    return cfg;
+}
+
+OBEMU_EXPORT void ob_delete_config(ob_config *config, ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    free(config);
+}
+
+OBEMU_EXPORT void ob_config_enable_video_stream(ob_config *config, ob_stream_type stream_type,
+                                                uint32_t width, uint32_t height, uint32_t fps,
+                                                ob_format format, ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    int s;
+    if (stream_type == OB_STREAM_COLOR)
+        s = RIG_STREAM_COLOR;
+    else if (stream_type == OB_STREAM_DEPTH)
+        s = RIG_STREAM_DEPTH;
+    else {
+        char args[32];
+        snprintf(args, sizeof(args), "stream_type = %d", (int)stream_type);
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+                   "stream type %d is not available: the emulated devices have "
+                   "OB_STREAM_COLOR (%d) and OB_STREAM_DEPTH (%d) only",
+                   (int)stream_type, (int)OB_STREAM_COLOR, (int)OB_STREAM_DEPTH);
+        return;
+    }
+    config->streams[s] = (stream_request_t){true, width, height, fps, format};
+}
+
+OBEMU_EXPORT ob_pipeline *ob_create_pipeline_with_device(const ob_device *dev, ob_error **error)
+{
+    if (!dev) {
+        FAIL_NULL(error, "dev");
+        return NULL;
+    }
+    ob_pipeline *p = calloc(1, sizeof(*p));
+    if (!p) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+        return NULL;
+    }
+    obemu_cond_init_monotonic(&p->ready);
+    ob_device *d = (ob_device *)dev;
+    atomic_fetch_add(&d->refs, 1);
+    p->dev = d;
+    return p;
+}
+
+/* Builds the rig profile of one stream from the request; *use_default when all is "any". */
+static bool profile_of(ob_context *c, rig_stream_t s, const stream_request_t *r,
+                       rig_stream_profile_t *out, bool *use_default, ob_error **error)
+{
+    *use_default = false;
+    if (!r->enabled || (r->width == OB_WIDTH_ANY && r->height == OB_HEIGHT_ANY &&
+                        r->fps == OB_FPS_ANY && r->format == OB_FORMAT_ANY)) {
+        *use_default = true;
+        return true;
+    }
+    /* Partly "any": the wildcards take the values of the rig config's stream profile. */
+    rig_stream_profile_t base = rig_config_stream_profile(c->config, s);
+    out->width = r->width ? r->width : base.width;
+    out->height = r->height ? r->height : base.height;
+    out->fps = r->fps ? r->fps : base.fps;
+    switch (r->format) {
+    case OB_FORMAT_ANY: out->format = base.format; break;
+    case OB_FORMAT_RGB: out->format = RIG_FORMAT_RGB; break;
+    case OB_FORMAT_Y16:
+    case OB_FORMAT_Z16: out->format = RIG_FORMAT_Y16; break;
+    default: {
+        char args[48];
+        snprintf(args, sizeof(args), "%s format = %d", rig_stream_name(s), (int)r->format);
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION,
+                   "ob_pipeline_start_with_config", args,
+                   "%s format %d is not available: the emulator offers OB_FORMAT_RGB (%d) for "
+                   "color and OB_FORMAT_Y16 (%d) for depth",
+                   rig_stream_name(s), (int)r->format, (int)OB_FORMAT_RGB, (int)OB_FORMAT_Y16);
+        return false;
+    }
+    }
+    return true;
+}
+
+OBEMU_EXPORT void ob_pipeline_start_with_config(ob_pipeline *pipeline, const ob_config *config,
+                                                ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return;
+    }
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    ob_device *d = pipeline->dev;
+    ob_context *c = d->ctx;
+    rig_stream_profile_t prof[RIG_STREAM_COUNT];
+    const rig_stream_profile_t *use[RIG_STREAM_COUNT];
+    bool any_enabled = false;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        any_enabled = any_enabled || config->streams[s].enabled;
+    bool want[RIG_STREAM_COUNT];
+    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        bool dflt;
+        if (!profile_of(c, (rig_stream_t)s, &config->streams[s], &prof[s], &dflt, error))
+            return;
+        use[s] = dflt ? NULL : &prof[s];
+        /* Nothing enabled: the device's default streams, as the vendor's pipeline does. */
+        want[s] = any_enabled ? config->streams[s].enabled : true;
+    }
+
+    /* Routed before the start so that no early frame is lost. */
+    pthread_mutex_lock(&c->qlock);
+    bool already = pipeline->started;
+    bool other = c->route[d->index] && c->route[d->index] != pipeline;
+    if (already || other) {
+        pthread_mutex_unlock(&c->qlock);
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
+                   already ? "the pipeline of device %s is already started; stop it first"
+                     : "device %s is already streaming in another pipeline; stop that one first",
+                   d->info.serial);
+        return;
+    }
+    memcpy(pipeline->want, want, sizeof(want));
+    pipeline->started = true;
+    /* Until a thread waits on it, its reader is taken to be the thread that started it: a
+     * reader thread started right after is not outrun before its first wait. */
+    pipeline->read = true;
+    pipeline->reader = pthread_self();
+    c->route[d->index] = pipeline;
+    pthread_mutex_unlock(&c->qlock);
+
+    pthread_mutex_lock(&c->rig_lock);
+    rig_error_t err = rig_device_start(d->rig, use[RIG_STREAM_COLOR], use[RIG_STREAM_DEPTH]);
+    if (err != RIG_OK)
+        obemu_fail_rig(error, c, err, __func__, "");
+    pthread_mutex_unlock(&c->rig_lock);
+
+    pthread_mutex_lock(&c->qlock);
+    if (err != RIG_OK) {
+        pipeline->started = false;
+        if (c->route[d->index] == pipeline)
+            c->route[d->index] = NULL;
+    } else {
+        size_t started = 0;
+        for (size_t i = 0; i < c->route_cap; i++)
+            started += c->route[i] != NULL;
+        /* A program that never enables clock sync: time starts a grace period after the last
+         * device started (see the top of obemu_internal.h). */
+        if (started >= c->rig_devices && !c->all_started) {
+            c->all_started = true;
+            clock_gettime(CLOCK_MONOTONIC, &c->all_started_at);
+            pthread_cond_broadcast(&c->gate);
+        }
+    }
+    pthread_mutex_unlock(&c->qlock);
+}
+
+/* Takes the pipeline out of the routing and empties its queue (qlock held); returns the
+ * frames to release after unlocking. */
+static size_t unroute_locked(ob_pipeline *p, ob_frame **out)
+{
+    ob_context *c = p->dev->ctx;
+    size_t n = 0;
+    p->started = false;
+    if (p->dev->index < c->route_cap && c->route[p->dev->index] == p)
+        c->route[p->dev->index] = NULL;
+    while (p->len) {
+        out[n++] = p->queue[p->head];
+        p->head = (p->head + 1) % OBEMU_QUEUE_CAPACITY;
+        p->len--;
+    }
+    pthread_cond_broadcast(&p->ready);
+    pthread_cond_broadcast(&c->drained);
+    return n;
+}
+
+OBEMU_EXPORT void ob_pipeline_stop(ob_pipeline *pipeline, ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return;
+    }
+    ob_device *d = pipeline->dev;
+    ob_context *c = d->ctx;
+    pthread_mutex_lock(&c->qlock);
+    bool started = pipeline->started;
+    pthread_mutex_unlock(&c->qlock);
+    if (!started)
+        return;
+    pthread_mutex_lock(&c->rig_lock);
+    rig_error_t err = rig_device_stop(d->rig);
+    if (err != RIG_OK)
+        obemu_fail_rig(error, c, err, __func__, "");
+    pthread_mutex_unlock(&c->rig_lock);
+    ob_frame *drop[OBEMU_QUEUE_CAPACITY];
+    pthread_mutex_lock(&c->qlock);
+    size_t n = unroute_locked(pipeline, drop);
+    pthread_mutex_unlock(&c->qlock);
+    for (size_t i = 0; i < n; i++)
+        obemu_frame_release(drop[i]);
+}
+
+OBEMU_EXPORT void ob_delete_pipeline(ob_pipeline *pipeline, ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return;
+    }
+    ob_pipeline_stop(pipeline, error);
+    ob_context *c = pipeline->dev->ctx;
+    ob_frame *drop[OBEMU_QUEUE_CAPACITY];
+    pthread_mutex_lock(&c->qlock);
+    size_t n = unroute_locked(pipeline, drop);
+    pthread_mutex_unlock(&c->qlock);
+    for (size_t i = 0; i < n; i++)
+        obemu_frame_release(drop[i]);
+    pthread_cond_destroy(&pipeline->ready);
+    obemu_device_release(pipeline->dev);
+    free(pipeline);
+}
+
+static ob_frame *pop_locked(ob_context *c, ob_pipeline *p)
+{
+    if (!p->len)
+        return NULL;
+    ob_frame *f = p->queue[p->head];
+    p->head = (p->head + 1) % OBEMU_QUEUE_CAPACITY;
+    p->len--;
+    pthread_cond_broadcast(&c->drained);
+    return f;
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Virtual time: waits (qlock held) until time has started or the caller's deadline passed;
+ * opens the gate itself once the grace period after the last device's start is over. */
+static bool wait_for_time_locked(ob_context *c, ob_pipeline *p, const struct timespec *deadline)
+{
+    for (;;) {
+        if (c->time_started || !p->started)
+            break;
+        struct timespec now, until = *deadline;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (c->all_started) {
+            struct timespec grace = c->all_started_at;
+            grace.tv_sec += OBEMU_GATE_GRACE_MS / 1000;
+            grace.tv_nsec += (long)(OBEMU_GATE_GRACE_MS % 1000) * 1000000L;
+            if (grace.tv_nsec >= 1000000000L) {
+                grace.tv_sec++;
+                grace.tv_nsec -= 1000000000L;
+            }
+            if (!ts_before(&now, &grace)) {
+                obemu_start_time_locked(c);
+                break;
+            }
+            if (ts_before(&grace, &until))
+                until = grace;
+        }
+        if (!ts_before(&now, deadline))
+            break;
+        pthread_cond_timedwait(&c->gate, &c->qlock, &until);
+    }
+    return c->time_started && p->started;
+}
+
+/* Virtual time, before a step for p (qlock held): pauses while a pipeline read by another
+ * thread holds OBEMU_QUEUE_HIGH framesets, so that its reader keeps up; a reader that lets a
+ * pause expire is no longer waited for until it reads again. */
+static void backpressure_locked(ob_context *c, const ob_pipeline *p)
+{
+    struct timespec limit = deadline_in_ms(OBEMU_BACKPRESSURE_MS);
+    pthread_t self = pthread_self();
+    for (;;) {
+        ob_pipeline *full = NULL;
+        for (size_t i = 0; i < c->route_cap && !full; i++) {
+            ob_pipeline *q = c->route[i];
+            if (q && q != p && q->started && q->read && !pthread_equal(q->reader, self) &&
+                q->len >= OBEMU_QUEUE_HIGH)
+                full = q;
+        }
+        /* Its own frames come first: readers paused for each other would otherwise wait in a
+         * circle until the limit, each holding a queue the others wait for. */
+        if (!full || !p->started || p->len)
+            return;
+        if (pthread_cond_timedwait(&c->drained, &c->qlock, &limit) == ETIMEDOUT)
+            full->read = false;
+    }
+}
+
+OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint32_t timeout_ms,
+                                                     ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return NULL;
+    }
+    ob_context *c = pipeline->dev->ctx;
+    struct timespec deadline = deadline_in_ms(timeout_ms);
+    pthread_mutex_lock(&c->qlock);
+    if (!pipeline->started) {
+        pthread_mutex_unlock(&c->qlock);
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
+                   "the pipeline of device %s is not started; call ob_pipeline_start_with_config "
+                   "first",
+                   pipeline->dev->info.serial);
+        return NULL;
+    }
+    pipeline->read = true;
+    pipeline->reader = pthread_self();
+    pthread_mutex_unlock(&c->qlock);
+    obemu_service_global_timestamps(c);
+    pthread_mutex_lock(&c->qlock);
+    ob_frame *f = pop_locked(c, pipeline);
+    if (f || timeout_ms == 0) {
+        pthread_mutex_unlock(&c->qlock);
+        return f;
+    }
+    if (!c->virtual_time) {
+        while (!pipeline->len && pipeline->started) {
+            if (pthread_cond_timedwait(&pipeline->ready, &c->qlock, &deadline) == ETIMEDOUT)
+                break;
+        }
+        f = pop_locked(c, pipeline);
+        pthread_mutex_unlock(&c->qlock);
+        return f;
+    }
+    /* Virtual time: wait (in real time) for time to start, then advance it. */
+    bool go = wait_for_time_locked(c, pipeline, &deadline);
+    pthread_mutex_unlock(&c->qlock);
+    if (!go)
+        return NULL;
+    int64_t budget_us = (int64_t)timeout_ms * 1000;
+    for (;;) {
+        pthread_mutex_lock(&c->qlock);
+        f = pop_locked(c, pipeline);
+        if (!f && budget_us > 0) {
+            backpressure_locked(c, pipeline);
+            f = pop_locked(c, pipeline); /* another thread may have advanced meanwhile */
+        }
+        bool started = pipeline->started;
+        pthread_mutex_unlock(&c->qlock);
+        if (f || !started || budget_us <= 0)
+            break;
+        int64_t step = budget_us < OBEMU_STEP_US ? budget_us : OBEMU_STEP_US;
+        obemu_service_global_timestamps(c);
+        pthread_mutex_lock(&c->rig_lock);
+        int64_t now_us = 0;
+        rig_sim_now_us(c->rig, &now_us);
+        if (now_us - c->t0_us >= c->stop_after_us) {
+            /* The emulated run is over: behave like a camera that stopped sending. */
+            pthread_mutex_unlock(&c->rig_lock);
+            struct timespec ts = {(time_t)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+            break;
+        }
+        rig_error_t err = rig_sim_advance_us(c->rig, step);
+        if (err != RIG_OK)
+            obemu_fail_rig(error, c, err, __func__, "");
+        pthread_mutex_unlock(&c->rig_lock);
+        if (err != RIG_OK)
+            break;
+        budget_us -= step;
+    }
+    return f;
+}
