@@ -142,7 +142,7 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Runs PRIMARY + 3 followers of `model` for `seconds` of emulated time (clock writes every 5 s,
+/* Runs PRIMARY + 3 followers of `model` for `seconds` of emulated time (clock writes every 10 s,
  * no "streams" section: the family's default profiles) through --backend orbbec; returns the
  * p99 spread of global timestamps over complete captures (colour frames of one pulse). */
 static int64_t run_family(const char *model, const char *follower_mode, const char *wiring,
@@ -157,7 +157,7 @@ static int64_t run_family(const char *model, const char *follower_mode, const ch
         fprintf(fp, "%s{\"serial_number\":\"FAM%d\",\"config\":{\"mode\":\"%s\","
                     "\"trigger_out_enable\":true}}",
                 i ? "," : "", i, i ? follower_mode : "PRIMARY");
-    fprintf(fp, "],\"clock_sync_interval_ms\":5000,\"sim\":{\"seed\":3,\"wiring\":\"%s\",\"devices\":[", wiring);
+    fprintf(fp, "],\"clock_sync_interval_ms\":10000,\"sim\":{\"seed\":3,\"wiring\":\"%s\",\"devices\":[", wiring);
     for (int i = 0; i < RIG_N; i++)
         fprintf(fp, "%s{\"serial_number\":\"FAM%d\",\"model\":\"%s\"}", i ? "," : "", i, model);
     fprintf(fp, "]}}");
@@ -196,7 +196,7 @@ static int64_t run_family(const char *model, const char *follower_mode, const ch
             fail_msg("start %s: %s", model, m);
         }
     }
-    assert_int_equal(rig_context_enable_clock_sync(ctx, 5000), RIG_OK);
+    assert_int_equal(rig_context_enable_clock_sync(ctx, 10000), RIG_OK);
     /* The emulated rig stops after `seconds` (its host clock starts at 1700000000 s): wait
      * for its last frames, at most 10 minutes of real time (sanitizer builds are slow). */
     int64_t end_us = 1700000000000000LL + (int64_t)((seconds - 0.5) * 1e6);
@@ -245,14 +245,14 @@ static void femto_bolt_rig_reads_device_clocks_and_meets_the_spread_target(void 
 {
     (void)state;
     run_t r;
-    int64_t p99 = run_family("Femto Bolt", "SECONDARY", "daisy_chain", 22.0, &r);
+    int64_t p99 = run_family("Femto Bolt", "SECONDARY", "daisy_chain", 45.0, &r);
     print_message("Femto Bolt x4 through the vendor API: global spread p99 %lld us\n",
                   (long long)p99);
     /* The target of issue 9; a backend whose writes go unannounced or whose frames keep an
      * old clock's mapping is off by milliseconds. */
     assert_true(p99 < 50);
     for (int i = 0; i < RIG_N; i++) {
-        assert_true(r.writes[i] >= 4);     /* every write announced: at the start, then 5 s */
+        assert_true(r.writes[i] >= 4);     /* every write announced: at the start, then 10 s */
         assert_true(r.writes[i] <= 5);
         assert_true(r.two_way[i] > 150);   /* 10 a second, plus bursts */
     }
@@ -263,7 +263,7 @@ static void gemini_335_rig_has_no_device_clock_reads_and_default_profiles(void *
     (void)state;
     run_t r;
     /* no "streams" section: the Gemini 335's own default profiles must be used */
-    int64_t p99 = run_family("Gemini 335", "HARDWARE_TRIGGERING", "star", 22.0, &r);
+    int64_t p99 = run_family("Gemini 335", "HARDWARE_TRIGGERING", "star", 45.0, &r);
     print_message("Gemini 335 x4 through the vendor API (frames only): spread p99 %lld us\n",
                   (long long)p99);
     /* The target of issue 9 for frames only (the rig's latency floors are equal here: a
@@ -271,7 +271,7 @@ static void gemini_335_rig_has_no_device_clock_reads_and_default_profiles(void *
      * runs on the family's own default profiles, every write is announced, and no
      * device-time read is attempted. */
     assert_true(p99 < 150);
-    assert_true(r.ncolor > (size_t)(RIG_N * 30 * 20));
+    assert_true(r.ncolor > (size_t)(RIG_N * 30 * 40));
     for (int i = 0; i < RIG_N; i++) {
         assert_true(r.writes[i] >= 4);
         assert_int_equal(r.two_way[i], 0); /* internal to the SDK on this family */

@@ -129,6 +129,7 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
         rig_model_device_time(RIG_MODEL_SIM_DEFAULT, &d->time);
     pthread_mutex_init(&d->fit_lock, NULL);
     d->fitter = vendor_fitter_create(d->info.timestamp_bits == 32 ? 32 : 64);
+    vendor_fitter_set_tick_us(d->fitter, 1000000 / (int64_t)d->time.read_hz);
     d->last_write_seen_us = RIG_TS_NONE;
     if (!d->fitter) {
         pthread_mutex_lock(&c->rig_lock);
