@@ -144,6 +144,7 @@ struct ob_state {
     size_t ninfos;
     clockid_t host_clock; /* the clock of the SDK's system timestamps */
 
+    pthread_mutex_t write_lock; /* one clock write at a time */
     pthread_mutex_t lock; /* guards the fields below */
     ob_dev_t **devs;      /* open devices */
     size_t ndevs, cap_devs;
@@ -303,6 +304,7 @@ static rig_error_t orbbec_create(rig_context_t *ctx, const rig_context_options_t
     st->ctx = ctx;
     st->host_clock = CLOCK_REALTIME;
     pthread_mutex_init(&st->lock, NULL);
+    pthread_mutex_init(&st->write_lock, NULL);
     rig_error_t err = load(st, opts->library);
     if (err == RIG_OK) {
         route_vendor_logger(st);
@@ -341,6 +343,7 @@ static void orbbec_destroy(void *state)
     free(st->infos);
     free(st->devs);
     pthread_mutex_destroy(&st->lock);
+    pthread_mutex_destroy(&st->write_lock);
     free(st);
 }
 
@@ -653,8 +656,12 @@ static void write_clock(ob_dev_t *d)
 {
     ob_state_t *st = d->st;
     ob_error *e = NULL;
+    /* One device at a time, as the SDK's own sync pass does: a write is then sent when rigsync
+     * reads the host clock for its announcement, not after another device's 50 ms settle. */
+    pthread_mutex_lock(&st->write_lock);
     int64_t sent = host_now_us(st);
     st->fn.ob_device_timer_sync_with_host(d->device, &e);
+    pthread_mutex_unlock(&st->write_lock);
     /* Announced even when the call failed: the clock may have been written before it did. */
     rig_context_deliver_clock_write(st->ctx, d->index, sent);
     if (e)
