@@ -98,6 +98,17 @@ OBEMU_EXPORT const char *ob_device_list_get_device_serial_number(const ob_device
     return info ? info->serial : NULL;
 }
 
+/* Closes the rig's device and frees what open_device made (its fitter, its lock). */
+static void device_free(ob_context *c, ob_device *d)
+{
+    pthread_mutex_lock(&c->rig_lock);
+    rig_device_close(d->rig);
+    pthread_mutex_unlock(&c->rig_lock);
+    vendor_fitter_destroy(d->fitter);
+    pthread_mutex_destroy(&d->fit_lock);
+    free(d);
+}
+
 static ob_device *open_device(ob_context *c, const char *serial, ob_error **error,
                               const char *function)
 {
@@ -132,11 +143,7 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
     vendor_fitter_set_tick_us(d->fitter, 1000000 / (int64_t)d->time.read_hz);
     d->last_write_seen_us = RIG_TS_NONE;
     if (!d->fitter) {
-        pthread_mutex_lock(&c->rig_lock);
-        rig_device_close(d->rig);
-        pthread_mutex_unlock(&c->rig_lock);
-        pthread_mutex_destroy(&d->fit_lock);
-        free(d);
+        device_free(c, d); /* vendor_fitter_destroy takes NULL */
         obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args,
                    "out of memory opening device %s", serial);
         return NULL;
@@ -156,12 +163,7 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
     }
     pthread_mutex_unlock(&c->qlock);
     if (!ok) {
-        pthread_mutex_lock(&c->rig_lock);
-        rig_device_close(d->rig);
-        pthread_mutex_unlock(&c->rig_lock);
-        vendor_fitter_destroy(d->fitter);
-        pthread_mutex_destroy(&d->fit_lock);
-        free(d);
+        device_free(c, d);
         obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args,
                    "out of memory opening device %s", serial);
         return NULL;
@@ -213,12 +215,7 @@ void obemu_device_release(ob_device *d)
     if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
         return;
     ob_context *c = d->ctx;
-    pthread_mutex_lock(&c->rig_lock);
-    rig_device_close(d->rig);
-    pthread_mutex_unlock(&c->rig_lock);
-    vendor_fitter_destroy(d->fitter);
-    pthread_mutex_destroy(&d->fit_lock);
-    free(d);
+    device_free(c, d);
     obemu_ctx_release(c);
 }
 
