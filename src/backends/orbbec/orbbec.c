@@ -687,25 +687,24 @@ static void write_clock(ob_dev_t *d)
 static void clock_work(ob_dev_t *d)
 {
     ob_state_t *st = d->st;
+    int64_t now = host_now_us(st); /* one reading: on the emulator it takes the rig's lock */
     /* The first write waits until the estimator has located the power-on clock (a few
-     * two-way samples; frames only: a second of regular frames), at most WRITE_WAIT_US:
-     * frames captured around a write are assigned to the old or the new clock by their
-     * continuity, which needs the old one located. */
+     * two-way samples; frames only: 1.5 s of frames), at most WRITE_WAIT_US: frames captured
+     * around a write are assigned to the old or the new clock by their continuity, which
+     * needs the old one located. */
     bool asked = atomic_load(&d->write_now);
     if (asked && d->write_asked_us == RIG_TS_NONE)
-        d->write_asked_us = host_now_us(st);
+        d->write_asked_us = now;
     bool ready = asked && ((d->two_way ? d->samples_fed >= FIRST_WRITE_SAMPLES
                                        : d->frames_fed >= FIRST_WRITE_FRAMES) ||
-                           host_now_us(st) - d->write_asked_us >= WRITE_WAIT_US);
-    if (ready || host_now_us(st) >= d->next_write_us) {
+                           now - d->write_asked_us >= WRITE_WAIT_US);
+    if (ready || now >= d->next_write_us) {
         atomic_store(&d->write_now, false);
         d->write_asked_us = RIG_TS_NONE;
         write_clock(d);
+        now = host_now_us(st); /* the write took the SDK's 50 ms */
     }
-    if (!d->two_way)
-        return;
-    int64_t now = host_now_us(st);
-    if (now < d->next_query_us)
+    if (!d->two_way || now < d->next_query_us)
         return;
     read_clock(d);
     if (d->burst_left > 0) {
