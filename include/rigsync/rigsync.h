@@ -327,6 +327,38 @@ typedef void (*rig_clock_event_cb)(const rig_clock_event_t *event, void *user);
 rig_error_t rig_context_set_clock_event_callback(rig_context_t *ctx, rig_clock_event_cb cb,
                                                  void *user);
 
+/**
+ * What happened to a device during a run, as the core saw it (hot-plug, reboot, clock faults)
+ * and what it did about it. Delivered in order with the frames.
+ */
+typedef enum rig_device_event_kind {
+    RIG_DEVICE_EVENT_GONE = 0,        /**< the device disappeared (unplugged, stopped answering) */
+    RIG_DEVICE_EVENT_BACK = 1,        /**< it is present again and was re-opened (same serial) */
+    RIG_DEVICE_EVENT_REBOOTED = 2,    /**< its clock was reset / its config was back to defaults */
+    RIG_DEVICE_EVENT_RECONFIGURED = 3, /**< its sync config was verified and written again */
+    RIG_DEVICE_EVENT_RESTARTED = 4,   /**< its streams were started again */
+    RIG_DEVICE_EVENT_ARRIVED = 5,     /**< a configured device appeared after the start */
+    RIG_DEVICE_EVENT_CLOCK_JUMP = 6,  /**< its clock jumped without a write of rigsync's */
+    RIG_DEVICE_EVENT_BOGUS_TIMESTAMP = 7, /**< frames whose timestamps contradict the clock */
+    RIG_DEVICE_EVENT_RECOVERY_FAILED = 8, /**< re-opening, re-configuring or restarting failed */
+} rig_device_event_kind_t;
+/** "gone", "back", "rebooted", "reconfigured", "restarted", "arrived", "clock jump",
+ * "bogus timestamp", "recovery failed". */
+const char *rig_device_event_name(rig_device_event_kind_t kind);
+
+typedef struct rig_device_event {
+    rig_device_event_kind_t kind;
+    size_t device_index;   /**< as rig_device_index() */
+    char serial[64];
+    int64_t host_ts_us;    /**< host clock when the core noticed it */
+    char detail[256];      /**< one sentence: cause, effect, what was done */
+} rig_device_event_t;
+
+/** Observer of device events (NULL removes it). Called on the delivery thread; keep it short. */
+typedef void (*rig_device_event_cb)(const rig_device_event_t *event, void *user);
+rig_error_t rig_context_set_device_event_callback(rig_context_t *ctx, rig_device_event_cb cb,
+                                                  void *user);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Frames                                                                                     */
 

@@ -57,3 +57,11 @@ const char *rig_unmatched_reason_name(rig_unmatched_reason_t reason)
     }
     return "unknown";
 }
+
+const char *rig_device_event_name(rig_device_event_kind_t kind)
+{
+    static const char *const names[] = {"gone",     "back",         "rebooted",
+                                        "reconfigured", "restarted", "arrived",
+                                        "clock jump",   "bogus timestamp", "recovery failed"};
+    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
+}

@@ -9,75 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock/clock.h"
 #include "common/util.h"
-#include "core/core.h"
-#include "match/match.h"
+#include "core/context_internal.h"
 #include "mode/mode.h"
 
 #define DEFAULT_QUEUE_CAPACITY 256
-
-struct rig_device {
-    rig_context_t *ctx;
-    void *be_dev;
-    size_t index;
-    rig_device_info_t info;
-    bool streaming;
-    rig_device_t *next; /* the context's list of open devices */
-    rig_clock_t *clock; /* maps its clock onto the host's; guarded by the context lock */
-    rig_stream_profile_t profiles[RIG_STREAM_COUNT]; /* as started */
-};
-
-struct rig_frameset {
-    atomic_int refs;
-    uint64_t seq;
-    int64_t time_us;
-    int64_t spread_us;
-    size_t ndev;
-    rig_frame_t **frames;      /* [device * RIG_STREAM_COUNT + stream], owned references */
-    rig_slot_status_t *status; /* same indexing */
-};
-
-/* Emitted while the context lock is held; handed out after it is released. */
-typedef struct out_item {
-    rig_frameset_t *set;     /* or */
-    rig_frame_t *unmatched;  /* with */
-    rig_unmatched_reason_t reason;
-} out_item_t;
-
-struct rig_context {
-    const rig_backend_ops_t *ops;
-    void *be;
-    rig_time_mode_t time_mode;
-
-    pthread_mutex_t lock; /* guards everything below */
-    pthread_cond_t frame_ready;
-    rig_frame_cb cb;
-    void *cb_user;
-    rig_frame_t **queue; /* ring buffer */
-    size_t queue_cap, queue_head, queue_len;
-    uint64_t queue_drops;
-    char last_error[1024];
-    size_t next_device_index;
-    rig_device_t *devices; /* open devices, closed by rig_context_destroy if still open */
-    rig_device_t **by_index; /* open devices by their index (NULL once closed) */
-    size_t by_index_cap;
-    rig_clock_event_cb clock_cb;
-    void *clock_cb_user;
-    /* framesets */
-    rig_match_t *matcher;
-    size_t match_ndev;
-    rig_frameset_cb set_cb;
-    void *set_cb_user;
-    rig_unmatched_cb unmatched_cb;
-    void *unmatched_cb_user;
-    rig_frameset_t **set_queue; /* ring */
-    size_t set_cap, set_head, set_len;
-    uint64_t set_drops;
-    out_item_t *out; /* emitted under the lock, delivered after */
-    size_t nout, cap_out;
-    bool out_oom;
-};
 
 static const rig_backend_ops_t *const backends[] = {&rig_sim_backend, &rig_orbbec_backend};
 
@@ -172,19 +108,7 @@ void rig_context_destroy(rig_context_t *ctx)
         rig_device_close(ctx->devices);
     if (ctx->be)
         ctx->ops->destroy(ctx->be);
-    /* Whatever the matcher still holds is released, not delivered. */
-    ctx->set_cb = NULL;
-    ctx->unmatched_cb = NULL;
-    rig_match_flush(ctx->matcher);
-    for (size_t i = 0; i < ctx->nout; i++) {
-        rig_frameset_release(ctx->out[i].set);
-        rig_frame_release(ctx->out[i].unmatched);
-    }
-    free(ctx->out);
-    rig_match_destroy(ctx->matcher);
-    for (size_t i = 0; i < ctx->set_len; i++)
-        rig_frameset_release(ctx->set_queue[(ctx->set_head + i) % ctx->set_cap]);
-    free(ctx->set_queue);
+    rig_ctx_framesets_free(ctx);
     for (size_t i = 0; i < ctx->queue_len; i++)
         rig_frame_release(ctx->queue[(ctx->queue_head + i) % ctx->queue_cap]);
     free(ctx->queue);
@@ -469,7 +393,7 @@ rig_error_t rig_context_set_frame_callback(rig_context_t *ctx, rig_frame_cb cb, 
     return RIG_OK;
 }
 
-static rig_device_t *device_at_locked(rig_context_t *ctx, size_t index)
+rig_device_t *rig_ctx_device_at_locked(rig_context_t *ctx, size_t index)
 {
     return index < ctx->by_index_cap ? ctx->by_index[index] : NULL;
 }
@@ -477,7 +401,7 @@ static rig_device_t *device_at_locked(rig_context_t *ctx, size_t index)
 static void deliver_clock_event(rig_context_t *ctx, const rig_clock_event_t *ev)
 {
     pthread_mutex_lock(&ctx->lock);
-    rig_device_t *dev = device_at_locked(ctx, ev->device_index);
+    rig_device_t *dev = rig_ctx_device_at_locked(ctx, ev->device_index);
     if (dev && ev->kind == RIG_CLOCK_EVENT_TWO_WAY)
         rig_clock_add_two_way(dev->clock, ev->host_before_us, ev->device_us, ev->host_after_us);
     else if (dev)
@@ -515,6 +439,40 @@ rig_error_t rig_context_set_clock_event_callback(rig_context_t *ctx, rig_clock_e
     return RIG_OK;
 }
 
+rig_error_t rig_context_set_device_event_callback(rig_context_t *ctx, rig_device_event_cb cb,
+                                                  void *user)
+{
+    if (!ctx)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&ctx->lock);
+    ctx->device_event_cb = cb;
+    ctx->device_event_cb_user = user;
+    pthread_mutex_unlock(&ctx->lock);
+    return RIG_OK;
+}
+
+void rig_context_deliver_device_event(rig_context_t *ctx, size_t dev_index,
+                                      rig_device_event_kind_t kind, int64_t host_us,
+                                      const char *detail)
+{
+    rig_device_event_t ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = kind;
+    ev.device_index = dev_index;
+    ev.host_ts_us = host_us;
+    if (detail)
+        rig_fmt(ev.detail, sizeof(ev.detail), "%s", detail);
+    pthread_mutex_lock(&ctx->lock);
+    rig_device_t *dev = rig_ctx_device_at_locked(ctx, dev_index);
+    if (dev)
+        rig_fmt(ev.serial, sizeof(ev.serial), "%s", dev->info.serial);
+    rig_device_event_cb cb = ctx->device_event_cb;
+    void *user = ctx->device_event_cb_user;
+    pthread_mutex_unlock(&ctx->lock);
+    if (cb)
+        cb(&ev, user);
+}
+
 rig_error_t rig_device_clock_estimate(rig_device_t *dev, double *skew_ppm, unsigned *epochs)
 {
     if (!dev)
@@ -528,304 +486,10 @@ rig_error_t rig_device_clock_estimate(rig_device_t *dev, double *skew_ppm, unsig
     return RIG_OK;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Framesets                                                                                  */
-
-static void out_push_locked(rig_context_t *ctx, const out_item_t *item)
-{
-    if (ctx->nout == ctx->cap_out) {
-        size_t cap = ctx->cap_out ? ctx->cap_out * 2 : 16;
-        out_item_t *v = realloc(ctx->out, cap * sizeof(*v));
-        if (!v) {
-            ctx->out_oom = true;
-            rig_frameset_release(item->set);
-            rig_frame_release(item->unmatched);
-            return;
-        }
-        ctx->out = v;
-        ctx->cap_out = cap;
-    }
-    ctx->out[ctx->nout++] = *item;
-}
-
-/* Matcher callbacks: run under the context lock, so they only build and queue. */
-static void on_match_set(const rig_match_set_t *ms, void *user)
-{
-    rig_context_t *ctx = user;
-    size_t n = ctx->match_ndev * RIG_STREAM_COUNT;
-    rig_frameset_t *fs = calloc(1, sizeof(*fs));
-    if (fs) {
-        fs->frames = calloc(n, sizeof(*fs->frames));
-        fs->status = calloc(n, sizeof(*fs->status));
-    }
-    if (!fs || !fs->frames || !fs->status) {
-        for (size_t k = 0; k < ms->nslots; k++)
-            rig_frame_release(ms->slots[k].payload);
-        if (fs) {
-            free(fs->frames);
-            free(fs->status);
-            free(fs);
-        }
-        ctx->out_oom = true;
-        return;
-    }
-    atomic_init(&fs->refs, 1);
-    fs->seq = ms->seq;
-    fs->time_us = ms->key_us;
-    fs->ndev = ctx->match_ndev;
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (size_t k = 0; k < ms->nslots && k < n; k++) {
-        fs->frames[k] = ms->slots[k].payload; /* the matcher's reference moves here */
-        fs->status[k] = ms->slots[k].status;
-    }
-    /* Spread on global capture time, stream by stream (a device's color and depth differ by
-     * their exposures): the keys the matcher matched on. */
-    fs->spread_us = 0;
-    for (size_t s = 0; s < RIG_STREAM_COUNT; s++) {
-        for (size_t k = s; k < ms->nslots && k < n; k += RIG_STREAM_COUNT) {
-            if (!fs->frames[k])
-                continue;
-            int64_t key = ms->slots[k].key_us;
-            lo = key < lo ? key : lo;
-            hi = key > hi ? key : hi;
-        }
-        if (hi >= lo && hi - lo > fs->spread_us)
-            fs->spread_us = hi - lo;
-        lo = INT64_MAX;
-        hi = INT64_MIN;
-    }
-    out_item_t item = {fs, NULL, 0};
-    out_push_locked(ctx, &item);
-}
-
-static void on_match_unmatched(void *payload, rig_unmatched_reason_t reason, void *user)
-{
-    rig_context_t *ctx = user;
-    out_item_t item = {NULL, payload, reason};
-    out_push_locked(ctx, &item);
-}
-
-/* Hands what the matcher emitted to the user: callbacks, or the frameset queue. */
-static void flush_out(rig_context_t *ctx)
-{
-    pthread_mutex_lock(&ctx->lock);
-    out_item_t *v = ctx->out;
-    size_t n = ctx->nout;
-    ctx->out = NULL;
-    ctx->nout = ctx->cap_out = 0;
-    rig_frameset_cb set_cb = ctx->set_cb;
-    void *set_user = ctx->set_cb_user;
-    rig_unmatched_cb um_cb = ctx->unmatched_cb;
-    void *um_user = ctx->unmatched_cb_user;
-    if (!set_cb) {
-        for (size_t i = 0; i < n; i++) {
-            if (!v[i].set)
-                continue;
-            if (ctx->set_len == ctx->set_cap) {
-                rig_frameset_release(ctx->set_queue[ctx->set_head]);
-                ctx->set_head = (ctx->set_head + 1) % ctx->set_cap;
-                ctx->set_len--;
-                ctx->set_drops++;
-            }
-            ctx->set_queue[(ctx->set_head + ctx->set_len++) % ctx->set_cap] = v[i].set;
-            v[i].set = NULL;
-        }
-        pthread_cond_broadcast(&ctx->frame_ready);
-    }
-    pthread_mutex_unlock(&ctx->lock);
-    for (size_t i = 0; i < n; i++) {
-        if (v[i].set) {
-            set_cb(v[i].set, set_user);
-            rig_frameset_release(v[i].set);
-        }
-        if (v[i].unmatched) {
-            if (um_cb)
-                um_cb(v[i].unmatched, v[i].reason, um_user);
-            rig_frame_release(v[i].unmatched);
-        }
-    }
-    free(v);
-}
-
-rig_error_t rig_context_enable_framesets(rig_context_t *ctx, const rig_frameset_options_t *opts)
-{
-    if (!ctx)
-        return RIG_ERROR_INVALID_ARGUMENT;
-    pthread_mutex_lock(&ctx->lock);
-    if (ctx->matcher) {
-        pthread_mutex_unlock(&ctx->lock);
-        return rig_context_set_error(ctx, RIG_ERROR_STATE, "framesets are already enabled");
-    }
-    size_t ndev = ctx->next_device_index;
-    size_t nslots = ndev * RIG_STREAM_COUNT;
-    rig_match_slot_cfg_t *cfg = calloc(nslots ? nslots : 1, sizeof(*cfg));
-    size_t cap = opts && opts->queue_capacity ? opts->queue_capacity : 64;
-    ctx->set_queue = calloc(cap, sizeof(*ctx->set_queue));
-    rig_error_t err = RIG_OK;
-    double min_period = 1e9;
-    size_t streaming = 0;
-    if (!cfg || !ctx->set_queue) {
-        err = RIG_ERROR_NO_MEMORY;
-        goto out;
-    }
-    ctx->set_cap = cap;
-    for (size_t d = 0; d < ndev; d++) {
-        rig_device_t *dev = device_at_locked(ctx, d);
-        if (!dev || !dev->streaming)
-            continue;
-        streaming++;
-        rig_sync_config_t sync;
-        if (ctx->ops->get_sync(ctx->be, dev->be_dev, &sync) != RIG_OK)
-            sync = rig_sync_config_default();
-        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
-            size_t k = d * RIG_STREAM_COUNT + (size_t)s;
-            double period = 1e6 / (double)(dev->profiles[s].fps ? dev->profiles[s].fps : 30);
-            cfg[k].enabled = true;
-            cfg[k].period_us = period;
-            /* The configured delays shift one device's captures against another's. */
-            cfg[k].offset_us = sync.trigger_to_image_delay_us +
-                               (s == RIG_STREAM_DEPTH ? sync.depth_delay_us : sync.color_delay_us);
-            min_period = period < min_period ? period : min_period;
-        }
-    }
-    if (streaming == 0) {
-        pthread_mutex_unlock(&ctx->lock);
-        free(cfg);
-        return rig_context_set_error(ctx, RIG_ERROR_STATE,
-                                     "no device is streaming; start the devices, then enable "
-                                     "framesets");
-    }
-    rig_match_params_t params;
-    rig_match_params_default(&params, min_period);
-    if (opts && opts->deadline_us > 0)
-        params.deadline_us = opts->deadline_us;
-    ctx->matcher = rig_match_create(cfg, nslots, &params, on_match_set, on_match_unmatched, ctx);
-    ctx->match_ndev = ndev;
-    if (!ctx->matcher)
-        err = RIG_ERROR_NO_MEMORY;
-out:
-    pthread_mutex_unlock(&ctx->lock);
-    free(cfg);
-    if (err != RIG_OK)
-        return rig_context_set_error(ctx, err, "out of memory enabling framesets");
-    return RIG_OK;
-}
-
-rig_error_t rig_context_flush_framesets(rig_context_t *ctx)
-{
-    if (!ctx)
-        return RIG_ERROR_INVALID_ARGUMENT;
-    pthread_mutex_lock(&ctx->lock);
-    rig_match_flush(ctx->matcher);
-    pthread_mutex_unlock(&ctx->lock);
-    flush_out(ctx);
-    return RIG_OK;
-}
-
-rig_error_t rig_context_set_frameset_callback(rig_context_t *ctx, rig_frameset_cb cb, void *user)
-{
-    if (!ctx)
-        return RIG_ERROR_INVALID_ARGUMENT;
-    pthread_mutex_lock(&ctx->lock);
-    ctx->set_cb = cb;
-    ctx->set_cb_user = user;
-    pthread_mutex_unlock(&ctx->lock);
-    return RIG_OK;
-}
-
-rig_error_t rig_context_set_unmatched_callback(rig_context_t *ctx, rig_unmatched_cb cb,
-                                               void *user)
-{
-    if (!ctx)
-        return RIG_ERROR_INVALID_ARGUMENT;
-    pthread_mutex_lock(&ctx->lock);
-    ctx->unmatched_cb = cb;
-    ctx->unmatched_cb_user = user;
-    pthread_mutex_unlock(&ctx->lock);
-    return RIG_OK;
-}
-
-static void *wait_for(rig_context_t *ctx, uint32_t timeout_ms, bool (*has)(void *),
-                      void *(*pop_locked)(rig_context_t *), rig_error_t *err);
-
-static bool set_queue_nonempty(void *arg)
-{
-    rig_context_t *ctx = arg;
-    pthread_mutex_lock(&ctx->lock);
-    bool r = ctx->set_len > 0;
-    pthread_mutex_unlock(&ctx->lock);
-    return r;
-}
-
-static rig_frameset_t *set_pop_locked(rig_context_t *ctx)
-{
-    if (ctx->set_len == 0)
-        return NULL;
-    rig_frameset_t *s = ctx->set_queue[ctx->set_head];
-    ctx->set_head = (ctx->set_head + 1) % ctx->set_cap;
-    ctx->set_len--;
-    return s;
-}
-
-static void *set_pop_any_locked(rig_context_t *ctx) { return set_pop_locked(ctx); }
-
-rig_error_t rig_context_wait_frameset(rig_context_t *ctx, uint32_t timeout_ms,
-                                      rig_frameset_t **out)
-{
-    if (!ctx || !out)
-        return RIG_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
-    if (!ctx->matcher)
-        return rig_context_set_error(ctx, RIG_ERROR_STATE,
-                                     "framesets are not enabled; call "
-                                     "rig_context_enable_framesets first");
-    rig_error_t err;
-    *out = wait_for(ctx, timeout_ms, set_queue_nonempty, set_pop_any_locked, &err);
-    return err != RIG_OK ? err : *out ? RIG_OK : RIG_ERROR_TIMEOUT;
-}
-
-void rig_frameset_retain(rig_frameset_t *set)
-{
-    if (set)
-        atomic_fetch_add_explicit(&set->refs, 1, memory_order_relaxed);
-}
-
-void rig_frameset_release(rig_frameset_t *set)
-{
-    if (!set || atomic_fetch_sub_explicit(&set->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    for (size_t k = 0; k < set->ndev * RIG_STREAM_COUNT; k++)
-        rig_frame_release(set->frames[k]);
-    free(set->frames);
-    free(set->status);
-    free(set);
-}
-
-uint64_t rig_frameset_seq(const rig_frameset_t *set) { return set ? set->seq : 0; }
-int64_t rig_frameset_time_us(const rig_frameset_t *set) { return set ? set->time_us : RIG_TS_NONE; }
-size_t rig_frameset_device_count(const rig_frameset_t *set) { return set ? set->ndev : 0; }
-int64_t rig_frameset_spread_us(const rig_frameset_t *set) { return set ? set->spread_us : 0; }
-
-rig_frame_t *rig_frameset_frame(const rig_frameset_t *set, size_t device_index,
-                                rig_stream_t stream)
-{
-    if (!set || device_index >= set->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
-        return NULL;
-    return set->frames[device_index * RIG_STREAM_COUNT + stream];
-}
-
-rig_slot_status_t rig_frameset_status(const rig_frameset_t *set, size_t device_index,
-                                      rig_stream_t stream)
-{
-    if (!set || device_index >= set->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
-        return RIG_SLOT_MISSING;
-    return set->status[device_index * RIG_STREAM_COUNT + stream];
-}
-
 void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame)
 {
     pthread_mutex_lock(&ctx->lock);
-    rig_device_t *dev = device_at_locked(ctx, frame->device_index);
+    rig_device_t *dev = rig_ctx_device_at_locked(ctx, frame->device_index);
     int64_t global, bound;
     if (dev && rig_clock_frame(dev->clock, (unsigned)frame->stream, frame->index,
                                frame->device_ts_us, frame->host_ts_us, &global, &bound)) {
@@ -844,7 +508,7 @@ void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame)
         if (cb)
             cb(frame, user);
         rig_frame_release(frame);
-        flush_out(ctx);
+        rig_ctx_flush_out(ctx);
         return;
     }
     if (cb) {
@@ -889,7 +553,7 @@ static bool queue_nonempty(void *arg)
 
 /* Waits until has(ctx) or the timeout, then takes one item with pop_locked (NULL if none).
  * Virtual time: the backend runs on this thread until then. Real time: the wall clock. */
-static void *wait_for(rig_context_t *ctx, uint32_t timeout_ms, bool (*has)(void *),
+void *rig_ctx_wait_for(rig_context_t *ctx, uint32_t timeout_ms, bool (*has)(void *),
                       void *(*pop_locked)(rig_context_t *), rig_error_t *err)
 {
     *err = RIG_OK;
@@ -931,7 +595,7 @@ rig_error_t rig_context_wait_frame(rig_context_t *ctx, uint32_t timeout_ms, rig_
     if (!ctx || !out)
         return RIG_ERROR_INVALID_ARGUMENT;
     rig_error_t err;
-    *out = wait_for(ctx, timeout_ms, queue_nonempty, frame_pop_locked, &err);
+    *out = rig_ctx_wait_for(ctx, timeout_ms, queue_nonempty, frame_pop_locked, &err);
     return err != RIG_OK ? err : *out ? RIG_OK : RIG_ERROR_TIMEOUT;
 }
 

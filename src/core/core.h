@@ -54,6 +54,15 @@ void rig_context_deliver_time_sample(rig_context_t *ctx, size_t dev_index, int64
 /** The host wrote device dev_index's clock at about host_us (timer sync). Same locking rule. */
 void rig_context_deliver_clock_write(rig_context_t *ctx, size_t dev_index, int64_t host_us);
 
+/**
+ * Something happened to device dev_index (see rig_device_event_kind_t): the backend reports
+ * GONE / BACK (hot-plug) and what only it can see; the core adds what it did. Same locking rule
+ * as frames. detail may be NULL.
+ */
+void rig_context_deliver_device_event(rig_context_t *ctx, size_t dev_index,
+                                      rig_device_event_kind_t kind, int64_t host_us,
+                                      const char *detail);
+
 /** The backend state of ctx when its backend is `ops`, else NULL (for backend-specific API). */
 void *rig_context_backend_state(rig_context_t *ctx, const rig_backend_ops_t *ops);
 

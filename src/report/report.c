@@ -62,6 +62,9 @@ struct rig_report {
     pair_acc_t *pairs;
     size_t npairs;
     int64_t *offset; /* expected capture offset per slot */
+    rig_report_event_t events[RIG_REPORT_MAX_EVENTS]; /* in arrival order */
+    size_t nevents;
+    uint64_t events_dropped;
 };
 
 static int64_t capture_offset_us(const rig_config_t *cfg, size_t i, int stream);
@@ -115,6 +118,37 @@ void rig_report_destroy(rig_report_t *r)
     free(r->pairs);
     free(r->offset);
     free(r);
+}
+
+rig_error_t rig_report_add_event(rig_report_t *r, const rig_report_event_t *event)
+{
+    if (!r || !event)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (r->nevents == RIG_REPORT_MAX_EVENTS) {
+        r->events_dropped++;
+        return RIG_OK;
+    }
+    r->events[r->nevents++] = *event;
+    return RIG_OK;
+}
+
+static int event_cmp(const void *a, const void *b)
+{
+    const rig_report_event_t *x = a, *y = b;
+    return (x->host_ts_us > y->host_ts_us) - (x->host_ts_us < y->host_ts_us);
+}
+
+/* The summary's copy of the events, sorted by time (stable enough: ties keep no order). */
+static rig_error_t copy_events(const rig_report_t *r, rig_report_summary_t *sum)
+{
+    sum->events = calloc(r->nevents + 1, sizeof(*sum->events));
+    if (!sum->events)
+        return RIG_ERROR_NO_MEMORY;
+    memcpy(sum->events, r->events, r->nevents * sizeof(*sum->events));
+    qsort(sum->events, r->nevents, sizeof(*sum->events), event_cmp);
+    sum->event_count = r->nevents;
+    sum->events_dropped = r->events_dropped;
+    return RIG_OK;
 }
 
 rig_error_t rig_report_add_capture(rig_report_t *r, const int64_t *device_ts_us,
@@ -465,7 +499,7 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
     sum->device_count = n;
     sum->devices = calloc(n ? n : 1, sizeof(*sum->devices));
     sum->pairs = calloc(r->npairs + 1, sizeof(*sum->pairs));
-    if (!sum->devices || !sum->pairs) {
+    if (!sum->devices || !sum->pairs || copy_events(r, sum) != RIG_OK) {
         rig_report_summary_free(sum);
         return RIG_ERROR_NO_MEMORY;
     }
@@ -525,7 +559,10 @@ void rig_report_summary_free(rig_report_summary_t *sum)
         return;
     free(sum->devices);
     free(sum->pairs);
+    free(sum->events);
     sum->devices = NULL;
     sum->pairs = NULL;
+    sum->events = NULL;
+    sum->event_count = 0;
     sum->device_count = sum->pair_count = 0;
 }

@@ -58,12 +58,27 @@ typedef enum rig_verdict {
 /** Drift above this many us per second of host time means the captures are not locked. */
 #define RIG_REPORT_DRIFT_LIMIT_US_PER_S 10.0
 
+/* Something that hurt (or may have hurt) the run, with its time and effect: device events of
+ * the core, faults the simulator injected (reports may know them), stalls, host lag. */
+typedef struct rig_report_event {
+    int64_t host_ts_us;  /* when (host clock) */
+    long device;         /* config device index, or -1 for the whole rig */
+    char what[32];       /* short name: "gone", "back", "reboot", "trigger glitch", ... */
+    char detail[256];    /* effect and what was done, one sentence */
+} rig_report_event_t;
+
+/* The summary keeps at most this many events; the rest are counted (events_dropped). */
+#define RIG_REPORT_MAX_EVENTS 256
+
 typedef struct rig_report_summary {
     double duration_s;
     size_t device_count;
     rig_report_device_t *devices;
     size_t pair_count;
     rig_report_pair_t *pairs;
+    rig_report_event_t *events; /* in time order */
+    size_t event_count;
+    uint64_t events_dropped;
     rig_verdict_t verdict;
     char verdict_text[2048]; /* "SYNCHRONIZED: ..." with numbers, or what is wrong and why */
 } rig_report_summary_t;
@@ -83,6 +98,9 @@ rig_error_t rig_report_add(rig_report_t *report, size_t device, rig_stream_t str
  */
 rig_error_t rig_report_add_capture(rig_report_t *report, const int64_t *device_ts_us,
                                    const int64_t *global_ts_us);
+
+/** Records an event (copied). Beyond RIG_REPORT_MAX_EVENTS only counted. */
+rig_error_t rig_report_add_event(rig_report_t *report, const rig_report_event_t *event);
 
 /** Computes the summary. Free it with rig_report_summary_free(). */
 rig_error_t rig_report_summarize(const rig_report_t *report, rig_report_summary_t *out);

@@ -1,0 +1,94 @@
+/*
+ * Inside the core: the context's and devices' state, shared by context.c (context, devices,
+ * frame delivery, clock events) and frameset.c (grouping frames into framesets).
+ */
+#ifndef RIGSYNC_CONTEXT_INTERNAL_H
+#define RIGSYNC_CONTEXT_INTERNAL_H
+
+#include <pthread.h>
+
+#include "clock/clock.h"
+#include "core/core.h"
+#include "match/match.h"
+
+struct rig_device {
+    rig_context_t *ctx;
+    void *be_dev;
+    size_t index;
+    rig_device_info_t info;
+    bool streaming;
+    rig_device_t *next; /* the context's list of open devices */
+    rig_clock_t *clock; /* maps its clock onto the host's; guarded by the context lock */
+    rig_stream_profile_t profiles[RIG_STREAM_COUNT]; /* as started */
+};
+
+struct rig_frameset {
+    atomic_int refs;
+    uint64_t seq;
+    int64_t time_us;
+    int64_t spread_us;
+    size_t ndev;
+    rig_frame_t **frames;      /* [device * RIG_STREAM_COUNT + stream], owned references */
+    rig_slot_status_t *status; /* same indexing */
+};
+
+/* Emitted while the context lock is held; handed out after it is released. */
+typedef struct out_item {
+    rig_frameset_t *set;     /* or */
+    rig_frame_t *unmatched;  /* with */
+    rig_unmatched_reason_t reason;
+} out_item_t;
+
+struct rig_context {
+    const rig_backend_ops_t *ops;
+    void *be;
+    rig_time_mode_t time_mode;
+
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t frame_ready;
+    rig_frame_cb cb;
+    void *cb_user;
+    rig_frame_t **queue; /* ring buffer */
+    size_t queue_cap, queue_head, queue_len;
+    uint64_t queue_drops;
+    char last_error[1024];
+    size_t next_device_index;
+    rig_device_t *devices; /* open devices, closed by rig_context_destroy if still open */
+    rig_device_t **by_index; /* open devices by their index (NULL once closed) */
+    size_t by_index_cap;
+    rig_clock_event_cb clock_cb;
+    void *clock_cb_user;
+    rig_device_event_cb device_event_cb;
+    void *device_event_cb_user;
+    /* framesets */
+    rig_match_t *matcher;
+    size_t match_ndev;
+    rig_frameset_cb set_cb;
+    void *set_cb_user;
+    rig_unmatched_cb unmatched_cb;
+    void *unmatched_cb_user;
+    rig_frameset_t **set_queue; /* ring */
+    size_t set_cap, set_head, set_len;
+    uint64_t set_drops;
+    out_item_t *out; /* emitted under the lock, delivered after */
+    size_t nout, cap_out;
+    bool out_oom;
+};
+
+/** The open device with that index, or NULL. Context lock held. */
+rig_device_t *rig_ctx_device_at_locked(rig_context_t *ctx, size_t index);
+
+/** Hands out what the matcher emitted under the lock (sets, unmatched frames); lock not held. */
+void rig_ctx_flush_out(rig_context_t *ctx);
+
+/** Frees the frameset state (destroy): pending sets and frames are released, not delivered. */
+void rig_ctx_framesets_free(rig_context_t *ctx);
+
+/**
+ * Waits until has(ctx) or the timeout, then takes one item with pop_locked (NULL if none).
+ * Virtual time: the backend runs on this thread until then. Real time: the wall clock.
+ */
+void *rig_ctx_wait_for(rig_context_t *ctx, uint32_t timeout_ms, bool (*has)(void *),
+                       void *(*pop_locked)(rig_context_t *), rig_error_t *err);
+
+#endif
