@@ -1,0 +1,240 @@
+/*
+ * Rig-level checks and questions that need every section: does some device send the pulses a
+ * secondary waits for, does each triggered device stay within its rate, which device feeds which
+ * (the daisy chain, cables, the hub), and why a device gets no pulses.
+ */
+#include "common/util.h"
+#include "config/parser.h"
+#include "mode/mode.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pulse sources and trigger rates, checked once every section is read                         */
+
+static int chain_head(const rig_config_t *cfg);
+
+static bool generator_feeds(const rig_config_t *cfg, size_t index)
+{
+    int si = cfg_sim_find(&cfg->sim, cfg->devices[index].serial);
+    for (size_t k = 0; si >= 0 && k < cfg->sim.generator_count; k++)
+        if (cfg->sim.generator_to[k] == (size_t)si)
+            return true;
+    return false;
+}
+
+/* The rate rule of the triggered modes: triggers per second x frames per trigger must stay
+ * within what the sensor can capture (the stream fps). */
+rig_error_t cfg_check_trigger_rates(parser_t *p, const path_t *top, const rig_config_t *cfg)
+{
+    double fps = (double)RIG_MIN(cfg->streams[RIG_STREAM_COLOR].fps,
+                                 cfg->streams[RIG_STREAM_DEPTH].fps);
+    for (size_t i = 0; i < cfg->device_count; i++) {
+        const rig_sync_config_t *c = &cfg->devices[i].sync;
+        double rate = 0;
+        const char *source = NULL;
+        char buf[96];
+        if (c->mode == RIG_SYNC_MODE_HARDWARE_TRIGGERING) {
+            if (generator_feeds(cfg, i)) {
+                rate = cfg->sim.generator_hz;
+                source = "the signal generator";
+            } else if (chain_head(cfg) >= 0) {
+                const rig_sync_config_t *h = &cfg->devices[chain_head(cfg)].sync;
+                rate = h->mode == RIG_SYNC_MODE_PRIMARY ? fps : (double)cfg->auto_trigger_fps;
+                rig_fmt(buf, sizeof buf, "device#%d (%s)", chain_head(cfg),
+                        rig_sync_mode_name(h->mode));
+                source = buf;
+            }
+        } else if (c->mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
+            rate = (double)cfg->auto_trigger_fps;
+            source = "autoTriggerFps";
+        }
+        if (rate <= 0 || rate * c->frames_per_trigger <= fps + 1e-9)
+            continue;
+        path_t dp = cfg_path_key(top, "devices");
+        path_t at = cfg_path_index(&dp, i);
+        return cfg_fail(
+            p, &at,
+            "device#%zu (%s, %s) gets %.6g triggers/s from %s and captures %d frame(s) "
+            "per trigger: %.6g frames/s, more than its %.6g fps; lower frames_per_trigger "
+            "or the trigger rate.",
+            i, cfg->devices[i].serial, rig_sync_mode_name(c->mode), rate, source,
+            c->frames_per_trigger, rate * c->frames_per_trigger, fps);
+    }
+    return RIG_OK;
+}
+
+/* Secondaries and hardware-triggered devices capture nothing unless some device sends pulses. */
+rig_error_t cfg_check_pulse_source(parser_t *p, const path_t *devices_path,
+                                   const json_t *jdevices, const rig_config_t *cfg)
+{
+    if (cfg->sim.has_generator)
+        return RIG_OK; /* which devices it feeds is checked with the sim section */
+    for (size_t i = 0; i < cfg->device_count; i++)
+        if (rig_mode_is_pulse_source(&cfg->devices[i].sync))
+            return RIG_OK;
+    for (size_t i = 0; i < cfg->device_count; i++) {
+        if (!rig_mode_needs_pulses(cfg->devices[i].sync.mode))
+            continue;
+        char leaf[64], label[96];
+        cfg_device_mode_leaf(json_array_get(jdevices, i), leaf, sizeof leaf);
+        cfg_device_label(cfg, i, true, label, sizeof label);
+        path_t at = cfg_path_index(devices_path, i);
+        return cfg_fail_missing(p, &at, leaf,
+                                "%s waits for trigger pulses, but no device is PRIMARY or "
+                                "SOFTWARE_TRIGGERING to send them: make one device PRIMARY, or use "
+                                "STANDALONE / FREE_RUN for unsynchronized capture.",
+                                label);
+    }
+    return RIG_OK;
+}
+
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pulse paths                                                                                 */
+
+/* The device the daisy chain starts from: the primary, else a software-triggered device. */
+static int chain_head(const rig_config_t *cfg)
+{
+    int sw = -1;
+    for (size_t i = 0; i < cfg->device_count; i++) {
+        if (cfg->devices[i].sync.mode == RIG_SYNC_MODE_PRIMARY)
+            return (int)i;
+        if (sw < 0 && cfg->devices[i].sync.mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING)
+            sw = (int)i;
+    }
+    return sw;
+}
+
+/* Sim index of the device whose sync-out is cabled into config device index, or -1. */
+static int cable_into(const rig_config_t *cfg, size_t index)
+{
+    const rig_sim_spec_t *sim = &cfg->sim;
+    int to = cfg_sim_find(sim, cfg->devices[index].serial);
+    for (size_t k = 0; to >= 0 && k < sim->cable_count; k++)
+        if (sim->cables[k].to == (size_t)to)
+            return (int)sim->cables[k].from;
+    return -1;
+}
+
+int rig_config_pulse_source(const rig_config_t *config, size_t index)
+{
+    if (!config || index >= config->device_count)
+        return -1;
+    switch (config->sim.wiring) {
+    case RIG_SIM_WIRING_NONE:
+        return -1;
+    case RIG_SIM_WIRING_CABLES: {
+        int from = cable_into(config, index);
+        return from < 0 ? -1 : rig_config_find_serial(config, config->sim.devices[from].serial);
+    }
+    case RIG_SIM_WIRING_STAR: {
+        int head = chain_head(config);
+        return (int)index == head ? -1 : head;
+    }
+    case RIG_SIM_WIRING_DAISY_CHAIN:
+        break;
+    }
+    /* Chain = head, then every other device in config order: the predecessor of index is the
+     * nearest earlier non-head device, or the head itself. */
+    int head = chain_head(config);
+    if ((int)index == head)
+        return -1;
+    for (size_t j = index; j-- > 0;)
+        if ((int)j != head)
+            return (int)j;
+    return head;
+}
+
+/* Nothing feeds `cur`, the first device upstream of `index` (possibly itself) with no input. */
+static void explain_unfed(const rig_config_t *cfg, size_t index, size_t cur, const char *subject,
+                          char *buf, size_t len)
+{
+    char cur_label[96];
+    cfg_device_label(cfg, cur, true, cur_label, sizeof cur_label);
+    if (chain_head(cfg) < 0) {
+        rig_fmt(buf, len,
+                "%s gets no trigger pulses: no device is PRIMARY or SOFTWARE_TRIGGERING, so "
+                "nothing in the rig emits them; make one device PRIMARY, or use STANDALONE / "
+                "FREE_RUN.",
+                subject);
+        return;
+    }
+    const char *who = cur == index ? "it" : cur_label;
+    if (cfg->sim.wiring == RIG_SIM_WIRING_NONE) {
+        rig_fmt(buf, len,
+                "%s gets no trigger pulses: sim.wiring is \"none\", so nothing is connected to "
+                "its sync-in; remove \"wiring\" (daisy chain) or list a cable into %s.",
+                subject, cfg->devices[index].serial);
+        return;
+    }
+    int from = cable_into(cfg, cur);
+    if (from >= 0) {
+        const char *serial = cfg->sim.devices[from].serial;
+        rig_fmt(buf, len,
+                "%s gets no trigger pulses: %s is cabled (sim.wiring) from %s, which is not in "
+                "\"devices\", so it emits nothing; add %s to \"devices\" as PRIMARY or cable the "
+                "primary into %s.",
+                subject, who, serial, serial, cfg->devices[cur].serial);
+        return;
+    }
+    rig_fmt(buf, len,
+            "%s gets no trigger pulses: no cable in sim.wiring ends at the sync-in of %s; add "
+            "{\"from\": \"%s\", \"to\": \"%s\"}.",
+            subject, cur == index ? cfg->devices[index].serial : cur_label,
+            cfg->devices[chain_head(cfg)].serial, cfg->devices[cur].serial);
+}
+
+bool rig_config_explain_no_pulses(const rig_config_t *config, size_t index, char *buf, size_t len)
+{
+    if (!config || index >= config->device_count || !buf || len == 0)
+        return false;
+    rig_sync_mode_t mode = config->devices[index].sync.mode;
+    if (mode != RIG_SYNC_MODE_SECONDARY && mode != RIG_SYNC_MODE_SECONDARY_SYNCED &&
+        mode != RIG_SYNC_MODE_HARDWARE_TRIGGERING)
+        return false; /* it does not listen to sync-in at all */
+    if (generator_feeds(config, index))
+        return false; /* fed by the signal generator: the config explains nothing */
+
+    char subject[96], up_label[96];
+    cfg_device_label(config, index, false, subject, sizeof subject);
+    size_t cur = index;
+    /* Each step moves one cable upstream; more steps than devices means a loop. */
+    for (size_t steps = 0; steps < config->device_count; steps++) {
+        int up = rig_config_pulse_source(config, cur);
+        if (up < 0) {
+            explain_unfed(config, index, cur, subject, buf, len);
+            return true;
+        }
+        const rig_sync_config_t *u = &config->devices[up].sync;
+        cfg_device_label(config, (size_t)up, true, up_label, sizeof up_label);
+        if (u->mode == RIG_SYNC_MODE_FREE_RUN || u->mode == RIG_SYNC_MODE_STANDALONE) {
+            rig_fmt(buf, len,
+                    "%s gets no trigger pulses: %s never drives its sync-out, so the chain stops "
+                    "there; make device#%d PRIMARY, or SECONDARY with \"trigger_out_enable\": "
+                    "true to forward the pulses.",
+                    subject, up_label, up);
+            return true;
+        }
+        bool source = rig_mode_is_pulse_source(u);
+        if (!u->trigger_out_enable) {
+            rig_fmt(buf, len,
+                    "%s gets no trigger pulses: %s has trigger_out_enable false, so it %s; set "
+                    "\"trigger_out_enable\": true on device#%d.",
+                    subject, up_label,
+                    source ? "emits none" : "does not forward the pulses it receives", up);
+            return true;
+        }
+        if (source)
+            return false;
+        cur = (size_t)up;
+    }
+    rig_fmt(buf, len,
+            "%s gets no trigger pulses: the sync cables upstream of it (sim.wiring) form a loop "
+            "with no PRIMARY or SOFTWARE_TRIGGERING device; cable the primary's sync-out into "
+            "the loop.",
+            subject);
+    return true;
+}
+
