@@ -429,8 +429,9 @@ static void parse_error_should_type_check_the_vendor_top_level_keys(void **state
     assert_diag(&d, 1, 24, "hardwareTriggerFps", "write the number without quotes");
     d = parse_bad("{'hardwareTriggerFps': 70000, 'devices': []}");
     assert_diag(&d, 1, 24, "hardwareTriggerFps",
-                "hardwareTriggerFps is 70000, outside the allowed range 0..65535; use 0 for no "
-                "host trigger source, or the rate in hundredths of a hertz (3000 = 30 Hz).");
+                "hardwareTriggerFps is 70000, outside the allowed range 0..30000 hundredths of Hz "
+                "(0 = off; 300 Hz is the fastest stream rate of the simulated models); use 0 for "
+                "no host trigger source, or the rate in hundredths of a hertz (3000 = 30 Hz).");
     d = parse_bad("{'hardwareTriggerFps': 3000, 'devices': [{'sn': 'A', 'syncConfig': "
                   "{'syncMode': 'SECONDARY'}}], 'sim': {'signal_generator': {'hz': 30, 'to': "
                   "['A']}}}");
@@ -844,7 +845,7 @@ static void parse_error_should_require_at_least_one_frame_per_trigger(void **sta
     static const char body[] = "'mode': 'SECONDARY', 'frames_per_trigger': 0";
     rig_config_diag_t d = parse_bad(TWO_DEVICES("'mode': 'SECONDARY', 'frames_per_trigger': 0"));
     assert_diag(&d, 3, col_in(body, "0"), "devices[1].config.frames_per_trigger",
-                "frames_per_trigger is 0, but it must be at least 1");
+                "frames_per_trigger is 0, outside the allowed range 1..1000 frames");
     d = parse_bad(TWO_DEVICES("'mode': 'SECONDARY', 'framesPerTrigger': -3"));
     assert_string_equal(d.field, "devices[1].config.framesPerTrigger");
 }

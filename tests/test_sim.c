@@ -1096,7 +1096,7 @@ static void hardware_trigger_captures_frames_per_trigger_on_each_generator_pulse
            "{\"devices\":[{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"HARDWARE_TRIGGERING\","
            "\"frames_per_trigger\":4,\"trigger_to_image_delay_us\":500}}],"
            "\"sim\":{\"devices\":[{\"serial_number\":\"" SN_A "\",\"ppm\":0}],"
-           "\"signal_generator\":{\"hz\":5,\"to\":[\"" SN_A "\"]},\"cable_delay_ns\":2000," EXACT "}}",
+           "\"signal_generator\":{\"hz\":5,\"to\":[\"" SN_A "\"]},\"cable_delay_ns\":1000," EXACT "}}",
            true, false);
     collect(&r, 3000000);
     /* pulses every 200 ms from t = 0; the sensor is ready after ~0.2 s: 14 pulses x 4 frames */
@@ -1105,10 +1105,10 @@ static void hardware_trigger_captures_frames_per_trigger_on_each_generator_pulse
     for (size_t i = 0; i < r.nframes; i++) {
         const frame_rec_t *f = &r.frames[i];
         int64_t pulse = 1700000000000000LL + (int64_t)f->truth.trigger_seq * 200000;
-        int64_t k = (f->truth.capture_start_us - pulse - 2 - 500) / 33333;
-        /* capture = pulse + cable (2 us) + trigger-to-image (500 us) + k periods, k < 4 */
+        int64_t k = (f->truth.capture_start_us - pulse - 1 - 500) / 33333;
+        /* capture = pulse + cable (1 us) + trigger-to-image (500 us) + k periods, k < 4 */
         assert_true(k >= 0 && k < 4);
-        assert_true(llabs(f->truth.capture_start_us - (pulse + 2 + 500 + (k * 1000000) / 30)) <= 1);
+        assert_true(llabs(f->truth.capture_start_us - (pulse + 1 + 500 + (k * 1000000) / 30)) <= 1);
     }
     rig_down(&r);
 }
@@ -1122,7 +1122,7 @@ static void star_wiring_delays_pulses_by_two_cables_and_the_hub(void **state)
            "{\"serial_number\":\"S1\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
            "{\"serial_number\":\"S2\",\"config\":{\"mode\":\"SECONDARY\"}},"
            "{\"serial_number\":\"S3\",\"config\":{\"mode\":\"SECONDARY\"}}],"
-           "\"sim\":{\"wiring\":\"star\",\"cable_delay_ns\":10000,\"hub_delay_ns\":5000," EXACT "}}",
+           "\"sim\":{\"wiring\":\"star\",\"cable_delay_ns\":1000,\"hub_delay_ns\":1000," EXACT "}}",
            true, false);
     collect(&r, 2000000);
     size_t checked = 0;
@@ -1133,8 +1133,9 @@ static void star_wiring_delays_pulses_by_two_cables_and_the_hub(void **state)
         int64_t p = start_of(&r, 0, f->stream, f->truth.trigger_seq);
         if (p == INT64_MIN)
             continue;
-        /* both secondaries hang off the hub: 10 + 5 + 10 us, not a chain */
-        assert_true(llabs(f->truth.capture_start_us - p - 25) <= 1);
+        /* both secondaries hang off the hub: 1 + 1 + 1 us (whole microseconds of the longest
+         * cable and hub the config takes, so exact), not a chain (1 us, then 2 us) */
+        assert_int_equal(f->truth.capture_start_us - p, 3);
         checked++;
     }
     assert_true(checked > 150);

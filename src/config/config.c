@@ -100,7 +100,8 @@ static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cf
     cfg->sim.has_generator = json_is_object(jsim) && json_object_get(jsim, "signal_generator");
 
     int64_t interval = (int64_t)cfg->clock_sync_interval_ms;
-    TRY(cfg_opt_int(p, &top, jroot, "clock_sync_interval_ms", 0, INT64_MAX, &interval));
+    TRY(cfg_opt_int(p, &top, jroot, "clock_sync_interval_ms", RIG_RANGE_CLOCK_SYNC_INTERVAL_MS,
+                    &interval));
     cfg->clock_sync_interval_ms = (uint64_t)interval;
 
     const char *used;
@@ -108,7 +109,7 @@ static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cf
     if (v) {
         path_t ap = cfg_path_key(&top, used);
         int64_t fps;
-        TRY(cfg_get_int(p, &ap, v, 0, 90,
+        TRY(cfg_get_int(p, &ap, v, RIG_RANGE_AUTO_TRIGGER_FPS,
                         "use 0 to turn the host's automatic software trigger off, or a rate of at "
                         "most 90",
                         &fps));
@@ -122,7 +123,7 @@ static rig_error_t parse_root(parser_t *p, const json_t *jroot, rig_config_t *cf
     v = cfg_member(jroot, &keys[ROOT_HARDWARE_TRIGGER_FPS], &used);
     if (v) {
         path_t hp = cfg_path_key(&top, used);
-        TRY(cfg_get_int(p, &hp, v, 0, UINT16_MAX,
+        TRY(cfg_get_int(p, &hp, v, RIG_RANGE_HARDWARE_TRIGGER_FPS,
                         "use 0 for no host trigger source, or the rate in hundredths of a hertz "
                         "(3000 = 30 Hz)",
                         &hw_trigger));

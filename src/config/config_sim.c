@@ -80,16 +80,17 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
         rig_strlcpy(d->model, model, RIG_MODEL_MAX);
     }
     if (json_object_get(obj, "clock_offset_us")) {
-        TRY(cfg_opt_int(p, at, obj, "clock_offset_us", 0, INT64_MAX, &d->clock_offset_us));
+        TRY(cfg_opt_int(p, at, obj, "clock_offset_us", RIG_RANGE_SIM_CLOCK_OFFSET_US,
+                        &d->clock_offset_us));
         d->has_clock_offset = true;
     }
     if (json_object_get(obj, "ppm")) {
         /* Real crystals are within a few hundred ppm; allow far more for stress runs. */
-        TRY(cfg_opt_number(p, at, obj, "ppm", -10000.0, 10000.0, &d->ppm));
+        TRY(cfg_opt_number(p, at, obj, "ppm", RIG_RANGE_SIM_PPM, &d->ppm));
         d->has_ppm = true;
     }
     int64_t bits = 64;
-    TRY(cfg_opt_int(p, at, obj, "timestamp_bits", 32, 64, &bits));
+    TRY(cfg_opt_int(p, at, obj, "timestamp_bits", RIG_RANGE_SIM_TIMESTAMP_BITS, &bits));
     if (bits != 32 && bits != 64) {
         path_t bp = cfg_path_key(at, "timestamp_bits");
         return cfg_fail(p, &bp,
@@ -98,15 +99,17 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
     }
     d->timestamp_bits = (unsigned)bits;
     if (json_object_get(obj, "rate_offset_ppm")) {
-        TRY(cfg_opt_number(p, at, obj, "rate_offset_ppm", -100000.0, 100000.0,
+        TRY(cfg_opt_number(p, at, obj, "rate_offset_ppm", RIG_RANGE_SIM_RATE_OFFSET_PPM,
                            &d->rate_offset_ppm));
         d->has_rate_offset = true;
     }
     /* Per-device floors: USB controllers, hubs and cables differ (up to a second is a stall). */
     d->has_latency_floor = json_object_get(obj, "latency_floor_us") != NULL;
     d->has_query_leg = json_object_get(obj, "query_leg_us") != NULL;
-    TRY(cfg_opt_int(p, at, obj, "latency_floor_us", 0, 1000000, &d->latency_floor_us));
-    TRY(cfg_opt_int(p, at, obj, "query_leg_us", 0, 1000000, &d->query_leg_us));
+    TRY(cfg_opt_int(p, at, obj, "latency_floor_us", RIG_RANGE_SIM_DEVICE_LATENCY_FLOOR_US,
+                    &d->latency_floor_us));
+    TRY(cfg_opt_int(p, at, obj, "query_leg_us", RIG_RANGE_SIM_DEVICE_QUERY_LEG_US,
+                    &d->query_leg_us));
     return RIG_OK;
 }
 
@@ -204,11 +207,11 @@ static rig_error_t parse_wiring(parser_t *p, const path_t *sim_path, const json_
 }
 
 static rig_error_t parse_min_max(parser_t *p, const path_t *obj_path, const json_t *obj,
-                                 const char *min_key, const char *max_key, int64_t *min,
-                                 int64_t *max)
+                                 const char *min_key, const char *max_key, rig_range_id_t id,
+                                 int64_t *min, int64_t *max)
 {
-    TRY(cfg_opt_int(p, obj_path, obj, min_key, 0, INT64_MAX, min));
-    TRY(cfg_opt_int(p, obj_path, obj, max_key, 0, INT64_MAX, max));
+    TRY(cfg_opt_int(p, obj_path, obj, min_key, id, min));
+    TRY(cfg_opt_int(p, obj_path, obj, max_key, id, max));
     if (*min <= *max)
         return RIG_OK;
     /* Blame whichever bound the user wrote; the other may be a default. */
@@ -229,12 +232,16 @@ static rig_error_t parse_transport(parser_t *p, const path_t *sim_path, const js
     path_t at = cfg_path_key(sim_path, "transport");
     TRY(cfg_expect(p, &at, obj, KIND_OBJECT));
     TRY(cfg_check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
-    TRY(cfg_opt_int(p, &at, obj, "latency_floor_us", 0, INT64_MAX, &sim->latency_floor_us));
-    TRY(cfg_opt_int(p, &at, obj, "latency_tail_mean_us", 0, INT64_MAX, &sim->latency_tail_mean_us));
-    TRY(cfg_opt_number(p, &at, obj, "stall_probability", 0.0, 1.0, &sim->stall_probability));
-    TRY(parse_min_max(p, &at, obj, "stall_min_us", "stall_max_us", &sim->stall_min_us,
-                      &sim->stall_max_us));
-    return cfg_opt_number(p, &at, obj, "drop_probability", 0.0, 1.0, &sim->drop_probability);
+    TRY(cfg_opt_int(p, &at, obj, "latency_floor_us", RIG_RANGE_SIM_LATENCY_FLOOR_US,
+                    &sim->latency_floor_us));
+    TRY(cfg_opt_int(p, &at, obj, "latency_tail_mean_us", RIG_RANGE_SIM_LATENCY_TAIL_MEAN_US,
+                    &sim->latency_tail_mean_us));
+    TRY(cfg_opt_number(p, &at, obj, "stall_probability", RIG_RANGE_SIM_STALL_PROBABILITY,
+                       &sim->stall_probability));
+    TRY(parse_min_max(p, &at, obj, "stall_min_us", "stall_max_us", RIG_RANGE_SIM_STALL_US,
+                      &sim->stall_min_us, &sim->stall_max_us));
+    return cfg_opt_number(p, &at, obj, "drop_probability", RIG_RANGE_SIM_DROP_PROBABILITY,
+                          &sim->drop_probability);
 }
 
 static rig_error_t parse_sync_error(parser_t *p, const path_t *sim_path, const json_t *jsim,
@@ -247,8 +254,8 @@ static rig_error_t parse_sync_error(parser_t *p, const path_t *sim_path, const j
     path_t at = cfg_path_key(sim_path, "clock_sync_error_us");
     TRY(cfg_expect(p, &at, obj, KIND_OBJECT));
     TRY(cfg_check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
-    return parse_min_max(p, &at, obj, "min", "max", &sim->sync_error_min_us,
-                         &sim->sync_error_max_us);
+    return parse_min_max(p, &at, obj, "min", "max", RIG_RANGE_SIM_SYNC_ERROR_US,
+                         &sim->sync_error_min_us, &sim->sync_error_max_us);
 }
 
 static rig_error_t parse_exposure(parser_t *p, const path_t *sim_path, const json_t *jsim,
@@ -263,7 +270,7 @@ static rig_error_t parse_exposure(parser_t *p, const path_t *sim_path, const jso
     TRY(cfg_expect(p, &at, obj, KIND_OBJECT));
     TRY(cfg_check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
     for (int s = 0; s < RIG_STREAM_COUNT; s++)
-        TRY(cfg_opt_int(p, &at, obj, rig_stream_name((rig_stream_t)s), 1, 1000000,
+        TRY(cfg_opt_int(p, &at, obj, rig_stream_name((rig_stream_t)s), RIG_RANGE_SIM_EXPOSURE_US,
                         &sim->exposure_us[s]));
     return RIG_OK;
 }
@@ -281,10 +288,13 @@ static rig_error_t parse_time_query(parser_t *p, const path_t *sim_path, const j
     path_t at = cfg_path_key(sim_path, "time_query");
     TRY(cfg_expect(p, &at, obj, KIND_OBJECT));
     TRY(cfg_check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
-    TRY(cfg_opt_int(p, &at, obj, "interval_ms", 0, 3600000, &sim->time_query_interval_ms));
-    TRY(cfg_opt_int(p, &at, obj, "leg_us", 0, 1000000, &sim->time_query_leg_us));
-    TRY(cfg_opt_int(p, &at, obj, "leg_tail_mean_us", 0, 1000000, &sim->time_query_tail_mean_us));
-    return cfg_opt_int(p, &at, obj, "asymmetry_max_us", 0, 1000000, &sim->time_query_asymmetry_us);
+    TRY(cfg_opt_int(p, &at, obj, "interval_ms", RIG_RANGE_SIM_QUERY_INTERVAL_MS,
+                    &sim->time_query_interval_ms));
+    TRY(cfg_opt_int(p, &at, obj, "leg_us", RIG_RANGE_SIM_QUERY_LEG_US, &sim->time_query_leg_us));
+    TRY(cfg_opt_int(p, &at, obj, "leg_tail_mean_us", RIG_RANGE_SIM_QUERY_TAIL_MEAN_US,
+                    &sim->time_query_tail_mean_us));
+    return cfg_opt_int(p, &at, obj, "asymmetry_max_us", RIG_RANGE_SIM_QUERY_ASYMMETRY_US,
+                       &sim->time_query_asymmetry_us);
 }
 
 /* A list of serials of the simulated rig, into sim device indices. */
@@ -324,7 +334,7 @@ static rig_error_t parse_generator(parser_t *p, const path_t *sim_path, const js
         return cfg_fail_missing(p, &at, json_object_get(obj, "hz") ? "to" : "hz",
                                 "a signal generator needs a rate and the devices it feeds: "
                                 "{\"hz\": 10, \"to\": [\"SERIAL\", ...]}.");
-    TRY(cfg_opt_number(p, &at, obj, "hz", 0.01, 1000.0, &sim->generator_hz));
+    TRY(cfg_opt_number(p, &at, obj, "hz", RIG_RANGE_SIM_GENERATOR_HZ, &sim->generator_hz));
     path_t tp = cfg_path_key(&at, "to");
     return parse_serial_list(p, &tp, json_object_get(obj, "to"), sim, &sim->generator_to,
                              &sim->generator_count);
@@ -355,7 +365,7 @@ static rig_error_t parse_events(parser_t *p, const path_t *sim_path, const json_
                                     "\"cut_cable_to\": \"SERIAL\"} cuts the sync cable into that "
                                     "device 5 s after the start.");
         double at_s = 0;
-        TRY(cfg_opt_number(p, &ep, e, "at_s", 0.0, 1e7, &at_s));
+        TRY(cfg_opt_number(p, &ep, e, "at_s", RIG_RANGE_SIM_EVENT_AT_S, &at_s));
         path_t tp = cfg_path_key(&ep, "cut_cable_to");
         TRY(cfg_expect(p, &tp, to, KIND_STRING));
         int idx = cfg_sim_find(sim, json_string_value(to));
@@ -388,7 +398,7 @@ rig_error_t cfg_parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
     TRY(cfg_check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
 
     int64_t seed = (int64_t)sim->seed;
-    TRY(cfg_opt_int(p, &at, obj, "seed", 0, INT64_MAX, &seed));
+    TRY(cfg_opt_int(p, &at, obj, "seed", RIG_RANGE_SIM_SEED, &seed));
     sim->seed = (uint64_t)seed;
 
     const json_t *devs = json_object_get(obj, "devices");
@@ -412,13 +422,14 @@ rig_error_t cfg_parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
     }
 
     TRY(parse_wiring(p, &at, obj, sim));
-    TRY(cfg_opt_int(p, &at, obj, "cable_delay_ns", 0, INT64_MAX, &sim->cable_delay_ns));
+    TRY(cfg_opt_int(p, &at, obj, "cable_delay_ns", RIG_RANGE_SIM_CABLE_DELAY_NS,
+                    &sim->cable_delay_ns));
     TRY(parse_transport(p, &at, obj, sim));
     TRY(parse_sync_error(p, &at, obj, sim));
     TRY(parse_exposure(p, &at, obj, sim));
-    TRY(cfg_opt_int(p, &at, obj, "readout_us", 0, 1000000, &sim->readout_us));
+    TRY(cfg_opt_int(p, &at, obj, "readout_us", RIG_RANGE_SIM_READOUT_US, &sim->readout_us));
     TRY(parse_time_query(p, &at, obj, sim));
-    TRY(cfg_opt_int(p, &at, obj, "hub_delay_ns", 0, INT64_MAX, &sim->hub_delay_ns));
+    TRY(cfg_opt_int(p, &at, obj, "hub_delay_ns", RIG_RANGE_SIM_HUB_DELAY_NS, &sim->hub_delay_ns));
     TRY(parse_generator(p, &at, obj, sim));
     TRY(parse_events(p, &at, obj, sim));
     if (sim->wiring == RIG_SIM_WIRING_STAR && cfg->device_count > RIG_SIM_HUB_PORTS + 1) {
@@ -429,7 +440,7 @@ rig_error_t cfg_parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
             "devices; use \"daisy_chain\", or list the cables of several hubs.",
             RIG_SIM_HUB_PORTS, cfg->device_count);
     }
-    TRY(cfg_opt_number(p, &at, obj, "drift_walk_ppm_per_sqrt_hour", 0.0, 1000.0,
+    TRY(cfg_opt_number(p, &at, obj, "drift_walk_ppm_per_sqrt_hour", RIG_RANGE_SIM_DRIFT_WALK,
                        &sim->drift_walk_ppm_per_sqrt_hour));
     return cfg_opt_bool(p, &at, obj, "pixels", &sim->pixels);
 }

@@ -22,9 +22,9 @@ static rig_error_t parse_profile(parser_t *p, const path_t *at, const json_t *ob
                                       {"format", NULL}};
     TRY(cfg_expect(p, at, obj, KIND_OBJECT));
     TRY(cfg_check_keys(p, at, obj, keys, RIG_ARRAY_SIZE(keys)));
-    TRY(cfg_opt_uint32(p, at, obj, "width", 1, 8192, &out->width));
-    TRY(cfg_opt_uint32(p, at, obj, "height", 1, 8192, &out->height));
-    TRY(cfg_opt_uint32(p, at, obj, "fps", 1, 300, &out->fps));
+    TRY(cfg_opt_uint32(p, at, obj, "width", RIG_RANGE_STREAM_WIDTH, &out->width));
+    TRY(cfg_opt_uint32(p, at, obj, "height", RIG_RANGE_STREAM_HEIGHT, &out->height));
+    TRY(cfg_opt_uint32(p, at, obj, "fps", RIG_RANGE_STREAM_FPS, &out->fps));
 
     const json_t *v = json_object_get(obj, "format");
     if (!v)
@@ -203,7 +203,7 @@ static rig_error_t parse_sync(parser_t *p, const path_t *at, const json_t *obj, 
     if (v) {
         path_t fp = cfg_path_key(at, used);
         int64_t n;
-        TRY(cfg_get_int(p, &fp, v, 1, INT32_MAX, "each trigger captures at least one frame", &n));
+        TRY(cfg_get_int(p, &fp, v, RIG_RANGE_FRAMES_PER_TRIGGER, NULL, &n));
         out->frames_per_trigger = (int32_t)n;
     }
     return RIG_OK;

@@ -217,59 +217,67 @@ rig_error_t cfg_expect(parser_t *p, const path_t *at, const json_t *v, kind_t ki
                     kind_fix(kind, v));
 }
 
-rig_error_t cfg_get_int(parser_t *p, const path_t *at, const json_t *v, int64_t min,
-                        int64_t max, const char *hint, int64_t *out)
+/* "... outside the allowed range 0..1000 ns (why); fix." */
+static rig_error_t out_of_range(parser_t *p, const path_t *at, const char *value,
+                                const rig_range_t *r, const char *hint)
+{
+    char label[128], range[256];
+    cfg_path_label(at, label, sizeof label);
+    rig_range_describe(r, range, sizeof range);
+    return cfg_fail(p, at, "%s is %s, outside the allowed range %s; %s.", label, value, range,
+                    hint ? hint : "set it within that range");
+}
+
+rig_error_t cfg_get_int(parser_t *p, const path_t *at, const json_t *v, rig_range_id_t id,
+                        const char *hint, int64_t *out)
 {
     TRY(cfg_expect(p, at, v, KIND_INTEGER));
+    const rig_range_t *r = rig_range_get(id);
     json_int_t n = json_integer_value(v);
-    if (n < min || n > max) {
-        char label[128];
-        cfg_path_label(at, label, sizeof label);
-        /* A bound that only guards the type's range would read as noise in the message. */
-        if (n < min && max >= INT32_MAX)
-            return cfg_fail(p, at, "%s is %lld, but it must be at least %lld; %s.", label,
-                            (long long)n, (long long)min, hint ? hint : "raise it");
-        return cfg_fail(p, at, "%s is %lld, outside the allowed range %lld..%lld; %s.", label,
-                        (long long)n, (long long)min, (long long)max,
-                        hint ? hint : "set it within that range");
+    if (!rig_range_int_ok(r, (int64_t)n)) {
+        char value[32];
+        rig_fmt(value, sizeof value, "%lld", (long long)n);
+        return out_of_range(p, at, value, r, hint);
     }
     *out = (int64_t)n;
     return RIG_OK;
 }
 
 /* Optional members: leave *out (the default) alone when the key is absent. */
-rig_error_t cfg_opt_int(parser_t *p, const path_t *obj_path, const json_t *obj,
-                        const char *key, int64_t min, int64_t max, int64_t *out)
+rig_error_t cfg_opt_int(parser_t *p, const path_t *obj_path, const json_t *obj, const char *key,
+                        rig_range_id_t id, int64_t *out)
 {
     const json_t *v = json_object_get(obj, key);
     if (!v)
         return RIG_OK;
     path_t at = cfg_path_key(obj_path, key);
-    return cfg_get_int(p, &at, v, min, max, NULL, out);
+    return cfg_get_int(p, &at, v, id, NULL, out);
 }
 
-rig_error_t cfg_opt_uint32(parser_t *p, const path_t *obj_path, const json_t *obj,
-                           const char *key, int64_t min, int64_t max, uint32_t *out)
+rig_error_t cfg_opt_uint32(parser_t *p, const path_t *obj_path, const json_t *obj, const char *key,
+                           rig_range_id_t id, uint32_t *out)
 {
     int64_t n = *out;
-    TRY(cfg_opt_int(p, obj_path, obj, key, min, max, &n));
+    TRY(cfg_opt_int(p, obj_path, obj, key, id, &n));
     *out = (uint32_t)n;
     return RIG_OK;
 }
 
-rig_error_t cfg_opt_number(parser_t *p, const path_t *obj_path, const json_t *obj,
-                           const char *key, double min, double max, double *out)
+rig_error_t cfg_opt_number(parser_t *p, const path_t *obj_path, const json_t *obj, const char *key,
+                           rig_range_id_t id, double *out)
 {
     const json_t *v = json_object_get(obj, key);
     if (!v)
         return RIG_OK;
     path_t at = cfg_path_key(obj_path, key);
     TRY(cfg_expect(p, &at, v, KIND_NUMBER));
+    const rig_range_t *r = rig_range_get(id);
     double x = json_number_value(v);
-    if (x < min || x > max)
-        return cfg_fail(p, &at,
-                        "%s is %g, outside the allowed range %g..%g; set it within that range.",
-                        key, x, min, max);
+    if (!rig_range_real_ok(r, x)) {
+        char value[32];
+        rig_fmt(value, sizeof value, "%g", x);
+        return out_of_range(p, &at, value, r, NULL);
+    }
     *out = x;
     return RIG_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "config/config_internal.h"
 #include "config/jsonpos.h"
+#include "config/ranges.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -73,15 +74,17 @@ typedef enum kind {
 
 void cfg_describe_value(const json_t *v, char *buf, size_t len);
 rig_error_t cfg_expect(parser_t *p, const path_t *at, const json_t *v, kind_t kind);
-rig_error_t cfg_get_int(parser_t *p, const path_t *at, const json_t *v, int64_t min,
-                        int64_t max, const char *hint, int64_t *out);
+/* Numbers are checked against their row of the range table (config/ranges.h); `hint` (or
+ * "set it within that range") ends the message. */
+rig_error_t cfg_get_int(parser_t *p, const path_t *at, const json_t *v, rig_range_id_t id,
+                        const char *hint, int64_t *out);
 /* Optional members: leave *out (the default) alone when the key is absent. */
 rig_error_t cfg_opt_int(parser_t *p, const path_t *obj_path, const json_t *obj, const char *key,
-                        int64_t min, int64_t max, int64_t *out);
+                        rig_range_id_t id, int64_t *out);
 rig_error_t cfg_opt_uint32(parser_t *p, const path_t *obj_path, const json_t *obj,
-                           const char *key, int64_t min, int64_t max, uint32_t *out);
+                           const char *key, rig_range_id_t id, uint32_t *out);
 rig_error_t cfg_opt_number(parser_t *p, const path_t *obj_path, const json_t *obj,
-                           const char *key, double min, double max, double *out);
+                           const char *key, rig_range_id_t id, double *out);
 rig_error_t cfg_opt_bool(parser_t *p, const path_t *obj_path, const json_t *obj,
                          const char *key, bool *out);
 
