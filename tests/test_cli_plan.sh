@@ -165,7 +165,7 @@ run no_input 2 plan -o "$tmp/x.json"
 run bogus 2 plan 3 -o "$tmp/x.json" --bogus
 has bogus err 'unexpected argument "--bogus"'
 run zero 2 plan 0 -o "$tmp/x.json"
-has zero err 'from 1 to'
+has zero err 'wants a whole number in 1\.\.1000 cameras'
 run missing 2 plan "$tmp/does-not-exist.json" -o "$tmp/x.json"
 has missing err 'does-not-exist.json'
 run bad_mode 2 plan "$data/bad/unknown_mode.json" -o "$tmp/x.json"

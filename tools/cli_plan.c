@@ -13,9 +13,9 @@
 
 #include "cli.h"
 #include "config/config_internal.h"
+#include "config/ranges.h"
 #include "mode/tof.h"
 
-#define PLAN_MAX_COUNT 1000
 #define PLAN_WARN_MAX_PAIRS 8
 
 static void plan_usage(FILE *out)
@@ -235,18 +235,15 @@ static void print_plan(const rig_config_t *cfg, const int32_t *delays, const rig
     }
 }
 
-static bool parse_count(const char *s, size_t *out)
+/* A number of cameras: all digits (anything else is a file name), within the range table's
+ * row (config/ranges.h). */
+static bool is_count(const char *s)
 {
     if (!*s)
         return false;
     for (const char *c = s; *c; c++)
         if (!isdigit((unsigned char)*c))
             return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, NULL, 10);
-    if (errno || v > (unsigned long long)SIZE_MAX)
-        return false;
-    *out = (size_t)v;
     return true;
 }
 
@@ -279,12 +276,15 @@ int cli_plan(int argc, char **argv)
     json_t *root = NULL;
     rig_config_t *cfg = NULL;
     int rc = CLI_OK;
-    if (parse_count(input, &count)) {
-        if (count < 1 || count > PLAN_MAX_COUNT) {
-            fprintf(stderr, "rigsync plan: %s cameras? give a number from 1 to %d\n", input,
-                    PLAN_MAX_COUNT);
+    if (is_count(input)) {
+        char why[512];
+        uint64_t n = 0;
+        if (!rig_range_parse_arg(rig_range_get(RIG_RANGE_CLI_PLAN_COUNT), "the number of cameras",
+                                 input, &n, NULL, why, sizeof why)) {
+            fprintf(stderr, "rigsync plan: %s\n", why);
             return CLI_USAGE;
         }
+        count = (size_t)n;
         root = count_config_json(count);
         char *text = root ? json_dumps(root, JSON_INDENT(4) | JSON_PRESERVE_ORDER) : NULL;
         if (!text) {

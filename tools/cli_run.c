@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "common/util.h"
 #include "config/config_internal.h"
+#include "config/ranges.h"
 #include "mode/mode.h"
 #include "report/report.h"
 #include "rigsync/sim.h"
@@ -26,28 +27,15 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static bool parse_double(const char *s, double *out)
+/* A number option, strictly parsed against its row of the range table (config/ranges.h). */
+static bool parse_number(rig_range_id_t id, const char *option, const char *text, uint64_t *u,
+                         double *d)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s == '-' || *s == '\0')
-        return false;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return false;
-    *out = v;
-    return true;
+    char msg[512];
+    if (rig_range_parse_arg(rig_range_get(id), option, text, u, d, msg, sizeof msg))
+        return true;
+    fprintf(stderr, "rigsync run: %s\n", msg);
+    return false;
 }
 
 typedef struct run_opts {
@@ -100,24 +88,15 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         } else if (strcmp(a, "--orbbec-lib") == 0) {
             o->rig.library = v;
         } else if (strcmp(a, "--seconds") == 0) {
-            if (!parse_double(v, &o->seconds) || o->seconds <= 0) {
-                fprintf(stderr, "rigsync run: --seconds wants a positive number, got \"%s\"\n", v);
+            if (!parse_number(RIG_RANGE_CLI_SECONDS, a, v, NULL, &o->seconds))
                 return CLI_USAGE;
-            }
         } else if (strcmp(a, "--clock-sync-interval-ms") == 0) {
-            if (!parse_u64(v, &o->interval_ms)) {
-                fprintf(stderr,
-                        "rigsync run: --clock-sync-interval-ms wants a whole number of ms >= 0 "
-                        "(0 = sync once), got \"%s\"\n",
-                        v);
+            if (!parse_number(RIG_RANGE_CLOCK_SYNC_INTERVAL_MS, a, v, &o->interval_ms, NULL))
                 return CLI_USAGE;
-            }
             o->interval_set = true;
         } else if (strcmp(a, "--seed") == 0) {
-            if (!parse_u64(v, &o->rig.seed)) {
-                fprintf(stderr, "rigsync run: --seed wants a whole number >= 0, got \"%s\"\n", v);
+            if (!parse_number(RIG_RANGE_CLI_SEED, a, v, &o->rig.seed, NULL))
                 return CLI_USAGE;
-            }
             o->rig.seed_set = true;
         } else if (strcmp(a, "--virtual-time") == 0) {
             o->rig.virtual_time = true;
@@ -130,13 +109,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         } else if (strcmp(a, "--csv") == 0) {
             o->csv_path = v;
         } else if (strcmp(a, "--trigger-hz") == 0) {
-            if (!parse_double(v, &o->trigger_hz) || o->trigger_hz <= 0 || o->trigger_hz > 90) {
-                fprintf(stderr,
-                        "rigsync run: --trigger-hz wants a rate above 0 and at most 90 (as the "
-                        "vendor's autoTriggerFps), got \"%s\"\n",
-                        v);
+            if (!parse_number(RIG_RANGE_CLI_TRIGGER_HZ, a, v, NULL, &o->trigger_hz))
                 return CLI_USAGE;
-            }
         } else if (strcmp(a, "--no-pixels") == 0) {
             o->rig.pixels = false;
         } else {
@@ -376,23 +350,21 @@ int cli_run(int argc, char **argv)
     if (rc != CLI_OK)
         return rc;
     double trigger_hz = o.trigger_hz > 0 ? o.trigger_hz : (double)cfg->auto_trigger_fps;
-    size_t nsoft = 0;
+    size_t nsoft = 0, bad;
     for (size_t i = 0; i < rig_config_device_count(cfg); i++) {
         rig_sync_config_t s;
         rig_config_device_sync(cfg, i, &s);
-        if (s.mode != RIG_SYNC_MODE_SOFTWARE_TRIGGERING)
-            continue;
-        nsoft++;
-        double fps = (double)RIG_MIN(cfg->streams[0].fps, cfg->streams[1].fps);
-        if (trigger_hz * s.frames_per_trigger > fps + 1e-9) {
-            cli_print_device_location(stderr, cfg, i, RIG_CONFIG_PART_MODE);
-            fprintf(stderr,
-                    "%.6g triggers/s x %d frames per trigger = %.6g frames/s, more than its %.6g "
-                    "fps; lower --trigger-hz or frames_per_trigger.\n",
-                    trigger_hz, s.frames_per_trigger, trigger_hz * s.frames_per_trigger, fps);
-            rig_config_destroy(cfg);
-            return CLI_USAGE;
-        }
+        nsoft += s.mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING;
+    }
+    /* Every triggered device, whatever triggers it: software-triggered devices and the
+     * hardware-triggered ones their pulses reach. */
+    char why[512];
+    if (o.trigger_hz > 0 && rig_config_trigger_rate_exceeded(cfg, trigger_hz, "--trigger-hz", &bad,
+                                                             why, sizeof why)) {
+        cli_print_device_location(stderr, cfg, bad, RIG_CONFIG_PART_MODE);
+        fprintf(stderr, "%s\n", why);
+        rig_config_destroy(cfg);
+        return CLI_USAGE;
     }
     if (o.trigger_hz > 0 && nsoft == 0) {
         fprintf(stderr, "rigsync run: --trigger-hz: no device of %s is SOFTWARE_TRIGGERING; set "

@@ -24,45 +24,78 @@ static bool generator_feeds(const rig_config_t *cfg, size_t index)
     return false;
 }
 
+/* Triggers per second into device `index` and who sends them (0: none known). Pulses are
+ * followed upstream through every device that forwards them, to a primary (one pulse per frame),
+ * a software-triggered device (software_hz) or the signal generator. */
+static double trigger_rate(const rig_config_t *cfg, size_t index, double fps, double software_hz,
+                           const char *software_name, char *source, size_t len)
+{
+    const rig_sync_config_t *c = &cfg->devices[index].sync;
+    if (c->mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
+        rig_strlcpy(source, software_name, len);
+        return software_hz;
+    }
+    if (c->mode != RIG_SYNC_MODE_HARDWARE_TRIGGERING)
+        return 0;
+    size_t cur = index;
+    /* Each step moves one cable upstream; more steps than devices means a loop. */
+    for (size_t steps = 0; steps <= cfg->device_count; steps++) {
+        if (generator_feeds(cfg, cur)) {
+            rig_strlcpy(source, "the signal generator", len);
+            return cfg->sim.generator_hz;
+        }
+        int up = rig_config_pulse_source(cfg, cur);
+        if (up < 0 || !rig_mode_drives_sync_out(&cfg->devices[up].sync))
+            return 0;
+        const rig_sync_config_t *u = &cfg->devices[up].sync;
+        if (u->mode == RIG_SYNC_MODE_PRIMARY || u->mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
+            bool primary = u->mode == RIG_SYNC_MODE_PRIMARY;
+            rig_fmt(source, len, "device#%d (%s%s%s)", up, rig_sync_mode_name(u->mode),
+                    primary ? "" : ", ", primary ? "" : software_name);
+            return primary ? fps : software_hz;
+        }
+        cur = (size_t)up;
+    }
+    return 0;
+}
+
+bool rig_config_trigger_rate_exceeded(const rig_config_t *config, double software_hz,
+                                      const char *software_name, size_t *index, char *buf,
+                                      size_t len)
+{
+    double fps = (double)RIG_MIN(config->streams[RIG_STREAM_COLOR].fps,
+                                 config->streams[RIG_STREAM_DEPTH].fps);
+    for (size_t i = 0; i < config->device_count; i++) {
+        const rig_sync_config_t *c = &config->devices[i].sync;
+        char source[96] = "";
+        double rate = trigger_rate(config, i, fps, software_hz, software_name, source,
+                                   sizeof source);
+        if (rate <= 0 || rate * c->frames_per_trigger <= fps + 1e-9)
+            continue;
+        *index = i;
+        rig_fmt(buf, len,
+                "device#%zu (%s, %s) gets %.6g triggers/s from %s and captures %d frame(s) per "
+                "trigger: %.6g frames/s, more than its %.6g fps; lower frames_per_trigger or the "
+                "trigger rate.",
+                i, config->devices[i].serial, rig_sync_mode_name(c->mode), rate, source,
+                c->frames_per_trigger, rate * c->frames_per_trigger, fps);
+        return true;
+    }
+    return false;
+}
+
 /* The rate rule of the triggered modes: triggers per second x frames per trigger must stay
  * within what the sensor can capture (the stream fps). */
 rig_error_t cfg_check_trigger_rates(parser_t *p, const path_t *top, const rig_config_t *cfg)
 {
-    double fps = (double)RIG_MIN(cfg->streams[RIG_STREAM_COLOR].fps,
-                                 cfg->streams[RIG_STREAM_DEPTH].fps);
-    for (size_t i = 0; i < cfg->device_count; i++) {
-        const rig_sync_config_t *c = &cfg->devices[i].sync;
-        double rate = 0;
-        const char *source = NULL;
-        char buf[96];
-        if (c->mode == RIG_SYNC_MODE_HARDWARE_TRIGGERING) {
-            if (generator_feeds(cfg, i)) {
-                rate = cfg->sim.generator_hz;
-                source = "the signal generator";
-            } else if (chain_head(cfg) >= 0) {
-                const rig_sync_config_t *h = &cfg->devices[chain_head(cfg)].sync;
-                rate = h->mode == RIG_SYNC_MODE_PRIMARY ? fps : (double)cfg->auto_trigger_fps;
-                rig_fmt(buf, sizeof buf, "device#%d (%s)", chain_head(cfg),
-                        rig_sync_mode_name(h->mode));
-                source = buf;
-            }
-        } else if (c->mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
-            rate = (double)cfg->auto_trigger_fps;
-            source = "autoTriggerFps";
-        }
-        if (rate <= 0 || rate * c->frames_per_trigger <= fps + 1e-9)
-            continue;
-        path_t dp = cfg_path_key(top, "devices");
-        path_t at = cfg_path_index(&dp, i);
-        return cfg_fail(
-            p, &at,
-            "device#%zu (%s, %s) gets %.6g triggers/s from %s and captures %d frame(s) "
-            "per trigger: %.6g frames/s, more than its %.6g fps; lower frames_per_trigger "
-            "or the trigger rate.",
-            i, cfg->devices[i].serial, rig_sync_mode_name(c->mode), rate, source,
-            c->frames_per_trigger, rate * c->frames_per_trigger, fps);
-    }
-    return RIG_OK;
+    size_t i;
+    char msg[512];
+    if (!rig_config_trigger_rate_exceeded(cfg, (double)cfg->auto_trigger_fps, "autoTriggerFps",
+                                          &i, msg, sizeof msg))
+        return RIG_OK;
+    path_t dp = cfg_path_key(top, "devices");
+    path_t at = cfg_path_index(&dp, i);
+    return cfg_fail(p, &at, "%s", msg);
 }
 
 /* Secondaries and hardware-triggered devices capture nothing unless some device sends pulses. */

@@ -150,11 +150,12 @@ static rig_error_t syntax_error(rig_config_diag_t *d, const json_error_t *err)
     d->line = err->line > 0 ? err->line : 1;
     d->column = err->column > 0 ? err->column : 1;
     d->field[0] = '\0';
-    bool duplicate = strncmp(err->text, "duplicate object key", 20) == 0;
-    rig_fmt(d->message, sizeof d->message, "not valid JSON: %s. %s", err->text,
-            duplicate ? "A key may appear only once in an object: remove one of the two."
-                      : "Fix the syntax here (a missing comma, quote or bracket is the usual "
-                        "cause).");
+    const char *fix = "Fix the syntax here (a missing comma, quote or bracket is the usual cause).";
+    if (strncmp(err->text, "duplicate object key", 20) == 0)
+        fix = "A key may appear only once in an object: remove one of the two.";
+    else if (strncmp(err->text, "too big integer", 15) == 0)
+        fix = "No field takes a number beyond 64 bits: write one within the field's range.";
+    rig_fmt(d->message, sizeof d->message, "not valid JSON: %s. %s", err->text, fix);
     return RIG_ERROR_CONFIG;
 }
 

@@ -142,6 +142,15 @@ struct rig_config {
     rig_sim_spec_t sim;
 };
 
+/**
+ * The rate rule of the triggered modes, for a software trigger rate given outside the config
+ * (the CLI's --trigger-hz; the config itself is checked with its autoTriggerFps): true when some
+ * device gets more triggers/s x frames per trigger than its fps, with *index and the message.
+ */
+bool rig_config_trigger_rate_exceeded(const rig_config_t *config, double software_hz,
+                                      const char *software_name, size_t *index, char *buf,
+                                      size_t len);
+
 /** The sim spec to build a rig from: the config's own, with devices filled in. */
 const rig_sim_spec_t *rig_config_sim(const rig_config_t *config);
 
