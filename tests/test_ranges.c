@@ -14,10 +14,10 @@
 #include "config/config_internal.h"
 #include "config/ranges.h"
 
-#define assert_contains(hay, needle)                                                           \
-    do {                                                                                       \
-        if (!strstr((hay), (needle)))                                                          \
-            fail_msg("\"%s\"\n  does not contain\n\"%s\"", (hay), (needle));                   \
+#define assert_contains(hay, needle)                                                               \
+    do {                                                                                           \
+        if (!strstr((hay), (needle)))                                                              \
+            fail_msg("\"%s\"\n  does not contain\n\"%s\"", (hay), (needle));                       \
     } while (0)
 
 /* Inputs are written with ' for " so they stay readable; columns are unchanged by that. */
@@ -43,40 +43,53 @@ typedef struct edge {
 /* Every refusal names the value, the range with its unit and its reason, then the fix. */
 static const edge_t edges[] = {
     /* top level: intervals up to a day */
-    {"{'clock_sync_interval_ms': ", "0", ", 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
+    {"{'clock_sync_interval_ms': ", "0",
+     ", 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
     {"{'clock_sync_interval_ms': ", "-1", ", 'devices': []}", false, "clock_sync_interval_ms",
      "clock_sync_interval_ms is -1, outside the allowed range 0..86400000 ms (0 syncs once; a "
      "host timer sync at least once a day); set it within that range."},
-    {"{'clock_sync_interval_ms': ", "86400000", ", 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
+    {"{'clock_sync_interval_ms': ", "86400000",
+     ", 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
     {"{'clock_sync_interval_ms': ", "86400001", ", 'devices': []}", false, "clock_sync_interval_ms",
      "clock_sync_interval_ms is 86400001, outside the allowed range 0..86400000 ms"},
     /* trigger rates */
-    {"{'autoTriggerFps': ", "90", ", 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
+    {"{'autoTriggerFps': ", "90", ", 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}",
+     true, NULL, NULL},
     {"{'autoTriggerFps': ", "91", ", 'devices': []}", false, "autoTriggerFps",
      "autoTriggerFps is 91, outside the allowed range 0..90 Hz (0 = off; no model captures "
      "faster than 90 fps); use 0 to turn"},
     {"{'autoTriggerFps': ", "-1", ", 'devices': []}", false, "autoTriggerFps",
      "autoTriggerFps is -1, outside the allowed range 0..90 Hz"},
-    {"{'hardwareTriggerFps': ", "30000", ", 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
+    {"{'hardwareTriggerFps': ", "30000",
+     ", 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
     {"{'hardwareTriggerFps': ", "30001", ", 'devices': []}", false, "hardwareTriggerFps",
      "hardwareTriggerFps is 30001, outside the allowed range 0..30000 hundredths of Hz"},
     /* streams: fps within the models */
-    {"{'streams': {'depth': {'fps': ", "1", "}}, 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
+    {"{'streams': {'depth': {'fps': ", "1",
+     "}}, 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
     {"{'streams': {'depth': {'fps': ", "0", "}}, 'devices': []}", false, "streams.depth.fps",
      "fps is 0, outside the allowed range 1..300 fps (the default simulated model runs 1 to 300 "
      "fps"},
-    {"{'streams': {'depth': {'fps': ", "300", "}}, 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
+    {"{'streams': {'depth': {'fps': ", "300",
+     "}}, 'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}", true, NULL, NULL},
     {"{'streams': {'depth': {'fps': ", "301", "}}, 'devices': []}", false, "streams.depth.fps",
      "fps is 301, outside the allowed range 1..300 fps"},
     /* frames per trigger */
-    {"{'devices': [{'sn': 'A', 'syncConfig': {'syncMode': 'SOFTWARE_TRIGGERING', 'framesPerTrigger': ", "1", "}}]}", true, NULL, NULL},
-    {"{'devices': [{'sn': 'A', 'syncConfig': {'syncMode': 'SOFTWARE_TRIGGERING', 'framesPerTrigger': ", "0", "}}]}", false,
-     "devices[0].syncConfig.framesPerTrigger",
+    {"{'devices': [{'sn': 'A', 'syncConfig': {'syncMode': 'SOFTWARE_TRIGGERING', "
+     "'framesPerTrigger': ",
+     "1", "}}]}", true, NULL, NULL},
+    {"{'devices': [{'sn': 'A', 'syncConfig': {'syncMode': 'SOFTWARE_TRIGGERING', "
+     "'framesPerTrigger': ",
+     "0", "}}]}", false, "devices[0].syncConfig.framesPerTrigger",
      "framesPerTrigger is 0, outside the allowed range 1..1000 frames (a burst of at most 33 s at "
      "30 fps"},
-    {"{'devices': [{'sn': 'A', 'syncConfig': {'syncMode': 'SOFTWARE_TRIGGERING', 'framesPerTrigger': ", "1000", "}}]}", true, NULL, NULL},
-    {"{'devices': [{'sn': 'A', 'syncConfig': {'syncMode': 'SOFTWARE_TRIGGERING', 'framesPerTrigger': ", "1001", "}}]}", false,
-     "devices[0].syncConfig.framesPerTrigger", "framesPerTrigger is 1001, outside the allowed range 1..1000 frames"},
+    {"{'devices': [{'sn': 'A', 'syncConfig': {'syncMode': 'SOFTWARE_TRIGGERING', "
+     "'framesPerTrigger': ",
+     "1000", "}}]}", true, NULL, NULL},
+    {"{'devices': [{'sn': 'A', 'syncConfig': {'syncMode': 'SOFTWARE_TRIGGERING', "
+     "'framesPerTrigger': ",
+     "1001", "}}]}", false, "devices[0].syncConfig.framesPerTrigger",
+     "framesPerTrigger is 1001, outside the allowed range 1..1000 frames"},
     /* cables and hubs: nanoseconds up to what 100 m of cable gives */
     {DEV ", 'sim': {'cable_delay_ns': ", "0", "}}", true, NULL, NULL},
     {DEV ", 'sim': {'cable_delay_ns': ", "-1", "}}", false, "sim.cable_delay_ns",
@@ -99,13 +112,15 @@ static const edge_t edges[] = {
      "re-enumeration lasts seconds, not minutes)"},
     {DEV ", 'sim': {'transport': {'latency_floor_us': ", "1000000", "}}}", true, NULL, NULL},
     {DEV ", 'sim': {'transport': {'latency_floor_us': ", "1000001", "}}}", false,
-     "sim.transport.latency_floor_us", "latency_floor_us is 1000001, outside the allowed range 0..1000000 us"},
+     "sim.transport.latency_floor_us",
+     "latency_floor_us is 1000001, outside the allowed range 0..1000000 us"},
     {DEV ", 'sim': {'clock_sync_error_us': {'max': ", "1000000", "}}}", true, NULL, NULL},
     {DEV ", 'sim': {'clock_sync_error_us': {'max': ", "1000001", "}}}", false,
      "sim.clock_sync_error_us.max", "max is 1000001, outside the allowed range 0..1000000 us"},
     {DEV ", 'sim': {'time_query': {'interval_ms': ", "86400000", "}}}", true, NULL, NULL},
     {DEV ", 'sim': {'time_query': {'interval_ms': ", "86400001", "}}}", false,
-     "sim.time_query.interval_ms", "interval_ms is 86400001, outside the allowed range 0..86400000 ms"},
+     "sim.time_query.interval_ms",
+     "interval_ms is 86400001, outside the allowed range 0..86400000 ms"},
     /* crystals: |ppm| <= 1000; a sensor's rate within 1% */
     {DEV ", 'sim': {'devices': [{'sn': 'A', 'ppm': ", "-1000", "}]}}", true, NULL, NULL},
     {DEV ", 'sim': {'devices': [{'sn': 'A', 'ppm': ", "-1000.5", "}]}}", false,
@@ -113,18 +128,22 @@ static const edge_t edges[] = {
      "ppm is -1000.5, outside the allowed range -1000..1000 ppm (crystals are within a few "
      "hundred ppm; 1000 leaves a margin)"},
     {DEV ", 'sim': {'devices': [{'sn': 'A', 'ppm': ", "1000", "}]}}", true, NULL, NULL},
-    {DEV ", 'sim': {'devices': [{'sn': 'A', 'ppm': ", "1000.5", "}]}}", false,
-     "sim.devices[0].ppm", "ppm is 1000.5, outside the allowed range -1000..1000 ppm"},
-    {DEV ", 'sim': {'devices': [{'sn': 'A', 'rate_offset_ppm': ", "10000", "}]}}", true, NULL, NULL},
+    {DEV ", 'sim': {'devices': [{'sn': 'A', 'ppm': ", "1000.5", "}]}}", false, "sim.devices[0].ppm",
+     "ppm is 1000.5, outside the allowed range -1000..1000 ppm"},
+    {DEV ", 'sim': {'devices': [{'sn': 'A', 'rate_offset_ppm': ", "10000", "}]}}", true, NULL,
+     NULL},
     {DEV ", 'sim': {'devices': [{'sn': 'A', 'rate_offset_ppm': ", "10001", "}]}}", false,
-     "sim.devices[0].rate_offset_ppm", "rate_offset_ppm is 10001, outside the allowed range -10000..10000 ppm"},
-    {DEV ", 'sim': {'devices': [{'sn': 'A', 'clock_offset_us': ", "31536000000000", "}]}}", true, NULL, NULL},
+     "sim.devices[0].rate_offset_ppm",
+     "rate_offset_ppm is 10001, outside the allowed range -10000..10000 ppm"},
+    {DEV ", 'sim': {'devices': [{'sn': 'A', 'clock_offset_us': ", "31536000000000", "}]}}", true,
+     NULL, NULL},
     {DEV ", 'sim': {'devices': [{'sn': 'A', 'clock_offset_us': ", "31536000000001", "}]}}", false,
      "sim.devices[0].clock_offset_us",
      "clock_offset_us is 31536000000001, outside the allowed range 0..31536000000000 us (a device "
      "clock counts from power-on: at most a year of uptime)"},
     {DEV ", 'sim': {'devices': [{'sn': 'A', 'timestamp_bits': ", "65", "}]}}", false,
-     "sim.devices[0].timestamp_bits", "timestamp_bits is 65, outside the allowed range 32..64 bits"},
+     "sim.devices[0].timestamp_bits",
+     "timestamp_bits is 65, outside the allowed range 32..64 bits"},
     {DEV ", 'sim': {'drift_walk_ppm_per_sqrt_hour': ", "1000", "}}", true, NULL, NULL},
     {DEV ", 'sim': {'drift_walk_ppm_per_sqrt_hour': ", "1001", "}}", false,
      "sim.drift_walk_ppm_per_sqrt_hour",
@@ -135,7 +154,8 @@ static const edge_t edges[] = {
      "sim.transport.drop_probability",
      "drop_probability is 1.001, outside the allowed range 0..1 (a probability)"},
     {DEV ", 'sim': {'transport': {'stall_probability': ", "-0.001", "}}}", false,
-     "sim.transport.stall_probability", "stall_probability is -0.001, outside the allowed range 0..1"},
+     "sim.transport.stall_probability",
+     "stall_probability is -0.001, outside the allowed range 0..1"},
     /* exposure and readout within a frame period at 1 fps */
     {DEV ", 'sim': {'exposure_us': {'color': ", "1", "}}}", true, NULL, NULL},
     {DEV ", 'sim': {'exposure_us': {'color': ", "0", "}}}", false, "sim.exposure_us.color",
@@ -149,9 +169,11 @@ static const edge_t edges[] = {
     {DEV ", 'sim': {'signal_generator': {'to': ['A'], 'hz': ", "300", "}}}", true, NULL, NULL},
     {DEV ", 'sim': {'signal_generator': {'to': ['A'], 'hz': ", "300.5", "}}}", false,
      "sim.signal_generator.hz", "hz is 300.5, outside the allowed range 0.01..300 Hz"},
-    {DEV ", 'sim': {'events': [{'cut_cable_to': 'A', 'at_s': ", "31536000", "}]}}", true, NULL, NULL},
+    {DEV ", 'sim': {'events': [{'cut_cable_to': 'A', 'at_s': ", "31536000", "}]}}", true, NULL,
+     NULL},
     {DEV ", 'sim': {'events': [{'cut_cable_to': 'A', 'at_s': ", "31536000.5", "}]}}", false,
-     "sim.events[0].at_s", "at_s is 3.1536e+07, outside the allowed range 0..31536000 s (within a run"},
+     "sim.events[0].at_s",
+     "at_s is 3.1536e+07, outside the allowed range 0..31536000 s (within a run"},
     {DEV ", 'sim': {'events': [{'cut_cable_to': 'A', 'at_s': ", "-0.5", "}]}}", false,
      "sim.events[0].at_s", "at_s is -0.5, outside the allowed range 0..31536000 s"},
     /* seeds: any the JSON integer holds */
@@ -262,7 +284,8 @@ static void rate_rule_should_cover_hardware_triggering_behind_a_software_trigger
         "'frames_per_trigger': 2}}]}");
     size_t index = 99;
     char msg[512];
-    assert_false(rig_config_trigger_rate_exceeded(cfg, 15, "--trigger-hz", &index, msg, sizeof msg));
+    assert_false(
+        rig_config_trigger_rate_exceeded(cfg, 15, "--trigger-hz", &index, msg, sizeof msg));
     assert_true(rig_config_trigger_rate_exceeded(cfg, 16, "--trigger-hz", &index, msg, sizeof msg));
     assert_int_equal(index, 1);
     assert_contains(msg, "gets 16 triggers/s from device#0 (SOFTWARE_TRIGGERING, --trigger-hz)");
@@ -309,14 +332,15 @@ static void cli_numbers_should_be_plain_digits_within_the_range(void **state)
     char msg[512];
     uint64_t u = 7;
     double d = 7;
-    static const char *const tricks[] = {" -1", "-1", "+5", " 5", "5 ", "1e3", "0x10", "nan",
-                                         "inf", "1x", "", "1.5.2", "\t1"};
+    static const char *const tricks[] = {" -1", "-1",  "+5", " 5", "5 ",    "1e3", "0x10",
+                                         "nan", "inf", "1x", "",   "1.5.2", "\t1"};
     for (size_t i = 0; i < sizeof tricks / sizeof tricks[0]; i++) {
         assert_false(arg(RIG_RANGE_CLOCK_SYNC_INTERVAL_MS, tricks[i], &u, NULL, msg));
         assert_contains(msg, "--opt wants a whole number in 0..86400000 ms");
         assert_contains(msg, "write plain digits");
         assert_false(arg(RIG_RANGE_CLI_SECONDS, tricks[i], NULL, &d, msg));
-        assert_contains(msg, "--opt wants a number in 0.001..31536000 s (a run of 1 ms up to a year)");
+        assert_contains(msg,
+                        "--opt wants a number in 0.001..31536000 s (a run of 1 ms up to a year)");
     }
     assert_int_equal(u, 7); /* untouched by refusals */
     assert_true(d == 7);
