@@ -238,8 +238,14 @@ typedef struct rig_context_options {
 void rig_context_options_init(rig_context_options_t *opts);
 
 rig_error_t rig_context_create(const rig_context_options_t *opts, rig_context_t **out);
-/** Stops every stream, closes every device, frees the context. Frames may outlive it. */
-void rig_context_destroy(rig_context_t *ctx);
+/**
+ * Stops every stream, closes every device, frees the context. Frames may outlive it.
+ * Called from inside one of this context's callbacks (frame, frameset, unmatched, clock event,
+ * device event) it does nothing and returns RIG_ERROR_STATE: the callback's caller still uses
+ * the context; destroy it after the callback returned (e.g. set a flag there). RIG_OK once
+ * destroyed (and for NULL).
+ */
+rig_error_t rig_context_destroy(rig_context_t *ctx);
 /** Name of the backend in use ("sim"). */
 const char *rig_context_backend_name(const rig_context_t *ctx);
 /**
@@ -439,22 +445,37 @@ const char *rig_slot_status_name(rig_slot_status_t status);
 typedef enum rig_unmatched_reason {
     RIG_UNMATCHED_LATE = 1,    /**< its capture's set had already been emitted without it */
     RIG_UNMATCHED_NO_TIME = 2, /**< it has no global timestamp to match on */
+    /** it was in a set dropped from the full pull queue (rig_context_wait_frameset not called
+     * often enough; rig_context_frameset_drops counts the sets) */
+    RIG_UNMATCHED_OVERFLOW = 3,
+    /** its device has no slot in the framesets (it was not started with rig_device_start) */
+    RIG_UNMATCHED_NO_SLOT = 4,
 } rig_unmatched_reason_t;
-/** "late", "no time". */
+/** Number of reasons, for arrays indexed by reason (index 0 unused). */
+#define RIG_UNMATCHED_REASON_COUNT 5
+/** "late", "no time", "overflow", "no slot". */
 const char *rig_unmatched_reason_name(rig_unmatched_reason_t reason);
 
 typedef struct rig_frameset rig_frameset_t;
 
 typedef struct rig_frameset_options {
-    int64_t deadline_us; /**< longest a set waits for a silent device (0: 100 ms or 3 periods) */
+    /** how long a set waits for a device that sends nothing (0: 100 ms or 3 periods). For a
+     * device whose frames come late it waits longer: the largest arrival latency seen over its
+     * last 128 to 256 frames plus half a period, at most 2 s (or deadline_us if larger). */
+    int64_t deadline_us;
     size_t queue_capacity; /**< framesets kept for rig_context_wait_frameset (0: 64) */
 } rig_frameset_options_t;
 
 /**
- * Starts grouping frames into framesets, for the devices open and streaming now (call it after
- * rig_device_start). Frames are matched on global time, less each device's configured delays.
- * From then on frames go to the frame callback if one is set, and to the matcher; not to the
- * frame queue.
+ * Starts grouping frames into framesets, for the devices open and streaming now (at least one
+ * must be). Frames are matched on global time, less each device's configured delays. From then
+ * on frames go to the frame callback if one is set, and to the matcher; not to the frame queue.
+ *
+ * A device opened or started later (rig_device_start) joins the framesets when it starts: sets
+ * emitted before have no slot for it when its index is beyond theirs
+ * (rig_frameset_device_count) and MISSING otherwise; sets still waiting when it starts wait
+ * for it too. Every frame that reaches the matcher ends exactly once in a set or in the
+ * unmatched callback with its reason; rig_context_frame_accounting counts them.
  */
 rig_error_t rig_context_enable_framesets(rig_context_t *ctx, const rig_frameset_options_t *opts);
 
@@ -464,8 +485,13 @@ rig_error_t rig_context_flush_framesets(rig_context_t *ctx);
 /** Called once per emitted set (borrowed; retain to keep). Same thread rules as frames. */
 typedef void (*rig_frameset_cb)(rig_frameset_t *set, void *user);
 rig_error_t rig_context_set_frameset_callback(rig_context_t *ctx, rig_frameset_cb cb, void *user);
-/** Takes the oldest emitted set, waiting up to timeout_ms; release it with
- * rig_frameset_release(). */
+/**
+ * Takes the oldest emitted set, waiting up to timeout_ms; release it with
+ * rig_frameset_release(). When the queue is full the oldest set is dropped: it is counted
+ * (rig_context_frameset_drops) and each of its frames goes to the unmatched callback with
+ * RIG_UNMATCHED_OVERFLOW. In virtual time a timeout of 0 still lets 1 ms of virtual time pass,
+ * so that a polling loop makes progress (the same holds for rig_context_wait_frame).
+ */
 rig_error_t rig_context_wait_frameset(rig_context_t *ctx, uint32_t timeout_ms,
                                       rig_frameset_t **out);
 
@@ -473,6 +499,29 @@ rig_error_t rig_context_wait_frameset(rig_context_t *ctx, uint32_t timeout_ms,
 typedef void (*rig_unmatched_cb)(rig_frame_t *frame, rig_unmatched_reason_t reason, void *user);
 rig_error_t rig_context_set_unmatched_callback(rig_context_t *ctx, rig_unmatched_cb cb,
                                                void *user);
+
+/** Framesets dropped because the frameset pull queue was full. */
+uint64_t rig_context_frameset_drops(rig_context_t *ctx);
+
+/**
+ * Where the frames of one (device, stream) went since framesets were enabled (or the device
+ * joined). Always: delivered == in_sets + unmatched + overflow + pending + no_memory.
+ */
+typedef struct rig_frame_accounting {
+    uint64_t delivered; /**< frames that reached the matcher */
+    uint64_t in_sets;   /**< frames in sets emitted (to the callback or the pull queue) */
+    /** frames reported unmatched, by reason (index = rig_unmatched_reason_t; the OVERFLOW
+     * entry equals `overflow`) */
+    uint64_t unmatched_by_reason[RIG_UNMATCHED_REASON_COUNT];
+    uint64_t unmatched; /**< sum of unmatched_by_reason except OVERFLOW */
+    uint64_t overflow;  /**< frames of sets dropped from the full pull queue */
+    uint64_t pending;   /**< frames in sets still waiting in the matcher */
+    uint64_t no_memory; /**< frames released because memory ran out building a set */
+} rig_frame_accounting_t;
+
+/** Fills *out for device_index's stream. RIG_ERROR_STATE when framesets are not enabled. */
+rig_error_t rig_context_frame_accounting(rig_context_t *ctx, size_t device_index,
+                                         rig_stream_t stream, rig_frame_accounting_t *out);
 
 void rig_frameset_retain(rig_frameset_t *set);
 void rig_frameset_release(rig_frameset_t *set);

@@ -54,6 +54,10 @@ const char *rig_unmatched_reason_name(rig_unmatched_reason_t reason)
         return "late";
     case RIG_UNMATCHED_NO_TIME:
         return "no time";
+    case RIG_UNMATCHED_OVERFLOW:
+        return "overflow";
+    case RIG_UNMATCHED_NO_SLOT:
+        return "no slot";
     }
     return "unknown";
 }

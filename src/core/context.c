@@ -100,10 +100,44 @@ rig_error_t rig_context_create(const rig_context_options_t *opts_in, rig_context
     return RIG_OK;
 }
 
-void rig_context_destroy(rig_context_t *ctx)
+/* Contexts whose callbacks this thread is inside of, innermost last (deeper nesting is only
+ * counted: then every context is taken as "inside", the safe side). */
+#define CALLBACK_NEST_MAX 8
+static _Thread_local const rig_context_t *callback_ctx[CALLBACK_NEST_MAX];
+static _Thread_local unsigned callback_depth;
+
+void rig_ctx_callback_enter(rig_context_t *ctx)
+{
+    if (callback_depth < CALLBACK_NEST_MAX)
+        callback_ctx[callback_depth] = ctx;
+    callback_depth++;
+}
+
+void rig_ctx_callback_leave(rig_context_t *ctx)
+{
+    (void)ctx;
+    if (callback_depth > 0)
+        callback_depth--;
+}
+
+bool rig_ctx_in_callback(const rig_context_t *ctx)
+{
+    if (callback_depth > CALLBACK_NEST_MAX)
+        return true;
+    for (unsigned i = 0; i < callback_depth; i++)
+        if (callback_ctx[i] == ctx)
+            return true;
+    return false;
+}
+
+rig_error_t rig_context_destroy(rig_context_t *ctx)
 {
     if (!ctx)
-        return;
+        return RIG_OK;
+    if (rig_ctx_in_callback(ctx))
+        return rig_context_set_error(ctx, RIG_ERROR_STATE,
+                                     "rig_context_destroy was called from inside one of the "
+                                     "context's callbacks; destroy it after the callback returned");
     while (ctx->devices)
         rig_device_close(ctx->devices);
     if (ctx->be)
@@ -116,6 +150,7 @@ void rig_context_destroy(rig_context_t *ctx)
     pthread_cond_destroy(&ctx->frame_ready);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
+    return RIG_OK;
 }
 
 const char *rig_context_backend_name(const rig_context_t *ctx)
@@ -341,10 +376,14 @@ rig_error_t rig_device_start(rig_device_t *dev, const rig_stream_profile_t *colo
             pthread_mutex_unlock(&ctx->lock);
         }
     }
+    /* Its slots join the framesets before its first frame can arrive. */
+    rig_ctx_framesets_device_starting(ctx, dev, p);
     rig_error_t err = ctx->ops->start(ctx->be, dev->be_dev, p);
     if (err == RIG_OK) {
         dev->streaming = true;
         memcpy(dev->profiles, p, sizeof(dev->profiles));
+    } else {
+        rig_ctx_framesets_start_failed(ctx, dev);
     }
     return err;
 }
@@ -409,8 +448,11 @@ static void deliver_clock_event(rig_context_t *ctx, const rig_clock_event_t *ev)
     rig_clock_event_cb cb = ctx->clock_cb;
     void *user = ctx->clock_cb_user;
     pthread_mutex_unlock(&ctx->lock);
-    if (cb)
+    if (cb) {
+        rig_ctx_callback_enter(ctx);
         cb(ev, user);
+        rig_ctx_callback_leave(ctx);
+    }
 }
 
 void rig_context_deliver_time_sample(rig_context_t *ctx, size_t dev_index, int64_t host_before_us,
@@ -469,8 +511,11 @@ void rig_context_deliver_device_event(rig_context_t *ctx, size_t dev_index,
     rig_device_event_cb cb = ctx->device_event_cb;
     void *user = ctx->device_event_cb_user;
     pthread_mutex_unlock(&ctx->lock);
-    if (cb)
+    if (cb) {
+        rig_ctx_callback_enter(ctx);
         cb(&ev, user);
+        rig_ctx_callback_leave(ctx);
+    }
 }
 
 rig_error_t rig_device_clock_estimate(rig_device_t *dev, double *skew_ppm, unsigned *epochs)
@@ -500,13 +545,13 @@ void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame)
     void *user = ctx->cb_user;
     if (ctx->matcher) {
         /* The matcher keeps its own reference; what it emits goes out after unlocking. */
-        rig_frame_retain(frame);
-        rig_match_add(ctx->matcher, frame->device_index * RIG_STREAM_COUNT + frame->stream,
-                      frame->global_ts_us, frame->index, frame->host_ts_us, frame->interfered,
-                      frame);
+        rig_ctx_match_frame_locked(ctx, frame);
         pthread_mutex_unlock(&ctx->lock);
-        if (cb)
+        if (cb) {
+            rig_ctx_callback_enter(ctx);
             cb(frame, user);
+            rig_ctx_callback_leave(ctx);
+        }
         rig_frame_release(frame);
         rig_ctx_flush_out(ctx);
         return;
@@ -514,7 +559,9 @@ void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame)
     if (cb) {
         /* Called unlocked: the callback may use the API (trigger, read errors, ...). */
         pthread_mutex_unlock(&ctx->lock);
+        rig_ctx_callback_enter(ctx);
         cb(frame, user);
+        rig_ctx_callback_leave(ctx);
         rig_frame_release(frame);
         return;
     }
@@ -559,7 +606,9 @@ void *rig_ctx_wait_for(rig_context_t *ctx, uint32_t timeout_ms, bool (*has)(void
     *err = RIG_OK;
     if (ctx->ops->advance && ctx->time_mode == RIG_TIME_VIRTUAL) {
         if (!has(ctx)) {
-            rig_error_t e = ctx->ops->advance(ctx->be, (int64_t)timeout_ms * 1000, has, ctx);
+            /* A 0 timeout still lets 1 ms pass: a polling loop must make progress. */
+            int64_t us = timeout_ms ? (int64_t)timeout_ms * 1000 : 1000;
+            rig_error_t e = ctx->ops->advance(ctx->be, us, has, ctx);
             if (e != RIG_OK && e != RIG_ERROR_TIMEOUT) {
                 *err = e;
                 return NULL;

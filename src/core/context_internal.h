@@ -32,6 +32,12 @@ struct rig_frameset {
     rig_slot_status_t *status; /* same indexing */
 };
 
+/* Where the frames of one slot (device * RIG_STREAM_COUNT + stream) went. */
+typedef struct slot_account {
+    uint64_t delivered, in_sets, no_memory;
+    uint64_t unmatched[RIG_UNMATCHED_REASON_COUNT];
+} slot_account_t;
+
 /* Emitted while the context lock is held; handed out after it is released. */
 typedef struct out_item {
     rig_frameset_t *set;     /* or */
@@ -70,6 +76,8 @@ struct rig_context {
     rig_frameset_t **set_queue; /* ring */
     size_t set_cap, set_head, set_len;
     uint64_t set_drops;
+    slot_account_t *acct; /* per slot, acct_n of them (grows with the matcher) */
+    size_t acct_n;
     out_item_t *out; /* emitted under the lock, delivered after */
     size_t nout, cap_out;
     bool out_oom;
@@ -77,6 +85,25 @@ struct rig_context {
 
 /** The open device with that index, or NULL. Context lock held. */
 rig_device_t *rig_ctx_device_at_locked(rig_context_t *ctx, size_t index);
+
+/** Hands one frame to the matcher (it takes its own reference). Context lock held. */
+void rig_ctx_match_frame_locked(rig_context_t *ctx, rig_frame_t *frame);
+
+/**
+ * A device is about to start with profiles p: when framesets are enabled, its slots join them
+ * (before its first frame can arrive). Lock not held. rig_ctx_framesets_start_failed undoes it.
+ */
+void rig_ctx_framesets_device_starting(rig_context_t *ctx, rig_device_t *dev,
+                                       const rig_stream_profile_t *p);
+void rig_ctx_framesets_start_failed(rig_context_t *ctx, rig_device_t *dev);
+
+/*
+ * Callbacks into the application: a thread-local marker says "inside a callback of ctx" so that
+ * rig_context_destroy from there is refused rather than freeing what the caller still uses.
+ */
+void rig_ctx_callback_enter(rig_context_t *ctx);
+void rig_ctx_callback_leave(rig_context_t *ctx);
+bool rig_ctx_in_callback(const rig_context_t *ctx);
 
 /** Hands out what the matcher emitted under the lock (sets, unmatched frames); lock not held. */
 void rig_ctx_flush_out(rig_context_t *ctx);

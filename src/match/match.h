@@ -16,7 +16,21 @@
  *  - a set is emitted as soon as every slot is filled or known to stay empty: frames of a slot
  *    arrive in capture order, so a later frame of that slot resolves every older set's empty
  *    slot (DROPPED when the frame index skipped, MISSING otherwise); only a silent slot makes a
- *    set wait, and then at most `deadline_us` after its capture;
+ *    set wait, and then at most its slot's deadline after its capture (below);
+ *  - no capture is emitted twice, whatever the delay: per slot the matcher remembers the newest
+ *    key of a set emitted without that slot (for a slot enabled later: the newest key emitted
+ *    before); a frame of the slot at or before it (up to half a period after) that finds no
+ *    waiting set is reported LATE, never the start of a second set for that capture;
+ *  - the deadline adapts per slot to its observed arrival latency: each slot keeps the largest
+ *    (arrival - key) of its last 128 to 256 frames (two buckets of 128), and a set waiting for
+ *    that slot waits that long plus half a period, never less than `deadline_us` and never
+ *    more than RIG_MATCH_MAX_DEADLINE_US (or `deadline_us` if larger). So a device whose frames
+ *    are consistently 300 ms late still fills its slots (only its first frames, before its
+ *    latency was seen, come LATE); a silent device delays sets by `deadline_us` only;
+ *  - slots can be enabled (a device started late) or disabled at any time: sets waiting then
+ *    wait for a newly enabled slot too (MISSING if its first frame is of a later capture); sets
+ *    emitted before have it MISSING (never waited for). A frame of a slot that is not enabled
+ *    is reported unmatched with RIG_UNMATCHED_NO_SLOT;
  *  - memory is bounded: at most `max_pending` sets wait; beyond that the oldest is emitted.
  */
 #ifndef RIGSYNC_MATCH_H
@@ -29,6 +43,9 @@
 #include "rigsync/rigsync.h"
 
 typedef struct rig_match rig_match_t;
+
+/** The longest a set waits for a slot whose frames come late (adaptive deadline cap). */
+#define RIG_MATCH_MAX_DEADLINE_US 2000000
 
 typedef struct rig_match_slot_cfg {
     bool enabled;
@@ -84,5 +101,21 @@ void rig_match_flush(rig_match_t *m);
 
 /** Sets waiting right now. */
 size_t rig_match_pending(const rig_match_t *m);
+
+/**
+ * Enables (cfg->enabled) or disables slot `slot`, growing the matcher when slot >= its slot
+ * count (new slots start disabled). Sets completed by a disable are emitted before this
+ * returns. False when out of memory (nothing changed).
+ */
+bool rig_match_set_slot(rig_match_t *m, size_t slot, const rig_match_slot_cfg_t *cfg);
+
+/** Slots the matcher has (enabled or not). */
+size_t rig_match_slot_count(const rig_match_t *m);
+
+/** Frames of slot `slot` held in waiting sets right now. */
+size_t rig_match_pending_frames(const rig_match_t *m, size_t slot);
+
+/** How long a set waits for slot `slot` now (its adaptive deadline, see above), in us. */
+int64_t rig_match_slot_deadline_us(const rig_match_t *m, size_t slot);
 
 #endif
