@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/hull.h"
 #include "common/util.h"
 #include "config/config_internal.h"
 #include "mode/mode.h"
+#include "report/stats.h"
 
 /* Span of arrivals a device needs before its capture rate is trusted. With a USB latency tail of
  * a few hundred us, the fastest arrivals at each end of the run sit ~10 us above the floor, so
@@ -19,40 +19,42 @@
  * SECONDARY takes to notice pulses are gone; the rest is margin for USB stalls). */
 #define SILENT_AFTER_PERIODS 10.0
 
-typedef struct sample {
-    uint64_t index;
-    int64_t host_ts_us;
-} sample_t;
-
-typedef struct vec64 {
-    int64_t *v;
-    size_t len, cap;
-} vec64_t;
-
-static bool vec64_push(vec64_t *v, int64_t x)
-{
-    if (v->len == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 256;
-        int64_t *n = realloc(v->v, cap * sizeof(*n));
-        if (!n)
-            return false;
-        v->v = n;
-        v->cap = cap;
-    }
-    v->v[v->len++] = x;
-    return true;
-}
+/* A pause in a stream's arrivals this much longer than its frame index explains is a stall. */
+#define STALL_MIN_US 10000
+/* The verdict warns of stalls when one lasted this long, or when they hit this share of frames. */
+#define STALL_WARN_LONGEST_US 100000
+#define STALL_WARN_SHARE 0.01
+/* fps needs this much host time between the first and last frame (no division by tiny spans). */
+#define FPS_MIN_SPAN_US 100000
+/* Frames reaching the application this much later than real time allows are host lag. */
+#define HOST_LAG_LIMIT_US 100000
 
 /* A pair of devices the summary reports on, with the spreads of the captures both were in. */
 typedef struct pair_acc {
     size_t a, b;
-    vec64_t device, global;
+    rig_hist_t device, global;
 } pair_acc_t;
 
+/* One stream of one device, summarized as its frames come: bounded memory. */
 typedef struct series {
-    sample_t *v;
-    size_t len, cap;
-    uint64_t interfered;
+    uint64_t frames, interfered;
+    uint64_t unmatched[RIG_UNMATCHED_REASON_COUNT];
+    bool timed;                /* a frame with a host time came */
+    uint64_t idx_lo, idx_hi;   /* frame index range */
+    int64_t first_us, last_us; /* earliest and latest host arrival */
+    int64_t in_first_us, in_last_us; /* arrival of the first and last frame fed */
+    /* lower envelope of (index - k0, arrival - h0 - (index - k0) * nominal) */
+    uint64_t k0, prev_index;
+    int64_t h0;
+    rig_envelope_t env;
+    /* stalls: pauses of the arrivals beyond what the index explains */
+    uint64_t stalls;
+    int64_t stall_longest_us;
+    double stall_total_us;
+    int64_t prev_host;
+    /* wall clock at delivery (real-time runs) */
+    uint64_t wall_frames;
+    int64_t wall_first_us, wall_last_us;
 } series_t;
 
 struct rig_report {
@@ -61,11 +63,30 @@ struct rig_report {
     series_t *series; /* [device * RIG_STREAM_COUNT + stream] */
     pair_acc_t *pairs;
     size_t npairs;
-    int64_t *offset; /* expected capture offset per slot */
+    int64_t *offset;  /* expected capture offset per slot */
+    double *nominal;  /* nominal period per stream, us */
     rig_report_event_t events[RIG_REPORT_MAX_EVENTS]; /* in arrival order */
     size_t nevents;
     uint64_t events_dropped;
+    bool oom;
+    /* host lag: wall - host per frame, its least value and its worst excess over that */
+    bool wall_any;
+    int64_t lag_base_us, lag_max_us; /* least and largest wall - host */
+    uint64_t lagging_frames;
+    int64_t wall_first_us, wall_last_us, wall_host_first_us, wall_host_last_us;
 };
+
+/* b - a in seconds, without integer overflow. */
+static double span_s(int64_t a, int64_t b) { return ((double)b - (double)a) / 1e6; }
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    if (b < 0 && a > INT64_MAX + b)
+        return INT64_MAX;
+    if (b > 0 && a < INT64_MIN + b)
+        return INT64_MIN;
+    return a - b;
+}
 
 static int64_t capture_offset_us(const rig_config_t *cfg, size_t i, int stream);
 
@@ -80,11 +101,12 @@ rig_report_t *rig_report_create(const rig_config_t *config)
     r->ndev = rig_config_device_count(config);
     r->series = calloc(r->ndev * RIG_STREAM_COUNT + 1, sizeof(*r->series));
     r->offset = calloc(r->ndev * RIG_STREAM_COUNT + 1, sizeof(*r->offset));
+    r->nominal = calloc(RIG_STREAM_COUNT, sizeof(*r->nominal));
     /* All pairs for small rigs; against the reference device (the primary, else device 0)
      * for large ones: n - 1 lines. */
     size_t n = r->ndev;
     r->pairs = calloc(n * n + 1, sizeof(*r->pairs));
-    if (!r->series || !r->offset || !r->pairs) {
+    if (!r->series || !r->offset || !r->pairs || !r->nominal) {
         rig_report_destroy(r);
         return NULL;
     }
@@ -101,6 +123,8 @@ rig_report_t *rig_report_create(const rig_config_t *config)
     for (size_t i = 0; i < n; i++)
         for (int s = 0; s < RIG_STREAM_COUNT; s++)
             r->offset[i * RIG_STREAM_COUNT + (size_t)s] = capture_offset_us(config, i, s);
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        r->nominal[s] = 1e6 / (double)(config->streams[s].fps > 0 ? config->streams[s].fps : 30);
     return r;
 }
 
@@ -109,14 +133,15 @@ void rig_report_destroy(rig_report_t *r)
     if (!r)
         return;
     for (size_t i = 0; r->series && i < r->ndev * RIG_STREAM_COUNT; i++)
-        free(r->series[i].v);
+        rig_envelope_free(&r->series[i].env);
     for (size_t p = 0; r->pairs && p < r->npairs; p++) {
-        free(r->pairs[p].device.v);
-        free(r->pairs[p].global.v);
+        rig_hist_free(&r->pairs[p].device);
+        rig_hist_free(&r->pairs[p].global);
     }
     free(r->series);
     free(r->pairs);
     free(r->offset);
+    free(r->nominal);
     free(r);
 }
 
@@ -162,16 +187,22 @@ rig_error_t rig_report_add_capture(rig_report_t *r, const int64_t *device_ts_us,
             size_t ka = pa->a * RIG_STREAM_COUNT + (size_t)s;
             size_t kb = pa->b * RIG_STREAM_COUNT + (size_t)s;
             int64_t expected = r->offset[kb] - r->offset[ka];
-            if (device_ts_us[ka] != RIG_TS_NONE && device_ts_us[kb] != RIG_TS_NONE &&
-                !vec64_push(&pa->device, llabs(device_ts_us[kb] - device_ts_us[ka] - expected)))
-                return RIG_ERROR_NO_MEMORY;
-            if (global_ts_us[ka] != RIG_TS_NONE && global_ts_us[kb] != RIG_TS_NONE &&
-                !vec64_push(&pa->global, llabs(global_ts_us[kb] - global_ts_us[ka] - expected)))
-                return RIG_ERROR_NO_MEMORY;
+            if (device_ts_us[ka] != RIG_TS_NONE && device_ts_us[kb] != RIG_TS_NONE) {
+                int64_t d = sat_sub(sat_sub(device_ts_us[kb], device_ts_us[ka]), expected);
+                if (!rig_hist_add(&pa->device, d == INT64_MIN ? INT64_MAX : d < 0 ? -d : d))
+                    return RIG_ERROR_NO_MEMORY;
+            }
+            if (global_ts_us[ka] != RIG_TS_NONE && global_ts_us[kb] != RIG_TS_NONE) {
+                int64_t d = sat_sub(sat_sub(global_ts_us[kb], global_ts_us[ka]), expected);
+                if (!rig_hist_add(&pa->global, d == INT64_MIN ? INT64_MAX : d < 0 ? -d : d))
+                    return RIG_ERROR_NO_MEMORY;
+            }
         }
     }
     return RIG_OK;
 }
+
+static bool timer_driven(rig_sync_mode_t m);
 
 rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
                            uint64_t frame_index, int64_t host_ts_us, bool interfered)
@@ -179,16 +210,90 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
     if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
         return RIG_ERROR_INVALID_ARGUMENT;
     series_t *s = &r->series[device * RIG_STREAM_COUNT + stream];
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        sample_t *v = realloc(s->v, cap * sizeof(*v));
-        if (!v)
-            return RIG_ERROR_NO_MEMORY;
-        s->v = v;
-        s->cap = cap;
-    }
-    s->v[s->len++] = (sample_t){frame_index, host_ts_us};
+    bool first = s->frames == 0;
+    s->frames++;
     s->interfered += interfered;
+    if (first || frame_index < s->idx_lo)
+        s->idx_lo = frame_index;
+    if (first || frame_index > s->idx_hi)
+        s->idx_hi = frame_index;
+    if (host_ts_us == RIG_TS_NONE)
+        return RIG_OK;
+    double nominal = r->nominal[stream];
+    if (!s->timed) {
+        s->timed = true;
+        s->first_us = s->last_us = s->in_first_us = host_ts_us;
+        s->k0 = frame_index;
+        s->h0 = host_ts_us;
+    } else {
+        s->first_us = RIG_MIN(s->first_us, host_ts_us);
+        s->last_us = RIG_MAX(s->last_us, host_ts_us);
+        /* A stall: the arrivals paused longer than the frames the index skipped explain. */
+        if (frame_index > s->prev_index && timer_driven(r->config->devices[device].sync.mode)) {
+            double excess = span_s(s->prev_host, host_ts_us) * 1e6 -
+                            (double)(frame_index - s->prev_index) * nominal;
+            if (excess >= STALL_MIN_US) {
+                s->stalls++;
+                s->stall_total_us += excess;
+                int64_t e = excess >= 9.2e18 ? INT64_MAX : (int64_t)excess;
+                s->stall_longest_us = RIG_MAX(s->stall_longest_us, e);
+            }
+        }
+    }
+    s->in_last_us = host_ts_us;
+    /* x must increase; a repeated (or older) index adds nothing. Residuals to the nominal
+     * period keep the numbers small and exact in double. */
+    if (s->env.n == 0 || frame_index > s->prev_index) {
+        double x = (double)(frame_index - s->k0);
+        double y = span_s(s->h0, host_ts_us) * 1e6 - x * nominal;
+        if (!rig_envelope_add(&s->env, x, y))
+            return RIG_ERROR_NO_MEMORY;
+    }
+    s->prev_index = frame_index;
+    s->prev_host = host_ts_us;
+    return RIG_OK;
+}
+
+rig_error_t rig_report_add_unmatched(rig_report_t *r, size_t device, rig_stream_t stream,
+                                     rig_unmatched_reason_t reason)
+{
+    if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT ||
+        (unsigned)reason >= RIG_UNMATCHED_REASON_COUNT)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    r->series[device * RIG_STREAM_COUNT + stream].unmatched[reason]++;
+    return RIG_OK;
+}
+
+rig_error_t rig_report_add_wall(rig_report_t *r, size_t device, rig_stream_t stream,
+                                int64_t host_ts_us, int64_t wall_us)
+{
+    if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT ||
+        host_ts_us == RIG_TS_NONE || wall_us == RIG_TS_NONE)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    series_t *s = &r->series[device * RIG_STREAM_COUNT + stream];
+    if (s->wall_frames++ == 0) {
+        s->wall_first_us = s->wall_last_us = wall_us;
+    } else {
+        s->wall_first_us = RIG_MIN(s->wall_first_us, wall_us);
+        s->wall_last_us = RIG_MAX(s->wall_last_us, wall_us);
+    }
+    int64_t lag = sat_sub(wall_us, host_ts_us);
+    if (!r->wall_any) {
+        r->wall_any = true;
+        r->lag_base_us = r->lag_max_us = lag;
+        r->wall_first_us = r->wall_last_us = wall_us;
+        r->wall_host_first_us = r->wall_host_last_us = host_ts_us;
+    }
+    r->wall_first_us = RIG_MIN(r->wall_first_us, wall_us);
+    r->wall_last_us = RIG_MAX(r->wall_last_us, wall_us);
+    r->wall_host_first_us = RIG_MIN(r->wall_host_first_us, host_ts_us);
+    r->wall_host_last_us = RIG_MAX(r->wall_host_last_us, host_ts_us);
+    /* The least wall - host seen is "on time" (the clocks' offset plus the fastest hand-over);
+     * a frame is behind by its excess over it (counted against the least seen so far). */
+    r->lag_base_us = RIG_MIN(r->lag_base_us, lag);
+    r->lag_max_us = RIG_MAX(r->lag_max_us, lag); /* raw until the summary */
+    if (sat_sub(lag, r->lag_base_us) > HOST_LAG_LIMIT_US)
+        r->lagging_frames++;
     return RIG_OK;
 }
 
@@ -200,60 +305,39 @@ static const series_t *series_of(const rig_report_t *r, size_t dev, int stream)
 static void stream_stats(const series_t *s, rig_report_stream_t *out)
 {
     memset(out, 0, sizeof(*out));
-    out->frames = s->len;
+    out->frames = s->frames;
     out->interfered = s->interfered;
-    if (s->len == 0)
+    for (int k = 1; k < RIG_UNMATCHED_REASON_COUNT; k++)
+        out->unmatched += s->unmatched[k];
+    out->stalls = s->stalls;
+    out->stall_longest_us = s->stall_longest_us;
+    if (s->frames == 0)
         return;
-    uint64_t lo = s->v[0].index, hi = s->v[0].index;
-    int64_t first = s->v[0].host_ts_us, last = s->v[0].host_ts_us;
-    for (size_t i = 1; i < s->len; i++) {
-        lo = RIG_MIN(lo, s->v[i].index);
-        hi = RIG_MAX(hi, s->v[i].index);
-        first = RIG_MIN(first, s->v[i].host_ts_us);
-        last = RIG_MAX(last, s->v[i].host_ts_us);
-    }
-    out->drops = (hi - lo + 1) - s->len;
-    out->first_us = first;
-    out->last_us = last;
-    if (last > first && s->len > 1)
-        out->fps = (double)(s->len - 1) * 1e6 / (double)(last - first);
+    uint64_t range = s->idx_hi - s->idx_lo;
+    out->drops = range >= s->frames ? range + 1 - s->frames : 0;
+    if (!s->timed)
+        return;
+    out->first_us = s->first_us;
+    out->last_us = s->last_us;
+    double span_us = span_s(s->first_us, s->last_us) * 1e6;
+    if (s->frames > 1 && span_us >= FPS_MIN_SPAN_US)
+        out->fps = (double)(s->frames - 1) * 1e6 / span_us;
+    double wall_us = span_s(s->wall_first_us, s->wall_last_us) * 1e6;
+    if (s->wall_frames > 1 && wall_us >= FPS_MIN_SPAN_US)
+        out->wall_fps = (double)(s->wall_frames - 1) * 1e6 / wall_us;
 }
 
 /* Capture period on the host clock: the lower envelope of (frame index, arrival) has the real
- * period as its slope (see common/hull.h). Returns 0 when unknown. */
+ * period as its slope (see common/hull.h, report/stats.h). Returns 0 when unknown. */
 static double envelope_period_us(const series_t *s, double nominal_us)
 {
-    if (s->len < ENVELOPE_MIN_FRAMES ||
-        s->v[s->len - 1].host_ts_us - s->v[0].host_ts_us < ENVELOPE_MIN_SPAN_US)
+    if (s->frames < ENVELOPE_MIN_FRAMES || !s->timed ||
+        span_s(s->in_first_us, s->in_last_us) * 1e6 < ENVELOPE_MIN_SPAN_US)
         return 0.0;
-    double *x = malloc(s->len * sizeof(*x)), *y = malloc(s->len * sizeof(*y));
-    size_t *scratch = malloc(s->len * sizeof(*scratch));
-    double slope = 0, intercept = 0;
-    bool ok = false;
-    if (x && y && scratch) {
-        /* Residuals to the nominal period keep the numbers small and exact in double. */
-        uint64_t k0 = s->v[0].index;
-        int64_t h0 = s->v[0].host_ts_us;
-        size_t n = 0;
-        for (size_t i = 0; i < s->len; i++) {
-            if (i > 0 && s->v[i].index <= s->v[i - 1].index)
-                continue; /* x must increase; a repeated index adds nothing */
-            x[n] = (double)(s->v[i].index - k0);
-            y[n] = (double)(s->v[i].host_ts_us - h0) - x[n] * nominal_us;
-            n++;
-        }
-        ok = rig_lower_hull_line(x, y, n, scratch, &slope, &intercept);
-    }
-    free(x);
-    free(y);
-    free(scratch);
-    return ok ? nominal_us + slope : 0.0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    double slope, intercept;
+    if (!rig_envelope_line(&s->env, &slope, &intercept))
+        return 0.0;
+    return nominal_us + slope;
 }
 
 /* Delay of the pulse reaching device i, from the primary, through upstream trigger_out delays. */
@@ -280,22 +364,17 @@ static int64_t capture_offset_us(const rig_config_t *cfg, size_t i, int stream)
     return off;
 }
 
-static void spread_of(const vec64_t *v, rig_report_spread_t *out)
+/* Median and p99 as ranks of the sorted values (within 1 % above 1 ms: report/stats.h). */
+static void spread_of(const rig_hist_t *h, rig_report_spread_t *out)
 {
     memset(out, 0, sizeof(*out));
-    if (v->len == 0)
+    if (h->n == 0)
         return;
-    int64_t *x = malloc(v->len * sizeof(*x));
-    if (!x)
-        return;
-    memcpy(x, v->v, v->len * sizeof(*x));
-    qsort(x, v->len, sizeof(*x), cmp_i64);
-    out->matched = v->len;
-    out->median_us = x[(v->len - 1) / 2];
-    size_t p99 = (size_t)ceil(0.99 * (double)v->len);
-    out->p99_us = x[(p99 ? p99 : 1) - 1];
-    out->max_us = x[v->len - 1];
-    free(x);
+    out->matched = h->n;
+    out->median_us = rig_hist_rank(h, (h->n - 1) / 2);
+    uint64_t p99 = (uint64_t)ceil(0.99 * (double)h->n);
+    out->p99_us = rig_hist_rank(h, (p99 ? p99 : 1) - 1);
+    out->max_us = h->max;
 }
 
 static bool timer_driven(rig_sync_mode_t m)
@@ -374,13 +453,13 @@ static void write_verdict(const rig_report_t *r, rig_report_summary_t *sum)
             if (d->stream[s].frames)
                 first = RIG_MIN(first, d->stream[s].first_us);
         double period_us = 1e6 / (double)cfg->streams[RIG_STREAM_DEPTH].fps;
-        if ((double)(end - last) < SILENT_AFTER_PERIODS * period_us)
+        if (span_s(last, end) * 1e6 < SILENT_AFTER_PERIODS * period_us)
             continue;
         const rig_sync_config_t *c = &cfg->devices[i].sync;
         if (!silent)
             rig_fmt(t, tl, "NOT SYNCHRONIZED:");
         silent = true;
-        double at_s = (double)(last - first) / 1e6;
+        double at_s = span_s(first, last);
         if (rig_mode_needs_pulses(c->mode))
             rig_append(t, tl,
                        " device#%zu (%s, %s) stopped delivering frames %.1f s into the run, %.1f s "
@@ -388,12 +467,12 @@ static void write_verdict(const rig_report_t *r, rig_report_summary_t *sum)
                        "reaching it; check the sync cable into its sync-in (pulled or cut) and that "
                        "the device feeding it still has trigger_out_enable true.",
                        i, cfg->devices[i].serial, rig_sync_mode_name(c->mode), at_s,
-                       (double)(end - last) / 1e6);
+                       span_s(last, end));
         else
             rig_append(t, tl,
                        " device#%zu (%s) stopped delivering frames %.1f s into the run, %.1f s "
                        "before the others; check its USB connection and power.",
-                       i, cfg->devices[i].serial, at_s, (double)(end - last) / 1e6);
+                       i, cfg->devices[i].serial, at_s, span_s(last, end));
     }
     if (silent) {
         sum->verdict = RIG_VERDICT_NOT_SYNCHRONIZED;
@@ -489,6 +568,98 @@ static void note_interference(const rig_report_t *r, rig_report_summary_t *sum)
                    (unsigned long long)total, who);
 }
 
+/* Stalls of the transport and frames left without a set: named when they hurt the run. */
+static void note_stalls(const rig_report_t *r, rig_report_summary_t *sum)
+{
+    bool many = sum->frames > 0 && (double)sum->stalls >= STALL_WARN_SHARE * (double)sum->frames;
+    if (sum->unmatched == 0 && !many && sum->stall_longest_us < STALL_WARN_LONGEST_US)
+        return;
+    char *t = sum->verdict_text;
+    size_t tl = sizeof(sum->verdict_text);
+    rig_append(t, tl, " WARNING:");
+    if (sum->stalls) {
+        /* the devices hit worst, by longest stall */
+        size_t worst = 0;
+        int64_t worst_us = -1;
+        size_t hit = 0;
+        for (size_t i = 0; i < sum->device_count; i++) {
+            const rig_report_device_t *d = &sum->devices[i];
+            int64_t l = RIG_MAX(d->stream[0].stall_longest_us, d->stream[1].stall_longest_us);
+            hit += d->stream[0].stalls + d->stream[1].stalls > 0;
+            if (l > worst_us) {
+                worst_us = l;
+                worst = i;
+            }
+        }
+        rig_append(t, tl,
+                   " %llu transport stalls (arrivals paused %d ms or more beyond the frame "
+                   "period) on %zu device(s), longest %.1f ms on device#%zu (%s), %.2f %% of "
+                   "frames;",
+                   (unsigned long long)sum->stalls, STALL_MIN_US / 1000, hit,
+                   (double)sum->stall_longest_us / 1000.0, worst, r->config->devices[worst].serial,
+                   sum->frames ? 100.0 * (double)sum->stalls / (double)sum->frames : 0.0);
+    }
+    if (sum->unmatched) {
+        rig_append(t, tl, " %llu frames (%.2f %%) are in no frameset (",
+                   (unsigned long long)sum->unmatched,
+                   sum->frames ? 100.0 * (double)sum->unmatched / (double)sum->frames : 0.0);
+        bool first = true;
+        for (int k = 1; k < RIG_UNMATCHED_REASON_COUNT; k++) {
+            if (!sum->unmatched_by_reason[k])
+                continue;
+            rig_append(t, tl, "%s%s %llu", first ? "" : ", ",
+                       rig_unmatched_reason_name((rig_unmatched_reason_t)k),
+                       (unsigned long long)sum->unmatched_by_reason[k]);
+            first = false;
+        }
+        rig_append(t, tl, ");");
+    } else {
+        rig_append(t, tl, " every frame is in a frameset;");
+    }
+    rig_append(t, tl, " check the USB controllers, hubs and cables (one controller per few "
+                      "cameras) and the host's load.");
+}
+
+/* Real-time runs: frames handed to the application later than real time allows. */
+static void note_host_lag(rig_report_summary_t *sum)
+{
+    if (!sum->wall_known || sum->host_lag_max_us <= HOST_LAG_LIMIT_US)
+        return;
+    rig_append(sum->verdict_text, sizeof(sum->verdict_text),
+               " WARNING: host lag: frames reached the application up to %.2f s after they "
+               "arrived (%llu frames more than %d ms late); %.1f s of frames were delivered in "
+               "%.1f s of wall time, so the fps above (host clock) overstate what the application "
+               "got (see wall fps); the host cannot keep up: fewer devices per host, pixels off, "
+               "or lighter frame callbacks.",
+               (double)sum->host_lag_max_us / 1e6, (unsigned long long)sum->lagging_frames,
+               HOST_LAG_LIMIT_US / 1000, sum->wall_host_span_s, sum->wall_span_s);
+}
+
+/* Each event (device events, injected faults) with its time and effect. */
+static void note_events(rig_report_summary_t *sum)
+{
+    if (sum->event_count == 0)
+        return;
+    char *t = sum->verdict_text;
+    size_t tl = sizeof(sum->verdict_text);
+    rig_append(t, tl, " WARNING: %zu event(s) during the run:",
+               sum->event_count + (size_t)sum->events_dropped);
+    size_t shown = RIG_MIN(sum->event_count, (size_t)4);
+    for (size_t i = 0; i < shown; i++) {
+        const rig_report_event_t *e = &sum->events[i];
+        rig_append(t, tl, "%s at %.3f s ", i ? ";" : "", span_s(sum->first_us, e->host_ts_us));
+        if (e->device >= 0)
+            rig_append(t, tl, "device#%ld ", e->device);
+        else
+            rig_append(t, tl, "rig ");
+        rig_append(t, tl, "%s: %s", e->what, e->detail);
+    }
+    if (sum->event_count + sum->events_dropped > shown)
+        rig_append(t, tl, "; %llu more in the event list",
+                   (unsigned long long)(sum->event_count + sum->events_dropped - shown));
+    rig_append(t, tl, ".");
+}
+
 rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *sum)
 {
     if (!r || !sum)
@@ -509,10 +680,17 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
             const series_t *se = series_of(r, i, s);
             stream_stats(se, &d->stream[s]);
-            for (size_t k = 0; k < se->len; k++) {
-                first = RIG_MIN(first, se->v[k].host_ts_us);
-                last = RIG_MAX(last, se->v[k].host_ts_us);
+            if (se->timed) {
+                first = RIG_MIN(first, se->first_us);
+                last = RIG_MAX(last, se->last_us);
             }
+            sum->frames += se->frames;
+            for (int k = 1; k < RIG_UNMATCHED_REASON_COUNT; k++) {
+                sum->unmatched_by_reason[k] += se->unmatched[k];
+                sum->unmatched += se->unmatched[k];
+            }
+            sum->stalls += se->stalls;
+            sum->stall_longest_us = RIG_MAX(sum->stall_longest_us, se->stall_longest_us);
         }
         /* Both streams count on the same crystal in every timer-driven mode, and their
          * latencies are independent: averaging their rates halves the variance. */
@@ -530,7 +708,15 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
         d->rate_rel = rel_n ? rel_sum / rel_n : 0.0;
         d->capture_hz = rel_n ? (double)cfg->streams[RIG_STREAM_DEPTH].fps / d->rate_rel : 0.0;
     }
-    sum->duration_s = last > first ? (double)(last - first) / 1e6 : 0.0;
+    sum->first_us = last >= first ? first : 0;
+    sum->duration_s = last > first ? span_s(first, last) : 0.0;
+    if (r->wall_any) {
+        sum->wall_known = true;
+        sum->wall_span_s = span_s(r->wall_first_us, r->wall_last_us);
+        sum->wall_host_span_s = span_s(r->wall_host_first_us, r->wall_host_last_us);
+        sum->host_lag_max_us = RIG_MAX(0, sat_sub(r->lag_max_us, r->lag_base_us));
+        sum->lagging_frames = r->lagging_frames;
+    }
 
     size_t p = 0;
     for (; p < r->npairs; p++) {
@@ -550,6 +736,9 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
     sum->pair_count = p;
     write_verdict(r, sum);
     note_interference(r, sum);
+    note_stalls(r, sum);
+    note_host_lag(sum);
+    note_events(sum);
     return RIG_OK;
 }
 

@@ -10,6 +10,12 @@
  *  2. How far apart are the timestamps of one capture? The captures come from the frameset
  *     matcher; per pair of devices, |t_b - t_a - expected| on device timestamps (the seed's
  *     way) and on global timestamps (rigsync's one time line).
+ * And what hurt the run: transport stalls, frames in no frameset, host lag (real time), events.
+ *
+ * Memory is bounded whatever the run's length (report/stats.h): per stream a few counters and
+ * the lower hull of its arrivals (the drift fit is the same as over every frame); per pair of
+ * devices two spread histograms, exact below 1 ms and within 1 % above (median and p99; the
+ * maximum is exact); at most RIG_REPORT_MAX_EVENTS events.
  */
 #ifndef RIGSYNC_REPORT_H
 #define RIGSYNC_REPORT_H
@@ -22,8 +28,14 @@ typedef struct rig_report_stream {
     uint64_t frames;
     uint64_t drops;      /* gaps in the frame index */
     uint64_t interfered; /* depth frames disturbed by another ToF camera */
-    double fps;          /* frames received per second of host time */
+    double fps;          /* frames received per second of host time; 0 when unknown (fewer
+                            than 2 frames or less than 100 ms between first and last) */
+    double wall_fps;     /* the same per second of wall clock at delivery (real-time runs fed
+                            rig_report_add_wall), 0 when unknown */
     int64_t first_us, last_us; /* host arrival of the first and last frame */
+    uint64_t unmatched;        /* frames the CLI reported in no frameset */
+    uint64_t stalls;           /* arrival pauses of 10 ms or more beyond the frame index's */
+    int64_t stall_longest_us;
 } rig_report_stream_t;
 
 typedef struct rig_report_device {
@@ -76,6 +88,18 @@ typedef struct rig_report_summary {
     rig_report_device_t *devices;
     size_t pair_count;
     rig_report_pair_t *pairs;
+    int64_t first_us;           /* host time of the first frame (event times count from it) */
+    uint64_t frames;            /* all frames fed */
+    uint64_t unmatched;         /* frames in no frameset, and by reason */
+    uint64_t unmatched_by_reason[RIG_UNMATCHED_REASON_COUNT];
+    uint64_t stalls;            /* transport stalls, all streams */
+    int64_t stall_longest_us;
+    /* Host lag (only when the wall clock was fed: real-time runs; virtual time has none). */
+    bool wall_known;
+    double wall_span_s;      /* wall clock from the first delivery to the last */
+    double wall_host_span_s; /* host time those frames cover */
+    int64_t host_lag_max_us; /* worst delivery lag behind the fastest one */
+    uint64_t lagging_frames; /* frames delivered more than 100 ms behind */
     rig_report_event_t *events; /* in time order */
     size_t event_count;
     uint64_t events_dropped;
@@ -98,6 +122,18 @@ rig_error_t rig_report_add(rig_report_t *report, size_t device, rig_stream_t str
  */
 rig_error_t rig_report_add_capture(rig_report_t *report, const int64_t *device_ts_us,
                                    const int64_t *global_ts_us);
+
+/** Records a frame that ended in no frameset, with the reason (the unmatched callback). */
+rig_error_t rig_report_add_unmatched(rig_report_t *report, size_t device, rig_stream_t stream,
+                                     rig_unmatched_reason_t reason);
+
+/**
+ * Real-time runs: the wall clock (same clock as host_ts_us, e.g. rig_monotonic_us) when the
+ * frame reached the application. Gives the wall-clock fps and the host lag: how far behind
+ * the fastest hand-over a frame came. Virtual-time runs do not call it (no lag to report).
+ */
+rig_error_t rig_report_add_wall(rig_report_t *report, size_t device, rig_stream_t stream,
+                                int64_t host_ts_us, int64_t wall_us);
 
 /** Records an event (copied). Beyond RIG_REPORT_MAX_EVENTS only counted. */
 rig_error_t rig_report_add_event(rig_report_t *report, const rig_report_event_t *event);
