@@ -59,7 +59,7 @@ typedef struct run_state {
     rig_report_t *report;
     FILE *csv;
     bool failed;
-    uint64_t unmatched[3];
+    uint64_t unmatched[RIG_UNMATCHED_REASON_COUNT];
     int64_t *dts, *gts; /* per slot scratch for the report */
 } run_state_t;
 
@@ -141,11 +141,22 @@ static void print_summary(const cli_rig_t *rig, const rig_report_summary_t *sum)
         printf("device#%zu %s %-10s", i, rig_config_device_serial(cfg, i),
                rig_sync_mode_name(sync.mode));
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
-            printf(" | %s: %" PRIu64 " frames, %.2f fps, %" PRIu64 " dropped",
-                   rig_stream_name((rig_stream_t)s), d->stream[s].frames, d->stream[s].fps,
-                   d->stream[s].drops);
-            if (d->stream[s].interfered)
-                printf(", %" PRIu64 " interfered", d->stream[s].interfered);
+            const rig_report_stream_t *st = &d->stream[s];
+            printf(" | %s: %" PRIu64 " frames, ", rig_stream_name((rig_stream_t)s), st->frames);
+            if (st->fps > 0 || st->frames == 0)
+                printf("%.2f fps", st->fps);
+            else
+                printf("fps n/a");
+            if (sum->wall_known)
+                printf(" (%.2f fps wall clock)", st->wall_fps);
+            printf(", %" PRIu64 " dropped", st->drops);
+            if (st->interfered)
+                printf(", %" PRIu64 " interfered", st->interfered);
+            if (st->stalls)
+                printf(", %" PRIu64 " stalls (longest %.1f ms)", st->stalls,
+                       (double)st->stall_longest_us / 1000.0);
+            if (st->unmatched)
+                printf(", %" PRIu64 " in no frameset", st->unmatched);
         }
         if (d->period_known)
             printf(" | capture rate %.4f Hz (host clock)", d->capture_hz);
@@ -168,6 +179,23 @@ static void print_summary(const cli_rig_t *rig, const rig_report_summary_t *sum)
         if (pr->drift_known)
             printf("; capture drift %+.1f us/s", pr->drift_us_per_s);
         printf("\n");
+    }
+    if (sum->wall_known)
+        printf("host lag: %.1f s of frames delivered in %.1f s of wall time; worst lag %.3f s, "
+               "%" PRIu64 " frames more than 100 ms behind\n",
+               sum->wall_host_span_s, sum->wall_span_s, (double)sum->host_lag_max_us / 1e6,
+               sum->lagging_frames);
+    if (sum->event_count || sum->events_dropped)
+        printf("events: %zu%s\n", sum->event_count + (size_t)sum->events_dropped,
+               sum->events_dropped ? " (the oldest listed; the rest only counted)" : "");
+    for (size_t i = 0; i < sum->event_count; i++) {
+        const rig_report_event_t *e = &sum->events[i];
+        printf("event at %.3f s: ", ((double)e->host_ts_us - (double)sum->first_us) / 1e6);
+        if (e->device >= 0 && (size_t)e->device < sum->device_count)
+            printf("device#%ld %s ", e->device, rig_config_device_serial(cfg, (size_t)e->device));
+        else
+            printf("rig ");
+        printf("%s: %s\n", e->what, e->detail);
     }
     printf("VERDICT: %s\n", sum->verdict_text);
 }
@@ -206,6 +234,10 @@ static void on_frame(rig_frame_t *f, void *user)
                        rig_frame_index(f), rig_frame_host_ts_us(f),
                        rig_frame_interfered(f)) != RIG_OK)
         rs->failed = true;
+    /* Real time: when the frame reached us, for the host lag (virtual time has none). */
+    if (!rs->o->rig.virtual_time)
+        rig_report_add_wall(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
+                            rig_frame_host_ts_us(f), rig_monotonic_us());
     pthread_mutex_unlock(&rs->lock);
 }
 
@@ -286,10 +318,10 @@ static void on_set(rig_frameset_t *set, void *user)
 static void on_unmatched(rig_frame_t *f, rig_unmatched_reason_t reason, void *user)
 {
     run_state_t *rs = user;
-    (void)f;
     pthread_mutex_lock(&rs->lock);
-    if ((unsigned)reason < 3)
+    if ((unsigned)reason < RIG_UNMATCHED_REASON_COUNT)
         rs->unmatched[reason]++;
+    rig_report_add_unmatched(rs->report, rig_frame_device_index(f), rig_frame_stream(f), reason);
     pthread_mutex_unlock(&rs->lock);
 }
 
@@ -471,10 +503,15 @@ int cli_run(int argc, char **argv)
         rc = CLI_RUNTIME;
         goto out;
     }
-    if (rs.unmatched[RIG_UNMATCHED_LATE] || rs.unmatched[RIG_UNMATCHED_NO_TIME])
+    uint64_t set_drops = rig_context_frameset_drops(rig.ctx);
+    if (rs.unmatched[RIG_UNMATCHED_LATE] || rs.unmatched[RIG_UNMATCHED_NO_TIME] ||
+        rs.unmatched[RIG_UNMATCHED_OVERFLOW] || rs.unmatched[RIG_UNMATCHED_NO_SLOT] || set_drops)
         printf("rigsync: frames in no frameset: %" PRIu64 " arrived after their set was complete, "
-               "%" PRIu64 " had no global timestamp\n",
-               rs.unmatched[RIG_UNMATCHED_LATE], rs.unmatched[RIG_UNMATCHED_NO_TIME]);
+               "%" PRIu64 " had no global timestamp, %" PRIu64 " were in %" PRIu64
+               " sets dropped from the full frameset queue, %" PRIu64 " had no slot\n",
+               rs.unmatched[RIG_UNMATCHED_LATE], rs.unmatched[RIG_UNMATCHED_NO_TIME],
+               rs.unmatched[RIG_UNMATCHED_OVERFLOW], set_drops,
+               rs.unmatched[RIG_UNMATCHED_NO_SLOT]);
     rig_report_summary_t sum;
     if (rig_report_summarize(rs.report, &sum) != RIG_OK) {
         pthread_mutex_unlock(&rs.lock);
