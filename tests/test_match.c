@@ -14,6 +14,7 @@
 #include "match/match.h"
 
 #define PERIOD 33333.0
+#define RIG_MAX_T(a, b) ((a) > (b) ? (a) : (b))
 #define MAX_FRAMES 100000
 
 typedef struct tframe {
@@ -27,11 +28,12 @@ typedef struct rec {
     size_t nframes;
     size_t sets, mixed, partial;
     size_t status_count[5];
-    size_t unmatched[3];
+    size_t unmatched[RIG_UNMATCHED_REASON_COUNT];
     size_t emitted_during_add; /* sets emitted by the add that completed them */
     int64_t max_wait_us;       /* emission "now" minus the set's key */
     int64_t now;
     size_t max_pending;
+    uint64_t sets_of[4096]; /* sets holding a frame of capture c */
     rig_match_t *m;
 } rec_t;
 
@@ -55,6 +57,8 @@ static void on_set(const rig_match_set_t *set, void *user)
     }
     if (mixed)
         r->mixed++;
+    if (cap != UINT64_MAX && cap < 4096)
+        r->sets_of[cap]++;
     if (set->filled < set->nslots)
         r->partial++;
     if (r->now - set->key_us > r->max_wait_us)
@@ -326,6 +330,110 @@ static void a_frame_without_a_timestamp_is_reported(void **state)
     rec_free(r);
 }
 
+
+static void a_long_stall_never_emits_a_capture_twice(void **state)
+{
+    (void)state;
+    /* Slot 1 stalls for 900 ms (27 captures) then delivers its backlog in a burst, 1 ms apart:
+     * the old matcher remembered 8 sets per slot and started second sets for the older ones. */
+    rec_t *r = rec_new(2, NULL, NULL);
+    const uint64_t n = 120;
+    int64_t burst_at = 0;
+    for (uint64_t c = 0; c < n; c++) {
+        int64_t t = 1000000 + (int64_t)((double)c * PERIOD);
+        feed(r, 0, c, t, c, t + 10000);
+        if (c >= 30 && c < 57) {
+            if (c == 30)
+                burst_at = t + 900000;
+            continue; /* held back */
+        }
+        if (c == 57)
+            for (uint64_t b = 30; b < 57; b++)
+                feed(r, 1, b, 1000000 + (int64_t)((double)b * PERIOD), b,
+                     burst_at + (int64_t)(b - 30) * 1000);
+        feed(r, 1, c, t, c, RIG_MAX_T(t + 10000, burst_at + 28000));
+    }
+    finish(r);
+    /* each capture in exactly one set */
+    for (uint64_t c = 0; c < n; c++)
+        assert_int_equal(r->sets_of[c], 1);
+    assert_int_equal(r->sets, n);
+    /* The burst starts when capture 57 is taken (t57), after slot 0's frame of 57 (t57 + 10
+     * ms) emitted every set older than 100 ms: up to capture 54. So the stalled frames of
+     * 30..54 come late (25); those of 55 and 56 (waiting 77 and 44 ms then, and from the first
+     * burst frame on the slot's deadline is its 900 ms latency) fill their sets. */
+    assert_int_equal(r->unmatched[RIG_UNMATCHED_LATE], 25);
+    rec_free(r);
+}
+
+static void a_device_consistently_300_ms_late_fills_its_slots(void **state)
+{
+    (void)state;
+    rig_match_params_t p;
+    rig_match_params_default(&p, PERIOD); /* 100 ms deadline */
+    rec_t *r = rec_new(2, &p, NULL);
+    run_rig(r, 2, 300, 2000, 0, 300000, 99, 0); /* slot 0 arrives 300 ms late */
+    finish(r);
+    assert_int_equal(r->sets, 300);
+    /* Before its first frame came (310 ms after capture 0) the sets of captures whose 100 ms
+     * deadline had passed went without it: captures 0..6 (key + 100 ms + jitter < 310 ms);
+     * those frames come late, the other 293 fill their slots. */
+    assert_true(r->unmatched[RIG_UNMATCHED_LATE] >= 5 && r->unmatched[RIG_UNMATCHED_LATE] <= 7);
+    assert_true(r->partial <= 7);
+    /* its deadline is its latency (310-312 ms) plus half a period, bounded by 2 s */
+    int64_t d = rig_match_slot_deadline_us(r->m, 0);
+    assert_true(d >= 310000 + 16666 && d <= 312000 + 16667);
+    assert_int_equal(rig_match_slot_deadline_us(r->m, 1), p.deadline_us);
+    rec_free(r);
+}
+
+static void the_adaptive_deadline_is_bounded(void **state)
+{
+    (void)state;
+    rec_t *r = rec_new(2, NULL, NULL);
+    /* a frame 5 s late (a stall, or a bogus timestamp): its slot waits 2 s at most */
+    feed(r, 0, 0, 1000000, 0, 6000000);
+    assert_int_equal(rig_match_slot_deadline_us(r->m, 0), RIG_MATCH_MAX_DEADLINE_US);
+    /* a timestamp in the future says nothing of lateness */
+    feed(r, 1, 1, 9000000, 0, 6000001);
+    assert_int_equal(rig_match_slot_deadline_us(r->m, 1), 100000);
+    finish(r);
+    rec_free(r);
+}
+
+static void a_slot_enabled_later_joins_and_frames_of_unknown_slots_are_reported(void **state)
+{
+    (void)state;
+    rig_match_slot_cfg_t cfg[1] = {{true, PERIOD, 0}};
+    rec_t *r = calloc(1, sizeof(*r));
+    assert_non_null(r);
+    r->m = rig_match_create(cfg, 1, NULL, on_set, on_unmatched, r);
+    assert_non_null(r->m);
+    for (uint64_t c = 0; c < 60; c++) {
+        int64_t t = 1000000 + (int64_t)((double)c * PERIOD);
+        if (c == 20) {
+            /* slot 3 (beyond the matcher's one) before it is enabled: no slot */
+            feed(r, 3, c, t, 0, t + 10000);
+            assert_int_equal(r->unmatched[RIG_UNMATCHED_NO_SLOT], 1);
+            rig_match_slot_cfg_t on = {true, PERIOD, 0};
+            assert_true(rig_match_set_slot(r->m, 3, &on));
+            assert_int_equal(rig_match_slot_count(r->m), 4);
+        }
+        feed(r, 0, c, t, c, t + 10000);
+        if (c >= 20)
+            feed(r, 3, c, t, c - 20 + 1, t + 11000);
+    }
+    finish(r);
+    assert_int_equal(r->sets, 60);
+    /* sets 0..19 complete with slot 0 alone; from 20 on both slots */
+    for (uint64_t c = 0; c < 60; c++)
+        assert_int_equal(r->sets_of[c], 1);
+    /* every frame of the slot that joined is in its capture's set */
+    assert_int_equal(r->unmatched[RIG_UNMATCHED_LATE], 0);
+    assert_int_equal(r->unmatched[RIG_UNMATCHED_NO_SLOT], 1);
+    rec_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +447,10 @@ int main(void)
         cmocka_unit_test(irregular_triggers_with_several_frames_each_are_grouped_per_capture),
         cmocka_unit_test(free_running_devices_pair_with_their_nearest_capture),
         cmocka_unit_test(a_frame_without_a_timestamp_is_reported),
+        cmocka_unit_test(a_long_stall_never_emits_a_capture_twice),
+        cmocka_unit_test(a_device_consistently_300_ms_late_fills_its_slots),
+        cmocka_unit_test(the_adaptive_deadline_is_bounded),
+        cmocka_unit_test(a_slot_enabled_later_joins_and_frames_of_unknown_slots_are_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

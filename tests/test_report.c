@@ -12,7 +12,11 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
+
+#include "common/hull.h"
 #include "report/report.h"
+#include "report/stats.h"
 
 static rig_config_t *parse(const char *json)
 {
@@ -200,6 +204,208 @@ static void too_short_a_run_gives_no_verdict(void **state)
     fixture_free(&f);
 }
 
+
+static void stalls_and_frames_in_no_set_are_named_in_the_verdict(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = parse(two_synced);
+    rig_report_t *r = rig_report_create(cfg);
+    assert_non_null(r);
+    /* 10 s at 30 fps, latency 2 ms; device 1's color stalls 150 ms before frame 100 and
+     * 40 ms before frame 200 (every later frame as late, until the stall is made up: here
+     * the pause is one gap, the following frames keep their period) */
+    for (uint64_t k = 0; k < 300; k++) {
+        int64_t cap = 1000000 + (int64_t)k * 33333;
+        for (size_t d = 0; d < 2; d++)
+            for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+                int64_t host = cap + 2000;
+                if (d == 1 && s == RIG_STREAM_COLOR && k >= 100)
+                    host += 150000;
+                if (d == 1 && s == RIG_STREAM_COLOR && k >= 200)
+                    host += 40000;
+                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, host, false), RIG_OK);
+            }
+    }
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(rig_report_add_unmatched(r, 1, RIG_STREAM_COLOR, RIG_UNMATCHED_LATE),
+                         RIG_OK);
+    rig_report_summary_t s;
+    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
+    const rig_report_stream_t *c1 = &s.devices[1].stream[RIG_STREAM_COLOR];
+    assert_int_equal(c1->stalls, 2);
+    assert_int_equal(c1->stall_longest_us, 150000);
+    assert_int_equal(c1->unmatched, 5);
+    assert_int_equal(s.stalls, 2);
+    assert_int_equal(s.unmatched, 5);
+    assert_int_equal(s.unmatched_by_reason[RIG_UNMATCHED_LATE], 5);
+    assert_non_null(strstr(s.verdict_text, "WARNING: 2 transport stalls"));
+    assert_non_null(strstr(s.verdict_text, "longest 150.0 ms on device#1 (B)"));
+    assert_non_null(strstr(s.verdict_text, "5 frames (0.42 %) are in no frameset (late 5)"));
+    rig_report_summary_free(&s);
+    rig_report_destroy(r);
+
+    /* the same run without stalls: no warning, no stall */
+    r = rig_report_create(cfg);
+    for (uint64_t k = 0; k < 300; k++)
+        for (size_t d = 0; d < 2; d++)
+            for (int st = 0; st < RIG_STREAM_COUNT; st++)
+                rig_report_add(r, d, (rig_stream_t)st, k, 1002000 + (int64_t)k * 33333, false);
+    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
+    assert_int_equal(s.stalls, 0);
+    assert_null(strstr(s.verdict_text, "WARNING"));
+    assert_false(s.wall_known);
+    rig_report_summary_free(&s);
+    rig_report_destroy(r);
+    rig_config_destroy(cfg);
+}
+
+static void host_lag_is_measured_from_synthetic_wall_times(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = parse(two_synced);
+    for (int slow = 0; slow < 2; slow++) {
+        rig_report_t *r = rig_report_create(cfg);
+        /* 10 s of frames (host clock). Slow: the application gets them at 2/3 of real time
+         * (wall = host + 0.5 * (host - first)): 10 s of frames in 15 s, the last 5 s behind,
+         * 20 fps on the wall clock. Else: a constant 1 ms hand-over. */
+        for (uint64_t k = 0; k < 301; k++) {
+            int64_t host = 1000000 + (int64_t)k * 33333;
+            int64_t wall = 5000000000 + host + (slow ? (host - 1000000) / 2 : 1000);
+            for (size_t d = 0; d < 2; d++)
+                for (int st = 0; st < RIG_STREAM_COUNT; st++) {
+                    rig_report_add(r, d, (rig_stream_t)st, k, host, false);
+                    assert_int_equal(rig_report_add_wall(r, d, (rig_stream_t)st, host, wall),
+                                     RIG_OK);
+                }
+        }
+        rig_report_summary_t s;
+        assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
+        assert_true(s.wall_known);
+        const rig_report_stream_t *st = &s.devices[0].stream[RIG_STREAM_DEPTH];
+        assert_true(fabs(st->fps - 30.0) < 0.01);
+        if (slow) {
+            assert_int_equal(s.host_lag_max_us, 4999950); /* (300 * 33333) / 2 */
+            assert_true(fabs(s.wall_span_s - 14.99985) < 1e-6);
+            assert_true(fabs(s.wall_host_span_s - 9.9999) < 1e-6);
+            assert_true(fabs(st->wall_fps - 20.0) < 0.01);
+            /* behind by more than 100 ms: from host - first > 200 ms on, frames 7..300 */
+            assert_int_equal(s.lagging_frames, 4 * 294);
+            assert_non_null(strstr(s.verdict_text, "WARNING: host lag: frames reached the "
+                                                   "application up to 5.00 s after"));
+            assert_non_null(strstr(s.verdict_text, "10.0 s of frames were delivered in 15.0 s"));
+        } else {
+            assert_int_equal(s.host_lag_max_us, 0);
+            assert_true(fabs(st->wall_fps - 30.0) < 0.01);
+            assert_null(strstr(s.verdict_text, "host lag"));
+        }
+        rig_report_summary_free(&s);
+        rig_report_destroy(r);
+    }
+    rig_config_destroy(cfg);
+}
+
+static void events_are_listed_in_time_order_and_named_in_the_verdict(void **state)
+{
+    (void)state;
+    fixture_t f;
+    const double period[2] = {33333.0, 33333.0};
+    f.cfg = parse(two_synced);
+    f.r = rig_report_create(f.cfg);
+    rig_report_event_t back = {4000000, 1, "back", "re-opened and restarted"};
+    rig_report_event_t gone = {3000000, 1, "gone", "unplugged; 30 frames missing"};
+    assert_int_equal(rig_report_add_event(f.r, &back), RIG_OK);
+    assert_int_equal(rig_report_add_event(f.r, &gone), RIG_OK);
+    feed(f.r, 2, period, no_offset, secondary_delay, 10.0, 0);
+    assert_int_equal(rig_report_summarize(f.r, &f.s), RIG_OK);
+    assert_int_equal(f.s.event_count, 2);
+    assert_string_equal(f.s.events[0].what, "gone");
+    /* the first frame arrived at 1 016 000 + latency(0, 0) us: events count from it */
+    int64_t first = f.s.first_us;
+    assert_true(first >= 1016000 && first < 1017000);
+    char want[160];
+    snprintf(want, sizeof(want), "WARNING: 2 event(s) during the run: at %.3f s device#1 gone: "
+             "unplugged; 30 frames missing; at %.3f s device#1 back",
+             (3000000.0 - (double)first) / 1e6, (4000000.0 - (double)first) / 1e6);
+    assert_non_null(strstr(f.s.verdict_text, want));
+    fixture_free(&f);
+}
+
+static void degenerate_inputs_give_sane_numbers(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = parse(two_synced);
+    rig_report_t *r = rig_report_create(cfg);
+    /* one frame; then a stall of INT64_MAX: arrivals at the ends of the clock */
+    assert_int_equal(rig_report_add(r, 0, RIG_STREAM_COLOR, 0, 1000, false), RIG_OK);
+    assert_int_equal(rig_report_add(r, 1, RIG_STREAM_COLOR, 0, INT64_MIN + 1, false), RIG_OK);
+    assert_int_equal(rig_report_add(r, 1, RIG_STREAM_COLOR, 1, INT64_MAX, false), RIG_OK);
+    /* two frames 1 us apart: no fps from a tiny span */
+    rig_report_add(r, 0, RIG_STREAM_DEPTH, 0, 5000, false);
+    rig_report_add(r, 0, RIG_STREAM_DEPTH, 1, 5001, false);
+    /* no host time at all, index going backwards */
+    rig_report_add(r, 1, RIG_STREAM_DEPTH, 7, RIG_TS_NONE, false);
+    rig_report_add(r, 1, RIG_STREAM_DEPTH, 3, RIG_TS_NONE, false);
+    int64_t dts[4] = {INT64_MAX, INT64_MIN + 1, 0, RIG_TS_NONE};
+    int64_t gts[4] = {RIG_TS_NONE, 0, INT64_MIN + 1, INT64_MAX};
+    assert_int_equal(rig_report_add_capture(r, dts, gts), RIG_OK);
+    rig_report_add_wall(r, 0, RIG_STREAM_COLOR, INT64_MIN + 1, INT64_MAX);
+    rig_report_event_t e = {INT64_MAX, -1, "x", "y"};
+    rig_report_add_event(r, &e);
+    rig_report_summary_t s;
+    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
+    assert_true(s.devices[0].stream[RIG_STREAM_COLOR].fps == 0.0);
+    assert_true(s.devices[0].stream[RIG_STREAM_DEPTH].fps == 0.0);
+    assert_true(s.devices[1].stream[RIG_STREAM_COLOR].fps < 1e-6); /* 1 frame per 2^64 us */
+    assert_int_equal(s.devices[1].stream[RIG_STREAM_DEPTH].frames, 2);
+    assert_int_equal(s.devices[1].stream[RIG_STREAM_DEPTH].drops, 3); /* 3..7: 5 - 2 */
+    assert_true(s.duration_s > 0 && s.duration_s < 2e13);
+    assert_int_equal(s.pairs[0].device.max_us, INT64_MAX); /* saturated, not wrapped */
+    rig_report_summary_free(&s);
+    rig_report_destroy(r);
+    rig_config_destroy(cfg);
+}
+
+static void spread_quantiles_are_within_the_stated_error(void **state)
+{
+    (void)state;
+    rig_hist_t h = {0};
+    /* 1000 values 10, 20, ..., 10000 us: median (rank 499) 5000, p99 (rank 989) 9900 */
+    for (int64_t k = 1; k <= 1000; k++)
+        assert_true(rig_hist_add(&h, 10 * k));
+    assert_true(llabs(rig_hist_rank(&h, 499) - 5000) <= 50);
+    assert_true(llabs(rig_hist_rank(&h, 989) - 9900) <= 99);
+    assert_int_equal(rig_hist_rank(&h, 0), 10);  /* exact below 1 ms */
+    assert_int_equal(rig_hist_rank(&h, 98), 990);
+    assert_int_equal(h.max, 10000);
+    rig_hist_free(&h);
+}
+
+static void the_online_envelope_fits_the_same_line_as_the_batch_hull(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    double *x = malloc(N * sizeof(double)), *y = malloc(N * sizeof(double));
+    size_t *scratch = malloc(N * sizeof(size_t));
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_non_null(scratch);
+    rig_envelope_t e = {0};
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (double)(i * 3 + (i % 2));
+        y[i] = 0.7 * x[i] + (double)latency(i, 3) + (i % 97 == 0 ? 50000.0 : 0.0);
+        assert_true(rig_envelope_add(&e, x[i], y[i]));
+    }
+    double s1, i1, s2, i2;
+    assert_true(rig_lower_hull_line(x, y, N, scratch, &s1, &i1));
+    assert_true(rig_envelope_line(&e, &s2, &i2));
+    assert_true(s1 == s2 && i1 == i2); /* the same vertices, the same line */
+    assert_true(e.len < 64);          /* the hull of 20 000 noisy points is small */
+    rig_envelope_free(&e);
+    free(x);
+    free(y);
+    free(scratch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +415,12 @@ int main(void)
         cmocka_unit_test(free_run_rig_is_reported_as_not_configured_for_sync),
         cmocka_unit_test(gaps_in_the_frame_index_count_as_drops),
         cmocka_unit_test(too_short_a_run_gives_no_verdict),
+        cmocka_unit_test(stalls_and_frames_in_no_set_are_named_in_the_verdict),
+        cmocka_unit_test(host_lag_is_measured_from_synthetic_wall_times),
+        cmocka_unit_test(events_are_listed_in_time_order_and_named_in_the_verdict),
+        cmocka_unit_test(degenerate_inputs_give_sane_numbers),
+        cmocka_unit_test(spread_quantiles_are_within_the_stated_error),
+        cmocka_unit_test(the_online_envelope_fits_the_same_line_as_the_batch_hull),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

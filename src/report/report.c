@@ -235,7 +235,7 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
             if (excess >= STALL_MIN_US) {
                 s->stalls++;
                 s->stall_total_us += excess;
-                int64_t e = excess >= 9.2e18 ? INT64_MAX : (int64_t)excess;
+                int64_t e = excess >= 9.2e18 ? INT64_MAX : (int64_t)llround(excess);
                 s->stall_longest_us = RIG_MAX(s->stall_longest_us, e);
             }
         }
