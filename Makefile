@@ -2,7 +2,8 @@
 #   make run    set up, build, run the default simulated rig for 10 s, print the summary
 #   make test   set up, build, run the test suite (ctest)
 # Also: make build, make test-asan (AddressSanitizer + UBSan), make test-tsan,
-#       make bench (every benchmark), make bench-sim, make bench-clock, make bench-match, make clean
+#       make bench (every benchmark), make bench-sim, make bench-clock, make bench-match,
+#       make bench-long (64 devices, 8 virtual hours: peak RSS), make clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -10,7 +11,7 @@ BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build run test test-asan test-tsan bench bench-clock bench-match bench-sim clean
+.PHONY: all setup build run test test-asan test-tsan bench bench-clock bench-match bench-sim bench-long clean
 
 all: build
 
@@ -40,10 +41,13 @@ test-tsan: setup
 	ctest --test-dir $(BUILD_TSAN) --output-on-failure
 
 # Benchmarks: each prints its table and a last line `RESULT key=value ...`.
-bench: bench-sim bench-clock bench-match
+bench: bench-sim bench-clock bench-match bench-long
 
 bench-sim: build
 	./$(BUILD)/bench/bench_sim
+
+bench-long: build
+	./$(BUILD)/bench/bench_long
 
 bench-clock: build
 	./$(BUILD)/bench/bench_clock
