@@ -80,6 +80,12 @@ has tof out 'depth: [0-9]+ frames, [0-9.]+ fps, [0-9]+ dropped, [0-9]+ interfere
 has tof out 'WARNING: [0-9]+ depth frames were disturbed by another ToF camera'
 has tof out 'rigsync plan'
 
+# --- 5 % of frames stalled 20-200 ms: the verdict names the stalls, frames in no set counted --
+run stalls 0 run --virtual-time --seconds 10 --quiet --no-pixels --config "$data/cli/stalls.json"
+has stalls out '^VERDICT: SYNCHRONIZED: .* WARNING: [0-9]+ transport stalls .* longest [0-9.]+ ms on device#'
+has stalls out 'stalls \(longest [0-9.]+ ms\)'
+lacks stalls out '^host lag'   # virtual time: no wall clock to lag behind
+
 # --- software triggering from the command line ------------------------------------------------
 run swt 0 run --virtual-time --seconds 5 --no-pixels --trigger-hz 10 --config "$data/cli/software_trigger.json"
 has swt out '^rigsync: software trigger at 10 Hz to 1 device'
@@ -132,6 +138,7 @@ done <"$data/bad/expected.tsv"
 run realtime 0 run --seconds 1.5 --no-pixels
 has realtime out '^device#0, color frame timestamp: '
 has realtime out '^VERDICT: UNKNOWN: too short'
+has realtime out '^host lag: [0-9.]+ s of frames delivered in [0-9.]+ s of wall time'
 
 # --- Ctrl-C ends a real-time run with its summary --------------------------------------------
 "$bin" run --seconds 60 --no-pixels --quiet >"$tmp/sigint.out" 2>"$tmp/sigint.err" </dev/null &
