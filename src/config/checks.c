@@ -8,6 +8,7 @@
 #include "mode/mode.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------------------------ */
@@ -17,6 +18,8 @@ static int chain_head(const rig_config_t *cfg);
 
 static bool generator_feeds(const rig_config_t *cfg, size_t index)
 {
+    if (cfg->generator_fed)
+        return cfg->generator_fed[index];
     int si = cfg_sim_find(&cfg->sim, cfg->devices[index].serial);
     for (size_t k = 0; si >= 0 && k < cfg->sim.generator_count; k++)
         if (cfg->sim.generator_to[k] == (size_t)si)
@@ -155,6 +158,8 @@ int rig_config_pulse_source(const rig_config_t *config, size_t index)
 {
     if (!config || index >= config->device_count)
         return -1;
+    if (config->pulse_source)
+        return config->pulse_source[index];
     switch (config->sim.wiring) {
     case RIG_SIM_WIRING_NONE:
         return -1;
@@ -178,6 +183,141 @@ int rig_config_pulse_source(const rig_config_t *config, size_t index)
         if ((int)j != head)
             return (int)j;
     return head;
+}
+
+static void derive_pulse_walks(rig_config_t *cfg);
+
+/* The answers of rig_config_pulse_source for every device, in O(n) (asking it per device costs
+ * O(n) each: the chain head and the cable list are searched every time). */
+void cfg_derive_pulse_sources(rig_config_t *cfg)
+{
+    size_t n = cfg->device_count;
+    const rig_sim_spec_t *sim = &cfg->sim;
+    int *src = malloc((n ? n : 1) * sizeof *src);
+    int *cable_from = malloc((sim->device_count ? sim->device_count : 1) * sizeof *cable_from);
+    if (!src || !cable_from) {
+        free(src);
+        free(cable_from);
+        return; /* rig_config_pulse_source answers without them */
+    }
+    int head = chain_head(cfg);
+    for (size_t s = 0; s < sim->device_count; s++)
+        cable_from[s] = -1;
+    for (size_t k = 0; k < sim->cable_count; k++) /* the first cable into a device counts */
+        if (sim->cables[k].to < sim->device_count && cable_from[sim->cables[k].to] < 0)
+            cable_from[sim->cables[k].to] = (int)sim->cables[k].from;
+    int prev = -1; /* daisy chain: the last non-head device so far */
+    for (size_t i = 0; i < n; i++) {
+        switch (sim->wiring) {
+        case RIG_SIM_WIRING_NONE:
+            src[i] = -1;
+            break;
+        case RIG_SIM_WIRING_CABLES: {
+            int to = cfg_sim_find(sim, cfg->devices[i].serial);
+            int from = to < 0 ? -1 : cable_from[to];
+            src[i] = from < 0 ? -1 : rig_config_find_serial(cfg, sim->devices[from].serial);
+            break;
+        }
+        case RIG_SIM_WIRING_STAR:
+            src[i] = (int)i == head ? -1 : head;
+            break;
+        case RIG_SIM_WIRING_DAISY_CHAIN:
+        default:
+            src[i] = (int)i == head ? -1 : prev >= 0 ? prev : head;
+            break;
+        }
+        if ((int)i != head)
+            prev = (int)i;
+    }
+    free(cable_from);
+    cfg->pulse_source = src;
+    derive_pulse_walks(cfg);
+    bool *fed = calloc(n ? n : 1, sizeof *fed);
+    for (size_t k = 0; fed && k < sim->generator_count; k++) {
+        int i = sim->generator_to[k] < sim->device_count
+                    ? rig_config_find_serial(cfg, sim->devices[sim->generator_to[k]].serial)
+                    : -1;
+        if (i >= 0)
+            fed[i] = true;
+    }
+    cfg->generator_fed = fed;
+}
+
+/* Where the pulses stop on the way up from a device: PULSE_WALK_FED (a pulse source drives them
+ * down to it), PULSE_WALK_LOOP (the cables upstream form a loop without a source), 2 * cur when
+ * nothing is cabled into device cur, or 2 * up + 1 when device up does not drive its sync-out. */
+enum { PULSE_WALK_FED = -1, PULSE_WALK_LOOP = -2, PULSE_WALK_UNKNOWN = -3 };
+
+/* One step up from cur: the end it reveals, or PULSE_WALK_UNKNOWN with *next to go on from. */
+static int pulse_walk_step(const rig_config_t *cfg, size_t cur, size_t *next)
+{
+    int up = rig_config_pulse_source(cfg, cur);
+    if (up < 0)
+        return 2 * (int)cur;
+    const rig_sync_config_t *u = &cfg->devices[up].sync;
+    if (u->mode == RIG_SYNC_MODE_FREE_RUN || u->mode == RIG_SYNC_MODE_STANDALONE ||
+        !u->trigger_out_enable)
+        return 2 * up + 1;
+    if (rig_mode_is_pulse_source(u))
+        return PULSE_WALK_FED;
+    *next = (size_t)up;
+    return PULSE_WALK_UNKNOWN;
+}
+
+static int pulse_walk_end(const rig_config_t *cfg, size_t index)
+{
+    if (cfg->pulse_walk)
+        return cfg->pulse_walk[index];
+    size_t cur = index;
+    /* Each step moves one cable upstream; more steps than devices means a loop. */
+    for (size_t steps = 0; steps < cfg->device_count; steps++) {
+        int end = pulse_walk_step(cfg, cur, &cur);
+        if (end != PULSE_WALK_UNKNOWN)
+            return end;
+    }
+    return PULSE_WALK_LOOP;
+}
+
+/* pulse_walk_end of every device in O(n): each walk stops at the first device whose end is
+ * known; a walk that comes back onto itself is a loop, for every device on it. */
+static void derive_pulse_walks(rig_config_t *cfg)
+{
+    size_t n = cfg->device_count;
+    int *end = malloc((n ? n : 1) * sizeof *end);
+    size_t *path = malloc((n ? n : 1) * sizeof *path);
+    unsigned char *on_path = calloc(n ? n : 1, 1);
+    if (!end || !path || !on_path) {
+        free(end);
+        free(path);
+        free(on_path);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        end[i] = PULSE_WALK_UNKNOWN;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0, cur = i;
+        int found = PULSE_WALK_UNKNOWN;
+        while (found == PULSE_WALK_UNKNOWN) {
+            if (end[cur] != PULSE_WALK_UNKNOWN) {
+                found = end[cur];
+                break;
+            }
+            if (on_path[cur]) {
+                found = PULSE_WALK_LOOP;
+                break;
+            }
+            on_path[cur] = 1;
+            path[len++] = cur;
+            found = pulse_walk_step(cfg, cur, &cur);
+        }
+        for (size_t k = 0; k < len; k++) {
+            end[path[k]] = found;
+            on_path[path[k]] = 0;
+        }
+    }
+    free(path);
+    free(on_path);
+    cfg->pulse_walk = end;
 }
 
 /* Nothing feeds `cur`, the first device upstream of `index` (possibly itself) with no input. */
@@ -232,14 +372,15 @@ bool rig_config_explain_no_pulses(const rig_config_t *config, size_t index, char
 
     char subject[96], up_label[96];
     cfg_device_label(config, index, false, subject, sizeof subject);
-    size_t cur = index;
-    /* Each step moves one cable upstream; more steps than devices means a loop. */
-    for (size_t steps = 0; steps < config->device_count; steps++) {
-        int up = rig_config_pulse_source(config, cur);
-        if (up < 0) {
-            explain_unfed(config, index, cur, subject, buf, len);
-            return true;
-        }
+    int end = pulse_walk_end(config, index);
+    if (end == PULSE_WALK_FED)
+        return false;
+    if (end >= 0 && end % 2 == 0) {
+        explain_unfed(config, index, (size_t)(end / 2), subject, buf, len);
+        return true;
+    }
+    if (end >= 0) {
+        int up = end / 2;
         const rig_sync_config_t *u = &config->devices[up].sync;
         cfg_device_label(config, (size_t)up, true, up_label, sizeof up_label);
         if (u->mode == RIG_SYNC_MODE_FREE_RUN || u->mode == RIG_SYNC_MODE_STANDALONE) {
@@ -251,17 +392,12 @@ bool rig_config_explain_no_pulses(const rig_config_t *config, size_t index, char
             return true;
         }
         bool source = rig_mode_is_pulse_source(u);
-        if (!u->trigger_out_enable) {
-            rig_fmt(buf, len,
-                    "%s gets no trigger pulses: %s has trigger_out_enable false, so it %s; set "
-                    "\"trigger_out_enable\": true on device#%d.",
-                    subject, up_label,
-                    source ? "emits none" : "does not forward the pulses it receives", up);
-            return true;
-        }
-        if (source)
-            return false;
-        cur = (size_t)up;
+        rig_fmt(buf, len,
+                "%s gets no trigger pulses: %s has trigger_out_enable false, so it %s; set "
+                "\"trigger_out_enable\": true on device#%d.",
+                subject, up_label, source ? "emits none" : "does not forward the pulses it receives",
+                up);
+        return true;
     }
     rig_fmt(buf, len,
             "%s gets no trigger pulses: the sync cables upstream of it (sim.wiring) form a loop "

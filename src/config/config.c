@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,7 +174,7 @@ static rig_error_t parse_text(const char *text, size_t len, const char *name, ri
     rig_error_t rc;
     json_t *root = NULL;
     json_error_t err;
-    parser_t p = {.text = text, .len = len, .diag = diag};
+    parser_t p = {.text = text, .len = len, .diag = diag, .index = NULL};
     const path_t top = {.depth = 0};
     rig_config_t *cfg = calloc(1, sizeof *cfg);
     if (!cfg) {
@@ -182,6 +183,8 @@ static rig_error_t parse_text(const char *text, size_t len, const char *name, ri
     }
     rig_strlcpy(cfg->source, name, sizeof cfg->source);
     set_defaults(cfg);
+    cfg->serial_index = rig_serial_index_create(); /* NULL: lookups scan */
+    cfg->sim.serial_index = rig_serial_index_create();
     if (only_whitespace(text, len)) {
         rc = cfg_fail(
             &p, &top,
@@ -194,8 +197,12 @@ static rig_error_t parse_text(const char *text, size_t len, const char *name, ri
         rc = syntax_error(diag, &err);
         goto done;
     }
+    p.index = rig_json_index_create(text, len); /* NULL: every lookup scans the text */
     rc = parse_root(&p, root, cfg);
+    if (rc == RIG_OK)
+        cfg_derive_pulse_sources(cfg);
 done:
+    rig_json_index_destroy(p.index);
     json_decref(root);
     if (rc != RIG_OK) {
         rig_config_destroy(cfg);
@@ -328,6 +335,11 @@ void rig_config_destroy(rig_config_t *config)
     free(config->sim.cables);
     free(config->sim.generator_to);
     free(config->sim.events);
+    rig_serial_index_destroy(config->sim.serial_index);
+    rig_serial_index_destroy(config->serial_index);
+    free(config->pulse_source);
+    free(config->pulse_walk);
+    free(config->generator_fed);
     free(config);
 }
 
@@ -384,10 +396,9 @@ int rig_config_find_serial(const rig_config_t *config, const char *serial)
 {
     if (!config || !serial)
         return -1;
-    for (size_t i = 0; i < config->device_count; i++)
-        if (strcmp(config->devices[i].serial, serial) == 0)
-            return (int)i;
-    return -1;
+    return rig_serial_index_find(config->serial_index, config->devices, config->device_count,
+                                 sizeof *config->devices, offsetof(rig_config_device_t, serial),
+                                 serial);
 }
 
 rig_stream_profile_t rig_config_stream_profile(const rig_config_t *config, rig_stream_t stream)

@@ -5,6 +5,7 @@
 #ifndef RIGSYNC_CONFIG_INTERNAL_H
 #define RIGSYNC_CONFIG_INTERNAL_H
 
+#include "common/serial_index.h"
 #include "rigsync/rigsync.h"
 
 #define RIG_SERIAL_MAX 64
@@ -129,6 +130,7 @@ typedef struct rig_sim_spec {
     int64_t time_query_leg_us, time_query_tail_mean_us, time_query_asymmetry_us;
     double drift_walk_ppm_per_sqrt_hour;
     bool pixels; /* default true */
+    rig_serial_index_t *serial_index; /* devices by serial (cfg_sim_find); may be NULL */
 } rig_sim_spec_t;
 
 struct rig_config {
@@ -140,6 +142,12 @@ struct rig_config {
     uint64_t clock_sync_interval_ms;
     uint32_t auto_trigger_fps; /* vendor "autoTriggerFps" / "auto_trigger_fps"; 0 = off */
     rig_sim_spec_t sim;
+    /* For rigs of thousands of devices (a loaded config never changes): devices by serial, and
+     * rig_config_pulse_source of every device, derived once loading succeeded (else NULL). */
+    rig_serial_index_t *serial_index;
+    int *pulse_source;
+    int *pulse_walk;     /* where the pulses stop on the way up from each device (checks.c) */
+    bool *generator_fed; /* the signal generator feeds this device */
 };
 
 /**

@@ -6,6 +6,7 @@
 #include "config/parser.h"
 #include "mode/mode.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,9 @@
 
 int cfg_sim_find(const rig_sim_spec_t *sim, const char *serial)
 {
-    for (size_t i = 0; i < sim->device_count; i++)
-        if (strcmp(sim->devices[i].serial, serial) == 0)
-            return (int)i;
-    return -1;
+    return rig_serial_index_find(sim->serial_index, sim->devices, sim->device_count,
+                                 sizeof *sim->devices, offsetof(rig_sim_device_spec_t, serial),
+                                 serial);
 }
 
 /* Without sim.devices the simulated rig is exactly the configured cameras. */
@@ -57,13 +57,14 @@ static rig_error_t parse_sim_device(parser_t *p, const path_t *at, const json_t 
     char what[40];
     rig_fmt(what, sizeof what, "sim.devices[%zu]", index);
     TRY(cfg_parse_serial(p, &sp, v, what, d->serial));
-    for (size_t j = 0; j < index; j++)
-        if (strcmp(sim->devices[j].serial, d->serial) == 0)
-            return cfg_fail(
-                p, &sp,
-                "serial number \"%s\" is already used by sim.devices[%zu]; each simulated "
-                "camera appears once: remove this entry or correct its serial number.",
-                d->serial, j);
+    int dup = rig_serial_index_find(sim->serial_index, sim->devices, index, sizeof *sim->devices,
+                                    offsetof(rig_sim_device_spec_t, serial), d->serial);
+    if (dup >= 0)
+        return cfg_fail(p, &sp,
+                        "serial number \"%s\" is already used by sim.devices[%d]; each "
+                        "simulated camera appears once: remove this entry or correct its serial "
+                        "number.",
+                        d->serial, dup);
 
     v = json_object_get(obj, "model");
     if (v) {

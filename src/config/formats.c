@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -232,8 +233,7 @@ rig_error_t cfg_parse_serial(parser_t *p, const path_t *at, const json_t *v, con
 static void locate_part(parser_t *p, const path_t *at, rig_config_device_t *dev,
                         rig_config_part_t part)
 {
-    rig_json_locate(p->text, p->len, at->step, at->depth, false, &dev->line[part],
-                    &dev->column[part]);
+    cfg_locate(p, at, false, &dev->line[part], &dev->column[part]);
     cfg_path_format(at, dev->path[part], sizeof dev->path[part]);
 }
 
@@ -270,13 +270,13 @@ static rig_error_t parse_device(parser_t *p, const path_t *at, const json_t *obj
     char what[32];
     rig_fmt(what, sizeof what, "device#%zu", index);
     TRY(cfg_parse_serial(p, &sp, v, what, dev->serial));
-    for (size_t j = 0; j < index; j++)
-        if (strcmp(cfg->devices[j].serial, dev->serial) == 0)
-            return cfg_fail(
-                p, &sp,
-                "serial number \"%s\" is already used by device#%zu; each camera appears "
-                "once: remove this entry or correct its serial number.",
-                dev->serial, j);
+    int dup = rig_serial_index_find(cfg->serial_index, cfg->devices, index, sizeof *cfg->devices,
+                                    offsetof(rig_config_device_t, serial), dev->serial);
+    if (dup >= 0)
+        return cfg_fail(p, &sp,
+                        "serial number \"%s\" is already used by device#%d; each camera "
+                        "appears once: remove this entry or correct its serial number.",
+                        dev->serial, dup);
 
     const json_t *cobj = cfg_member(obj, &device_keys[DEV_CONFIG], &used);
     if (!cobj)

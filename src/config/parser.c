@@ -55,6 +55,12 @@ void cfg_path_label(const path_t *path, char *buf, size_t len)
 /* ------------------------------------------------------------------------------------------ */
 /* Errors                                                                                      */
 
+bool cfg_locate(parser_t *p, const path_t *at, bool at_key, int *line, int *column)
+{
+    return rig_json_index_locate(p->index, p->text, p->len, at->step, at->depth, at_key, line,
+                                 column);
+}
+
 /* Reports an error located at `at` (its key when at_key); `leaf` names a missing member of it. */
 __attribute__((format(printf, 5, 0))) static rig_error_t
 failv(parser_t *p, const path_t *at, bool at_key, const char *leaf, const char *fmt, va_list ap)
@@ -64,7 +70,7 @@ failv(parser_t *p, const path_t *at, bool at_key, const char *leaf, const char *
     cfg_path_format(at, d->field, sizeof d->field);
     if (leaf)
         rig_append(d->field, sizeof d->field, "%s%s", d->field[0] ? "." : "", leaf);
-    if (!rig_json_locate(p->text, p->len, at->step, at->depth, at_key, &d->line, &d->column)) {
+    if (!cfg_locate(p, at, at_key, &d->line, &d->column)) {
         d->line = 1; /* unreachable for paths built from the parsed tree; stay printable */
         d->column = 1;
     }
@@ -369,7 +375,7 @@ static void key_position(parser_t *p, const path_t *obj_path, const char *key, i
 {
     path_t at = cfg_path_key(obj_path, key);
     *line = *col = 0;
-    rig_json_locate(p->text, p->len, at.step, at.depth, true, line, col);
+    cfg_locate(p, &at, true, line, col);
 }
 
 /* Rejects keys that are not in keys[], and a field given under both of its spellings. */

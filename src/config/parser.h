@@ -47,7 +47,11 @@ typedef struct parser {
     const char *text;
     size_t len;
     rig_config_diag_t *diag;
+    rig_json_index_t *index; /* positions of the text's containers; NULL = scan each time */
 } parser_t;
+
+/* rig_json_locate for the parser's text, through its index. */
+bool cfg_locate(parser_t *p, const path_t *at, bool at_key, int *line, int *column);
 
 /* An error at the value of `at`; returns RIG_ERROR_CONFIG. */
 __attribute__((format(printf, 3, 4))) rig_error_t cfg_fail(parser_t *p, const path_t *at,
@@ -127,5 +131,8 @@ rig_error_t cfg_host_trigger_source(parser_t *p, const json_t *jroot, double hz,
 rig_error_t cfg_check_pulse_source(parser_t *p, const path_t *devices_path,
                                    const json_t *jdevices, const rig_config_t *cfg);
 rig_error_t cfg_check_trigger_rates(parser_t *p, const path_t *top, const rig_config_t *cfg);
+/* Fills cfg->pulse_source, pulse_walk and generator_fed once the config is loaded (each left
+ * NULL when out of memory: the questions are then answered by walking the rig). */
+void cfg_derive_pulse_sources(rig_config_t *cfg);
 
 #endif

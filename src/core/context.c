@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -86,6 +87,7 @@ rig_error_t rig_context_create(const rig_context_options_t *opts_in, rig_context
     ctx->ops = ops;
     ctx->time_mode = opts.time_mode;
     pthread_mutex_init(&ctx->lock, NULL);
+    pthread_mutex_init(&ctx->serials_lock, NULL);
     rig_cond_init_monotonic(&ctx->frame_ready);
 
     rig_error_t err = ops->create(ctx, &opts, &ctx->be);
@@ -147,7 +149,10 @@ rig_error_t rig_context_destroy(rig_context_t *ctx)
         rig_frame_release(ctx->queue[(ctx->queue_head + i) % ctx->queue_cap]);
     free(ctx->queue);
     free(ctx->by_index);
+    free(ctx->infos);
+    rig_serial_index_destroy(ctx->serial_index);
     pthread_cond_destroy(&ctx->frame_ready);
+    pthread_mutex_destroy(&ctx->serials_lock);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
     return RIG_OK;
@@ -177,6 +182,50 @@ rig_error_t rig_context_device_info(rig_context_t *ctx, size_t index, rig_device
     return ctx->ops->device_info(ctx->be, index, out);
 }
 
+/* Takes the backend's device list again (serials_lock held); false when out of memory. */
+static bool retake_infos(rig_context_t *ctx, size_t n)
+{
+    rig_serial_index_destroy(ctx->serial_index); /* the list may have moved in place */
+    ctx->serial_index = NULL;
+    rig_device_info_t *infos = realloc(ctx->infos, (n ? n : 1) * sizeof(*infos));
+    if (!infos) {
+        free(ctx->infos);
+        ctx->infos = NULL;
+        ctx->ninfos = 0;
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (ctx->ops->device_info(ctx->be, i, &infos[i]) != RIG_OK)
+            memset(&infos[i], 0, sizeof(infos[i]));
+    ctx->infos = infos;
+    ctx->ninfos = n;
+    ctx->serial_index = rig_serial_index_create();
+    return true;
+}
+
+/* The backend's info on the device with that serial. Asking the backend for every device at
+ * each open made opening n devices O(n^2); a snapshot of the list indexed by serial answers in
+ * O(1) and is taken again when it no longer matches (a device came, went or was replaced). */
+static bool backend_info(rig_context_t *ctx, const char *serial, rig_device_info_t *out)
+{
+    bool found = false;
+    pthread_mutex_lock(&ctx->serials_lock);
+    for (int attempt = 0; attempt < 2 && !found; attempt++) {
+        size_t n = 0;
+        if (ctx->ops->device_count(ctx->be, &n) != RIG_OK)
+            break;
+        if ((attempt > 0 || n != ctx->ninfos || !ctx->infos) && !retake_infos(ctx, n))
+            break;
+        int i = rig_serial_index_find(ctx->serial_index, ctx->infos, ctx->ninfos,
+                                      sizeof(*ctx->infos), offsetof(rig_device_info_t, serial),
+                                      serial);
+        found = i >= 0 && ctx->ops->device_info(ctx->be, (size_t)i, out) == RIG_OK &&
+                strcmp(out->serial, serial) == 0;
+    }
+    pthread_mutex_unlock(&ctx->serials_lock);
+    return found;
+}
+
 rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t **out)
 {
     if (!ctx || !serial || !out)
@@ -199,17 +248,9 @@ rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t
     dev->ctx = ctx;
     memset(&dev->info, 0, sizeof(dev->info));
     rig_strlcpy(dev->info.serial, serial, sizeof(dev->info.serial));
-    size_t n = 0;
-    if (ctx->ops->device_count(ctx->be, &n) == RIG_OK) {
-        for (size_t i = 0; i < n; i++) {
-            rig_device_info_t info;
-            if (ctx->ops->device_info(ctx->be, i, &info) == RIG_OK &&
-                strcmp(info.serial, serial) == 0) {
-                dev->info = info;
-                break;
-            }
-        }
-    }
+    rig_device_info_t info;
+    if (backend_info(ctx, serial, &info))
+        dev->info = info;
     rig_clock_params_t cp;
     rig_clock_params_default(&cp);
     if (dev->info.timestamp_bits == 32)

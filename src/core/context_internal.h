@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "clock/clock.h"
+#include "common/serial_index.h"
 #include "core/core.h"
 #include "match/match.h"
 
@@ -81,6 +82,11 @@ struct rig_context {
     out_item_t *out; /* emitted under the lock, delivered after */
     size_t nout, cap_out;
     bool out_oom;
+    /* rig_device_open: the backend's device list by serial, taken again when it changed */
+    pthread_mutex_t serials_lock; /* guards the three below; taken before the backend's */
+    rig_device_info_t *infos;
+    size_t ninfos;
+    rig_serial_index_t *serial_index;
 };
 
 /** The open device with that index, or NULL. Context lock held. */

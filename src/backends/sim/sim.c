@@ -28,6 +28,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,27 +48,33 @@
 /* ------------------------------------------------------------------------------------------ */
 /* Backend ops                                                                                */
 
-static void add_edge(sim_device_t *from, size_t to, int64_t delay_ns)
+/* Index of the device with that serial, or st->ndev. Lock held (or not yet shared). */
+static size_t sim_find(sim_state_t *st, const char *serial)
 {
-    from->outs[from->nouts++] = (sim_edge_t){to, delay_ns};
+    int i = rig_serial_index_find(st->by_serial, st->devs, st->ndev, sizeof *st->devs,
+                                  offsetof(sim_device_t, spec) +
+                                      offsetof(rig_sim_device_spec_t, serial),
+                                  serial);
+    return i < 0 ? st->ndev : (size_t)i;
 }
 
-static rig_error_t wire(sim_state_t *st, const rig_config_t *cfg, const rig_sim_spec_t *spec)
+/* Two passes over the cables: the first counts each device's outputs (edges NULL), the second
+ * adds them, so that each device holds only its own (a rig of n devices has about n cables). */
+static void add_edge(sim_device_t *from, size_t to, int64_t delay_ns, bool count_only)
+{
+    if (!count_only)
+        from->outs[from->nouts] = (sim_edge_t){to, delay_ns};
+    from->nouts++;
+}
+
+static void lay_cables(sim_state_t *st, const rig_config_t *cfg, const rig_sim_spec_t *spec,
+                       bool count_only)
 {
     size_t ncfg = rig_config_device_count(cfg);
-    for (size_t i = 0; i < st->ndev; i++) {
-        st->devs[i].outs = calloc(st->ndev, sizeof(sim_edge_t));
-        if (!st->devs[i].outs)
-            return RIG_ERROR_NO_MEMORY;
-    }
-    st->gen_outs = calloc(spec->generator_count + 1, sizeof(size_t));
-    if (!st->gen_outs)
-        return RIG_ERROR_NO_MEMORY;
-    for (size_t k = 0; k < spec->generator_count; k++)
-        st->gen_outs[st->gen_nouts++] = spec->generator_to[k];
     if (spec->wiring == RIG_SIM_WIRING_CABLES) {
         for (size_t c = 0; c < spec->cable_count; c++)
-            add_edge(&st->devs[spec->cables[c].from], spec->cables[c].to, spec->cable_delay_ns);
+            add_edge(&st->devs[spec->cables[c].from], spec->cables[c].to, spec->cable_delay_ns,
+                     count_only);
     } else if (spec->wiring != RIG_SIM_WIRING_NONE) {
         /* Daisy chain or star follow the config (primary first), so map config indices to
          * devices; through a hub a pulse crosses two cables and the hub. */
@@ -78,19 +85,29 @@ static rig_error_t wire(sim_state_t *st, const rig_config_t *cfg, const rig_sim_
             int src = rig_config_pulse_source(cfg, i);
             if (src < 0)
                 continue;
-            const char *from_sn = rig_config_device_serial(cfg, (size_t)src);
-            const char *to_sn = rig_config_device_serial(cfg, i);
-            size_t from = st->ndev, to = st->ndev;
-            for (size_t k = 0; k < st->ndev; k++) {
-                if (strcmp(st->devs[k].spec.serial, from_sn) == 0)
-                    from = k;
-                if (strcmp(st->devs[k].spec.serial, to_sn) == 0)
-                    to = k;
-            }
+            size_t from = sim_find(st, rig_config_device_serial(cfg, (size_t)src));
+            size_t to = sim_find(st, rig_config_device_serial(cfg, i));
             if (from < st->ndev && to < st->ndev)
-                add_edge(&st->devs[from], to, delay);
+                add_edge(&st->devs[from], to, delay, count_only);
         }
     }
+}
+
+static rig_error_t wire(sim_state_t *st, const rig_config_t *cfg, const rig_sim_spec_t *spec)
+{
+    lay_cables(st, cfg, spec, true);
+    for (size_t i = 0; i < st->ndev; i++) {
+        st->devs[i].outs = calloc(st->devs[i].nouts ? st->devs[i].nouts : 1, sizeof(sim_edge_t));
+        st->devs[i].nouts = 0;
+        if (!st->devs[i].outs)
+            return RIG_ERROR_NO_MEMORY;
+    }
+    lay_cables(st, cfg, spec, false);
+    st->gen_outs = calloc(spec->generator_count + 1, sizeof(size_t));
+    if (!st->gen_outs)
+        return RIG_ERROR_NO_MEMORY;
+    for (size_t k = 0; k < spec->generator_count; k++)
+        st->gen_outs[st->gen_nouts++] = spec->generator_to[k];
     return RIG_OK;
 }
 
@@ -129,6 +146,7 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
         sim_destroy(st);
         return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory creating the rig");
     }
+    st->by_serial = rig_serial_index_create(); /* NULL: lookups scan */
     for (size_t i = 0; i < st->ndev; i++) {
         sim_device_t *d = &st->devs[i];
         d->spec = spec->devices[i];
@@ -227,6 +245,7 @@ static void sim_destroy(void *state)
         free(st->devs[i].outs);
     free(st->gen_outs);
     free(st->devs);
+    rig_serial_index_destroy(st->by_serial);
     sim_heap_free(&st->heap);
     rig_config_destroy(st->own_config);
     pthread_cond_destroy(&st->wake);
@@ -261,12 +280,9 @@ static rig_error_t sim_open(void *state, const char *serial, size_t dev_index, v
     sim_state_t *st = state;
     char present[512] = "";
     pthread_mutex_lock(&st->lock);
-    for (size_t i = 0; i < st->ndev; i++) {
+    size_t i = sim_find(st, serial);
+    if (i < st->ndev) {
         sim_device_t *d = &st->devs[i];
-        if (strcmp(d->spec.serial, serial) != 0) {
-            rig_append(present, sizeof(present), "%s%s", present[0] ? ", " : "", d->spec.serial);
-            continue;
-        }
         if (d->open) {
             pthread_mutex_unlock(&st->lock);
             return rig_context_set_error(st->ctx, RIG_ERROR_STATE,
@@ -279,6 +295,9 @@ static rig_error_t sim_open(void *state, const char *serial, size_t dev_index, v
         *dev = d;
         return RIG_OK;
     }
+    for (size_t k = 0; k < st->ndev && strlen(present) + 2 < sizeof(present); k++)
+        rig_append(present, sizeof(present), "%s%s", present[0] ? ", " : "",
+                   st->devs[k].spec.serial);
     pthread_mutex_unlock(&st->lock);
     return rig_context_set_error(st->ctx, RIG_ERROR_NOT_FOUND,
                                  "no device with serial number %s on the rig (present: %s)",

@@ -98,6 +98,7 @@ typedef struct sim_state {
     sim_heap_t heap;
     sim_device_t *devs;
     size_t ndev;
+    rig_serial_index_t *by_serial; /* devs by serial (sim_find); may be NULL */
     uint64_t clock_sync_interval_ms;
     uint32_t clock_sync_gen;
     bool clock_sync_enabled;
