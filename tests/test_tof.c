@@ -454,6 +454,198 @@ static void plan_config_should_refuse_nineteen_cameras_at_30_fps(void **state)
     rig_config_destroy(cfg);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Rigs of any size: the all-devices answers (O(n)) must be the per-device ones (O(n^2)).      */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* A random rig of n devices ('"' quoting): random modes (at most one PRIMARY), delays, trigger
+ * outs, and either the daisy chain or random cables (loops included), sometimes a generator.
+ * NULL when the config module rejects it (e.g. no pulse source at all). */
+static rig_config_t *random_rig(uint64_t seed, size_t n, bool cables)
+{
+    static const char *modes[] = {"SECONDARY", "SECONDARY_SYNCED", "HARDWARE_TRIGGERING",
+                                  "STANDALONE", "FREE_RUN", "SOFTWARE_TRIGGERING", "PRIMARY"};
+    uint64_t s = seed * 2654435761u + 1;
+    size_t cap = 256 * n + 1024, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    bool primary = false;
+    len += (size_t)snprintf(text + len, cap - len, "{\"devices\": [");
+    for (size_t i = 0; i < n; i++) {
+        size_t m = rng_next(&s) % 8; /* SECONDARY twice as likely */
+        const char *mode = modes[m >= 7 ? 0 : m];
+        if (strcmp(mode, "PRIMARY") == 0 && primary)
+            mode = "SECONDARY";
+        primary = primary || strcmp(mode, "PRIMARY") == 0;
+        len += (size_t)snprintf(
+            text + len, cap - len,
+            "%s{\"serial_number\": \"R%02zu\", \"config\": {\"mode\": \"%s\", "
+            "\"depth_delay_us\": %d, \"trigger_to_image_delay_us\": %d, "
+            "\"trigger_out_enable\": %s, \"trigger_out_delay_us\": %d}}",
+            i ? ", " : "", i, mode, (int)(rng_next(&s) % 80) * 40, (int)(rng_next(&s) % 3) * 50,
+            rng_next(&s) % 5 ? "true" : "false", (int)(rng_next(&s) % 3) * 100);
+    }
+    len += (size_t)snprintf(text + len, cap - len, "], \"sim\": {\"seed\": 1");
+    if (cables) {
+        len += (size_t)snprintf(text + len, cap - len, ", \"wiring\": [");
+        bool first = true;
+        for (size_t i = 0; i < n; i++) {
+            if (rng_next(&s) % 6 == 0)
+                continue; /* nothing into i */
+            size_t from = rng_next(&s) % n;
+            if (from == i)
+                continue;
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "%s{\"from\": \"R%02zu\", \"to\": \"R%02zu\"}",
+                                    first ? "" : ", ", from, i);
+            first = false;
+        }
+        len += (size_t)snprintf(text + len, cap - len, "]");
+    }
+    if (rng_next(&s) % 3 == 0) {
+        len += (size_t)snprintf(text + len, cap - len, ", \"signal_generator\": {\"hz\": 10, "
+                                                       "\"to\": [\"R%02zu\", \"R%02zu\"]}",
+                                (size_t)(rng_next(&s) % n), (size_t)(rng_next(&s) % n));
+    }
+    snprintf(text + len, cap - len, "}}");
+    rig_config_t *cfg = NULL;
+    rig_config_diag_t d;
+    if (rig_config_parse(text, "random.json", &cfg, &d) != RIG_OK)
+        cfg = NULL;
+    free(text);
+    return cfg;
+}
+
+static void device_clocks_should_be_the_clock_of_each_device(void **state)
+{
+    (void)state;
+    size_t tried = 0, checked = 0, fed = 0, dead = 0;
+    for (uint64_t seed = 1; seed <= 400; seed++, tried++) {
+        rig_config_t *cfg = random_rig(seed, 2 + seed % 23, seed % 2 == 0);
+        if (!cfg)
+            continue;
+        size_t n = cfg->device_count;
+        int clock[32];
+        int64_t base[32];
+        assert_int_equal(rig_tof_device_clocks(cfg, clock, base), RIG_OK);
+        for (size_t i = 0; i < n; i++) {
+            int64_t b = -1;
+            int c = rig_tof_device_clock(cfg, i, &b);
+            if (c != clock[i] || b != base[i])
+                fail_msg("seed %llu device#%zu: clock %d base %lld, one by one %d %lld",
+                         (unsigned long long)seed, i, clock[i], (long long)base[i], c,
+                         (long long)b);
+            fed += c >= 0 && (size_t)c != i;
+            dead += c == RIG_TOF_NO_CLOCK;
+        }
+        checked++;
+        rig_config_destroy(cfg);
+    }
+    /* The random rigs must exercise the walk: many accepted, devices fed and devices unfed. */
+    assert_true(checked > tried / 4);
+    assert_true(fed > 100);
+    assert_true(dead > 20);
+}
+
+/* Brute force: every pair a < b on one clock, with b's train in nearby frames. */
+static size_t brute_pairs(const rig_config_t *cfg, const rig_tof_params_t *p,
+                          rig_tof_pair_t *first, size_t first_max)
+{
+    size_t n = cfg->device_count, count = 0;
+    int64_t frame = rig_tof_frame_period_us(cfg);
+    int64_t reach = rig_tof_train_us(p) / frame + 1;
+    for (size_t a = 0; a < n; a++) {
+        int64_t sa = 0, sb = 0;
+        int ca = rig_tof_device_clock(cfg, a, &sa);
+        sa += cfg->devices[a].sync.depth_delay_us;
+        for (size_t b = a + 1; b < n && ca != RIG_TOF_NO_CLOCK; b++) {
+            if (rig_tof_device_clock(cfg, b, &sb) != ca)
+                continue;
+            sb += cfg->devices[b].sync.depth_delay_us;
+            bool hit = false;
+            for (int64_t k = -reach; k <= reach && !hit; k++)
+                hit = rig_tof_trains_overlap(p, sa, sb + k * frame);
+            if (!hit)
+                continue;
+            if (count < first_max)
+                first[count] = (rig_tof_pair_t){a, b, sa, sb};
+            count++;
+        }
+    }
+    return count;
+}
+
+static void interference_should_count_every_overlapping_pair_and_list_the_first(void **state)
+{
+    (void)state;
+    const rig_tof_params_t P = rig_tof_params_default();
+    size_t checked = 0, many = 0;
+    for (uint64_t seed = 1; seed <= 300; seed++) {
+        rig_config_t *cfg = random_rig(seed + 1000, 2 + seed % 30, seed % 3 == 0);
+        if (!cfg)
+            continue;
+        rig_tof_pair_t want[RIG_TOF_PAIRS_LISTED];
+        size_t count = brute_pairs(cfg, &P, want, RIG_TOF_PAIRS_LISTED);
+        rig_tof_interference_t r;
+        assert_int_equal(rig_tof_find_interference(cfg, &P, &r), RIG_OK);
+        if (r.pair_count != count)
+            fail_msg("seed %llu: %zu pairs, brute force %zu", (unsigned long long)seed,
+                     r.pair_count, count);
+        for (size_t k = 0; k < count && k < RIG_TOF_PAIRS_LISTED; k++) {
+            assert_int_equal(r.pairs[k].a, want[k].a);
+            assert_int_equal(r.pairs[k].b, want[k].b);
+            assert_int_equal(r.pairs[k].start_a_us, want[k].start_a_us);
+            assert_int_equal(r.pairs[k].start_b_us, want[k].start_b_us);
+        }
+        many += count > 3;
+        checked++;
+        rig_tof_interference_free(&r);
+        rig_config_destroy(cfg);
+    }
+    assert_true(checked > 50);
+    assert_true(many > 10);
+}
+
+static void interference_should_count_all_pairs_of_a_long_chain_and_list_64(void **state)
+{
+    (void)state;
+    /* 70 cameras on one chain, every depth delay 0: each pair overlaps, 70 * 69 / 2 = 2415;
+     * listed, the first 64 in (a, b) order: (0, 1) ... (0, 64). */
+    const rig_tof_params_t P = rig_tof_params_default();
+    size_t cap = 70 * 120 + 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t len = (size_t)snprintf(text, cap, "{\"devices\": [");
+    for (int i = 0; i < 70; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%s{\"serial_number\": \"L%02d\", \"config\": {\"mode\": \"%s\", "
+                                "\"trigger_out_enable\": true}}",
+                                i ? ", " : "", i, i ? "SECONDARY" : "PRIMARY");
+    snprintf(text + len, cap - len, "]}");
+    rig_config_t *cfg = NULL;
+    rig_config_diag_t d;
+    assert_int_equal(rig_config_parse(text, "long.json", &cfg, &d), RIG_OK);
+    free(text);
+    rig_tof_interference_t r;
+    assert_int_equal(rig_tof_find_interference(cfg, &P, &r), RIG_OK);
+    assert_int_equal(r.pair_count, 2415);
+    assert_int_equal(RIG_TOF_PAIRS_LISTED, 64);
+    for (size_t k = 0; k < 64; k++) {
+        assert_int_equal(r.pairs[k].a, 0);
+        assert_int_equal(r.pairs[k].b, k + 1);
+    }
+    assert_int_equal(r.clock_count, 1);
+    rig_tof_interference_free(&r);
+    rig_config_destroy(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +669,9 @@ int main(void)
         cmocka_unit_test(plan_config_should_clear_every_synced_pair),
         cmocka_unit_test(plan_config_should_keep_the_delay_of_a_device_that_captures_nothing),
         cmocka_unit_test(plan_config_should_refuse_nineteen_cameras_at_30_fps),
+        cmocka_unit_test(device_clocks_should_be_the_clock_of_each_device),
+        cmocka_unit_test(interference_should_count_every_overlapping_pair_and_list_the_first),
+        cmocka_unit_test(interference_should_count_all_pairs_of_a_long_chain_and_list_64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

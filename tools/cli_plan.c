@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "common/util.h"
 #include "config/config_internal.h"
 #include "config/ranges.h"
 #include "mode/tof.h"
@@ -35,6 +36,16 @@ static void clock_label(const rig_config_t *cfg, int c, char *buf, size_t len)
     else
         snprintf(buf, len, "device#%d %s (%s)", c, cfg->devices[c].serial,
                  rig_sync_mode_name(cfg->devices[c].sync.mode));
+}
+
+/* How many devices run on each clock 0..n (n = the signal generator); NULL when out of memory. */
+static size_t *clock_sizes(const int *clock, size_t n)
+{
+    size_t *size = calloc(n + 1, sizeof(*size));
+    for (size_t i = 0; size && i < n; i++)
+        if (clock[i] >= 0 && (size_t)clock[i] <= n)
+            size[clock[i]]++;
+    return size;
 }
 
 void cli_warn_interference(const rig_config_t *cfg, FILE *out)
@@ -61,13 +72,12 @@ void cli_warn_interference(const rig_config_t *cfg, FILE *out)
                 "  warning: ... and %zu more pairs of depth cameras overlap (%zu in all); run "
                 "rigsync plan %s -o OUT.json\n",
                 r.pair_count - PLAN_WARN_MAX_PAIRS, r.pair_count, src);
-    if (r.independent_clocks) {
+    size_t *per_clock = r.independent_clocks ? clock_sizes(r.clock, r.device_count) : NULL;
+    if (per_clock) {
         fprintf(out, "  warning: depth cameras run on %zu independent clocks:", r.clock_count);
         size_t shown = 0;
         for (int c = 0; c <= (int)r.device_count; c++) {
-            size_t members = 0;
-            for (size_t i = 0; i < r.device_count; i++)
-                members += r.clock[i] == c;
+            size_t members = per_clock[c];
             if (!members)
                 continue;
             char who[160];
@@ -83,6 +93,7 @@ void cli_warn_interference(const rig_config_t *cfg, FILE *out)
                      "chain (one PRIMARY, the others SECONDARY with trigger_out_enable true), "
                      "then run rigsync plan\n");
     }
+    free(per_clock);
     rig_tof_interference_free(&r);
 }
 
@@ -183,21 +194,18 @@ static unsigned fps_that_fits(const rig_tof_params_t *p, size_t n, unsigned fps)
     return 0;
 }
 
-/* Largest number of devices triggered by one clock. */
-static size_t largest_clock_group(const rig_config_t *cfg)
+/* Largest number of devices triggered by one clock (clock: rig_tof_device_clocks). */
+static size_t largest_clock_group(const int *clock, size_t n)
 {
-    size_t best = 0;
-    for (int c = 0; c <= (int)cfg->device_count; c++) {
-        size_t m = 0;
-        for (size_t i = 0; i < cfg->device_count; i++)
-            m += rig_tof_device_clock(cfg, i, NULL) == c;
-        if (m > best)
-            best = m;
-    }
+    size_t best = 0, *size = clock_sizes(clock, n);
+    for (size_t c = 0; size && c <= n; c++)
+        best = RIG_MAX(best, size[c]);
+    free(size);
     return best;
 }
 
-static void print_plan(const rig_config_t *cfg, const int32_t *delays, const rig_tof_params_t *p)
+static void print_plan(const rig_config_t *cfg, const int32_t *delays, const int *clocks,
+                       const int64_t *bases, const rig_tof_params_t *p)
 {
     size_t n = cfg->device_count;
     unsigned fps = cfg->streams[RIG_STREAM_DEPTH].fps;
@@ -211,8 +219,8 @@ static void print_plan(const rig_config_t *cfg, const int32_t *delays, const rig
     printf("  %-9s %-16s %-20s %-26s %12s %12s %14s\n", "device", "serial", "mode", "clock",
            "depth delay", "planned", "depth starts");
     for (size_t i = 0; i < n; i++) {
-        int64_t base = 0;
-        int c = rig_tof_device_clock(cfg, i, &base);
+        int64_t base = bases[i];
+        int c = clocks[i];
         char dev[32], clock[64], starts[32];
         snprintf(dev, sizeof dev, "device#%zu", i);
         if (c == RIG_TOF_NO_CLOCK)
@@ -323,7 +331,9 @@ int cli_plan(int argc, char **argv)
     size_t n = rig_config_device_count(cfg);
     rig_tof_params_t p = rig_tof_params_default();
     int32_t *delays = calloc(n ? n : 1, sizeof(*delays));
-    if (!delays) {
+    int *clocks = calloc(n ? n : 1, sizeof(*clocks));
+    int64_t *bases = calloc(n ? n : 1, sizeof(*bases));
+    if (!delays || !clocks || !bases || rig_tof_device_clocks(cfg, clocks, bases) != RIG_OK) {
         fprintf(stderr, "rigsync plan: out of memory\n");
         rc = CLI_RUNTIME;
         goto done;
@@ -333,7 +343,7 @@ int cli_plan(int argc, char **argv)
     if (err == RIG_ERROR_UNSUPPORTED) {
         unsigned fps = cfg->streams[RIG_STREAM_DEPTH].fps;
         size_t cap = rig_tof_capacity(&p, rig_tof_frame_period_us(cfg));
-        size_t group = largest_clock_group(cfg);
+        size_t group = largest_clock_group(clocks, n);
         unsigned lower = fps_that_fits(&p, group, fps);
         fprintf(stderr, "rigsync plan: %s\n", msg);
         fprintf(stderr, "rigsync plan: at most %zu depth cameras per rig at %u fps; use fewer "
@@ -364,7 +374,7 @@ int cli_plan(int argc, char **argv)
         rc = CLI_USAGE;
         goto done;
     }
-    print_plan(cfg, delays, &p);
+    print_plan(cfg, delays, clocks, bases, &p);
 
     /* Read back what was written: it must be valid and free of overlapping pairs. */
     rig_config_t *planned = NULL;
@@ -379,6 +389,8 @@ int cli_plan(int argc, char **argv)
 
 done:
     free(delays);
+    free(clocks);
+    free(bases);
     json_decref(root);
     rig_config_destroy(cfg);
     return rc;

@@ -76,6 +76,16 @@ int64_t rig_tof_frame_period_us(const rig_config_t *cfg);
  */
 int rig_tof_device_clock(const rig_config_t *cfg, size_t index, int64_t *base_us);
 
+/**
+ * rig_tof_device_clock of every device at once, in O(n) (asking per device walks the chain up
+ * each time: O(n^2) on a long daisy chain): clock[i] and base_us[i] (base_us may be NULL).
+ * Returns RIG_OK, RIG_ERROR_INVALID_ARGUMENT or RIG_ERROR_NO_MEMORY.
+ */
+rig_error_t rig_tof_device_clocks(const rig_config_t *cfg, int *clock, int64_t *base_us);
+
+/** At most this many overlapping pairs are listed (all of them are counted). */
+#define RIG_TOF_PAIRS_LISTED 64
+
 /** Two hardware-synced devices whose depth pulse trains overlap. */
 typedef struct rig_tof_pair {
     size_t a, b;                    /**< device indices, a < b */
@@ -87,8 +97,10 @@ typedef struct rig_tof_interference {
     size_t device_count;
     int *clock;              /**< per device: rig_tof_device_clock */
     int64_t *depth_start_us; /**< per device: depth start after its clock's trigger */
-    rig_tof_pair_t *pairs;   /**< overlapping pairs on one pulse source, a then b ascending */
-    size_t pair_count;
+    /** Overlapping pairs on one pulse source, a then b ascending: the first
+     * min(pair_count, RIG_TOF_PAIRS_LISTED) of them. */
+    rig_tof_pair_t *pairs;
+    size_t pair_count; /**< all overlapping pairs (on n cameras up to n(n-1)/2) */
     /** Distinct clocks with a depth camera. When >= 2 the cameras on different clocks slide
      * across each other and interfere from time to time, whatever their delays. */
     size_t clock_count;
