@@ -30,8 +30,45 @@ static bool generator_feeds(const rig_config_t *cfg, size_t index)
 /* Triggers per second into device `index` and who sends them (0: none known). Pulses are
  * followed upstream through every device that forwards them, to a primary (one pulse per frame),
  * a software-triggered device (software_hz) or the signal generator. */
+/* Where the pulses into `index` come from: TRIGGER_NONE, device_count for the signal generator,
+ * or the primary / software-triggered device upstream. memo (may be NULL: walk every time) holds
+ * the answers found so far, TRIGGER_UNKNOWN elsewhere: a walk stops at the first device already
+ * answered, so that a chain of n triggered devices costs O(n), not O(n^2). */
+enum { TRIGGER_NONE = -1, TRIGGER_UNKNOWN = -2 };
+
+static int trigger_origin(const rig_config_t *cfg, size_t index, int *memo)
+{
+    int origin = TRIGGER_NONE;
+    size_t cur = index, steps = 0;
+    /* Each step moves one cable upstream; more steps than devices means a loop. */
+    for (; steps <= cfg->device_count; steps++) {
+        if (memo && memo[cur] != TRIGGER_UNKNOWN) {
+            origin = memo[cur];
+            break;
+        }
+        if (generator_feeds(cfg, cur)) {
+            origin = (int)cfg->device_count;
+            break;
+        }
+        int up = rig_config_pulse_source(cfg, cur);
+        if (up < 0 || !rig_mode_drives_sync_out(&cfg->devices[up].sync))
+            break;
+        if (rig_mode_is_pulse_source(&cfg->devices[up].sync)) {
+            origin = up;
+            break;
+        }
+        cur = (size_t)up;
+    }
+    /* Every device walked through has the same origin (a loop: none). */
+    for (size_t k = 0, at = index; memo && k < steps && memo[at] == TRIGGER_UNKNOWN; k++) {
+        memo[at] = origin;
+        at = (size_t)rig_config_pulse_source(cfg, at);
+    }
+    return origin;
+}
+
 static double trigger_rate(const rig_config_t *cfg, size_t index, double fps, double software_hz,
-                           const char *software_name, char *source, size_t len)
+                           const char *software_name, char *source, size_t len, int *memo)
 {
     const rig_sync_config_t *c = &cfg->devices[index].sync;
     if (c->mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
@@ -40,26 +77,18 @@ static double trigger_rate(const rig_config_t *cfg, size_t index, double fps, do
     }
     if (c->mode != RIG_SYNC_MODE_HARDWARE_TRIGGERING)
         return 0;
-    size_t cur = index;
-    /* Each step moves one cable upstream; more steps than devices means a loop. */
-    for (size_t steps = 0; steps <= cfg->device_count; steps++) {
-        if (generator_feeds(cfg, cur)) {
-            rig_strlcpy(source, "the signal generator", len);
-            return cfg->sim.generator_hz;
-        }
-        int up = rig_config_pulse_source(cfg, cur);
-        if (up < 0 || !rig_mode_drives_sync_out(&cfg->devices[up].sync))
-            return 0;
-        const rig_sync_config_t *u = &cfg->devices[up].sync;
-        if (u->mode == RIG_SYNC_MODE_PRIMARY || u->mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
-            bool primary = u->mode == RIG_SYNC_MODE_PRIMARY;
-            rig_fmt(source, len, "device#%d (%s%s%s)", up, rig_sync_mode_name(u->mode),
-                    primary ? "" : ", ", primary ? "" : software_name);
-            return primary ? fps : software_hz;
-        }
-        cur = (size_t)up;
+    int up = trigger_origin(cfg, index, memo);
+    if (up == TRIGGER_NONE)
+        return 0;
+    if (up == (int)cfg->device_count) {
+        rig_strlcpy(source, "the signal generator", len);
+        return cfg->sim.generator_hz;
     }
-    return 0;
+    const rig_sync_config_t *u = &cfg->devices[up].sync;
+    bool primary = u->mode == RIG_SYNC_MODE_PRIMARY;
+    rig_fmt(source, len, "device#%d (%s%s%s)", up, rig_sync_mode_name(u->mode),
+            primary ? "" : ", ", primary ? "" : software_name);
+    return primary ? fps : software_hz;
 }
 
 bool rig_config_trigger_rate_exceeded(const rig_config_t *config, double software_hz,
@@ -68,13 +97,18 @@ bool rig_config_trigger_rate_exceeded(const rig_config_t *config, double softwar
 {
     double fps = (double)RIG_MIN(config->streams[RIG_STREAM_COLOR].fps,
                                  config->streams[RIG_STREAM_DEPTH].fps);
+    size_t n = config->device_count;
+    int *memo = malloc((n ? n : 1) * sizeof *memo); /* NULL: each device walks on its own */
+    for (size_t i = 0; memo && i < n; i++)
+        memo[i] = TRIGGER_UNKNOWN;
     for (size_t i = 0; i < config->device_count; i++) {
         const rig_sync_config_t *c = &config->devices[i].sync;
         char source[96] = "";
         double rate = trigger_rate(config, i, fps, software_hz, software_name, source,
-                                   sizeof source);
+                                   sizeof source, memo);
         if (rate <= 0 || rate * c->frames_per_trigger <= fps + 1e-9)
             continue;
+        free(memo);
         *index = i;
         rig_fmt(buf, len,
                 "device#%zu (%s, %s) gets %.6g triggers/s from %s and captures %d frame(s) per "
@@ -84,6 +118,7 @@ bool rig_config_trigger_rate_exceeded(const rig_config_t *config, double softwar
                 c->frames_per_trigger, rate * c->frames_per_trigger, fps);
         return true;
     }
+    free(memo);
     return false;
 }
 
