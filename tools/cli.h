@@ -48,6 +48,15 @@ void cli_rig_close(cli_rig_t *rig);
 void cli_print_device_location(FILE *out, const rig_config_t *config, size_t index,
                                rig_config_part_t part);
 
+/** The usage of every command (rigsync --help, and each command's --help / -h). */
+void cli_usage(FILE *out);
+
+/** The context's last error, control characters escaped (it may quote a device's strings). */
+const char *cli_last_error(rig_context_t *ctx, char *buf, size_t len);
+
+/** Are a and b one file: the same path, or the same device and inode (links, ./x and x)? */
+bool cli_same_file(const char *a, const char *b);
+
 int cli_run(int argc, char **argv);
 int cli_plan(int argc, char **argv);
 void cli_warn_interference(const rig_config_t *cfg, FILE *out);

@@ -21,11 +21,7 @@
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
+static void on_sigint(int sig) { interrupted = sig; }
 
 /* A number option, strictly parsed against its row of the range table (config/ranges.h). */
 static bool parse_number(rig_range_id_t id, const char *option, const char *text, uint64_t *u,
@@ -353,7 +349,7 @@ static int start_streams(cli_rig_t *rig)
             char detail[1024];
             cli_print_device_location(stderr, rig->config, i, RIG_CONFIG_PART_DEVICE);
             fprintf(stderr, "cannot start streams: %s\n",
-                    rig_context_last_error(rig->ctx, detail, sizeof(detail)));
+                    cli_last_error(rig->ctx, detail, sizeof(detail)));
             rc = err == RIG_ERROR_UNSUPPORTED ? CLI_USAGE : CLI_RUNTIME;
             goto out;
         }
@@ -372,11 +368,23 @@ int cli_run(int argc, char **argv)
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* the terminal closed: the summary still goes to the log */
 
     run_opts_t o;
     int rc = parse_args(argc, argv, &o);
     if (rc != CLI_OK)
         return rc;
+    /* The CSV is opened for writing (truncated): it must not be one of the files read. */
+    const char *inputs[][2] = {{"--config", o.rig.config_path}, {"--orbbec-lib", o.rig.library}};
+    for (size_t k = 0; o.csv_path && k < RIG_ARRAY_SIZE(inputs); k++) {
+        if (!cli_same_file(o.csv_path, inputs[k][1]))
+            continue;
+        fprintf(stderr,
+                "rigsync run: --csv %s is the file given to %s (%s); writing the CSV would "
+                "overwrite it: give --csv another file name.\n",
+                o.csv_path, inputs[k][0], inputs[k][1]);
+        return CLI_USAGE;
+    }
     rig_config_t *cfg = NULL;
     rc = cli_load_config(o.rig.config_path, &cfg);
     if (rc != CLI_OK)
@@ -446,7 +454,7 @@ int cli_run(int argc, char **argv)
         err = rig_context_enable_clock_sync(rig.ctx, interval);
     if (err != RIG_OK) {
         char detail[1024];
-        fprintf(stderr, "rigsync: %s\n", rig_context_last_error(rig.ctx, detail, sizeof(detail)));
+        fprintf(stderr, "rigsync: %s\n", cli_last_error(rig.ctx, detail, sizeof(detail)));
         rc = CLI_RUNTIME;
         goto out;
     }
@@ -480,7 +488,7 @@ int cli_run(int argc, char **argv)
             if (err != RIG_OK) {
                 char detail[1024];
                 fprintf(stderr, "rigsync: %s\n",
-                        rig_context_last_error(rig.ctx, detail, sizeof(detail)));
+                        cli_last_error(rig.ctx, detail, sizeof(detail)));
                 rc = CLI_RUNTIME;
                 goto out;
             }
@@ -494,8 +502,10 @@ int cli_run(int argc, char **argv)
     for (size_t i = 0; i < rig.device_count; i++)
         rig_device_stop(rig.devices[i]);
     rig_context_flush_framesets(rig.ctx);
-    if (interrupted)
-        printf("rigsync: interrupted\n");
+    if (interrupted) /* Ctrl-C needs no name; a hang-up or a kill may surprise in a log */
+        printf("rigsync: interrupted%s\n", interrupted == SIGHUP    ? " (SIGHUP)"
+                                            : interrupted == SIGTERM ? " (SIGTERM)"
+                                                                     : "");
     pthread_mutex_lock(&rs.lock);
     if (rs.failed) {
         pthread_mutex_unlock(&rs.lock);
@@ -527,9 +537,25 @@ out:
     fflush(stdout);
     /* The rig goes first: no callback may run once the state below is freed. */
     cli_rig_close(&rig);
-    if (rs.csv && fclose(rs.csv) != 0 && rc == CLI_OK) {
-        fprintf(stderr, "rigsync run: writing %s failed: %s\n", o.csv_path, strerror(errno));
-        rc = CLI_RUNTIME;
+    if (rs.csv) {
+        /* A write that failed on the way (a full disk) leaves the error flag; the last ones
+         * fail at the flush or the close. Either way the CSV is incomplete: exit 1. */
+        bool failed = ferror(rs.csv) != 0;
+        int werr = 0;
+        if (fflush(rs.csv) != 0) {
+            failed = true;
+            werr = errno;
+        }
+        if (fclose(rs.csv) != 0 && !failed) {
+            failed = true;
+            werr = errno;
+        }
+        if (failed) {
+            fprintf(stderr, "rigsync run: writing the CSV %s failed%s%s; it is incomplete\n",
+                    o.csv_path, werr ? ": " : "", werr ? strerror(werr) : "");
+            if (rc == CLI_OK)
+                rc = CLI_RUNTIME;
+        }
     }
     rig_report_destroy(rs.report);
     free(rs.dts);

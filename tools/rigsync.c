@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli.h"
+#include "common/util.h"
 #include "config/config_internal.h"
 #include "mode/mode.h"
 
-static void usage(FILE *out)
+void cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: rigsync <command> [options]\n"
@@ -43,10 +46,28 @@ int cli_load_config(const char *path, rig_config_t **out)
     rig_error_t err = path ? rig_config_load(path, out, &diag) : rig_config_default(out, &diag);
     if (err == RIG_OK)
         return CLI_OK;
-    char msg[1600];
+    char msg[1600], shown[1600];
     rig_config_diag_format(&diag, msg, sizeof(msg));
-    fprintf(stderr, "rigsync: %s\n", msg);
+    /* The message may quote the file's strings: escaped, they cannot forge a line. */
+    fprintf(stderr, "rigsync: %s\n", rig_escape(shown, sizeof(shown), msg));
     return CLI_USAGE;
+}
+
+const char *cli_last_error(rig_context_t *ctx, char *buf, size_t len)
+{
+    char raw[1024];
+    return rig_escape(buf, len, rig_context_last_error(ctx, raw, sizeof(raw)));
+}
+
+bool cli_same_file(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 void cli_print_device_location(FILE *out, const rig_config_t *config, size_t index,
@@ -118,7 +139,7 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
         err = rig_device_open(rig->ctx, serial, &rig->devices[i]);
         if (err != RIG_OK) {
             cli_print_device_location(stderr, config, i, RIG_CONFIG_PART_SERIAL);
-            fprintf(stderr, "%s. ", rig_context_last_error(rig->ctx, detail, sizeof(detail)));
+            fprintf(stderr, "%s. ", cli_last_error(rig->ctx, detail, sizeof(detail)));
             if (err == RIG_ERROR_NOT_FOUND) {
                 fprintf(stderr, "Correct the serial number in the config, or connect that "
                                 "camera (rigsync list shows what is present).\n");
@@ -139,7 +160,7 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
         if (err != RIG_OK) {
             cli_print_device_location(stderr, config, i, RIG_CONFIG_PART_MODE);
             fprintf(stderr, "%s. Pick one of those modes for this device.\n",
-                    rig_context_last_error(rig->ctx, detail, sizeof(detail)));
+                    cli_last_error(rig->ctx, detail, sizeof(detail)));
             return err == RIG_ERROR_UNSUPPORTED ? CLI_USAGE : CLI_RUNTIME;
         }
     }
@@ -151,17 +172,19 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
         err = rig_device_set_sync_config(rig->devices[i], &sync, &written);
         if (err != RIG_OK) {
             cli_print_device_location(stderr, config, i, RIG_CONFIG_PART_MODE);
-            fprintf(stderr, "%s\n", rig_context_last_error(rig->ctx, detail, sizeof(detail)));
+            fprintf(stderr, "%s\n", cli_last_error(rig->ctx, detail, sizeof(detail)));
             return CLI_RUNTIME;
         }
         if (info) {
             rig_device_info_t di;
             rig_device_get_info(rig->devices[i], &di);
+            char model[sizeof(di.model) * 4];
             fprintf(info,
                     "rigsync: device#%zu %s (%s): %s, depth delay %d us, color delay %d us, "
                     "trigger-to-image %d us, trigger out %s (delay %d us), %d frame(s) per "
                     "trigger: %s\n",
-                    i, serial, di.model, rig_sync_mode_name(sync.mode), sync.depth_delay_us,
+                    i, serial, rig_escape(model, sizeof(model), di.model),
+                    rig_sync_mode_name(sync.mode), sync.depth_delay_us,
                     sync.color_delay_us, sync.trigger_to_image_delay_us,
                     sync.trigger_out_enable ? "on" : "off", sync.trigger_out_delay_us,
                     sync.frames_per_trigger, written ? "written" : "unchanged, not rewritten");
@@ -193,7 +216,7 @@ static int cmd_list(int argc, char **argv)
             o.library = argv[++i];
         else {
             fprintf(stderr, "rigsync list: unknown option \"%s\"\n", argv[i]);
-            usage(stderr);
+            cli_usage(stderr);
             return CLI_USAGE;
         }
     }
@@ -221,8 +244,10 @@ static int cmd_list(int argc, char **argv)
             continue;
         char modes[256];
         rig_mode_bitmap_format(info.supported_modes, modes, sizeof(modes));
-        printf("  %-16s %-16s modes 0x%02X: %s\n", info.serial, info.model,
-               info.supported_modes, modes);
+        /* Names from the backend (a camera's firmware): escaped, they cannot forge a line. */
+        char serial[sizeof(info.serial) * 4], model[sizeof(info.model) * 4];
+        printf("  %-16s %-16s modes 0x%02X: %s\n", rig_escape(serial, sizeof(serial), info.serial),
+               rig_escape(model, sizeof(model), info.model), info.supported_modes, modes);
     }
     rig_context_destroy(ctx);
     rig_config_destroy(cfg);
@@ -239,7 +264,7 @@ static int cmd_check(int argc, char **argv)
             o.library = argv[++i];
         else if (argv[i][0] == '-' || o.config_path) {
             fprintf(stderr, "rigsync check: unexpected argument \"%s\"\n", argv[i]);
-            usage(stderr);
+            cli_usage(stderr);
             return CLI_USAGE;
         } else
             o.config_path = argv[i];
@@ -277,9 +302,12 @@ static int cmd_check(int argc, char **argv)
             rig_device_info_t info;
             rig_device_get_info(rig.devices[i], &info);
             rig_sync_config_t *c = &syncs[i];
+            char serial[sizeof(info.serial) * 4], model[sizeof(info.model) * 4];
             printf("  device#%zu %s (%s): %s, depth delay %d us, color delay %d us, "
                    "trigger-to-image %d us, trigger out %s (delay %d us), frames per trigger %d",
-                   i, info.serial, info.model, rig_sync_mode_name(c->mode), c->depth_delay_us,
+                   i, rig_escape(serial, sizeof(serial), info.serial),
+                   rig_escape(model, sizeof(model), info.model), rig_sync_mode_name(c->mode),
+                   c->depth_delay_us,
                    c->color_delay_us, c->trigger_to_image_delay_us,
                    c->trigger_out_enable ? "on" : "off", c->trigger_out_delay_us,
                    c->frames_per_trigger);
@@ -312,13 +340,28 @@ static int cmd_check(int argc, char **argv)
     return rc;
 }
 
-int main(int argc, char **argv)
+/* -h or --help among a command's arguments. */
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        cli_usage(stderr);
         return CLI_USAGE;
     }
     const char *cmd = argv[1];
+    bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "check") == 0 ||
+                 strcmp(cmd, "list") == 0;
+    if (known && wants_help(argc - 2, argv + 2)) { /* plan has a help of its own */
+        cli_usage(stdout);
+        return CLI_OK;
+    }
     if (strcmp(cmd, "run") == 0)
         return cli_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
@@ -328,7 +371,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        usage(stdout);
+        cli_usage(stdout);
         return CLI_OK;
     }
     if (strcmp(cmd, "--version") == 0) {
@@ -337,6 +380,25 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     fprintf(stderr, "rigsync: unknown command \"%s\"\n", cmd);
-    usage(stderr);
+    cli_usage(stderr);
     return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* Output that did not reach stdout (a full disk, a closed pipe) is a failure, said. */
+    bool failed = ferror(stdout) != 0;
+    int err = 0;
+    if (fflush(stdout) != 0) {
+        failed = true;
+        err = errno;
+    }
+    if (failed) {
+        fprintf(stderr, "rigsync: writing the output to stdout failed%s%s; it is incomplete\n",
+                err ? ": " : "", err ? strerror(err) : "");
+        if (rc == CLI_OK)
+            rc = CLI_RUNTIME;
+    }
+    return rc;
 }

@@ -45,6 +45,30 @@ void rig_append(char *dst, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+char *rig_escape(char *dst, size_t len, const char *src)
+{
+    if (!dst || len == 0)
+        return dst;
+    size_t o = 0;
+    for (const unsigned char *s = (const unsigned char *)(src ? src : ""); *s; s++) {
+        if (*s >= 0x20 && *s != 0x7f) {
+            if (o + 1 >= len)
+                break;
+            dst[o++] = (char)*s;
+            continue;
+        }
+        if (o + 4 >= len)
+            break;
+        static const char hex[] = "0123456789abcdef";
+        dst[o++] = '\\';
+        dst[o++] = 'x';
+        dst[o++] = hex[*s >> 4];
+        dst[o++] = hex[*s & 15];
+    }
+    dst[o] = '\0';
+    return dst;
+}
+
 int rig_strcaseeq(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++)

@@ -22,6 +22,14 @@ char *rig_vfmt(char *dst, size_t len, const char *fmt, va_list ap)
 /** Appends formatted text to the string already in dst (size len), truncating. */
 void rig_append(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/**
+ * Copies src into dst (size len, always terminated), writing each control character (below
+ * 0x20, and 0x7f) as \xNN: text from a device or a file printed this way cannot end a line
+ * (and forge the next one) or drive the terminal. Truncates before an escape that does not fit.
+ * Returns dst.
+ */
+char *rig_escape(char *dst, size_t len, const char *src);
+
 /** Case-insensitive ASCII string equality. */
 int rig_strcaseeq(const char *a, const char *b);
 

@@ -225,6 +225,16 @@ rig_error_t cfg_parse_serial(parser_t *p, const path_t *at, const json_t *v, con
         return cfg_fail(p, at, "the serial number of %s is %zu characters long, more than the %d a "
                         "serial number can have; check for pasted extra text.",
                         what, n, RIG_SERIAL_MAX - 1);
+    /* A serial is printed in every frame's report and summary: a newline or an escape
+     * sequence in it could forge a line of output (a VERDICT) or drive the terminal. */
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c < 0x20 || c == 0x7f)
+            return cfg_fail(p, at,
+                            "the serial number of %s contains the control character \\x%02x "
+                            "(byte %zu); a serial number is printable text: remove it.",
+                            what, c, k + 1);
+    }
     rig_strlcpy(out, s, RIG_SERIAL_MAX);
     return RIG_OK;
 }
