@@ -274,6 +274,9 @@ rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t
         ctx->by_index[dev->index] = dev;
         ctx->next_device_index++;
         dev->next = ctx->devices;
+        dev->prev = NULL;
+        if (ctx->devices)
+            ctx->devices->prev = dev;
         ctx->devices = dev;
     }
     pthread_mutex_unlock(&ctx->lock);
@@ -294,12 +297,12 @@ void rig_device_close(rig_device_t *dev)
         return;
     rig_context_t *ctx = dev->ctx;
     pthread_mutex_lock(&ctx->lock);
-    for (rig_device_t **p = &ctx->devices; *p; p = &(*p)->next) {
-        if (*p == dev) {
-            *p = dev->next;
-            break;
-        }
-    }
+    if (dev->prev)
+        dev->prev->next = dev->next;
+    else if (ctx->devices == dev)
+        ctx->devices = dev->next;
+    if (dev->next)
+        dev->next->prev = dev->prev;
     pthread_mutex_unlock(&ctx->lock);
     ctx->ops->close(ctx->be, dev->be_dev);
     /* Closed in the backend first, so that nothing more is delivered for it. */

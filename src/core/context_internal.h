@@ -18,7 +18,7 @@ struct rig_device {
     size_t index;
     rig_device_info_t info;
     bool streaming;
-    rig_device_t *next; /* the context's list of open devices */
+    rig_device_t *next, *prev; /* the context's list of open devices (prev: O(1) close) */
     rig_clock_t *clock; /* maps its clock onto the host's; guarded by the context lock */
     rig_stream_profile_t profiles[RIG_STREAM_COUNT]; /* as started */
 };
