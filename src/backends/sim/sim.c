@@ -58,7 +58,7 @@ static size_t sim_find(sim_state_t *st, const char *serial)
     return i < 0 ? st->ndev : (size_t)i;
 }
 
-/* Two passes over the cables: the first counts each device's outputs (edges NULL), the second
+/* Two passes over the cables: the first counts each device's outputs (count_only), the second
  * adds them, so that each device holds only its own (a rig of n devices has about n cables). */
 static void add_edge(sim_device_t *from, size_t to, int64_t delay_ns, bool count_only)
 {
