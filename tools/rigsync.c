@@ -106,8 +106,9 @@ int cli_context_create(const cli_rig_opts_t *opts, const rig_config_t *config,
         return CLI_USAGE;
     }
     if (err != RIG_OK) {
+        char shown[sizeof(detail) * 4]; /* the vendor's words: escaped */
         fprintf(stderr, "rigsync: the %s backend cannot start: %s\n", opts->backend,
-                detail[0] ? detail : rig_strerror(err));
+                rig_escape(shown, sizeof(shown), detail[0] ? detail : rig_strerror(err)));
         return CLI_RUNTIME;
     }
     return CLI_OK;
