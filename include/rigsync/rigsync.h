@@ -271,6 +271,24 @@ rig_error_t rig_context_device_info(rig_context_t *ctx, size_t index, rig_device
  * that are present.
  */
 rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t **out);
+/**
+ * Like rig_device_open, but a device that is not present (yet) is expected: the handle is
+ * returned at once with its number reserved, rig_device_present() false. Its sync config and
+ * start are remembered (set_sync_config and start succeed without touching hardware); when it
+ * appears (RIG_DEVICE_EVENT_ARRIVED) the core opens it, checks and writes its config and starts
+ * its streams, and its frames join the framesets under that number.
+ */
+rig_error_t rig_device_open_expected(rig_context_t *ctx, const char *serial, rig_device_t **out);
+
+/**
+ * Whether the device is on the bus with a working handle. A device that leaves (unplugged,
+ * rebooting) is kept: when it is back the core re-opens it under the same number, verifies and
+ * re-applies the sync config last set, restarts the streams last started (secondaries before
+ * the primary when several return at once) and starts a new clock epoch; each step is a device
+ * event (rig_context_set_device_event_callback).
+ */
+bool rig_device_present(const rig_device_t *dev);
+
 /** Stops the device's streams and releases it. */
 void rig_device_close(rig_device_t *dev);
 rig_error_t rig_device_get_info(const rig_device_t *dev, rig_device_info_t *out);

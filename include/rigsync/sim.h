@@ -79,6 +79,104 @@ rig_error_t rig_sim_device_write_clock(rig_context_t *ctx, size_t device_index,
  */
 rig_error_t rig_sim_decode_stamp(const rig_frame_t *frame, int64_t *true_ts_us);
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* Faults of real rigs                                                                        */
+
+/** What can go wrong on a real rig, injected on purpose. */
+typedef enum rig_sim_fault_kind {
+    /** The USB cable is pulled: frames stop (those in flight are lost and counted), the handle
+     *  fails, the device leaves the device list. */
+    RIG_SIM_FAULT_UNPLUG = 0,
+    /** Plugged in again: the device powers on (clock reset to its power-on value) and keeps its
+     *  sync config, as an Orbbec camera keeps it in flash (config_to_defaults: it does not). */
+    RIG_SIM_FAULT_REPLUG = 1,
+    /** The device reboots (firmware watchdog, a power dip): it leaves the bus and comes back
+     *  after duration_us with its clock reset; config_to_defaults: its sync config too. */
+    RIG_SIM_FAULT_REBOOT = 2,
+    /** A configured device is absent at the start and appears at at_us (powered on then). */
+    RIG_SIM_FAULT_LATE_DEVICE = 3,
+    /** For duration_us the pulses into the device's sync-in are each lost with
+     *  missing_probability, or followed by a spurious extra one with extra_probability
+     *  (a loose contact, noise on the line: unlike a cut cable, most pulses still pass). */
+    RIG_SIM_FAULT_TRIGGER_GLITCH = 4,
+    /** A USB hub hiccup: every frame that would reach the host from the device(s) within
+     *  duration_us is lost. serial NULL: every device behind the hub (the whole rig). */
+    RIG_SIM_FAULT_DROP_BURST = 5,
+    /** The next `count` frames captured carry nonsense device timestamps (firmware glitch). */
+    RIG_SIM_FAULT_BOGUS_TIMESTAMPS = 6,
+    /** Someone else (another host, a vendor tool) writes the device clock: it jumps by
+     *  offset_us. */
+    RIG_SIM_FAULT_CLOCK_WRITE = 7,
+} rig_sim_fault_kind_t;
+
+/** "unplug", "replug", "reboot", "late_device", "trigger_glitch", "drop_burst",
+ * "bogus_timestamps", "clock_write" (the config's names); NULL for other values. */
+const char *rig_sim_fault_name(rig_sim_fault_kind_t kind);
+
+typedef struct rig_sim_fault {
+    rig_sim_fault_kind_t kind;
+    int64_t at_us;       /**< simulation time after the rig was created (>= now) */
+    const char *serial;  /**< the device; NULL = every device (DROP_BURST, TRIGGER_GLITCH,
+                              REBOOT: a power cycle of the whole rig) */
+    int64_t duration_us; /**< REBOOT: time off the bus; TRIGGER_GLITCH, DROP_BURST: the span */
+    double missing_probability, extra_probability; /**< TRIGGER_GLITCH, each in [0, 1] */
+    uint32_t count;          /**< BOGUS_TIMESTAMPS: frames (per stream) */
+    int64_t offset_us;       /**< CLOCK_WRITE: the jump */
+    bool config_to_defaults; /**< REBOOT, REPLUG: the sync config is back to the defaults */
+} rig_sim_fault_t;
+
+/** Limits a fault must respect (also what the config accepts). */
+#define RIG_SIM_FAULT_MAX_DURATION_US (3600LL * 1000000LL) /* one hour */
+#define RIG_SIM_FAULT_MAX_COUNT 100000u
+#define RIG_SIM_FAULT_MAX_OFFSET_US (86400LL * 1000000LL * 366LL) /* a year */
+
+/**
+ * Schedules a fault (copied). RIG_ERROR_INVALID_ARGUMENT for an unknown serial, a time in the
+ * past, or a value out of the limits above; RIG_ERROR_STATE for LATE_DEVICE of a device
+ * already open. A LATE_DEVICE fault makes the device absent at once, until at_us: schedule it
+ * before opening devices.
+ */
+rig_error_t rig_sim_schedule_fault(rig_context_t *ctx, const rig_sim_fault_t *fault);
+
+
+/**
+ * Random faults: each kind strikes every device at this mean rate (a Poisson process per kind
+ * over the whole rig: rate x devices), with the parameters a real rig shows: unplugged for
+ * 1 to 5 s, rebooted off the bus for 1.5 s (config kept), glitches of 0.5 s (20 % of pulses
+ * missing, 5 % extra), hub hiccups of 50 ms on every device, 3 bogus timestamps, a foreign
+ * write of up to +-1 s. All 0 by default (no random fault).
+ */
+typedef struct rig_sim_fault_rates {
+    double unplug_per_hour, reboot_per_hour, trigger_glitch_per_hour, drop_burst_per_hour,
+        bogus_timestamps_per_hour, clock_write_per_hour;
+} rig_sim_fault_rates_t;
+
+/** Upper limit of every rate (one a second on every device). */
+#define RIG_SIM_MAX_FAULTS_PER_HOUR 3600.0
+
+/** Starts (or changes) the random faults from now on. RIG_ERROR_INVALID_ARGUMENT for a rate
+ * below 0, above RIG_SIM_MAX_FAULTS_PER_HOUR or not a number. */
+rig_error_t rig_sim_set_fault_rates(rig_context_t *ctx, const rig_sim_fault_rates_t *rates);
+
+/** One fault as it happened (ground truth, for reports and tests). */
+typedef struct rig_sim_fault_record {
+    rig_sim_fault_kind_t kind;
+    int64_t host_us;   /**< host clock when it struck */
+    char serial[64];   /**< "" when it hit every device */
+    char effect[200];  /**< what it did, one sentence (counts filled in as it goes on) */
+} rig_sim_fault_record_t;
+
+/** The simulator keeps this many records; later faults are only counted. */
+#define RIG_SIM_MAX_FAULT_RECORDS 1024
+
+/**
+ * Faults that struck so far, in order: copies up to cap records into out (may be NULL when cap
+ * is 0); *count receives the number of faults that struck (which may exceed what is kept).
+ */
+rig_error_t rig_sim_fault_records(rig_context_t *ctx, rig_sim_fault_record_t *out, size_t cap,
+                                  size_t *count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -359,6 +359,24 @@ void rig_clock_note_step(rig_clock_t *c, int64_t host_us)
     e->source = OFFSET_WRITTEN;
 }
 
+static void ring_reset(stream_state_t *st);
+
+void rig_clock_note_reset(rig_clock_t *c, int64_t host_us)
+{
+    if (!c)
+        return;
+    new_epoch(c, rel_h(c, host_us));
+    c->last_device_set = false;
+    for (size_t i = 0; i < MAX_STREAMS; i++) {
+        stream_state_t *st = &c->streams[i];
+        st->seen = false;
+        st->suspect = 0;
+        st->regular = 0;
+        st->period = 0;
+        ring_reset(st);
+    }
+}
+
 static void update_floor(stream_state_t *st, double r)
 {
     if (st->floor_frames < FLOOR_TRUST_FRAMES)

@@ -56,6 +56,14 @@ void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t devic
 void rig_clock_note_step(rig_clock_t *c, int64_t host_us);
 
 /**
+ * The device clock restarted at an unknown value at about host_us (the device rebooted or was
+ * plugged in again): a new epoch begins there with no offset, located by the next two-way
+ * sample or frame; the skew (the crystal's) and the streams' latency floors carry over, each
+ * stream's continuity starts afresh (its frame counter restarted too).
+ */
+void rig_clock_note_reset(rig_clock_t *c, int64_t host_us);
+
+/**
  * One frame: records it as a one-way sample and maps its device timestamp onto the host clock.
  * `stream` is a small integer (0..7) naming the frame's stream, `frame_index` its capture
  * counter (regular captures let the estimator check continuity across clock writes).

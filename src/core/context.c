@@ -226,30 +226,23 @@ static bool backend_info(rig_context_t *ctx, const char *serial, rig_device_info
     return found;
 }
 
-rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t **out)
+rig_error_t rig_ctx_device_register(rig_context_t *ctx, const char *serial, void *be_dev,
+                                    size_t index, rig_device_t **out)
 {
-    if (!ctx || !serial || !out)
-        return RIG_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
     rig_device_t *dev = calloc(1, sizeof(*dev));
-    if (!dev)
+    if (!dev) {
+        if (be_dev)
+            ctx->ops->close(ctx->be, be_dev);
         return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory opening %s",
                                      serial);
-    pthread_mutex_lock(&ctx->lock);
-    dev->index = ctx->next_device_index;
-    pthread_mutex_unlock(&ctx->lock);
-    rig_error_t err = ctx->ops->open(ctx->be, serial, dev->index, &dev->be_dev);
-    if (err != RIG_OK) {
-        free(dev);
-        return err;
     }
-    /* The index is only consumed on success so that device numbers stay dense. Opening is
-     * serialised by the caller's config order, which is what makes the number meaningful. */
+    dev->index = index;
+    dev->be_dev = be_dev;
+    dev->present = be_dev != NULL;
     dev->ctx = ctx;
-    memset(&dev->info, 0, sizeof(dev->info));
     rig_strlcpy(dev->info.serial, serial, sizeof(dev->info.serial));
     rig_device_info_t info;
-    if (backend_info(ctx, serial, &info))
+    if (be_dev && backend_info(ctx, serial, &info))
         dev->info = info;
     rig_clock_params_t cp;
     rig_clock_params_default(&cp);
@@ -257,7 +250,7 @@ rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t
         cp.timestamp_bits = 32;
     dev->clock = rig_clock_create(&cp);
     pthread_mutex_lock(&ctx->lock);
-    bool ok = dev->clock != NULL;
+    bool ok = dev->clock != NULL && ctx->next_device_index == index;
     if (ok && dev->index >= ctx->by_index_cap) {
         size_t cap = ctx->by_index_cap ? ctx->by_index_cap * 2 : 8;
         while (cap <= dev->index)
@@ -278,10 +271,12 @@ rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t
         if (ctx->devices)
             ctx->devices->prev = dev;
         ctx->devices = dev;
+        dev->epochs_expected = rig_clock_epochs(dev->clock);
     }
     pthread_mutex_unlock(&ctx->lock);
     if (!ok) {
-        ctx->ops->close(ctx->be, dev->be_dev);
+        if (be_dev)
+            ctx->ops->close(ctx->be, be_dev);
         rig_clock_destroy(dev->clock);
         free(dev);
         return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory opening %s",
@@ -289,6 +284,23 @@ rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t
     }
     *out = dev;
     return RIG_OK;
+}
+
+rig_error_t rig_device_open(rig_context_t *ctx, const char *serial, rig_device_t **out)
+{
+    if (!ctx || !serial || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    pthread_mutex_lock(&ctx->lock);
+    size_t index = ctx->next_device_index;
+    pthread_mutex_unlock(&ctx->lock);
+    void *be_dev = NULL;
+    rig_error_t err = ctx->ops->open(ctx->be, serial, index, &be_dev);
+    if (err != RIG_OK)
+        return err;
+    /* The index is only consumed on success so that device numbers stay dense. Opening is
+     * serialised by the caller's config order, which is what makes the number meaningful. */
+    return rig_ctx_device_register(ctx, serial, be_dev, index, out);
 }
 
 void rig_device_close(rig_device_t *dev)
@@ -303,8 +315,12 @@ void rig_device_close(rig_device_t *dev)
         ctx->devices = dev->next;
     if (dev->next)
         dev->next->prev = dev->prev;
+    void *be = dev->be_dev;
+    dev->be_dev = NULL;
+    dev->present = false;
     pthread_mutex_unlock(&ctx->lock);
-    ctx->ops->close(ctx->be, dev->be_dev);
+    if (be)
+        ctx->ops->close(ctx->be, be);
     /* Closed in the backend first, so that nothing more is delivered for it. */
     pthread_mutex_lock(&ctx->lock);
     ctx->by_index[dev->index] = NULL;
@@ -327,7 +343,10 @@ rig_error_t rig_device_get_sync_config(rig_device_t *dev, rig_sync_config_t *out
 {
     if (!dev || !out)
         return RIG_ERROR_INVALID_ARGUMENT;
-    return dev->ctx->ops->get_sync(dev->ctx->be, dev->be_dev, out);
+    void *be = rig_ctx_device_handle(dev);
+    if (!be)
+        return rig_ctx_absent_error(dev, "its sync config cannot be read");
+    return dev->ctx->ops->get_sync(dev->ctx->be, be, out);
 }
 
 static bool sync_equal(const rig_sync_config_t *a, const rig_sync_config_t *b)
@@ -349,6 +368,8 @@ rig_error_t rig_device_check_sync_config(rig_device_t *dev, const rig_sync_confi
         return rig_context_set_error(dev->ctx, RIG_ERROR_INVALID_ARGUMENT,
                                      "0x%X is not a sync mode; use one of %s", (unsigned)cfg->mode,
                                      rig_mode_all_names());
+    if (!rig_device_present(dev))
+        return RIG_OK; /* its model is known when it arrives: checked then */
     /* Checked here, for every backend, from the bitmap the device reports: real hardware
      * rejects such a write with a far less helpful message. */
     if (!(dev->info.supported_modes & (uint32_t)cfg->mode)) {
@@ -377,16 +398,26 @@ rig_error_t rig_device_set_sync_config(rig_device_t *dev, const rig_sync_config_
     rig_error_t err = rig_device_check_sync_config(dev, cfg);
     if (err != RIG_OK)
         return err;
-    rig_sync_config_t current;
-    err = ctx->ops->get_sync(ctx->be, dev->be_dev, &current);
-    if (err != RIG_OK)
-        return err;
-    /* Some models keep the sync config in flash: rewriting an identical one only wears it. */
-    if (sync_equal(&current, cfg))
-        return RIG_OK;
-    err = ctx->ops->set_sync(ctx->be, dev->be_dev, cfg);
-    if (err == RIG_OK && written)
-        *written = true;
+    void *be = rig_ctx_device_handle(dev);
+    if (be) {
+        rig_sync_config_t current;
+        err = ctx->ops->get_sync(ctx->be, be, &current);
+        if (err != RIG_OK)
+            return err;
+        /* Some models keep the sync config in flash: rewriting an identical one only wears it. */
+        if (!sync_equal(&current, cfg)) {
+            err = ctx->ops->set_sync(ctx->be, be, cfg);
+            if (err == RIG_OK && written)
+                *written = true;
+        }
+    }
+    if (err == RIG_OK) {
+        /* Remembered (also for a device not here yet): verified and re-applied on return. */
+        pthread_mutex_lock(&ctx->lock);
+        dev->want_sync = *cfg;
+        dev->want_sync_set = true;
+        pthread_mutex_unlock(&ctx->lock);
+    }
     return err;
 }
 
@@ -401,19 +432,33 @@ rig_error_t rig_device_start(rig_device_t *dev, const rig_stream_profile_t *colo
                                      dev->info.serial);
     rig_stream_profile_t p[RIG_STREAM_COUNT];
     const rig_stream_profile_t *given[RIG_STREAM_COUNT] = {color, depth};
+    void *be = rig_ctx_device_handle(dev);
+    if (!be) {
+        /* Not here (yet): started when it arrives, with these profiles or its defaults. */
+        pthread_mutex_lock(&ctx->lock);
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            dev->profile_given[s] = given[s] != NULL;
+            if (given[s])
+                dev->profiles[s] = *given[s];
+        }
+        dev->want_streaming = true;
+        pthread_mutex_unlock(&ctx->lock);
+        dev->streaming = true;
+        return RIG_OK;
+    }
     for (int s = 0; s < RIG_STREAM_COUNT; s++) {
         if (given[s]) {
             p[s] = *given[s];
             continue;
         }
-        rig_error_t err = ctx->ops->default_profile(ctx->be, dev->be_dev, (rig_stream_t)s, &p[s]);
+        rig_error_t err = ctx->ops->default_profile(ctx->be, be, (rig_stream_t)s, &p[s]);
         if (err != RIG_OK)
             return err;
     }
     /* Before the first frame can arrive: what the backend knows of the latency floors. */
     for (int s = 0; ctx->ops->latency_floor && s < RIG_STREAM_COUNT; s++) {
         int64_t floor_us, uncertainty_us;
-        if (ctx->ops->latency_floor(ctx->be, dev->be_dev, (rig_stream_t)s, &floor_us,
+        if (ctx->ops->latency_floor(ctx->be, be, (rig_stream_t)s, &floor_us,
                                     &uncertainty_us) == RIG_OK) {
             pthread_mutex_lock(&ctx->lock);
             rig_clock_set_floor_hint(dev->clock, (unsigned)s, floor_us, uncertainty_us);
@@ -422,10 +467,15 @@ rig_error_t rig_device_start(rig_device_t *dev, const rig_stream_profile_t *colo
     }
     /* Its slots join the framesets before its first frame can arrive. */
     rig_ctx_framesets_device_starting(ctx, dev, p);
-    rig_error_t err = ctx->ops->start(ctx->be, dev->be_dev, p);
+    rig_error_t err = ctx->ops->start(ctx->be, be, p);
     if (err == RIG_OK) {
         dev->streaming = true;
+        pthread_mutex_lock(&ctx->lock);
         memcpy(dev->profiles, p, sizeof(dev->profiles));
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            dev->profile_given[s] = given[s] != NULL;
+        dev->want_streaming = true;
+        pthread_mutex_unlock(&ctx->lock);
     } else {
         rig_ctx_framesets_start_failed(ctx, dev);
     }
@@ -436,10 +486,14 @@ rig_error_t rig_device_stop(rig_device_t *dev)
 {
     if (!dev)
         return RIG_ERROR_INVALID_ARGUMENT;
-    rig_error_t err = dev->ctx->ops->stop(dev->ctx->be, dev->be_dev);
-    if (err == RIG_OK)
+    pthread_mutex_lock(&dev->ctx->lock);
+    dev->want_streaming = false;
+    void *be = dev->be_dev;
+    pthread_mutex_unlock(&dev->ctx->lock);
+    rig_error_t err = be ? dev->ctx->ops->stop(dev->ctx->be, be) : RIG_OK;
+    if (err == RIG_OK || err == RIG_ERROR_NOT_FOUND)
         dev->streaming = false;
-    return err;
+    return err == RIG_ERROR_NOT_FOUND ? RIG_OK : err;
 }
 
 rig_error_t rig_device_trigger(rig_device_t *dev)
@@ -449,7 +503,10 @@ rig_error_t rig_device_trigger(rig_device_t *dev)
     if (!dev->ctx->ops->trigger)
         return rig_context_set_error(dev->ctx, RIG_ERROR_UNSUPPORTED,
                                      "backend %s has no software trigger", dev->ctx->ops->name);
-    return dev->ctx->ops->trigger(dev->ctx->be, dev->be_dev);
+    void *be = rig_ctx_device_handle(dev);
+    if (!be)
+        return rig_ctx_absent_error(dev, "it cannot be triggered");
+    return dev->ctx->ops->trigger(dev->ctx->be, be);
 }
 
 rig_error_t rig_context_enable_clock_sync(rig_context_t *ctx, uint64_t repeat_interval_ms)
@@ -485,10 +542,15 @@ static void deliver_clock_event(rig_context_t *ctx, const rig_clock_event_t *ev)
 {
     pthread_mutex_lock(&ctx->lock);
     rig_device_t *dev = rig_ctx_device_at_locked(ctx, ev->device_index);
-    if (dev && ev->kind == RIG_CLOCK_EVENT_TWO_WAY)
+    rig_device_event_t jump;
+    int jumps = 0;
+    if (dev && ev->kind == RIG_CLOCK_EVENT_TWO_WAY) {
         rig_clock_add_two_way(dev->clock, ev->host_before_us, ev->device_us, ev->host_after_us);
-    else if (dev)
+        jumps = rig_ctx_clock_checked_locked(dev, false, ev->host_after_us, &jump);
+    } else if (dev) {
         rig_clock_note_step(dev->clock, ev->host_before_us);
+        rig_ctx_clock_checked_locked(dev, true, ev->host_before_us, &jump);
+    }
     rig_clock_event_cb cb = ctx->clock_cb;
     void *user = ctx->clock_cb_user;
     pthread_mutex_unlock(&ctx->lock);
@@ -497,6 +559,8 @@ static void deliver_clock_event(rig_context_t *ctx, const rig_clock_event_t *ev)
         cb(ev, user);
         rig_ctx_callback_leave(ctx);
     }
+    if (jumps)
+        rig_ctx_emit_event(ctx, &jump);
 }
 
 void rig_context_deliver_time_sample(rig_context_t *ctx, size_t dev_index, int64_t host_before_us,
@@ -537,31 +601,6 @@ rig_error_t rig_context_set_device_event_callback(rig_context_t *ctx, rig_device
     return RIG_OK;
 }
 
-void rig_context_deliver_device_event(rig_context_t *ctx, size_t dev_index,
-                                      rig_device_event_kind_t kind, int64_t host_us,
-                                      const char *detail)
-{
-    rig_device_event_t ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.kind = kind;
-    ev.device_index = dev_index;
-    ev.host_ts_us = host_us;
-    if (detail)
-        rig_fmt(ev.detail, sizeof(ev.detail), "%s", detail);
-    pthread_mutex_lock(&ctx->lock);
-    rig_device_t *dev = rig_ctx_device_at_locked(ctx, dev_index);
-    if (dev)
-        rig_fmt(ev.serial, sizeof(ev.serial), "%s", dev->info.serial);
-    rig_device_event_cb cb = ctx->device_event_cb;
-    void *user = ctx->device_event_cb_user;
-    pthread_mutex_unlock(&ctx->lock);
-    if (cb) {
-        rig_ctx_callback_enter(ctx);
-        cb(&ev, user);
-        rig_ctx_callback_leave(ctx);
-    }
-}
-
 rig_error_t rig_device_clock_estimate(rig_device_t *dev, double *skew_ppm, unsigned *epochs)
 {
     if (!dev)
@@ -580,10 +619,23 @@ void rig_context_deliver_frame(rig_context_t *ctx, rig_frame_t *frame)
     pthread_mutex_lock(&ctx->lock);
     rig_device_t *dev = rig_ctx_device_at_locked(ctx, frame->device_index);
     int64_t global, bound;
-    if (dev && rig_clock_frame(dev->clock, (unsigned)frame->stream, frame->index,
-                               frame->device_ts_us, frame->host_ts_us, &global, &bound)) {
-        frame->global_ts_us = global;
-        frame->global_bound_us = bound;
+    rig_device_event_t fault;
+    int faults = 0;
+    if (dev) {
+        rig_ctx_frame_index_locked(dev, frame); /* numbering goes on across returns */
+        bool mapped = rig_clock_frame(dev->clock, (unsigned)frame->stream, frame->index,
+                                      frame->device_ts_us, frame->host_ts_us, &global, &bound);
+        if (mapped) {
+            frame->global_ts_us = global;
+            frame->global_bound_us = bound;
+        }
+        faults = rig_ctx_frame_checked_locked(dev, frame, mapped, &fault);
+    }
+    if (faults) {
+        /* Told before the frame, in order with the frames. */
+        pthread_mutex_unlock(&ctx->lock);
+        rig_ctx_emit_event(ctx, &fault);
+        pthread_mutex_lock(&ctx->lock);
     }
     rig_frame_cb cb = ctx->cb;
     void *user = ctx->cb_user;

@@ -21,6 +21,17 @@ struct rig_device {
     rig_device_t *next, *prev; /* the context's list of open devices (prev: O(1) close) */
     rig_clock_t *clock; /* maps its clock onto the host's; guarded by the context lock */
     rig_stream_profile_t profiles[RIG_STREAM_COUNT]; /* as started */
+    /* Recovery (recovery.c); guarded by the context lock, like be_dev from the first return on */
+    bool present;              /* on the bus with a handle (be_dev) */
+    bool expected;             /* opened with rig_device_open_expected, absent then */
+    bool want_sync_set;
+    rig_sync_config_t want_sync; /* as last set: verified and re-applied on return */
+    bool want_streaming;         /* started and not stopped by the user */
+    bool profile_given[RIG_STREAM_COUNT];
+    uint64_t index_base[RIG_STREAM_COUNT]; /* added to the backend's frame index */
+    uint64_t next_index[RIG_STREAM_COUNT]; /* one past the last index delivered */
+    unsigned epochs_expected;  /* clock epochs the core caused (writes, resets) */
+    uint64_t unmapped[RIG_STREAM_COUNT]; /* frames in a row the clock refused to map */
 };
 
 struct rig_frameset {
@@ -116,6 +127,28 @@ void rig_ctx_flush_out(rig_context_t *ctx);
 
 /** Frees the frameset state (destroy): pending sets and frames are released, not delivered. */
 void rig_ctx_framesets_free(rig_context_t *ctx);
+
+/* recovery.c */
+/** The device's backend handle now (NULL while it is gone). Lock not held. */
+void *rig_ctx_device_handle(rig_device_t *dev);
+/** Called by rig_device_* on an absent device: remembers what the user asked. Lock not held. */
+rig_error_t rig_ctx_absent_error(rig_device_t *dev, const char *what);
+/**
+ * A frame of dev, lock held, before its clock mapping: the frame index continues across
+ * returns. After the mapping (mapped: whether the clock gave a global time), notices of
+ * bogus stamps or clock jumps go to *ev (kind set, count returned: 0 or 1).
+ */
+void rig_ctx_frame_index_locked(rig_device_t *dev, rig_frame_t *frame);
+int rig_ctx_frame_checked_locked(rig_device_t *dev, const rig_frame_t *frame, bool mapped,
+                                 rig_device_event_t *ev);
+/** After a two-way sample or a write was fed to dev's clock, lock held: a jump seen? */
+int rig_ctx_clock_checked_locked(rig_device_t *dev, bool ours, int64_t host_us,
+                                 rig_device_event_t *ev);
+/** Hands a device event to the user's callback. Lock not held. */
+void rig_ctx_emit_event(rig_context_t *ctx, const rig_device_event_t *ev);
+/** Creates and registers a device handle (present when be_dev is not NULL). */
+rig_error_t rig_ctx_device_register(rig_context_t *ctx, const char *serial, void *be_dev,
+                                    size_t index, rig_device_t **out);
 
 /**
  * Waits until has(ctx) or the timeout, then takes one item with pop_locked (NULL if none).

@@ -63,6 +63,24 @@ void rig_context_deliver_device_event(rig_context_t *ctx, size_t dev_index,
                                       rig_device_event_kind_t kind, int64_t host_us,
                                       const char *detail);
 
+/**
+ * Devices that appeared on the bus together (plugged in, back from a reboot, late), by serial.
+ * The core re-opens the ones it knows (gone, or expected and never opened) and ignores others.
+ * Same locking rule as frames.
+ *
+ * Recovery runs right here, on the thread that delivers the notice, with no backend lock held
+ * (the rule above): the core calls the backend's open, get_sync/set_sync, default_profile,
+ * latency_floor and start for the returning devices, then delivers BACK / ARRIVED,
+ * REBOOTED / RECONFIGURED (only when the config read back differed from the one last set),
+ * RESTARTED or RECOVERY_FAILED, in order with the frames. In virtual time that is the thread
+ * that advances time; in real time the backend's own thread (the simulator's engine thread,
+ * the orbbec backend's hot-plug worker), never a vendor SDK callback holding its own locks.
+ * A GONE notice (rig_context_deliver_device_event) makes the core release the dead handle
+ * (ops->close) before it tells the user.
+ */
+void rig_context_deliver_device_arrivals(rig_context_t *ctx, const char *const *serials,
+                                         size_t count, int64_t host_us);
+
 /** The backend state of ctx when its backend is `ops`, else NULL (for backend-specific API). */
 void *rig_context_backend_state(rig_context_t *ctx, const rig_backend_ops_t *ops);
 

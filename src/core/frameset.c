@@ -217,7 +217,10 @@ static void slot_cfgs(rig_context_t *ctx, rig_device_t *dev, const rig_stream_pr
                       rig_match_slot_cfg_t cfg[RIG_STREAM_COUNT])
 {
     rig_sync_config_t sync;
-    if (ctx->ops->get_sync(ctx->be, dev->be_dev, &sync) != RIG_OK)
+    /* The config the core set (also for a device not present: no handle to ask). */
+    if (dev->want_sync_set)
+        sync = dev->want_sync;
+    else if (!dev->be_dev || ctx->ops->get_sync(ctx->be, dev->be_dev, &sync) != RIG_OK)
         sync = rig_sync_config_default();
     for (int s = 0; s < RIG_STREAM_COUNT; s++) {
         cfg[s].enabled = true;

@@ -41,33 +41,34 @@ void sim_on_time_query(sim_state_t *st, const sim_event_t *ev)
     read.type = SIM_EV_TIME_READ;
     read.host_before_us = sim_host_us(st, ev->t_ns);
     double leg = d->leg_out_us + sim_rng_exp(&d->rng, (double)st->spec.time_query_tail_mean_us);
-    read.t_ns = ev->t_ns + (int64_t)llround(leg * 1000.0);
+    read.t_ns = sim_add_ns(ev->t_ns, sim_ns_of(leg * 1000.0));
     sim_push(st, &read);
     sim_event_t next = *ev;
     if (d->burst_left > 0 && --d->burst_left > 0)
         next.t_ns = ev->t_ns + TIME_QUERY_BURST_SPACING_NS;
     else
-        next.t_ns = ev->t_ns + st->spec.time_query_interval_ms * 1000000;
-    sim_push(st, &next);
+        next.t_ns = sim_add_ns(ev->t_ns, sim_mul_ns(st->spec.time_query_interval_ms, 1000000));
+    if (next.t_ns < INT64_MAX)
+        sim_push(st, &next);
 }
 
 void sim_on_time_read(sim_state_t *st, const sim_event_t *ev)
 {
     sim_device_t *d = &st->devs[ev->dev];
-    if (!d->open)
-        return;
+    if (!d->open || ev->gen != d->query_gen)
+        return; /* closed, or gone meanwhile: the query is lost with it */
     sim_event_t reply = *ev;
     reply.type = SIM_EV_TIME_REPLY;
     reply.device_ts_us = sim_stamp(d, ev->t_ns);
     double leg = d->leg_back_us + sim_rng_exp(&d->rng, (double)st->spec.time_query_tail_mean_us);
-    reply.t_ns = ev->t_ns + (int64_t)llround(leg * 1000.0);
+    reply.t_ns = sim_add_ns(ev->t_ns, sim_ns_of(leg * 1000.0));
     sim_push(st, &reply);
 }
 
 void sim_on_time_reply(sim_state_t *st, const sim_event_t *ev)
 {
     sim_device_t *d = &st->devs[ev->dev];
-    if (!d->open)
+    if (!d->open || ev->gen != d->query_gen)
         return;
     pending_t item = {.kind = PENDING_TIME,
                       .dev_index = d->ctx_index,
@@ -87,10 +88,10 @@ void sim_on_clock_sync(sim_state_t *st, const sim_event_t *ev)
             continue;
         /* The host reads its clock, sends it; the device sets it on receipt: it is behind by
          * the command latency, which the host cannot know. */
-        int64_t err = -(int64_t)llround(sim_rng_range(&d->rng, (double)st->spec.sync_error_min_us,
-                                                      (double)st->spec.sync_error_max_us));
+        int64_t err = -sim_ns_of(sim_rng_range(&d->rng, (double)st->spec.sync_error_min_us,
+                                               (double)st->spec.sync_error_max_us));
         d->clk_t_ns = ev->t_ns;
-        d->clk_dev_us = (double)(sim_host_us(st, ev->t_ns) + err);
+        d->clk_dev_us = (double)sim_host_us(st, ev->t_ns) + (double)err;
         d->last_sync_host_us = sim_host_us(st, ev->t_ns);
         d->last_sync_err_us = err;
         pending_t note = {.kind = PENDING_WRITE,
@@ -104,9 +105,12 @@ void sim_on_clock_sync(sim_state_t *st, const sim_event_t *ev)
     st->next_sync_ns = INT64_MAX;
     if (st->clock_sync_interval_ms > 0) {
         sim_event_t next = *ev;
-        next.t_ns = ev->t_ns + (int64_t)st->clock_sync_interval_ms * 1000000;
+        uint64_t ms = st->clock_sync_interval_ms;
+        next.t_ns = sim_add_ns(ev->t_ns, sim_mul_ns(ms > INT64_MAX ? INT64_MAX : (int64_t)ms,
+                                                    1000000));
         st->next_sync_ns = next.t_ns;
-        sim_push(st, &next);
+        if (next.t_ns < INT64_MAX) /* never, past the end of time */
+            sim_push(st, &next);
     }
 }
 

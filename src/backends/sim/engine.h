@@ -22,6 +22,8 @@ typedef enum sim_event_type {
     SIM_EV_DRIFT,          /* every crystal's ppm takes one step of its random walk */
     SIM_EV_GENERATOR,      /* the external signal generator emits a pulse */
     SIM_EV_CUT,            /* a scheduled cable cut */
+    SIM_EV_FAULT,          /* a fault strikes: stream = its kind, seq = its parameters */
+    SIM_EV_FAULT_RANDOM,   /* the next random fault of kind `stream` (gen: the rates') */
 } sim_event_type_t;
 
 typedef struct sim_event {

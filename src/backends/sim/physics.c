@@ -32,11 +32,19 @@ void sim_schedule_timer(sim_state_t *st, size_t di, int stream)
     ev.dev = (uint32_t)di;
     ev.stream = stream;
     ev.gen = d->timer_gen;
-    ev.t_ns = (int64_t)llround(d->timer_next_ns[s]);
+    ev.t_ns = sim_ns_of(d->timer_next_ns[s]);
     sim_push(st, &ev);
 }
 
 static void on_capture(sim_state_t *st, const sim_event_t *ev);
+
+/* Frames of one trigger's burst: a sensor holds at most one second of frames per trigger,
+ * whatever a config asks (memory stays bounded). */
+static int32_t sim_burst_frames(const sim_device_t *d)
+{
+    int32_t cap = (int32_t)RIG_MAX(d->prof[RIG_STREAM_DEPTH].fps, 1u);
+    return RIG_MIN(d->sync.frames_per_trigger, cap);
+}
 
 /* One trigger of the sensor: schedules the capture of the streams in `stream` (-1 = both). */
 static void trigger_capture(sim_state_t *st, size_t di, int64_t t_ns, uint64_t seq, int stream)
@@ -55,8 +63,8 @@ static void trigger_capture(sim_state_t *st, size_t di, int64_t t_ns, uint64_t s
         ev.stream = s;
         ev.gen = d->gen;
         ev.seq = seq;
-        ev.start_ns = t_ns + delay_us * 1000;
-        ev.t_ns = ev.start_ns + d->exposure_us[s] * 1000 / 2;
+        ev.start_ns = sim_add_ns(t_ns, sim_mul_ns(delay_us, 1000));
+        ev.t_ns = sim_add_ns(ev.start_ns, sim_mul_ns(d->exposure_us[s], 500));
         if (s == RIG_STREAM_DEPTH && d->facts->tof) {
             d->depth_starts_ns[d->depth_head] = ev.start_ns;
             d->depth_head = (d->depth_head + 1) % DEPTH_HISTORY;
@@ -76,7 +84,8 @@ static void emit_pulse(sim_state_t *st, size_t di, int64_t t_ns, uint64_t seq)
         ev.type = SIM_EV_PULSE_IN;
         ev.dev = (uint32_t)d->outs[i].to;
         ev.seq = seq;
-        ev.t_ns = t_ns + (int64_t)d->sync.trigger_out_delay_us * 1000 + d->outs[i].delay_ns;
+        ev.t_ns = sim_add_ns(sim_add_ns(t_ns, sim_mul_ns(d->sync.trigger_out_delay_us, 1000)),
+                             d->outs[i].delay_ns);
         sim_push(st, &ev);
     }
 }
@@ -101,6 +110,8 @@ static void on_timer(sim_state_t *st, const sim_event_t *ev)
 static void on_pulse_in(sim_state_t *st, const sim_event_t *ev)
 {
     sim_device_t *d = &st->devs[ev->dev];
+    if (sim_fault_pulse_lost(st, ev))
+        return;
     d->pulses_in++;
     /* Forwarding is done by the sync port's hardware: it does not depend on streaming. */
     bool forwards = (d->sync.mode == RIG_SYNC_MODE_SECONDARY ||
@@ -117,8 +128,9 @@ static void on_pulse_in(sim_state_t *st, const sim_event_t *ev)
         break;
     case RIG_SYNC_MODE_HARDWARE_TRIGGERING: {
         double p = sim_period_ns(d, d->prof[RIG_STREAM_DEPTH].fps);
-        for (int32_t i = 0; i < d->sync.frames_per_trigger; i++)
-            trigger_capture(st, ev->dev, ev->t_ns + (int64_t)llround(i * p), ev->seq, -1);
+        int32_t n = sim_burst_frames(d);
+        for (int32_t i = 0; i < n; i++)
+            trigger_capture(st, ev->dev, sim_add_ns(ev->t_ns, sim_ns_of(i * p)), ev->seq, -1);
         break;
     }
     case RIG_SYNC_MODE_SECONDARY_SYNCED:
@@ -140,8 +152,9 @@ static void on_trigger(sim_state_t *st, const sim_event_t *ev)
         return;
     uint64_t seq = d->tick_seq++;
     double p = sim_period_ns(d, d->prof[RIG_STREAM_DEPTH].fps);
-    for (int32_t i = 0; i < d->sync.frames_per_trigger; i++)
-        trigger_capture(st, ev->dev, ev->t_ns + (int64_t)llround(i * p), seq, -1);
+    int32_t n = sim_burst_frames(d);
+    for (int32_t i = 0; i < n; i++)
+        trigger_capture(st, ev->dev, sim_add_ns(ev->t_ns, sim_ns_of(i * p)), seq, -1);
     if (d->sync.trigger_out_enable)
         emit_pulse(st, ev->dev, ev->t_ns, seq);
 }
@@ -153,7 +166,7 @@ static void on_capture(sim_state_t *st, const sim_event_t *ev)
         return;
     int s = ev->stream;
     uint64_t index = d->frame_index[s]++;
-    int64_t device_ts = sim_stamp(d, ev->t_ns);
+    int64_t device_ts = sim_fault_stamp(st, d, s, sim_stamp(d, ev->t_ns));
     if (sim_rng_chance(&d->rng, st->spec.drop_probability))
         return; /* lost on the way: the host sees a gap in the frame index */
     double latency_us = (double)d->latency_floor_us +
@@ -161,11 +174,14 @@ static void on_capture(sim_state_t *st, const sim_event_t *ev)
     if (sim_rng_chance(&d->rng, st->spec.stall_probability))
         latency_us += sim_rng_range(&d->rng, (double)st->spec.stall_min_us,
                                     (double)st->spec.stall_max_us);
-    int64_t arrival = ev->start_ns + (d->exposure_us[s] + st->spec.readout_us) * 1000 +
-                      (int64_t)llround(latency_us * 1000.0);
+    int64_t arrival = sim_add_ns(
+        sim_add_ns(ev->start_ns, sim_mul_ns(sim_add_ns(d->exposure_us[s], st->spec.readout_us), 1000)),
+        sim_ns_of(latency_us * 1000.0));
     if (arrival <= d->last_arrival_ns[s])
         arrival = d->last_arrival_ns[s] + 1000; /* in order behind the previous frame */
     d->last_arrival_ns[s] = arrival;
+    if (sim_fault_drops(st, d, arrival))
+        return; /* a hub hiccup: lost like any drop, the host sees the gap */
     sim_event_t a = *ev;
     a.type = SIM_EV_ARRIVAL;
     a.t_ns = arrival;
@@ -276,13 +292,14 @@ static void on_generator(sim_state_t *st, const sim_event_t *ev)
         p.type = SIM_EV_PULSE_IN;
         p.dev = (uint32_t)st->gen_outs[k];
         p.seq = ev->seq;
-        p.t_ns = ev->t_ns + st->spec.cable_delay_ns;
+        p.t_ns = sim_add_ns(ev->t_ns, st->spec.cable_delay_ns);
         sim_push(st, &p);
     }
     sim_event_t next = *ev;
     next.seq++;
-    next.t_ns = (int64_t)llround((double)(next.seq) * 1e9 / st->spec.generator_hz);
-    sim_push(st, &next);
+    next.t_ns = sim_ns_of((double)(next.seq) * 1e9 / st->spec.generator_hz);
+    if (next.t_ns > ev->t_ns && next.t_ns < INT64_MAX) /* never in the past, nor at the end */
+        sim_push(st, &next);
 }
 
 /* The cable into device ev->dev's sync-in is pulled out: nothing reaches it any more. */
@@ -318,6 +335,8 @@ void sim_process(sim_state_t *st, const sim_event_t *ev)
     case SIM_EV_DRIFT: on_drift(st, ev); break;
     case SIM_EV_GENERATOR: on_generator(st, ev); break;
     case SIM_EV_CUT: on_cut(st, ev); break;
+    case SIM_EV_FAULT: sim_on_fault(st, ev); break;
+    case SIM_EV_FAULT_RANDOM: sim_on_fault_random(st, ev); break;
     }
 }
 
@@ -335,7 +354,26 @@ size_t sim_flush_pending(sim_state_t *st)
     st->cap_spare = 0;
     pthread_mutex_unlock(&st->lock);
     for (size_t i = 0; i < n; i++) {
+        if (v[i].kind == PENDING_ARRIVAL) {
+            /* Devices that appeared together are announced together (serials are constant). */
+            const char *serials[32];
+            size_t k = 0;
+            while (k < RIG_ARRAY_SIZE(serials) && i + k < n && v[i + k].kind == PENDING_ARRIVAL &&
+                   v[i + k].host_before_us == v[i].host_before_us) {
+                serials[k] = st->devs[v[i + k].sim_index].spec.serial;
+                k++;
+            }
+            rig_context_deliver_device_arrivals(st->ctx, serials, k, v[i].host_before_us);
+            i += k - 1;
+            continue;
+        }
         switch (v[i].kind) {
+        case PENDING_GONE:
+            rig_context_deliver_device_event(st->ctx, v[i].dev_index, RIG_DEVICE_EVENT_GONE,
+                                             v[i].host_before_us, v[i].detail);
+            break;
+        case PENDING_ARRIVAL:
+            break;
         case PENDING_FRAME:
             rig_context_deliver_frame(st->ctx, v[i].frame);
             break;

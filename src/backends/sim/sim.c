@@ -79,7 +79,7 @@ static void lay_cables(sim_state_t *st, const rig_config_t *cfg, const rig_sim_s
         /* Daisy chain or star follow the config (primary first), so map config indices to
          * devices; through a hub a pulse crosses two cables and the hub. */
         int64_t delay = spec->wiring == RIG_SIM_WIRING_STAR
-                            ? 2 * spec->cable_delay_ns + spec->hub_delay_ns
+                            ? sim_add_ns(sim_mul_ns(2, spec->cable_delay_ns), spec->hub_delay_ns)
                             : spec->cable_delay_ns;
         for (size_t i = 0; i < ncfg; i++) {
             int src = rig_config_pulse_source(cfg, i);
@@ -182,6 +182,10 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
         d->leg_out_us = leg + sim_rng_range(&d->rng, -asym, asym);
         d->leg_back_us = leg + sim_rng_range(&d->rng, -asym, asym);
     }
+    if (!sim_faults_init(st, seed)) {
+        sim_destroy(st);
+        return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory creating the rig");
+    }
     st->next_sync_ns = INT64_MAX;
     st->next_drift_ns = INT64_MAX;
     if (spec->generator_hz > 0) {
@@ -194,7 +198,7 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
         sim_event_t ev = {0};
         ev.type = SIM_EV_CUT;
         ev.dev = (uint32_t)spec->events[k].cut_to;
-        ev.t_ns = spec->events[k].at_us * 1000;
+        ev.t_ns = sim_mul_ns(spec->events[k].at_us, 1000);
         sim_push(st, &ev);
     }
     if (spec->drift_walk_ppm_per_sqrt_hour > 0) {
@@ -246,6 +250,7 @@ static void sim_destroy(void *state)
     free(st->gen_outs);
     free(st->devs);
     rig_serial_index_destroy(st->by_serial);
+    sim_faults_free(st);
     sim_heap_free(&st->heap);
     rig_config_destroy(st->own_config);
     pthread_cond_destroy(&st->wake);
@@ -253,26 +258,54 @@ static void sim_destroy(void *state)
     free(st);
 }
 
+/* Devices on the bus (unplugged, rebooting and late ones are not listed), in rig order. */
 static rig_error_t sim_device_count(void *state, size_t *count)
 {
     sim_state_t *st = state;
-    *count = st->ndev;
+    pthread_mutex_lock(&st->lock);
+    size_t n = 0;
+    for (size_t i = 0; i < st->ndev; i++)
+        n += st->devs[i].present;
+    pthread_mutex_unlock(&st->lock);
+    *count = n;
     return RIG_OK;
 }
 
 static rig_error_t sim_device_info(void *state, size_t index, rig_device_info_t *out)
 {
     sim_state_t *st = state;
-    if (index >= st->ndev)
+    pthread_mutex_lock(&st->lock);
+    size_t n = 0, i = 0;
+    for (; i < st->ndev; i++) {
+        if (!st->devs[i].present)
+            continue;
+        if (n++ == index)
+            break;
+    }
+    if (i == st->ndev) {
+        pthread_mutex_unlock(&st->lock);
         return rig_context_set_error(st->ctx, RIG_ERROR_INVALID_ARGUMENT,
-                                     "device index %zu out of range (the rig has %zu devices)",
-                                     index, st->ndev);
+                                     "device index %zu out of range (%zu devices present)", index,
+                                     n);
+    }
     memset(out, 0, sizeof(*out));
-    rig_strlcpy(out->serial, st->devs[index].spec.serial, sizeof(out->serial));
-    rig_strlcpy(out->model, st->devs[index].spec.model, sizeof(out->model));
-    out->supported_modes = st->devs[index].modes;
-    out->timestamp_bits = st->devs[index].ts_bits;
+    rig_strlcpy(out->serial, st->devs[i].spec.serial, sizeof(out->serial));
+    rig_strlcpy(out->model, st->devs[i].spec.model, sizeof(out->model));
+    out->supported_modes = st->devs[i].modes;
+    out->timestamp_bits = st->devs[i].ts_bits;
+    pthread_mutex_unlock(&st->lock);
     return RIG_OK;
+}
+
+/* A handle whose device left the bus fails, as a real one does. Lock held. */
+static rig_error_t gone_locked(sim_state_t *st, const sim_device_t *d)
+{
+    if (d->present && d->open)
+        return RIG_OK;
+    pthread_mutex_unlock(&st->lock);
+    return rig_context_set_error(st->ctx, RIG_ERROR_NOT_FOUND,
+                                 "device %s is gone (off the bus); its handle is no longer valid",
+                                 d->spec.serial);
 }
 
 static rig_error_t sim_open(void *state, const char *serial, size_t dev_index, void **dev)
@@ -281,7 +314,7 @@ static rig_error_t sim_open(void *state, const char *serial, size_t dev_index, v
     char present[512] = "";
     pthread_mutex_lock(&st->lock);
     size_t i = sim_find(st, serial);
-    if (i < st->ndev) {
+    if (i < st->ndev && st->devs[i].present) { /* off the bus: not found, as a real one */
         sim_device_t *d = &st->devs[i];
         if (d->open) {
             pthread_mutex_unlock(&st->lock);
@@ -296,8 +329,9 @@ static rig_error_t sim_open(void *state, const char *serial, size_t dev_index, v
         return RIG_OK;
     }
     for (size_t k = 0; k < st->ndev && strlen(present) + 2 < sizeof(present); k++)
-        rig_append(present, sizeof(present), "%s%s", present[0] ? ", " : "",
-                   st->devs[k].spec.serial);
+        if (st->devs[k].present)
+            rig_append(present, sizeof(present), "%s%s", present[0] ? ", " : "",
+                       st->devs[k].spec.serial);
     pthread_mutex_unlock(&st->lock);
     return rig_context_set_error(st->ctx, RIG_ERROR_NOT_FOUND,
                                  "no device with serial number %s on the rig (present: %s)",
@@ -326,6 +360,8 @@ static rig_error_t sim_get_sync(void *state, void *dev, rig_sync_config_t *out)
 {
     sim_state_t *st = state;
     pthread_mutex_lock(&st->lock);
+    if (gone_locked(st, dev) != RIG_OK)
+        return RIG_ERROR_NOT_FOUND;
     *out = ((sim_device_t *)dev)->sync;
     pthread_mutex_unlock(&st->lock);
     return RIG_OK;
@@ -336,6 +372,8 @@ static rig_error_t sim_set_sync(void *state, void *dev, const rig_sync_config_t 
     sim_state_t *st = state;
     sim_device_t *d = dev;
     pthread_mutex_lock(&st->lock);
+    if (gone_locked(st, d) != RIG_OK)
+        return RIG_ERROR_NOT_FOUND;
     d->sync = *cfg;
     pthread_mutex_unlock(&st->lock);
     return RIG_OK;
@@ -398,6 +436,8 @@ static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t 
             prof[RIG_STREAM_DEPTH].fps);
 
     pthread_mutex_lock(&st->lock);
+    if (gone_locked(st, d) != RIG_OK)
+        return RIG_ERROR_NOT_FOUND;
     int64_t now = sim_now_locked(st);
     d->gen++;
     d->timer_gen++;
@@ -438,6 +478,8 @@ static rig_error_t sim_stop(void *state, void *dev)
 {
     sim_state_t *st = state;
     pthread_mutex_lock(&st->lock);
+    if (gone_locked(st, dev) != RIG_OK)
+        return RIG_ERROR_NOT_FOUND;
     stop_locked(dev);
     pthread_mutex_unlock(&st->lock);
     return RIG_OK;
@@ -448,6 +490,8 @@ static rig_error_t sim_trigger(void *state, void *dev)
     sim_state_t *st = state;
     sim_device_t *d = dev;
     pthread_mutex_lock(&st->lock);
+    if (gone_locked(st, d) != RIG_OK)
+        return RIG_ERROR_NOT_FOUND;
     if (d->sync.mode != RIG_SYNC_MODE_SOFTWARE_TRIGGERING) {
         const char *name = rig_sync_mode_name(d->sync.mode);
         pthread_mutex_unlock(&st->lock);
@@ -460,9 +504,10 @@ static rig_error_t sim_trigger(void *state, void *dev)
     ev.type = SIM_EV_TRIGGER;
     ev.dev = (uint32_t)(d - st->devs);
     ev.gen = d->gen;
-    ev.t_ns = sim_now_locked(st) +
-              (int64_t)(sim_rng_range(&d->rng, COMMAND_LATENCY_MIN_US, COMMAND_LATENCY_MAX_US) *
-                        1000);
+    ev.t_ns = sim_add_ns(sim_now_locked(st),
+                         (int64_t)(sim_rng_range(&d->rng, COMMAND_LATENCY_MIN_US,
+                                                 COMMAND_LATENCY_MAX_US) *
+                                   1000));
     sim_push(st, &ev);
     pthread_mutex_unlock(&st->lock);
     return RIG_OK;
@@ -492,7 +537,7 @@ rig_error_t sim_advance(void *state, int64_t timeout_us, bool (*done)(void *), v
                                      "the rig runs in real time; only a virtual-time rig can be "
                                      "advanced");
     pthread_mutex_lock(&st->lock);
-    int64_t deadline = st->now_ns + timeout_us * 1000;
+    int64_t deadline = sim_add_ns(st->now_ns, sim_mul_ns(timeout_us, 1000));
     rig_error_t result = RIG_ERROR_TIMEOUT;
     for (;;) {
         const sim_event_t *next = sim_heap_peek(&st->heap);

@@ -69,9 +69,24 @@ typedef struct sim_device {
     uint32_t query_gen;              /* bumped to restart (or stop) the periodic queries */
     int burst_left;                  /* queries left in the burst after a clock write */
     sim_rng_t qrng; /* on-demand clock commands (their own stream: callers' timing varies) */
+    /* faults (faults.c) */
+    bool present;                 /* on the bus: not unplugged, rebooting or yet to arrive */
+    int64_t glitch_until_ns;      /* trigger glitch on its sync-in until then */
+    double glitch_missing, glitch_extra;
+    size_t glitch_record;         /* record counting its effect, SIZE_MAX: none */
+    int64_t drop_until_ns;        /* frames reaching the host before then are lost */
+    size_t drop_record;
+    uint32_t bogus_left[RIG_STREAM_COUNT]; /* frames still to be stamped with nonsense */
+    size_t bogus_record;
 } sim_device_t;
 
-typedef enum pending_kind { PENDING_FRAME, PENDING_TIME, PENDING_WRITE } pending_kind_t;
+typedef enum pending_kind {
+    PENDING_FRAME,
+    PENDING_TIME,
+    PENDING_WRITE,
+    PENDING_GONE,    /* an open device left the bus: dev_index, host_before_us, detail */
+    PENDING_ARRIVAL, /* a device appeared on the bus: sim device sim_index, host_before_us */
+} pending_kind_t;
 
 /* Something for the core, handed over in the order it happened. */
 typedef struct pending {
@@ -79,7 +94,23 @@ typedef struct pending {
     rig_frame_t *frame;
     size_t dev_index;
     int64_t host_before_us, device_us, host_after_us; /* TIME; WRITE uses host_before_us */
+    size_t sim_index;  /* ARRIVAL */
+    char detail[96];   /* GONE */
 } pending_t;
+
+/* A fault's parameters (scheduled ones, and one template per kind for the random ones). */
+typedef struct sim_fault_param {
+    rig_sim_fault_t f; /* f.serial not kept: dev says which device */
+    size_t dev;        /* sim device index, SIZE_MAX = every device */
+    bool random;       /* drawn by a rate: an unplug is followed by a replug 1 to 5 s later */
+} sim_fault_param_t;
+
+/* A fault that struck, with the counters its effect is told with. */
+typedef struct sim_fault_rec {
+    rig_sim_fault_record_t pub;
+    uint64_t n1, n2; /* glitch: pulses lost, extra; drops: frames; bogus: frames */
+    bool counting;   /* pub.effect is a format with the counters */
+} sim_fault_rec_t;
 
 typedef struct sim_state {
     rig_context_t *ctx;
@@ -115,7 +146,18 @@ typedef struct sim_state {
     /* An on-demand clock command (rig_sim_device_write_clock) may move a clock at any time:
      * from the first one on, every capture is stamped at its own mid-exposure event. */
     bool on_demand_clock;
+    /* faults (faults.c) */
+    sim_fault_param_t *faults; /* [0, RIG_SIM_FAULT_KINDS): templates of random faults */
+    size_t nfaults, cap_faults;
+    sim_rng_t fault_rng;
+    rig_sim_fault_rates_t rates;
+    uint32_t rates_gen;
+    sim_fault_rec_t *records; /* at most RIG_SIM_MAX_FAULT_RECORDS */
+    size_t nrecords;
+    uint64_t faults_struck;
 } sim_state_t;
+
+#define RIG_SIM_FAULT_KINDS 8
 
 /* ------------------------------------------------------------------------------------------ */
 /* Clocks                                                                                     */
@@ -169,6 +211,44 @@ SIM_HIDDEN void sim_on_time_query(sim_state_t *st, const sim_event_t *ev);
 SIM_HIDDEN void sim_on_time_read(sim_state_t *st, const sim_event_t *ev);
 SIM_HIDDEN void sim_on_time_reply(sim_state_t *st, const sim_event_t *ev);
 SIM_HIDDEN void sim_on_clock_sync(sim_state_t *st, const sim_event_t *ev);
+
+/* faults.c */
+SIM_HIDDEN bool sim_faults_init(sim_state_t *st, uint64_t seed);
+SIM_HIDDEN void sim_faults_free(sim_state_t *st);
+SIM_HIDDEN void sim_on_fault(sim_state_t *st, const sim_event_t *ev);
+SIM_HIDDEN void sim_on_fault_random(sim_state_t *st, const sim_event_t *ev);
+/* A pulse reaching ev->dev: true when it does not (device off the bus, lost in a glitch); may
+ * add a spurious pulse behind it. */
+SIM_HIDDEN bool sim_fault_pulse_lost(sim_state_t *st, const sim_event_t *ev);
+/* The stamp of a capture of stream s: a nonsense one while bogus timestamps are due. */
+SIM_HIDDEN int64_t sim_fault_stamp(sim_state_t *st, sim_device_t *d, int s, int64_t stamp);
+/* A frame that would reach the host at arrival_ns: true when a hub hiccup loses it. */
+SIM_HIDDEN bool sim_fault_drops(sim_state_t *st, sim_device_t *d, int64_t arrival_ns);
+/* Saturating arithmetic on nanoseconds: events are never scheduled past the end of time. */
+static inline int64_t sim_add_ns(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+static inline int64_t sim_mul_ns(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r))
+        return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+    return r;
+}
+/* A double number of ns as an event time: clamped into int64 (NaN: the end of time). */
+static inline int64_t sim_ns_of(double v)
+{
+    if (!(v < 9.2e18))
+        return INT64_MAX;
+    if (v < -9.2e18)
+        return INT64_MIN;
+    return (int64_t)llround(v);
+}
 
 /* sim.c */
 SIM_HIDDEN sim_state_t *sim_of(rig_context_t *ctx);
