@@ -18,6 +18,9 @@ typedef struct cli_rig_opts {
     bool seed_set;
     uint64_t seed;
     bool pixels;
+    /* run: a configured device that is not present is waited for (it joins when it appears)
+     * instead of failing; on the simulated rig only serials the rig has */
+    bool wait_absent;
 } cli_rig_opts_t;
 
 /** An opened rig: the context and one device per config entry, in config order. */

@@ -57,6 +57,7 @@ typedef struct run_state {
     bool failed;
     uint64_t unmatched[RIG_UNMATCHED_REASON_COUNT];
     int64_t *dts, *gts; /* per slot scratch for the report */
+    int64_t t0_us;      /* host clock at the start of streaming: event times count from it */
 } run_state_t;
 
 static int parse_args(int argc, char **argv, run_opts_t *o)
@@ -64,6 +65,7 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
     memset(o, 0, sizeof(*o));
     o->rig.backend = "sim";
     o->rig.pixels = true;
+    o->rig.wait_absent = true; /* a device absent at the start joins when it appears */
     o->seconds = 10.0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -321,6 +323,59 @@ static void on_unmatched(rig_frame_t *f, rig_unmatched_reason_t reason, void *us
     pthread_mutex_unlock(&rs->lock);
 }
 
+/* A device event: one line (even with --quiet: events are rare and matter) and into the
+ * report. Serials and details are printed with control characters escaped. */
+static void on_device_event(const rig_device_event_t *ev, void *user)
+{
+    run_state_t *rs = user;
+    pthread_mutex_lock(&rs->lock);
+    double t = (double)(ev->host_ts_us - rs->t0_us) / 1e6;
+    printf("EVENT t=%.3f s device#%zu ", t, ev->device_index);
+    char serial[sizeof(ev->serial) * 4], detail[sizeof(ev->detail) * 4];
+    printf("%s %s: %s\n", rig_escape(serial, sizeof(serial), ev->serial),
+           rig_device_event_name(ev->kind), rig_escape(detail, sizeof(detail), ev->detail));
+    rig_report_event_t re;
+    memset(&re, 0, sizeof(re));
+    re.host_ts_us = ev->host_ts_us;
+    re.device = ev->device_index < rs->ndev ? (long)ev->device_index : -1;
+    rig_strlcpy(re.what, rig_device_event_name(ev->kind), sizeof(re.what));
+    rig_strlcpy(re.detail, ev->detail, sizeof(re.detail));
+    if (rs->report && rig_report_add_event(rs->report, &re) != RIG_OK)
+        rs->failed = true;
+    pthread_mutex_unlock(&rs->lock);
+}
+
+/* The simulator's injected faults (ground truth): into the report with their time and effect,
+ * so that the summary can list what struck next to what the core saw. */
+static void report_sim_faults(run_state_t *rs, rig_context_t *ctx)
+{
+    size_t n = 0;
+    if (rig_sim_fault_records(ctx, NULL, 0, &n) != RIG_OK || n == 0)
+        return;
+    size_t cap = RIG_MIN(n, (size_t)RIG_SIM_MAX_FAULT_RECORDS);
+    rig_sim_fault_record_t *v = calloc(cap, sizeof(*v));
+    if (!v || rig_sim_fault_records(ctx, v, cap, &n) != RIG_OK) {
+        free(v);
+        return;
+    }
+    pthread_mutex_lock(&rs->lock);
+    for (size_t i = 0; i < cap; i++) {
+        rig_report_event_t re;
+        memset(&re, 0, sizeof(re));
+        re.host_ts_us = v[i].host_us;
+        re.device = -1;
+        for (size_t d = 0; d < rs->ndev; d++)
+            if (strcmp(rig_config_device_serial(rs->cfg, d), v[i].serial) == 0)
+                re.device = (long)d;
+        rig_fmt(re.what, sizeof(re.what), "injected %s", rig_sim_fault_name(v[i].kind));
+        rig_strlcpy(re.detail, v[i].effect, sizeof(re.detail));
+        if (rig_report_add_event(rs->report, &re) != RIG_OK)
+            rs->failed = true;
+    }
+    pthread_mutex_unlock(&rs->lock);
+    free(v);
+}
+
 static int start_streams(cli_rig_t *rig)
 {
     size_t n = rig->device_count;
@@ -445,6 +500,11 @@ int cli_run(int argc, char **argv)
     rig_context_set_frame_callback(rig.ctx, on_frame, &rs);
     rig_context_set_frameset_callback(rig.ctx, on_set, &rs);
     rig_context_set_unmatched_callback(rig.ctx, on_unmatched, &rs);
+    if (o.rig.virtual_time)
+        rig_sim_now_us(rig.ctx, &rs.t0_us);
+    else
+        rs.t0_us = rig_realtime_us();
+    rig_context_set_device_event_callback(rig.ctx, on_device_event, &rs);
     rc = start_streams(&rig);
     if (rc != CLI_OK)
         goto out;
@@ -502,6 +562,7 @@ int cli_run(int argc, char **argv)
     for (size_t i = 0; i < rig.device_count; i++)
         rig_device_stop(rig.devices[i]);
     rig_context_flush_framesets(rig.ctx);
+    report_sim_faults(&rs, rig.ctx);
     if (interrupted) /* Ctrl-C needs no name; a hang-up or a kill may surprise in a log */
         printf("rigsync: interrupted%s\n", interrupted == SIGHUP    ? " (SIGHUP)"
                                             : interrupted == SIGTERM ? " (SIGTERM)"

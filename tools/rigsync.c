@@ -137,7 +137,18 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
      * mistake in device#3 leaves devices #0 to #2 as they were. */
     for (size_t i = 0; i < n; i++) {
         const char *serial = rig_config_device_serial(config, i);
-        err = rig_device_open(rig->ctx, serial, &rig->devices[i]);
+        bool may_wait = opts->wait_absent;
+        if (may_wait && strcmp(rig_context_backend_name(rig->ctx), "sim") == 0) {
+            const rig_sim_spec_t *sim = rig_config_sim(config);
+            may_wait = false;
+            for (size_t k = 0; k < sim->device_count; k++)
+                may_wait |= strcmp(sim->devices[k].serial, serial) == 0;
+        }
+        err = may_wait ? rig_device_open_expected(rig->ctx, serial, &rig->devices[i])
+                       : rig_device_open(rig->ctx, serial, &rig->devices[i]);
+        if (err == RIG_OK && info && !rig_device_present(rig->devices[i]))
+            fprintf(info, "rigsync: device#%zu %s is not present: waiting for it (it joins the "
+                          "framesets when it appears)\n", i, serial);
         if (err != RIG_OK) {
             cli_print_device_location(stderr, config, i, RIG_CONFIG_PART_SERIAL);
             fprintf(stderr, "%s. ", cli_last_error(rig->ctx, detail, sizeof(detail)));
