@@ -129,7 +129,7 @@ typedef struct rig_sim_fault {
 /** Limits a fault must respect (also what the config accepts). */
 #define RIG_SIM_FAULT_MAX_DURATION_US (3600LL * 1000000LL) /* one hour */
 #define RIG_SIM_FAULT_MAX_COUNT 100000u
-#define RIG_SIM_FAULT_MAX_OFFSET_US (86400LL * 1000000LL * 366LL) /* a year */
+#define RIG_SIM_FAULT_MAX_OFFSET_US (86400LL * 1000000LL * 365LL) /* a year */
 
 /**
  * Schedules a fault (copied). RIG_ERROR_INVALID_ARGUMENT for an unknown serial, a time in the

@@ -7,6 +7,7 @@
 
 #include "common/serial_index.h"
 #include "rigsync/rigsync.h"
+#include "rigsync/sim.h"
 
 #define RIG_SERIAL_MAX 64
 #define RIG_MODEL_MAX 64
@@ -88,10 +89,14 @@ typedef enum rig_sim_wiring {
 #define RIG_SIM_HUB_PORTS 8
 #define RIG_SIM_DEFAULT_HUB_DELAY_NS 200
 
-/* A scheduled event of the simulated rig: for now, the cable into a device's sync-in is cut. */
+/* A scheduled event of the simulated rig: the cable into a device's sync-in is cut, or a fault
+ * of rigsync/sim.h strikes (sim.events). */
 typedef struct rig_sim_event {
     int64_t at_us;  /* virtual time after the rig was created */
     size_t cut_to;  /* sim device index whose sync-in cable is cut */
+    bool is_fault;  /* else a cable cut */
+    rig_sim_fault_t fault; /* fault.serial unused: `device` says which */
+    size_t device;  /* sim device index, SIZE_MAX = every device */
 } rig_sim_event_t;
 
 typedef struct rig_sim_spec {
@@ -129,6 +134,7 @@ typedef struct rig_sim_spec {
     int64_t time_query_interval_ms;
     int64_t time_query_leg_us, time_query_tail_mean_us, time_query_asymmetry_us;
     double drift_walk_ppm_per_sqrt_hour;
+    rig_sim_fault_rates_t fault_rates; /* sim.faults: random faults, all 0 by default */
     bool pixels; /* default true */
     rig_serial_index_t *serial_index; /* devices by serial (cfg_sim_find); may be NULL */
 } rig_sim_spec_t;

@@ -6,6 +6,7 @@
 #include "config/parser.h"
 #include "mode/mode.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,17 +342,53 @@ static rig_error_t parse_generator(parser_t *p, const path_t *sim_path, const js
                              &sim->generator_count);
 }
 
+/* The kinds of sim.events: a cable cut, or a fault of rigsync/sim.h (named as there). */
+static const char *const event_kinds[] = {"cut_cable_to",   "unplug",     "replug",
+                                          "reboot",         "late_device", "trigger_glitch",
+                                          "drop_burst",     "bogus_timestamps", "clock_write"};
+
+/* A device of the event: "SERIAL", or "all" where a fault may hit every device. */
+static rig_error_t event_device(parser_t *p, const path_t *at, const json_t *v, bool all_ok,
+                                const rig_sim_spec_t *sim, size_t *out)
+{
+    TRY(cfg_expect(p, at, v, KIND_STRING));
+    const char *s = json_string_value(v);
+    if (all_ok && strcmp(s, "all") == 0) {
+        *out = SIZE_MAX;
+        return RIG_OK;
+    }
+    int idx = cfg_sim_find(sim, s);
+    if (idx < 0)
+        return cfg_fail(p, at, "\"%s\" is not a device of the simulated rig; name one of its "
+                               "serials%s.",
+                        s, all_ok ? " or \"all\"" : "");
+    *out = (size_t)idx;
+    return RIG_OK;
+}
+
 static rig_error_t parse_events(parser_t *p, const path_t *sim_path, const json_t *jsim,
                                 rig_sim_spec_t *sim)
 {
-    static const key_spec_t keys[] = {{"at_s", NULL}, {"cut_cable_to", NULL}};
+    static const key_spec_t keys[] = {
+        {"at_s", NULL},         {"cut_cable_to", NULL},   {"unplug", NULL},
+        {"replug", NULL},       {"reboot", NULL},         {"late_device", NULL},
+        {"trigger_glitch", NULL}, {"drop_burst", NULL},   {"bogus_timestamps", NULL},
+        {"clock_write", NULL},  {"config_to_defaults", NULL}, {"down_s", NULL},
+        {"duration_s", NULL},   {"missing", NULL},        {"extra", NULL},
+        {"frames", NULL},       {"offset_us", NULL}};
     const json_t *arr = json_object_get(jsim, "events");
     if (!arr)
         return RIG_OK;
     path_t at = cfg_path_key(sim_path, "events");
     TRY(cfg_expect(p, &at, arr, KIND_ARRAY));
     size_t n = json_array_size(arr);
-    sim->events = calloc(n ? n : 1, sizeof(*sim->events));
+    /* A drop burst may name several devices: one entry each. */
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        const json_t *db = json_object_get(json_array_get(arr, k), "drop_burst");
+        total += json_is_array(db) ? json_array_size(db) : 1;
+    }
+    sim->events = calloc(total ? total : 1, sizeof(*sim->events));
     if (!sim->events)
         return cfg_out_of_memory(p->diag);
     for (size_t k = 0; k < n; k++) {
@@ -359,24 +396,104 @@ static rig_error_t parse_events(parser_t *p, const path_t *sim_path, const json_
         const json_t *e = json_array_get(arr, k);
         TRY(cfg_expect(p, &ep, e, KIND_OBJECT));
         TRY(cfg_check_keys(p, &ep, e, keys, RIG_ARRAY_SIZE(keys)));
-        const json_t *to = json_object_get(e, "cut_cable_to");
-        if (!json_object_get(e, "at_s") || !to)
-            return cfg_fail_missing(p, &ep, json_object_get(e, "at_s") ? "cut_cable_to" : "at_s",
+        int kind = -1;
+        for (size_t i = 0; i < RIG_ARRAY_SIZE(event_kinds); i++) {
+            if (!json_object_get(e, event_kinds[i]))
+                continue;
+            if (kind >= 0) {
+                path_t kp = cfg_path_key(&ep, event_kinds[i]);
+                return cfg_fail(p, &kp,
+                                "an event is one thing: \"%s\" and \"%s\" are both given; "
+                                "make them two events.",
+                                event_kinds[kind], event_kinds[i]);
+            }
+            kind = (int)i;
+        }
+        if (!json_object_get(e, "at_s") || kind < 0)
+            return cfg_fail_missing(p, &ep, kind >= 0 ? "at_s" : "cut_cable_to",
                                     "an event says when and what: {\"at_s\": 5.0, "
-                                    "\"cut_cable_to\": \"SERIAL\"} cuts the sync cable into that "
-                                    "device 5 s after the start.");
+                                    "\"cut_cable_to\": \"SERIAL\"} cuts the sync cable into "
+                                    "that device 5 s after the start; the faults are unplug, "
+                                    "replug, reboot, late_device, trigger_glitch, drop_burst, "
+                                    "bogus_timestamps, clock_write.");
         double at_s = 0;
         TRY(cfg_opt_number(p, &ep, e, "at_s", RIG_RANGE_SIM_EVENT_AT_S, &at_s));
-        path_t tp = cfg_path_key(&ep, "cut_cable_to");
-        TRY(cfg_expect(p, &tp, to, KIND_STRING));
-        int idx = cfg_sim_find(sim, json_string_value(to));
-        if (idx < 0)
-            return cfg_fail(p, &tp,
-                            "\"%s\" is not a device of the simulated rig; name one of its serials.",
-                            json_string_value(to));
-        sim->events[k] = (rig_sim_event_t){(int64_t)(at_s * 1e6), (size_t)idx};
-        sim->event_count = k + 1;
+        rig_sim_event_t ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.at_us = (int64_t)llround(at_s * 1e6);
+        path_t kp = cfg_path_key(&ep, event_kinds[kind]);
+        const json_t *kv = json_object_get(e, event_kinds[kind]);
+        if (kind == 0) {
+            TRY(event_device(p, &kp, kv, false, sim, &ev.cut_to));
+            sim->events[sim->event_count++] = ev;
+            continue;
+        }
+        ev.is_fault = true;
+        rig_sim_fault_t *f = &ev.fault;
+        f->kind = (rig_sim_fault_kind_t)(kind - 1);
+        f->at_us = ev.at_us;
+        /* Defaults: what a real rig shows (see rigsync/sim.h). */
+        double down_s = 1.5, duration_s = f->kind == RIG_SIM_FAULT_DROP_BURST ? 0.05 : 0.5;
+        double missing = 0.2, extra = 0.05, offset_us = 0;
+        int64_t frames = 2;
+        TRY(cfg_opt_bool(p, &ep, e, "config_to_defaults", &f->config_to_defaults));
+        TRY(cfg_opt_number(p, &ep, e, "down_s", RIG_RANGE_SIM_FAULT_SPAN_S, &down_s));
+        TRY(cfg_opt_number(p, &ep, e, "duration_s", RIG_RANGE_SIM_FAULT_SPAN_S, &duration_s));
+        TRY(cfg_opt_number(p, &ep, e, "missing", RIG_RANGE_SIM_FAULT_PROBABILITY, &missing));
+        TRY(cfg_opt_number(p, &ep, e, "extra", RIG_RANGE_SIM_FAULT_PROBABILITY, &extra));
+        if (missing + extra > 1.0) {
+            path_t xp = cfg_path_key(&ep, "extra");
+            return cfg_fail(p, &xp,
+                            "missing %g + extra %g is more than 1: a pulse is lost or doubled or "
+                            "neither; lower one so that they add up to at most 1.",
+                            missing, extra);
+        }
+        TRY(cfg_opt_int(p, &ep, e, "frames", RIG_RANGE_SIM_FAULT_FRAMES, &frames));
+        int64_t offset_i = 0;
+        TRY(cfg_opt_int(p, &ep, e, "offset_us", RIG_RANGE_SIM_FAULT_OFFSET_US, &offset_i));
+        offset_us = (double)offset_i;
+        f->duration_us = (int64_t)llround(
+            (f->kind == RIG_SIM_FAULT_REBOOT ? down_s : duration_s) * 1e6);
+        f->missing_probability = missing;
+        f->extra_probability = extra;
+        f->count = (uint32_t)frames;
+        f->offset_us = (int64_t)llround(offset_us);
+        bool all_ok = f->kind == RIG_SIM_FAULT_REBOOT || f->kind == RIG_SIM_FAULT_TRIGGER_GLITCH ||
+                      f->kind == RIG_SIM_FAULT_DROP_BURST;
+        if (f->kind == RIG_SIM_FAULT_DROP_BURST && json_is_array(kv)) {
+            for (size_t i = 0; i < json_array_size(kv); i++) {
+                path_t ip = cfg_path_index(&kp, i);
+                TRY(event_device(p, &ip, json_array_get(kv, i), false, sim, &ev.device));
+                sim->events[sim->event_count++] = ev;
+            }
+            continue;
+        }
+        TRY(event_device(p, &kp, kv, all_ok, sim, &ev.device));
+        sim->events[sim->event_count++] = ev;
     }
+    return RIG_OK;
+}
+
+/* sim.faults: random faults per device and hour. */
+static rig_error_t parse_fault_rates(parser_t *p, const path_t *sim_path, const json_t *jsim,
+                                     rig_sim_spec_t *sim)
+{
+    static const key_spec_t keys[] = {
+        {"unplug_per_hour", NULL},       {"reboot_per_hour", NULL},
+        {"trigger_glitch_per_hour", NULL}, {"drop_burst_per_hour", NULL},
+        {"bogus_timestamps_per_hour", NULL}, {"clock_write_per_hour", NULL}};
+    const json_t *obj = json_object_get(jsim, "faults");
+    if (!obj)
+        return RIG_OK;
+    path_t at = cfg_path_key(sim_path, "faults");
+    TRY(cfg_expect(p, &at, obj, KIND_OBJECT));
+    TRY(cfg_check_keys(p, &at, obj, keys, RIG_ARRAY_SIZE(keys)));
+    rig_sim_fault_rates_t *r = &sim->fault_rates;
+    double *dst[] = {&r->unplug_per_hour,         &r->reboot_per_hour,
+                     &r->trigger_glitch_per_hour, &r->drop_burst_per_hour,
+                     &r->bogus_timestamps_per_hour, &r->clock_write_per_hour};
+    for (size_t i = 0; i < RIG_ARRAY_SIZE(keys); i++)
+        TRY(cfg_opt_number(p, &at, obj, keys[i].name, RIG_RANGE_SIM_FAULT_RATE, dst[i]));
     return RIG_OK;
 }
 
@@ -388,7 +505,8 @@ rig_error_t cfg_parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
         {"cable_delay_ns", NULL}, {"transport", NULL},   {"clock_sync_error_us", NULL},
         {"exposure_us", NULL}, {"readout_us", NULL},     {"pixels", NULL},
         {"time_query", NULL},  {"drift_walk_ppm_per_sqrt_hour", NULL},
-        {"hub_delay_ns", NULL}, {"signal_generator", NULL}, {"events", NULL}};
+        {"hub_delay_ns", NULL}, {"signal_generator", NULL}, {"events", NULL},
+        {"faults", NULL}};
     rig_sim_spec_t *sim = &cfg->sim;
     const json_t *obj = json_object_get(jroot, "sim");
     if (!obj)
@@ -433,6 +551,7 @@ rig_error_t cfg_parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
     TRY(cfg_opt_int(p, &at, obj, "hub_delay_ns", RIG_RANGE_SIM_HUB_DELAY_NS, &sim->hub_delay_ns));
     TRY(parse_generator(p, &at, obj, sim));
     TRY(parse_events(p, &at, obj, sim));
+    TRY(parse_fault_rates(p, &at, obj, sim));
     if (sim->wiring == RIG_SIM_WIRING_STAR && cfg->device_count > RIG_SIM_HUB_PORTS + 1) {
         path_t wp = cfg_path_key(&at, "wiring");
         return cfg_fail(

@@ -110,6 +110,20 @@ static const rig_range_t ranges[RIG_RANGE_COUNT] = {
              "one pulse per 100 s up to the fastest stream rate, 300 fps"),
     [RIG_RANGE_SIM_EVENT_AT_S] =
         REAL("sim.events[].at_s", NULL, 0, YEAR_S, "s", "within a run, at most a year long"),
+    [RIG_RANGE_SIM_FAULT_SPAN_S] =
+        REAL("sim.events[].down_s, duration_s", NULL, 0, 3600, "s",
+             "a reboot, glitch or hub hiccup lasts seconds; an hour covers any"),
+    [RIG_RANGE_SIM_FAULT_PROBABILITY] =
+        REAL("sim.events[].missing, extra", NULL, 0, 1, "", "a probability per pulse"),
+    [RIG_RANGE_SIM_FAULT_FRAMES] =
+        INT("sim.events[].frames", NULL, 1, 100000, "frames",
+            "a firmware glitch spoils a few frames; an hour of frames at most"),
+    [RIG_RANGE_SIM_FAULT_OFFSET_US] =
+        INT("sim.events[].offset_us", NULL, -YEAR_US, (uint64_t)YEAR_US, "us",
+            "a foreign clock write moves the clock by at most a year"),
+    [RIG_RANGE_SIM_FAULT_RATE] =
+        REAL("sim.faults.*_per_hour", NULL, 0, 3600, "per device and hour",
+             "0 = none; at most one a second on every device"),
     [RIG_RANGE_CLI_SECONDS] =
         REAL("run --seconds", "--seconds", 0.001, YEAR_S, "s", "a run of 1 ms up to a year"),
     [RIG_RANGE_CLI_SEED] = INT("run --seed", "--seed", 0, UINT64_MAX, "", "any 64-bit seed"),

@@ -466,34 +466,49 @@ rig_error_t rig_sim_schedule_fault(rig_context_t *ctx, const rig_sim_fault_t *fa
         err = rig_context_set_error(ctx, RIG_ERROR_STATE,
                                     "device %s is already open: it cannot arrive late",
                                     fault->serial);
-    } else if (st->nfaults == st->cap_faults) {
+    }
+    if (err == RIG_OK && !sim_fault_add(st, fault, dev))
+        err = rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory");
+    pthread_mutex_unlock(&st->lock);
+    return err;
+}
+
+bool sim_fault_add(sim_state_t *st, const rig_sim_fault_t *fault, size_t dev)
+{
+    if (st->nfaults == st->cap_faults) {
         size_t cap = st->cap_faults * 2;
         sim_fault_param_t *v = realloc(st->faults, cap * sizeof(*v));
         if (!v)
-            err = rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory");
-        else {
-            st->faults = v;
-            st->cap_faults = cap;
-        }
+            return false;
+        st->faults = v;
+        st->cap_faults = cap;
     }
-    if (err == RIG_OK) {
-        sim_fault_param_t *p = &st->faults[st->nfaults];
-        p->f = *fault;
-        p->f.serial = NULL;
-        p->dev = dev;
-        p->random = false;
-        if (fault->kind == RIG_SIM_FAULT_LATE_DEVICE) {
-            for (size_t i = 0; i < st->ndev; i++)
-                if (dev == SIZE_MAX || dev == i)
-                    st->devs[i].present = false;
-        }
-        if (fault->kind == RIG_SIM_FAULT_CLOCK_WRITE)
-            st->on_demand_clock = true;
-        push_fault(st, at_ns, fault->kind, dev, st->nfaults);
-        st->nfaults++;
+    sim_fault_param_t *p = &st->faults[st->nfaults];
+    p->f = *fault;
+    p->f.serial = NULL;
+    p->dev = dev;
+    p->random = false;
+    if (fault->kind == RIG_SIM_FAULT_LATE_DEVICE) {
+        for (size_t i = 0; i < st->ndev; i++)
+            if (dev == SIZE_MAX || dev == i)
+                st->devs[i].present = false;
     }
-    pthread_mutex_unlock(&st->lock);
-    return err;
+    if (fault->kind == RIG_SIM_FAULT_CLOCK_WRITE)
+        st->on_demand_clock = true;
+    push_fault(st, sim_mul_ns(fault->at_us, NS_PER_US), fault->kind, dev, st->nfaults);
+    st->nfaults++;
+    return true;
+}
+
+void sim_fault_rates_apply(sim_state_t *st, const rig_sim_fault_rates_t *rates)
+{
+    st->rates = *rates;
+    st->rates_gen++;
+    if (rates->clock_write_per_hour > 0)
+        st->on_demand_clock = true;
+    int64_t now = sim_now_locked(st);
+    for (int k = 0; k < RIG_SIM_FAULT_KINDS; k++)
+        next_random(st, k, now);
 }
 
 rig_error_t rig_sim_set_fault_rates(rig_context_t *ctx, const rig_sim_fault_rates_t *rates)
@@ -512,13 +527,7 @@ rig_error_t rig_sim_set_fault_rates(rig_context_t *ctx, const rig_sim_fault_rate
                                          fault_names[k], r, RIG_SIM_MAX_FAULTS_PER_HOUR);
     }
     pthread_mutex_lock(&st->lock);
-    st->rates = *rates;
-    st->rates_gen++;
-    if (rates->clock_write_per_hour > 0)
-        st->on_demand_clock = true;
-    int64_t now = sim_now_locked(st);
-    for (int k = 0; k < RIG_SIM_FAULT_KINDS; k++)
-        next_random(st, k, now);
+    sim_fault_rates_apply(st, rates);
     pthread_mutex_unlock(&st->lock);
     return RIG_OK;
 }

@@ -195,10 +195,19 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
         sim_push(st, &ev);
     }
     for (size_t k = 0; k < spec->event_count; k++) {
+        const rig_sim_event_t *e = &spec->events[k];
+        if (e->is_fault) {
+            if (!sim_fault_add(st, &e->fault, e->device)) {
+                sim_destroy(st);
+                return rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY,
+                                             "out of memory creating the rig");
+            }
+            continue;
+        }
         sim_event_t ev = {0};
         ev.type = SIM_EV_CUT;
-        ev.dev = (uint32_t)spec->events[k].cut_to;
-        ev.t_ns = sim_mul_ns(spec->events[k].at_us, 1000);
+        ev.dev = (uint32_t)e->cut_to;
+        ev.t_ns = sim_mul_ns(e->at_us, 1000);
         sim_push(st, &ev);
     }
     if (spec->drift_walk_ppm_per_sqrt_hour > 0) {
@@ -216,6 +225,7 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
     st->wall_origin_us = rig_monotonic_us();
     st->host_origin_us =
         st->time_mode == RIG_TIME_VIRTUAL ? VIRTUAL_HOST_ORIGIN_US : rig_realtime_us();
+    sim_fault_rates_apply(st, &spec->fault_rates);
     if (st->time_mode == RIG_TIME_REAL) {
         if (pthread_create(&st->thread, NULL, sim_engine_thread, st) != 0) {
             sim_destroy(st);

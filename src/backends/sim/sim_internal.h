@@ -215,6 +215,10 @@ SIM_HIDDEN void sim_on_clock_sync(sim_state_t *st, const sim_event_t *ev);
 /* faults.c */
 SIM_HIDDEN bool sim_faults_init(sim_state_t *st, uint64_t seed);
 SIM_HIDDEN void sim_faults_free(sim_state_t *st);
+/* Schedules a checked fault on device dev (SIZE_MAX: every device); false when out of memory.
+ * Lock held, or before the engine runs. */
+SIM_HIDDEN bool sim_fault_add(sim_state_t *st, const rig_sim_fault_t *fault, size_t dev);
+SIM_HIDDEN void sim_fault_rates_apply(sim_state_t *st, const rig_sim_fault_rates_t *rates);
 SIM_HIDDEN void sim_on_fault(sim_state_t *st, const sim_event_t *ev);
 SIM_HIDDEN void sim_on_fault_random(sim_state_t *st, const sim_event_t *ev);
 /* A pulse reaching ev->dev: true when it does not (device off the bus, lost in a glitch); may
