@@ -331,12 +331,18 @@ void rig_ctx_frame_index_locked(rig_device_t *dev, rig_frame_t *frame)
         dev->next_index[s] = frame->index + 1;
 }
 
+/* A jump is certain once the estimator starts an epoch rigsync did not cause; the frames it
+ * refused meanwhile (every stream's) were on the jumped clock, not bogus. */
 static int jump_seen(rig_device_t *dev, int64_t host_us, rig_device_event_t *ev, uint64_t frames)
 {
     unsigned epochs = rig_clock_epochs(dev->clock);
     if (epochs <= dev->epochs_expected)
         return 0;
     dev->epochs_expected = epochs;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        frames += dev->unmapped[s];
+        dev->unmapped[s] = 0;
+    }
     memset(ev, 0, sizeof(*ev));
     ev->kind = RIG_DEVICE_EVENT_CLOCK_JUMP;
     ev->device_index = dev->index;
