@@ -58,6 +58,7 @@ typedef struct run_state {
     uint64_t unmatched[RIG_UNMATCHED_REASON_COUNT];
     int64_t *dts, *gts; /* per slot scratch for the report */
     int64_t t0_us;      /* host clock at the start of streaming: event times count from it */
+    bool *appeared;     /* per device: present at the start, or arrived since */
 } run_state_t;
 
 static int parse_args(int argc, char **argv, run_opts_t *o)
@@ -334,6 +335,8 @@ static void on_device_event(const rig_device_event_t *ev, void *user)
     char serial[sizeof(ev->serial) * 4], detail[sizeof(ev->detail) * 4];
     printf("%s %s: %s\n", rig_escape(serial, sizeof(serial), ev->serial),
            rig_device_event_name(ev->kind), rig_escape(detail, sizeof(detail), ev->detail));
+    if (ev->kind == RIG_DEVICE_EVENT_ARRIVED && ev->device_index < rs->ndev && rs->appeared)
+        rs->appeared[ev->device_index] = true;
     rig_report_event_t re;
     memset(&re, 0, sizeof(re));
     re.host_ts_us = ev->host_ts_us;
@@ -492,7 +495,8 @@ int cli_run(int argc, char **argv)
     rs.report = rig_report_create(cfg);
     rs.dts = calloc(rs.ndev * RIG_STREAM_COUNT + 1, sizeof(int64_t));
     rs.gts = calloc(rs.ndev * RIG_STREAM_COUNT + 1, sizeof(int64_t));
-    if (!rs.report || !rs.dts || !rs.gts) {
+    rs.appeared = calloc(rs.ndev + 1, sizeof(bool));
+    if (!rs.report || !rs.dts || !rs.gts || !rs.appeared) {
         fprintf(stderr, "rigsync: out of memory\n");
         rc = CLI_RUNTIME;
         goto out;
@@ -500,6 +504,8 @@ int cli_run(int argc, char **argv)
     rig_context_set_frame_callback(rig.ctx, on_frame, &rs);
     rig_context_set_frameset_callback(rig.ctx, on_set, &rs);
     rig_context_set_unmatched_callback(rig.ctx, on_unmatched, &rs);
+    for (size_t i = 0; i < rig.device_count; i++)
+        rs.appeared[i] = rig_device_present(rig.devices[i]);
     if (o.rig.virtual_time)
         rig_sim_now_us(rig.ctx, &rs.t0_us);
     else
@@ -590,9 +596,20 @@ int cli_run(int argc, char **argv)
         rc = CLI_RUNTIME;
         goto out;
     }
+    bool never = false;
+    for (size_t i = 0; i < rig.device_count; i++)
+        never |= !rs.appeared[i];
     pthread_mutex_unlock(&rs.lock);
     print_summary(&rig, &sum);
     rc = sum.verdict == RIG_VERDICT_NOT_SYNCHRONIZED ? CLI_RUNTIME : CLI_OK;
+    for (size_t i = 0; never && i < rig.device_count; i++) {
+        if (rs.appeared[i])
+            continue;
+        fprintf(stderr, "rigsync: device#%zu %s never appeared during the run; connect it, or "
+                        "correct its serial number in the config.\n",
+                i, rig_config_device_serial(cfg, i));
+        rc = CLI_RUNTIME;
+    }
     rig_report_summary_free(&sum);
 out:
     fflush(stdout);
@@ -621,6 +638,7 @@ out:
     rig_report_destroy(rs.report);
     free(rs.dts);
     free(rs.gts);
+    free(rs.appeared);
     pthread_mutex_destroy(&rs.lock);
     rig_config_destroy(cfg);
     return rc;

@@ -146,9 +146,18 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
         }
         err = may_wait ? rig_device_open_expected(rig->ctx, serial, &rig->devices[i])
                        : rig_device_open(rig->ctx, serial, &rig->devices[i]);
-        if (err == RIG_OK && info && !rig_device_present(rig->devices[i]))
-            fprintf(info, "rigsync: device#%zu %s is not present: waiting for it (it joins the "
-                          "framesets when it appears)\n", i, serial);
+        if (err == RIG_OK && info && !rig_device_present(rig->devices[i])) {
+            fprintf(info, "rigsync: device#%zu %s is not connected (present:", i, serial);
+            size_t np = 0;
+            rig_context_device_count(rig->ctx, &np);
+            for (size_t k = 0; k < np; k++) {
+                rig_device_info_t di;
+                if (rig_context_device_info(rig->ctx, k, &di) == RIG_OK)
+                    fprintf(info, "%s %s", k ? "," : "", di.serial);
+            }
+            fprintf(info, "%s): waiting for it; it joins the framesets when it appears\n",
+                    np ? "" : " none");
+        }
         if (err != RIG_OK) {
             cli_print_device_location(stderr, config, i, RIG_CONFIG_PART_SERIAL);
             fprintf(stderr, "%s. ", cli_last_error(rig->ctx, detail, sizeof(detail)));
