@@ -627,22 +627,42 @@ static void faults_are_checked(void **state)
     down(&r);
 }
 
-/* Config values at their limits: the simulator's arithmetic saturates instead of overflowing
- * (UBSan would flag it), and no event lands in the past. */
+/* Values at the limits of the API (the config caps its own keys; the library's calls take
+ * wider ones): the simulator's arithmetic saturates instead of overflowing (UBSan would flag
+ * it), and no event lands in the past. */
 static void huge_values_do_not_overflow(void **state)
 {
     (void)state;
     run_t r;
-    up(&r,
-       rig3("\"cable_delay_ns\":9223372036854775807,\"hub_delay_ns\":9223372036854775807,"
-            "\"clock_sync_error_us\":{\"min\":0,\"max\":9223372036854775807}"),
-       NULL, 0);
-    rig_context_enable_clock_sync(r.ctx, UINT64_MAX);
-    run_for(&r, 2);
-    /* With pulses delayed past the end of time the secondaries capture nothing; the primary
-     * goes on. */
-    assert_true(r.delivered[0] > 40);
-    assert_int_equal(r.delivered[2], 0);
+    up(&r, rig3("\"cable_delay_ns\":1000,\"hub_delay_ns\":1000"), NULL, 0);
+    assert_int_equal(rig_context_enable_clock_sync(r.ctx, UINT64_MAX), RIG_OK);
+    /* SN1 forwards pulses INT32_MAX us late; SN2 captures INT32_MAX us after its trigger. */
+    for (size_t d = 1; d < 3; d++) {
+        assert_int_equal(rig_device_stop(r.dev[d]), RIG_OK);
+        rig_sync_config_t s;
+        rig_config_device_sync(r.cfg, d, &s);
+        if (d == 1)
+            s.trigger_out_delay_us = INT32_MAX;
+        else
+            s.trigger_to_image_delay_us = s.depth_delay_us = s.color_delay_us = INT32_MAX;
+        rig_error_t err = rig_device_set_sync_config(r.dev[d], &s, NULL);
+        assert_true(err == RIG_OK || err == RIG_ERROR_INVALID_ARGUMENT);
+        assert_int_equal(rig_device_start(r.dev[d], NULL, NULL), RIG_OK);
+    }
+    rig_sim_fault_t f = {.kind = RIG_SIM_FAULT_REBOOT,
+                         .at_us = S(1),
+                         .serial = SN0,
+                         .duration_us = RIG_SIM_FAULT_MAX_DURATION_US};
+    assert_int_equal(rig_sim_schedule_fault(r.ctx, &f), RIG_OK);
+    f.kind = RIG_SIM_FAULT_CLOCK_WRITE;
+    f.serial = SN1;
+    f.offset_us = -RIG_SIM_FAULT_MAX_OFFSET_US;
+    assert_int_equal(rig_sim_schedule_fault(r.ctx, &f), RIG_OK);
+    run_for(&r, 3);
+    /* The primary ran until its reboot at 1 s and stays off the bus (an hour). */
+    assert_true(r.delivered[0] > 10);
+    assert_false(rig_device_present(r.dev[0]));
+    assert_int_equal(r.delivered[4], 0);
     down(&r);
 }
 
