@@ -196,7 +196,10 @@ int cli_rig_open(const cli_rig_opts_t *opts, rig_config_t *config, FILE *info, c
             fprintf(stderr, "%s\n", cli_last_error(rig->ctx, detail, sizeof(detail)));
             return CLI_RUNTIME;
         }
-        if (info) {
+        if (info && !rig_device_present(rig->devices[i])) {
+            fprintf(info, "rigsync: device#%zu %s (not connected): %s: written when it appears\n",
+                    i, serial, rig_sync_mode_name(sync.mode));
+        } else if (info) {
             rig_device_info_t di;
             rig_device_get_info(rig->devices[i], &di);
             char model[sizeof(di.model) * 4];

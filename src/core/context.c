@@ -516,7 +516,14 @@ rig_error_t rig_context_enable_clock_sync(rig_context_t *ctx, uint64_t repeat_in
     if (!ctx->ops->enable_clock_sync)
         return rig_context_set_error(ctx, RIG_ERROR_UNSUPPORTED,
                                      "backend %s cannot sync device clocks", ctx->ops->name);
-    return ctx->ops->enable_clock_sync(ctx->be, repeat_interval_ms);
+    rig_error_t err = ctx->ops->enable_clock_sync(ctx->be, repeat_interval_ms);
+    if (err == RIG_OK) {
+        pthread_mutex_lock(&ctx->lock);
+        ctx->clock_sync_on = true;
+        ctx->clock_sync_interval_ms = repeat_interval_ms;
+        pthread_mutex_unlock(&ctx->lock);
+    }
+    return err;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -78,6 +78,8 @@ struct rig_context {
     void *clock_cb_user;
     rig_device_event_cb device_event_cb;
     void *device_event_cb_user;
+    bool clock_sync_on; /* rig_context_enable_clock_sync was called: returning devices join */
+    uint64_t clock_sync_interval_ms;
     /* framesets */
     rig_match_t *matcher;
     size_t match_ndev;

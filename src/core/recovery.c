@@ -224,8 +224,8 @@ static bool reopen(rig_context_t *ctx, rig_device_t *dev, int64_t host_us)
         return false;
     }
     emit(ctx, dev, 0, NULL, RIG_DEVICE_EVENT_RECONFIGURED, host_us,
-         "sync config written again: %s, trigger out %s", rig_sync_mode_name(want.mode),
-         want.trigger_out_enable ? "on" : "off");
+         "sync config written%s: %s, trigger out %s", first ? "" : " again",
+         rig_sync_mode_name(want.mode), want.trigger_out_enable ? "on" : "off");
     return streams;
 }
 
@@ -268,10 +268,10 @@ static void restart(rig_context_t *ctx, rig_device_t *dev, bool first, int64_t h
     memcpy(dev->profiles, p, sizeof(p));
     pthread_mutex_unlock(&ctx->lock);
     emit(ctx, dev, 0, NULL, RIG_DEVICE_EVENT_RESTARTED, host_us,
-         "streams %s: color %ux%u@%u, depth %ux%u@%u; its frames join the framesets again",
+         "streams %s: color %ux%u@%u, depth %ux%u@%u; its frames join the framesets%s",
          first ? "started" : "started again", p[RIG_STREAM_COLOR].width,
          p[RIG_STREAM_COLOR].height, p[RIG_STREAM_COLOR].fps, p[RIG_STREAM_DEPTH].width,
-         p[RIG_STREAM_DEPTH].height, p[RIG_STREAM_DEPTH].fps);
+         p[RIG_STREAM_DEPTH].height, p[RIG_STREAM_DEPTH].fps, first ? "" : " again");
 }
 
 void rig_context_deliver_device_arrivals(rig_context_t *ctx, const char *const *serials,
@@ -312,6 +312,14 @@ void rig_context_deliver_device_arrivals(rig_context_t *ctx, const char *const *
     rig_mode_start_order(syncs, n, order);
     for (size_t k = 0; k < n; k++)
         restart(ctx, back[order[k]], first[order[k]], host_us);
+    /* Host clock sync on: a returning device's clock restarted at power-on; a pass now puts it
+     * (and the others, on the same schedule) on host time instead of at the next pass. */
+    pthread_mutex_lock(&ctx->lock);
+    bool sync_on = ctx->clock_sync_on && ctx->ops->enable_clock_sync;
+    uint64_t interval = ctx->clock_sync_interval_ms;
+    pthread_mutex_unlock(&ctx->lock);
+    if (n > 0 && sync_on)
+        ctx->ops->enable_clock_sync(ctx->be, interval);
     free(back);
     free(first);
     free(syncs);
