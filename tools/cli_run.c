@@ -331,7 +331,10 @@ static void on_device_event(const rig_device_event_t *ev, void *user)
     run_state_t *rs = user;
     pthread_mutex_lock(&rs->lock);
     double t = (double)(ev->host_ts_us - rs->t0_us) / 1e6;
-    printf("EVENT t=%.3f s device#%zu ", t, ev->device_index);
+    if (ev->device_index == RIG_DEVICE_INDEX_NONE)
+        printf("EVENT t=%.3f s device#- ", t);
+    else
+        printf("EVENT t=%.3f s device#%zu ", t, ev->device_index);
     char serial[sizeof(ev->serial) * 4], detail[sizeof(ev->detail) * 4];
     printf("%s %s: %s\n", rig_escape(serial, sizeof(serial), ev->serial),
            rig_device_event_name(ev->kind), rig_escape(detail, sizeof(detail), ev->detail));

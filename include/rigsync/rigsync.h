@@ -232,6 +232,10 @@ typedef struct rig_context_options {
     /** When rig_context_create fails, why (e.g. where the SDK was looked for), if not NULL */
     char *error_detail;
     size_t error_detail_len;
+    /** Devices that return are only reported (RIG_DEVICE_EVENT_ARRIVED with their serial), not
+     *  re-opened: the caller closes the old handle and opens the device anew (default false:
+     *  the core recovers them, see rig_device_present) */
+    bool manual_recovery;
 } rig_context_options_t;
 
 /** Fills opts with defaults: backend "sim", real time, pixels on. */
@@ -370,9 +374,13 @@ typedef enum rig_device_event_kind {
  * "bogus timestamp", "recovery failed". */
 const char *rig_device_event_name(rig_device_event_kind_t kind);
 
+/** device_index of an event about a device no handle of this context stands for (a device
+ * that appeared and that nobody opened or expects). */
+#define RIG_DEVICE_INDEX_NONE SIZE_MAX
+
 typedef struct rig_device_event {
     rig_device_event_kind_t kind;
-    size_t device_index;   /**< as rig_device_index() */
+    size_t device_index;   /**< as rig_device_index(), or RIG_DEVICE_INDEX_NONE */
     char serial[64];
     int64_t host_ts_us;    /**< host clock when the core noticed it */
     char detail[256];      /**< one sentence: cause, effect, what was done */

@@ -86,9 +86,11 @@ rig_error_t rig_context_create(const rig_context_options_t *opts_in, rig_context
     ctx->queue_cap = opts.queue_capacity;
     ctx->ops = ops;
     ctx->time_mode = opts.time_mode;
+    ctx->manual_recovery = opts.manual_recovery;
     pthread_mutex_init(&ctx->lock, NULL);
     pthread_mutex_init(&ctx->serials_lock, NULL);
     rig_cond_init_monotonic(&ctx->frame_ready);
+    pthread_cond_init(&ctx->recovery_done, NULL);
 
     rig_error_t err = ops->create(ctx, &opts, &ctx->be);
     if (err != RIG_OK) {
@@ -153,6 +155,7 @@ rig_error_t rig_context_destroy(rig_context_t *ctx)
     rig_serial_index_destroy(ctx->serial_index);
     pthread_cond_destroy(&ctx->frame_ready);
     pthread_mutex_destroy(&ctx->serials_lock);
+    pthread_cond_destroy(&ctx->recovery_done);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
     return RIG_OK;
@@ -309,6 +312,9 @@ void rig_device_close(rig_device_t *dev)
         return;
     rig_context_t *ctx = dev->ctx;
     pthread_mutex_lock(&ctx->lock);
+    /* A recovery on the backend's thread holds device pointers: let it finish first. */
+    while (ctx->recovering && !pthread_equal(ctx->recovery_thread, pthread_self()))
+        pthread_cond_wait(&ctx->recovery_done, &ctx->lock);
     if (dev->prev)
         dev->prev->next = dev->next;
     else if (ctx->devices == dev)

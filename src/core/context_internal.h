@@ -78,6 +78,10 @@ struct rig_context {
     void *clock_cb_user;
     rig_device_event_cb device_event_cb;
     void *device_event_cb_user;
+    bool manual_recovery;
+    unsigned recovering;        /* recoveries under way (they hold device pointers unlocked) */
+    pthread_t recovery_thread;  /* the thread running them */
+    pthread_cond_t recovery_done;
     bool clock_sync_on; /* rig_context_enable_clock_sync was called: returning devices join */
     uint64_t clock_sync_interval_ms;
     /* framesets */

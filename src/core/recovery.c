@@ -291,15 +291,26 @@ void rig_context_deliver_device_arrivals(rig_context_t *ctx, const char *const *
         return;
     }
     size_t n = 0;
+    pthread_mutex_lock(&ctx->lock);
+    ctx->recovering++;
+    ctx->recovery_thread = pthread_self();
+    bool manual = ctx->manual_recovery;
+    pthread_mutex_unlock(&ctx->lock);
     for (size_t k = 0; k < count; k++) {
         pthread_mutex_lock(&ctx->lock);
         rig_device_t *dev = ctx->devices;
         while (dev && (dev->present || strcmp(dev->info.serial, serials[k]) != 0))
             dev = dev->next;
         bool was_expected = dev && dev->expected;
+        size_t index = dev ? dev->index : RIG_DEVICE_INDEX_NONE;
         pthread_mutex_unlock(&ctx->lock);
-        if (!dev)
-            continue; /* not one of ours */
+        if (!dev || manual) {
+            /* Not one of ours (or the caller re-opens): said with its serial. */
+            emit(ctx, NULL, index, serials[k], RIG_DEVICE_EVENT_ARRIVED, host_us,
+                 "%s appeared on the bus%s", serials[k],
+                 dev ? "; the caller re-opens it" : "; no handle of this context stands for it");
+            continue;
+        }
         if (!reopen(ctx, dev, host_us))
             continue;
         pthread_mutex_lock(&ctx->lock);
@@ -320,6 +331,10 @@ void rig_context_deliver_device_arrivals(rig_context_t *ctx, const char *const *
     pthread_mutex_unlock(&ctx->lock);
     if (n > 0 && sync_on)
         ctx->ops->enable_clock_sync(ctx->be, interval);
+    pthread_mutex_lock(&ctx->lock);
+    if (--ctx->recovering == 0)
+        pthread_cond_broadcast(&ctx->recovery_done);
+    pthread_mutex_unlock(&ctx->lock);
     free(back);
     free(first);
     free(syncs);
