@@ -251,6 +251,22 @@ OBEMU_EXPORT void ob_set_logger_to_callback(ob_log_severity severity, ob_log_cal
 /** The host clock of system timestamps (the emulator: its simulated host clock, REALTIME). */
 OBEMU_EXPORT ob_clock_type ob_context_get_timestamp_clock_type(const ob_context *context,
                                                                ob_error **error);
+/** Hot-plug (ObTypes.h / Context.h of v2.9.3): called with the devices that left and those that
+ * appeared; the callee releases both lists with ob_delete_device_list. Called on a thread of
+ * the SDK's own. */
+typedef void (*ob_device_changed_callback)(ob_device_list *removed, ob_device_list *added,
+                                           void *user_data);
+typedef uint64_t ob_callback_id;
+/** Deprecated in v2.9.3 for ob_register_device_changed_callback; each call adds a callback. */
+OBEMU_EXPORT void ob_set_device_changed_callback(ob_context *context,
+                                                 ob_device_changed_callback callback,
+                                                 void *user_data, ob_error **error);
+OBEMU_EXPORT ob_callback_id ob_register_device_changed_callback(ob_context *context,
+                                                                ob_device_changed_callback callback,
+                                                                void *user_data, ob_error **error);
+OBEMU_EXPORT void ob_unregister_device_changed_callback(ob_context *context,
+                                                        ob_callback_id callback_id,
+                                                        ob_error **error);
 /** Syncs every device's clock with the host now, then every repeat_interval_msec (0: once). */
 OBEMU_EXPORT void ob_enable_device_clock_sync(ob_context *context, uint64_t repeat_interval_msec,
                                               ob_error **error);

@@ -58,8 +58,12 @@ void obemu_ctx_release(ob_context *c)
         return;
     if (c->rig) {
         rig_context_set_frame_callback(c->rig, NULL, NULL);
-        rig_context_destroy(c->rig);
+        rig_context_set_device_event_callback(c->rig, NULL, NULL);
     }
+    if (c->hp_init)
+        obemu_hotplug_free(c);
+    if (c->rig)
+        rig_context_destroy(c->rig);
     rig_config_destroy(c->config);
     free(c->route);
     pthread_cond_destroy(&c->gate);
@@ -147,6 +151,7 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
     opts.pixels = pixels;
     opts.error_detail = detail;
     opts.error_detail_len = sizeof(detail);
+    opts.manual_recovery = true; /* a device that returns is opened anew, as with the SDK */
     err = rig_context_create(&opts, &c->rig);
     size_t n = 0;
     c->stop_after_us = INT64_MAX;
@@ -183,6 +188,13 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
     }
     c->route_cap = n;
     c->rig_devices = n;
+    c->hp_init = true;
+    if (!obemu_hotplug_init(c)) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "",
+                   "cannot start the hot-plug thread");
+        obemu_ctx_release(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -192,6 +204,7 @@ OBEMU_EXPORT void ob_delete_context(ob_context *context, ob_error **error)
         FAIL_NULL(error, "context");
         return;
     }
+    obemu_hotplug_stop(context); /* no callback after this (unless called from one) */
     obemu_ctx_release(context);
 }
 

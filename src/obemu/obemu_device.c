@@ -15,7 +15,10 @@ OBEMU_EXPORT ob_device_list *ob_query_device_list(ob_context *context, ob_error 
         return NULL;
     }
     ob_device_list *list = calloc(1, sizeof(*list));
-    size_t n = context->rig_devices;
+    size_t n = 0;
+    pthread_mutex_lock(&context->rig_lock);
+    rig_context_device_count(context->rig, &n); /* on the bus now (hot-plug) */
+    pthread_mutex_unlock(&context->rig_lock);
     if (list && n) {
         list->info = calloc(n, sizeof(*list->info));
         if (!list->info) {
@@ -29,13 +32,9 @@ OBEMU_EXPORT ob_device_list *ob_query_device_list(ob_context *context, ob_error 
     }
     pthread_mutex_lock(&context->rig_lock);
     for (size_t i = 0; i < n; i++) {
-        rig_error_t err = rig_context_device_info(context->rig, i, &list->info[i]);
-        if (err != RIG_OK) {
-            obemu_fail_rig(error, context, err, __func__, "");
-            pthread_mutex_unlock(&context->rig_lock);
-            free(list->info);
-            free(list);
-            return NULL;
+        if (rig_context_device_info(context->rig, i, &list->info[i]) != RIG_OK) {
+            n = i; /* one left the bus meanwhile */
+            break;
         }
     }
     pthread_mutex_unlock(&context->rig_lock);

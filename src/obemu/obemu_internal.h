@@ -97,6 +97,22 @@ struct ob_context_t {
     size_t rig_devices;     /* devices on the rig */
     ob_pipeline **route;    /* by rig device index: that device's started pipeline, or NULL */
     size_t route_cap;
+
+    /* Hot-plug (obemu_hotplug.c): the rig's device events queued as removed / added, handed to
+     * the user's callbacks by a thread of the emulator's own (as the SDK's). Guarded by hp_lock
+     * (taken alone, or after qlock / rig_lock). */
+    bool hp_init;
+    pthread_mutex_t hp_lock;
+    pthread_cond_t hp_wake;
+    pthread_t hp_thread;
+    bool hp_started, hp_quit;
+    struct obemu_hp_cb *hp_cbs;
+    size_t hp_ncbs;
+    ob_callback_id hp_next_id;
+    struct obemu_hp_note *hp_notes;
+    size_t hp_nnotes, hp_cap;
+    rig_device_info_t *hp_known; /* serial -> model of every device seen on the bus */
+    size_t hp_nknown;
 };
 
 struct ob_device_list_t {
@@ -190,6 +206,18 @@ OBEMU_INTERNAL void obemu_ctx_retain(ob_context *c);
 OBEMU_INTERNAL void obemu_ctx_release(ob_context *c);
 
 OBEMU_INTERNAL void obemu_start_time_locked(ob_context *c);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Hot-plug (obemu_hotplug.c)                                                                 */
+
+/** Set up at context creation (registers the rig's device-event callback); false: no memory. */
+OBEMU_INTERNAL bool obemu_hotplug_init(ob_context *c);
+/** Stops the callback thread (not from inside a callback) and frees the state. */
+OBEMU_INTERNAL void obemu_hotplug_stop(ob_context *c);
+OBEMU_INTERNAL void obemu_hotplug_free(ob_context *c);
+/** A device list of these devices (the user frees it). */
+OBEMU_INTERNAL ob_device_list *obemu_list_of(ob_context *c, const rig_device_info_t *info,
+                                             size_t n);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Devices (obemu_device.c)                                                                   */

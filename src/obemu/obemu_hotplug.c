@@ -1,0 +1,262 @@
+/*
+ * librigsync-obemu: hot-plug (see obemu_internal.h). The simulated rig's unplug, replug, reboot
+ * and late devices reach the emulator as device events of its rig context (which runs with
+ * manual recovery: a device that returns is only reported); they are queued as "removed" and
+ * "added" and handed to the callbacks of ob_set_device_changed_callback /
+ * ob_register_device_changed_callback on a thread of the emulator's own, as the SDK calls them on
+ * its own thread: a callback may call back into the API. Each callback gets its own two lists,
+ * which it releases (as with the SDK). A handle of a device that left stays dead: its calls fail;
+ * the device that returns is opened anew from the added list.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "obemu_internal.h"
+
+struct obemu_hp_cb {
+    ob_device_changed_callback cb;
+    void *user;
+    ob_callback_id id;
+};
+
+struct obemu_hp_note {
+    bool added;
+    rig_device_info_t info;
+};
+
+/* The model of a serial seen before (hp_lock held). */
+static void known_info(ob_context *c, const char *serial, rig_device_info_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    obemu_copy_str(out->serial, sizeof(out->serial), serial);
+    for (size_t i = 0; i < c->hp_nknown; i++)
+        if (strcmp(c->hp_known[i].serial, serial) == 0)
+            *out = c->hp_known[i];
+}
+
+static void remember(ob_context *c, const rig_device_info_t *info)
+{
+    for (size_t i = 0; i < c->hp_nknown; i++)
+        if (strcmp(c->hp_known[i].serial, info->serial) == 0) {
+            c->hp_known[i] = *info;
+            return;
+        }
+    rig_device_info_t *v = realloc(c->hp_known, (c->hp_nknown + 1) * sizeof(*v));
+    if (!v)
+        return;
+    c->hp_known = v;
+    c->hp_known[c->hp_nknown++] = *info;
+}
+
+/* The rig's device events (on the thread advancing the rig; no lock of ours held but possibly
+ * rig_lock): only queued here. */
+static void on_rig_event(const rig_device_event_t *ev, void *user)
+{
+    ob_context *c = user;
+    if (ev->kind != RIG_DEVICE_EVENT_GONE && ev->kind != RIG_DEVICE_EVENT_ARRIVED)
+        return;
+    struct obemu_hp_note note;
+    memset(&note, 0, sizeof(note));
+    note.added = ev->kind == RIG_DEVICE_EVENT_ARRIVED;
+    rig_device_info_t now;
+    bool listed = false;
+    if (note.added) {
+        /* Present now: its details from the rig's device list. */
+        size_t n = 0;
+        rig_context_device_count(c->rig, &n);
+        for (size_t i = 0; i < n && !listed; i++)
+            listed = rig_context_device_info(c->rig, i, &now) == RIG_OK &&
+                     strcmp(now.serial, ev->serial) == 0;
+    }
+    pthread_mutex_lock(&c->hp_lock);
+    if (listed)
+        remember(c, &now);
+    known_info(c, ev->serial, &note.info);
+    if (c->hp_ncbs == 0) {
+        pthread_mutex_unlock(&c->hp_lock); /* nobody listens: the SDK drops it too */
+        return;
+    }
+    if (c->hp_nnotes == c->hp_cap) {
+        size_t cap = c->hp_cap ? 2 * c->hp_cap : 8;
+        struct obemu_hp_note *v = realloc(c->hp_notes, cap * sizeof(*v));
+        if (v) {
+            c->hp_notes = v;
+            c->hp_cap = cap;
+        }
+    }
+    if (c->hp_nnotes < c->hp_cap)
+        c->hp_notes[c->hp_nnotes++] = note;
+    pthread_cond_signal(&c->hp_wake);
+    pthread_mutex_unlock(&c->hp_lock);
+}
+
+ob_device_list *obemu_list_of(ob_context *c, const rig_device_info_t *info, size_t n)
+{
+    ob_device_list *list = calloc(1, sizeof(*list));
+    if (!list)
+        return NULL;
+    list->info = calloc(n ? n : 1, sizeof(*list->info));
+    if (!list->info) {
+        free(list);
+        return NULL;
+    }
+    if (n)
+        memcpy(list->info, info, n * sizeof(*info));
+    list->count = (uint32_t)n;
+    list->ctx = c;
+    obemu_ctx_retain(c);
+    return list;
+}
+
+static void *hp_thread(void *arg)
+{
+    ob_context *c = arg;
+    pthread_mutex_lock(&c->hp_lock);
+    for (;;) {
+        while (!c->hp_quit && (c->hp_nnotes == 0 || c->hp_ncbs == 0))
+            pthread_cond_wait(&c->hp_wake, &c->hp_lock);
+        if (c->hp_quit)
+            break;
+        /* One call per batch: what left and what appeared since the last one. */
+        size_t n = c->hp_nnotes;
+        rig_device_info_t *gone = calloc(n, sizeof(*gone)), *came = calloc(n, sizeof(*came));
+        size_t ng = 0, na = 0;
+        for (size_t i = 0; gone && came && i < n; i++) {
+            if (c->hp_notes[i].added)
+                came[na++] = c->hp_notes[i].info;
+            else
+                gone[ng++] = c->hp_notes[i].info;
+        }
+        c->hp_nnotes = 0;
+        size_t ncb = c->hp_ncbs;
+        struct obemu_hp_cb *cbs = calloc(ncb, sizeof(*cbs));
+        if (cbs)
+            memcpy(cbs, c->hp_cbs, ncb * sizeof(*cbs));
+        pthread_mutex_unlock(&c->hp_lock);
+        for (size_t k = 0; cbs && gone && came && k < ncb; k++) {
+            ob_device_list *removed = obemu_list_of(c, gone, ng);
+            ob_device_list *added = obemu_list_of(c, came, na);
+            if (removed && added)
+                cbs[k].cb(removed, added, cbs[k].user);
+            else {
+                if (removed)
+                    ob_delete_device_list(removed, NULL);
+                if (added)
+                    ob_delete_device_list(added, NULL);
+            }
+        }
+        free(cbs);
+        free(gone);
+        free(came);
+        pthread_mutex_lock(&c->hp_lock);
+    }
+    pthread_mutex_unlock(&c->hp_lock);
+    obemu_ctx_release(c); /* the thread's own reference: last, it may free the context */
+    return NULL;
+}
+
+bool obemu_hotplug_init(ob_context *c)
+{
+    pthread_mutex_init(&c->hp_lock, NULL);
+    pthread_cond_init(&c->hp_wake, NULL);
+    c->hp_next_id = 1;
+    size_t n = 0;
+    rig_context_device_count(c->rig, &n);
+    for (size_t i = 0; i < n; i++) {
+        rig_device_info_t info;
+        if (rig_context_device_info(c->rig, i, &info) == RIG_OK)
+            remember(c, &info);
+    }
+    rig_context_set_device_event_callback(c->rig, on_rig_event, c);
+    obemu_ctx_retain(c); /* the thread's */
+    if (pthread_create(&c->hp_thread, NULL, hp_thread, c) != 0) {
+        atomic_fetch_sub(&c->refs, 1);
+        return false;
+    }
+    c->hp_started = true;
+    return true;
+}
+
+void obemu_hotplug_stop(ob_context *c)
+{
+    pthread_mutex_lock(&c->hp_lock);
+    bool started = c->hp_started && !pthread_equal(c->hp_thread, pthread_self());
+    c->hp_quit = true;
+    pthread_cond_signal(&c->hp_wake);
+    pthread_mutex_unlock(&c->hp_lock);
+    if (started) {
+        pthread_join(c->hp_thread, NULL);
+        pthread_mutex_lock(&c->hp_lock);
+        c->hp_started = false;
+        pthread_mutex_unlock(&c->hp_lock);
+    }
+}
+
+void obemu_hotplug_free(ob_context *c)
+{
+    if (c->rig)
+        rig_context_set_device_event_callback(c->rig, NULL, NULL);
+    if (c->hp_started) {
+        /* The last reference was the thread's own, dropped on its way out: it ends alone. */
+        pthread_detach(c->hp_thread);
+    }
+    free(c->hp_cbs);
+    free(c->hp_notes);
+    free(c->hp_known);
+    pthread_cond_destroy(&c->hp_wake);
+    pthread_mutex_destroy(&c->hp_lock);
+}
+
+static ob_callback_id add_callback(ob_context *c, ob_device_changed_callback cb, void *user,
+                                   ob_error **error, const char *function)
+{
+    if (!c || !cb) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, !c ? "context = NULL" : "callback = NULL",
+                   "%s is NULL", !c ? "context" : "callback");
+        return 0;
+    }
+    pthread_mutex_lock(&c->hp_lock);
+    struct obemu_hp_cb *v = realloc(c->hp_cbs, (c->hp_ncbs + 1) * sizeof(*v));
+    ob_callback_id id = 0;
+    if (v) {
+        c->hp_cbs = v;
+        id = c->hp_next_id++;
+        c->hp_cbs[c->hp_ncbs++] = (struct obemu_hp_cb){cb, user, id};
+        pthread_cond_signal(&c->hp_wake);
+    }
+    pthread_mutex_unlock(&c->hp_lock);
+    if (!id)
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, "", "out of memory");
+    return id;
+}
+
+OBEMU_EXPORT void ob_set_device_changed_callback(ob_context *context,
+                                                 ob_device_changed_callback callback,
+                                                 void *user_data, ob_error **error)
+{
+    add_callback(context, callback, user_data, error, __func__);
+}
+
+OBEMU_EXPORT ob_callback_id ob_register_device_changed_callback(ob_context *context,
+                                                                ob_device_changed_callback callback,
+                                                                void *user_data, ob_error **error)
+{
+    return add_callback(context, callback, user_data, error, __func__);
+}
+
+OBEMU_EXPORT void ob_unregister_device_changed_callback(ob_context *context,
+                                                        ob_callback_id callback_id,
+                                                        ob_error **error)
+{
+    if (!context) {
+        FAIL_NULL(error, "context");
+        return;
+    }
+    pthread_mutex_lock(&context->hp_lock);
+    for (size_t i = 0; i < context->hp_ncbs; i++)
+        if (context->hp_cbs[i].id == callback_id) {
+            context->hp_cbs[i] = context->hp_cbs[--context->hp_ncbs];
+            break;
+        }
+    pthread_mutex_unlock(&context->hp_lock);
+}
