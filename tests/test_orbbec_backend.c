@@ -278,11 +278,161 @@ static void gemini_335_rig_has_no_device_clock_reads_and_default_profiles(void *
     }
 }
 
+/* ---- hot-plug through the vendor API: the SDK's device-changed callback (emulated over the
+ * simulator's unplug / replug / reboot), the backend's GONE and arrivals, the core's recovery */
+
+#define HP_MAX_EV 32
+
+typedef struct hp_run {
+    pthread_mutex_t lock;
+    rig_device_event_t ev[HP_MAX_EV];
+    size_t nev;
+    uint64_t frames[3];
+    int64_t last_frame_us[3];
+    int64_t last_host_us;
+} hp_run_t;
+
+static void hp_frame(rig_frame_t *f, void *user)
+{
+    hp_run_t *r = user;
+    size_t d = rig_frame_device_index(f);
+    pthread_mutex_lock(&r->lock);
+    r->last_host_us = rig_frame_host_ts_us(f);
+    if (d < 3) {
+        r->frames[d]++;
+        r->last_frame_us[d] = rig_frame_host_ts_us(f);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void hp_event(const rig_device_event_t *ev, void *user)
+{
+    hp_run_t *r = user;
+    pthread_mutex_lock(&r->lock);
+    if (r->nev < HP_MAX_EV)
+        r->ev[r->nev++] = *ev;
+    pthread_mutex_unlock(&r->lock);
+}
+
+static const char *hp_kinds(const hp_run_t *r, size_t d)
+{
+    static char buf[HP_MAX_EV + 1];
+    static const char letters[] = "GBbCRAJXF";
+    size_t n = 0;
+    for (size_t i = 0; i < r->nev; i++)
+        if (r->ev[i].device_index == d)
+            buf[n++] = letters[r->ev[i].kind];
+    buf[n] = '\0';
+    return buf;
+}
+
+static int64_t hp_time(const hp_run_t *r, size_t d, rig_device_event_kind_t k)
+{
+    for (size_t i = 0; i < r->nev; i++)
+        if (r->ev[i].device_index == d && r->ev[i].kind == k)
+            return r->ev[i].host_ts_us - 1700000000000000LL;
+    return -1;
+}
+
+static void hot_plug_through_the_vendor_api_is_recovered(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rigsync-obhp-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fprintf(fp, "{\"devices\":["
+                "{\"serial_number\":\"HP0\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+                "{\"serial_number\":\"HP1\",\"config\":{\"mode\":\"SECONDARY\",\"trigger_out_enable\":true,\"depth_delay_us\":160}},"
+                "{\"serial_number\":\"HP2\",\"config\":{\"mode\":\"SECONDARY\",\"depth_delay_us\":320}}],"
+                "\"sim\":{\"seed\":5,\"devices\":[{\"serial_number\":\"HP0\",\"model\":\"Femto Bolt\"},"
+                "{\"serial_number\":\"HP1\",\"model\":\"Femto Bolt\"},{\"serial_number\":\"HP2\",\"model\":\"Femto Bolt\"}],"
+                "\"events\":[{\"at_s\":4,\"unplug\":\"HP2\"},{\"at_s\":6,\"replug\":\"HP2\"},"
+                "{\"at_s\":9,\"reboot\":\"HP1\",\"down_s\":1.5,\"config_to_defaults\":true}]}}");
+    fclose(fp);
+    setenv("RIGSYNC_OBEMU_CONFIG", path, 1);
+    setenv("RIGSYNC_OBEMU_STOP_AFTER_S", "14", 1);
+    setenv("RIGSYNC_OBEMU_PIXELS", "0", 1);
+    rig_config_t *cfg;
+    rig_config_diag_t diag;
+    assert_int_equal(rig_config_load(path, &cfg, &diag), RIG_OK);
+    rig_context_options_t o;
+    rig_context_options_init(&o);
+    o.backend = "orbbec";
+    o.library = getenv("RIGSYNC_TEST_OBEMU");
+    o.config = cfg;
+    rig_context_t *ctx;
+    assert_int_equal(rig_context_create(&o, &ctx), RIG_OK);
+    hp_run_t r;
+    memset(&r, 0, sizeof r);
+    pthread_mutex_init(&r.lock, NULL);
+    rig_context_set_frame_callback(ctx, hp_frame, &r);
+    rig_context_set_device_event_callback(ctx, hp_event, &r);
+    rig_device_t *dev[3];
+    for (size_t i = 0; i < 3; i++) {
+        rig_sync_config_t sync;
+        rig_config_device_sync(cfg, i, &sync);
+        assert_int_equal(rig_device_open(ctx, rig_config_device_serial(cfg, i), &dev[i]), RIG_OK);
+        assert_int_equal(rig_device_set_sync_config(dev[i], &sync, NULL), RIG_OK);
+    }
+    for (size_t i = 3; i-- > 0;)
+        assert_int_equal(rig_device_start(dev[i], NULL, NULL), RIG_OK);
+    assert_int_equal(rig_context_enable_clock_sync(ctx, 60000), RIG_OK);
+    int64_t end_us = 1700000000000000LL + 13500000;
+    for (int naps = 0; naps < 6000; naps++) {
+        struct timespec nap = {0, 100000000L};
+        nanosleep(&nap, NULL);
+        pthread_mutex_lock(&r.lock);
+        int64_t last = r.last_host_us;
+        pthread_mutex_unlock(&r.lock);
+        if (last >= end_us)
+            break;
+    }
+    pthread_mutex_lock(&r.lock);
+    hp_run_t got = r;
+    pthread_mutex_unlock(&r.lock);
+    bool back2 = rig_device_present(dev[2]), back1 = rig_device_present(dev[1]);
+    rig_sync_config_t s1;
+    rig_error_t e1 = rig_device_get_sync_config(dev[1], &s1);
+    rig_context_destroy(ctx);
+    rig_config_destroy(cfg);
+    unlink(path);
+    unsetenv("RIGSYNC_OBEMU_STOP_AFTER_S");
+    for (size_t i = 0; i < got.nev; i++)
+        print_message("event t=%.3f s device#%zu %s: %s\n",
+                      (double)(got.ev[i].host_ts_us - 1700000000000000LL) / 1e6,
+                      got.ev[i].device_index, rig_device_event_name(got.ev[i].kind),
+                      got.ev[i].detail);
+    /* HP2: unplugged at 4 s, back at 6 s with its config kept (flash): no write. */
+    assert_string_equal(hp_kinds(&got, 2), "GBR");
+    /* HP1: rebooted at 9 s to the defaults: written again, restarted. */
+    assert_string_equal(hp_kinds(&got, 1), "GBbCR");
+    assert_string_equal(hp_kinds(&got, 0), "");
+    /* The SDK's callback comes on its own thread: noticed within half a second of virtual time
+     * of the fault (the worker and the readers run concurrently). */
+    int64_t t = hp_time(&got, 2, RIG_DEVICE_EVENT_GONE);
+    assert_true(t >= 4000000 && t < 4500000);
+    t = hp_time(&got, 2, RIG_DEVICE_EVENT_BACK);
+    assert_true(t >= 6000000 && t < 6500000);
+    t = hp_time(&got, 1, RIG_DEVICE_EVENT_RECONFIGURED);
+    assert_true(t >= 10500000 && t < 11000000);
+    assert_true(back1 && back2);
+    assert_int_equal(e1, RIG_OK);
+    assert_int_equal(s1.mode, RIG_SYNC_MODE_SECONDARY);
+    /* Frames again from both, up to the end. */
+    assert_true(got.last_frame_us[1] > end_us - 500000);
+    assert_true(got.last_frame_us[2] > end_us - 500000);
+    /* HP2 was gone 2 s and without pulses while HP1 rebooted (1.5 s + restarts): fewer frames
+     * than HP0's (both streams, 30 fps) by at least those 3.5 s. */
+    assert_true(got.frames[2] + 2 * 30 * 3 < got.frames[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pixels_and_timestamps_come_through_the_vendor_api),
         cmocka_unit_test(an_absent_serial_names_the_ones_present),
+        cmocka_unit_test(hot_plug_through_the_vendor_api_is_recovered),
         cmocka_unit_test(femto_bolt_rig_reads_device_clocks_and_meets_the_spread_target),
         cmocka_unit_test(gemini_335_rig_has_no_device_clock_reads_and_default_profiles),
     };

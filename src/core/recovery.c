@@ -17,6 +17,10 @@
 #include "core/context_internal.h"
 #include "mode/mode.h"
 
+/* After a return, how long the estimator may take to locate the device's new clock (frames
+ * start 0.2-0.3 s after the restart; a few two-way reads and frames follow). */
+#define LOCATING_US 1000000
+
 void rig_ctx_emit_event(rig_context_t *ctx, const rig_device_event_t *ev)
 {
     pthread_mutex_lock(&ctx->lock);
@@ -165,6 +169,7 @@ static bool reopen(rig_context_t *ctx, rig_device_t *dev, int64_t host_us)
     dev->expected = false;
     rig_clock_note_reset(dev->clock, host_us);
     dev->epochs_expected = rig_clock_epochs(dev->clock);
+    dev->locating_until_us = host_us + LOCATING_US;
     for (int s = 0; s < RIG_STREAM_COUNT; s++)
         dev->unmapped[s] = 0;
     bool want_sync = dev->want_sync_set;
@@ -355,7 +360,9 @@ void rig_ctx_frame_index_locked(rig_device_t *dev, rig_frame_t *frame)
 }
 
 /* A jump is certain once the estimator starts an epoch rigsync did not cause; the frames it
- * refused meanwhile (every stream's) were on the jumped clock, not bogus. */
+ * refused meanwhile (every stream's) were on the jumped clock, not bogus. Right after a return
+ * the estimator is locating the device's new clock (an epoch seeded from one frame's arrival is
+ * off by that frame's latency): what it re-locates then is no jump of the device's. */
 static int jump_seen(rig_device_t *dev, int64_t host_us, rig_device_event_t *ev, uint64_t frames)
 {
     unsigned epochs = rig_clock_epochs(dev->clock);
@@ -366,6 +373,8 @@ static int jump_seen(rig_device_t *dev, int64_t host_us, rig_device_event_t *ev,
         frames += dev->unmapped[s];
         dev->unmapped[s] = 0;
     }
+    if (host_us < dev->locating_until_us)
+        return 0;
     memset(ev, 0, sizeof(*ev));
     ev->kind = RIG_DEVICE_EVENT_CLOCK_JUMP;
     ev->device_index = dev->index;
@@ -397,8 +406,8 @@ int rig_ctx_frame_checked_locked(rig_device_t *dev, const rig_frame_t *frame, bo
     dev->unmapped[s] = 0;
     if (jump_seen(dev, frame->host_ts_us, ev, n))
         return 1;
-    if (n == 0)
-        return 0;
+    if (n == 0 || frame->host_ts_us < dev->locating_until_us)
+        return 0; /* (refused while the new clock was being located: reported unmatched) */
     /* Refused frames, then the same clock again: their timestamps were nonsense. */
     memset(ev, 0, sizeof(*ev));
     ev->kind = RIG_DEVICE_EVENT_BOGUS_TIMESTAMP;

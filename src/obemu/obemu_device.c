@@ -100,6 +100,15 @@ OBEMU_EXPORT const char *ob_device_list_get_device_serial_number(const ob_device
 /* Closes the rig's device and frees what open_device made (its fitter, its lock). */
 static void device_free(ob_context *c, ob_device *d)
 {
+    pthread_mutex_lock(&c->qlock);
+    for (ob_device **p = &c->devices; *p; p = &(*p)->next)
+        if (*p == d) {
+            *p = d->next;
+            break;
+        }
+    pthread_mutex_unlock(&c->qlock);
+    if (atomic_load(&d->gone))
+        obemu_hotplug_released(c);
     pthread_mutex_lock(&c->rig_lock);
     rig_device_close(d->rig);
     pthread_mutex_unlock(&c->rig_lock);
@@ -121,6 +130,7 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
     }
     atomic_init(&d->refs, 1);
     atomic_init(&d->global_ts, false);
+    atomic_init(&d->gone, false);
     pthread_mutex_lock(&c->rig_lock);
     rig_error_t err = rig_device_open(c->rig, serial, &d->rig);
     if (err == RIG_OK)
@@ -159,6 +169,10 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
             c->route = v;
             c->route_cap = cap;
         }
+    }
+    if (ok) {
+        d->next = c->devices;
+        c->devices = d;
     }
     pthread_mutex_unlock(&c->qlock);
     if (!ok) {

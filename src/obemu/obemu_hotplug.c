@@ -55,6 +55,18 @@ static void on_rig_event(const rig_device_event_t *ev, void *user)
     ob_context *c = user;
     if (ev->kind != RIG_DEVICE_EVENT_GONE && ev->kind != RIG_DEVICE_EVENT_ARRIVED)
         return;
+    size_t dead = 0;
+    if (ev->kind == RIG_DEVICE_EVENT_GONE) {
+        /* Its handles die with it (their calls fail); time waits for them to be released. */
+        pthread_mutex_lock(&c->qlock);
+        for (ob_device *d = c->devices; d; d = d->next)
+            if (d->index == ev->device_index && !atomic_exchange(&d->gone, true))
+                dead++;
+        for (size_t i = 0; i < c->route_cap; i++)
+            if (c->route[i] && c->route[i]->dev->index == ev->device_index)
+                pthread_cond_broadcast(&c->route[i]->ready);
+        pthread_mutex_unlock(&c->qlock);
+    }
     struct obemu_hp_note note;
     memset(&note, 0, sizeof(note));
     note.added = ev->kind == RIG_DEVICE_EVENT_ARRIVED;
@@ -69,6 +81,7 @@ static void on_rig_event(const rig_device_event_t *ev, void *user)
                      strcmp(now.serial, ev->serial) == 0;
     }
     pthread_mutex_lock(&c->hp_lock);
+    c->hp_gone_live += dead;
     if (listed)
         remember(c, &now);
     known_info(c, ev->serial, &note.info);
@@ -128,6 +141,7 @@ static void *hp_thread(void *arg)
                 gone[ng++] = c->hp_notes[i].info;
         }
         c->hp_nnotes = 0;
+        c->hp_dispatching = true;
         size_t ncb = c->hp_ncbs;
         struct obemu_hp_cb *cbs = calloc(ncb, sizeof(*cbs));
         if (cbs)
@@ -149,16 +163,68 @@ static void *hp_thread(void *arg)
         free(gone);
         free(came);
         pthread_mutex_lock(&c->hp_lock);
+        c->hp_dispatching = false;
+        clock_gettime(CLOCK_MONOTONIC, &c->hp_settle_until);
+        c->hp_settle_until.tv_nsec += OBEMU_HOTPLUG_SETTLE_MS * 1000000L;
+        if (c->hp_settle_until.tv_nsec >= 1000000000L) {
+            c->hp_settle_until.tv_sec++;
+            c->hp_settle_until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_broadcast(&c->hp_idle);
     }
     pthread_mutex_unlock(&c->hp_lock);
     obemu_ctx_release(c); /* the thread's own reference: last, it may free the context */
     return NULL;
 }
 
+void obemu_hotplug_released(ob_context *c)
+{
+    pthread_mutex_lock(&c->hp_lock);
+    if (c->hp_gone_live > 0)
+        c->hp_gone_live--;
+    pthread_cond_broadcast(&c->hp_idle);
+    pthread_mutex_unlock(&c->hp_lock);
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+void obemu_hotplug_settle(ob_context *c)
+{
+    struct timespec limit;
+    clock_gettime(CLOCK_MONOTONIC, &limit);
+    limit.tv_sec += OBEMU_BACKPRESSURE_MS / 1000;
+    limit.tv_nsec += (long)(OBEMU_BACKPRESSURE_MS % 1000) * 1000000L;
+    if (limit.tv_nsec >= 1000000000L) {
+        limit.tv_sec++;
+        limit.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&c->hp_lock);
+    for (;;) {
+        if (c->hp_quit || pthread_equal(c->hp_thread, pthread_self()))
+            break; /* (a callback reading frames itself is not waited for) */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (!ts_before(&now, &limit))
+            break;
+        bool busy = (c->hp_nnotes > 0 && c->hp_ncbs > 0) || c->hp_dispatching ||
+                    (c->hp_gone_live > 0 && c->hp_ncbs > 0);
+        if (!busy && !ts_before(&now, &c->hp_settle_until))
+            break;
+        struct timespec until = busy || ts_before(&limit, &c->hp_settle_until) ? limit
+                                                                                : c->hp_settle_until;
+        pthread_cond_timedwait(&c->hp_idle, &c->hp_lock, &until);
+    }
+    pthread_mutex_unlock(&c->hp_lock);
+}
+
 bool obemu_hotplug_init(ob_context *c)
 {
     pthread_mutex_init(&c->hp_lock, NULL);
     pthread_cond_init(&c->hp_wake, NULL);
+    obemu_cond_init_monotonic(&c->hp_idle);
     c->hp_next_id = 1;
     size_t n = 0;
     rig_context_device_count(c->rig, &n);
@@ -204,6 +270,7 @@ void obemu_hotplug_free(ob_context *c)
     free(c->hp_notes);
     free(c->hp_known);
     pthread_cond_destroy(&c->hp_wake);
+    pthread_cond_destroy(&c->hp_idle);
     pthread_mutex_destroy(&c->hp_lock);
 }
 

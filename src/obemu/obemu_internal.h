@@ -55,6 +55,8 @@
 #define OBEMU_BACKPRESSURE_MS 2000 /* longest pause for a slow reader (real time): long
                                      enough for a reader starved of CPU on a loaded host */
 #define OBEMU_TIMER_SYNC_SETTLE_US 50000 /* the SDK waits this long before reading a write back */
+#define OBEMU_HOTPLUG_SETTLE_MS 50 /* virtual time: real time left to an application to react to
+                                      a hot-plug callback before time moves on */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OBEMU_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -113,6 +115,11 @@ struct ob_context_t {
     size_t hp_nnotes, hp_cap;
     rig_device_info_t *hp_known; /* serial -> model of every device seen on the bus */
     size_t hp_nknown;
+    ob_device *devices;           /* live device handles (qlock) */
+    size_t hp_gone_live;          /* handles of devices that left, not yet released (hp_lock) */
+    bool hp_dispatching;          /* callbacks running */
+    struct timespec hp_settle_until; /* virtual time: frozen until then after a dispatch */
+    pthread_cond_t hp_idle;       /* broadcast when a dispatch is over */
 };
 
 struct ob_device_list_t {
@@ -134,6 +141,10 @@ struct ob_device_t {
     pthread_mutex_t fit_lock;
     vendor_fitter_t *fitter;
     int64_t last_write_seen_us; /* the simulator's last clock write of this device */
+    /* Hot-plug: the device left the bus (its calls fail from then on); the context's list of
+     * live devices. Guarded by ctx->qlock (gone is also read without it). */
+    atomic_bool gone;
+    ob_device *next;
 };
 
 struct ob_device_info_t {
@@ -215,6 +226,15 @@ OBEMU_INTERNAL bool obemu_hotplug_init(ob_context *c);
 /** Stops the callback thread (not from inside a callback) and frees the state. */
 OBEMU_INTERNAL void obemu_hotplug_stop(ob_context *c);
 OBEMU_INTERNAL void obemu_hotplug_free(ob_context *c);
+/**
+ * Virtual time, before a step: while hot-plug notices wait for or run their callbacks, and for
+ * OBEMU_HOTPLUG_SETTLE_MS of real time after them, time does not move (at most
+ * OBEMU_BACKPRESSURE_MS): the application reacts to a device that left or came at about the
+ * instant it did, as it would in real time. No lock held.
+ */
+OBEMU_INTERNAL void obemu_hotplug_settle(ob_context *c);
+/** A handle of a device that left was released. */
+OBEMU_INTERNAL void obemu_hotplug_released(ob_context *c);
 /** A device list of these devices (the user frees it). */
 OBEMU_INTERNAL ob_device_list *obemu_list_of(ob_context *c, const rig_device_info_t *info,
                                              size_t n);

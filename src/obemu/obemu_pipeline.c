@@ -350,6 +350,14 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
     pipeline->read = true;
     pipeline->reader = pthread_self();
     pthread_mutex_unlock(&c->qlock);
+    if (atomic_load(&pipeline->dev->gone)) {
+        /* The device left the bus: nothing will come (a short pause: no busy loop). */
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+        obemu_fail(error, OB_EXCEPTION_TYPE_CAMERA_DISCONNECTED, __func__, "",
+                   "device %s is disconnected", pipeline->dev->info.serial);
+        return NULL;
+    }
     obemu_service_global_timestamps(c);
     pthread_mutex_lock(&c->qlock);
     ob_frame *f = pop_locked(c, pipeline);
@@ -381,9 +389,10 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
         }
         bool started = pipeline->started;
         pthread_mutex_unlock(&c->qlock);
-        if (f || !started || budget_us <= 0)
+        if (f || !started || budget_us <= 0 || atomic_load(&pipeline->dev->gone))
             break;
         int64_t step = budget_us < OBEMU_STEP_US ? budget_us : OBEMU_STEP_US;
+        obemu_hotplug_settle(c);
         obemu_service_global_timestamps(c);
         pthread_mutex_lock(&c->rig_lock);
         int64_t now_us = 0;

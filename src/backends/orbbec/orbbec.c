@@ -97,7 +97,10 @@
     X(ob_set_logger_to_file)                                                                     \
     X(ob_context_get_timestamp_clock_type)                                                       \
     X(rigsync_obemu_host_time_us)                                                                \
-    X(rigsync_obemu_frame_true_ts_us)
+    X(rigsync_obemu_frame_true_ts_us)                                                            \
+    X(ob_register_device_changed_callback)                                                       \
+    X(ob_unregister_device_changed_callback)                                                     \
+    X(ob_set_device_changed_callback)
 
 typedef struct ob_fns {
 #define DECLARE(name) __typeof__(&name) name;
@@ -145,12 +148,30 @@ struct ob_state {
     clockid_t host_clock; /* the clock of the SDK's system timestamps */
 
     pthread_mutex_t write_lock; /* one clock write at a time */
-    pthread_mutex_t lock; /* guards the fields below */
+    pthread_mutex_t lock; /* guards the fields below (and infos, which hot-plug changes) */
     ob_dev_t **devs;      /* open devices */
     size_t ndevs, cap_devs;
     bool sync_enabled;
     uint64_t sync_interval_ms;
+
+    /* Hot-plug: the SDK's device-changed callback (on the SDK's thread) only queues what left
+     * and what appeared; the hot-plug worker tells the core, which recovers devices on that
+     * thread (it calls this backend's ops: never from inside the SDK's callback). */
+    pthread_mutex_t hp_lock; /* guards the queue */
+    pthread_cond_t hp_wake;
+    pthread_t hp_thread;
+    bool hp_started, hp_quit;
+    bool hp_registered;
+    ob_callback_id hp_id;
+    struct hp_note *hp_notes;
+    size_t hp_nnotes, hp_cap;
 };
+
+typedef struct hp_note {
+    bool added;
+    char serial[64];
+    char name[64];
+} hp_note_t;
 
 /* Turns a vendor error into a rigsync one carrying the vendor's message, and frees it. */
 static rig_error_t vendor_error(ob_state_t *st, ob_error *e, const char *what)
@@ -295,6 +316,195 @@ static rig_error_t enumerate(ob_state_t *st)
     return RIG_OK;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Hot-plug                                                                                   */
+
+static void hp_queue_list(ob_state_t *st, ob_device_list *list, bool added)
+{
+    ob_error *e = NULL;
+    uint32_t n = list ? st->fn.ob_device_list_get_count(list, &e) : 0;
+    if (e) {
+        st->fn.ob_delete_error(e);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        hp_note_t note;
+        memset(&note, 0, sizeof(note));
+        note.added = added;
+        const char *sn = st->fn.ob_device_list_get_device_serial_number(list, i, &e);
+        if (e || !sn) {
+            if (e)
+                st->fn.ob_delete_error(e);
+            e = NULL;
+            continue;
+        }
+        rig_strlcpy(note.serial, sn, sizeof(note.serial));
+        const char *name = st->fn.ob_device_list_get_device_name(list, i, &e);
+        rig_strlcpy(note.name, !e && name ? name : "Orbbec camera", sizeof(note.name));
+        if (e)
+            st->fn.ob_delete_error(e);
+        e = NULL;
+        if (st->hp_nnotes == st->hp_cap) {
+            size_t cap = st->hp_cap ? 2 * st->hp_cap : 8;
+            hp_note_t *v = realloc(st->hp_notes, cap * sizeof(*v));
+            if (!v)
+                continue;
+            st->hp_notes = v;
+            st->hp_cap = cap;
+        }
+        st->hp_notes[st->hp_nnotes++] = note;
+    }
+}
+
+/* The SDK's device-changed callback, on the SDK's thread: only list accessors here. */
+static void on_devices_changed(ob_device_list *removed, ob_device_list *added, void *user)
+{
+    ob_state_t *st = user;
+    pthread_mutex_lock(&st->hp_lock);
+    hp_queue_list(st, removed, false);
+    hp_queue_list(st, added, true);
+    pthread_cond_signal(&st->hp_wake);
+    pthread_mutex_unlock(&st->hp_lock);
+    if (removed)
+        st->fn.ob_delete_device_list(removed, NULL);
+    if (added)
+        st->fn.ob_delete_device_list(added, NULL);
+}
+
+/* A device that appeared: into the list the core sees (with its mode bitmap, read by opening
+ * it briefly, as enumerate does). */
+static void hp_add_info(ob_state_t *st, const hp_note_t *note)
+{
+    rig_device_info_t info;
+    memset(&info, 0, sizeof(info));
+    rig_strlcpy(info.serial, note->serial, sizeof(info.serial));
+    rig_strlcpy(info.model, note->name, sizeof(info.model));
+    info.timestamp_bits = 64;
+    ob_error *e = NULL;
+    ob_device_list *list = st->fn.ob_query_device_list(st->obctx, &e);
+    if (!e && list) {
+        ob_device *dev = st->fn.ob_device_list_get_device_by_serial_number(list, note->serial, &e);
+        if (!e && dev) {
+            info.supported_modes =
+                st->fn.ob_device_get_supported_multi_device_sync_mode_bitmap(dev, &e);
+            st->fn.ob_delete_device(dev, NULL);
+        }
+    }
+    if (e)
+        st->fn.ob_delete_error(e);
+    if (list)
+        st->fn.ob_delete_device_list(list, NULL);
+    pthread_mutex_lock(&st->lock);
+    size_t k = 0;
+    while (k < st->ninfos && strcmp(st->infos[k].serial, note->serial) != 0)
+        k++;
+    if (k == st->ninfos) {
+        rig_device_info_t *v = realloc(st->infos, (st->ninfos + 1) * sizeof(*v));
+        if (v) {
+            st->infos = v;
+            st->ninfos++;
+        } else {
+            k = SIZE_MAX;
+        }
+    }
+    if (k != SIZE_MAX)
+        st->infos[k] = info;
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* A device that left: out of the list; the core hears of it when rigsync had it open. */
+static void hp_remove(ob_state_t *st, const hp_note_t *note)
+{
+    size_t index = SIZE_MAX;
+    pthread_mutex_lock(&st->lock);
+    for (size_t k = 0; k < st->ninfos; k++)
+        if (strcmp(st->infos[k].serial, note->serial) == 0) {
+            st->infos[k] = st->infos[--st->ninfos];
+            break;
+        }
+    for (size_t i = 0; i < st->ndevs; i++)
+        if (strcmp(st->devs[i]->serial, note->serial) == 0)
+            index = st->devs[i]->index;
+    pthread_mutex_unlock(&st->lock);
+    if (index != SIZE_MAX)
+        rig_context_deliver_device_event(st->ctx, index, RIG_DEVICE_EVENT_GONE, host_now_us(st),
+                                         "unplugged (the SDK reported it removed)");
+}
+
+static void *hp_worker(void *arg)
+{
+    ob_state_t *st = arg;
+    pthread_mutex_lock(&st->hp_lock);
+    for (;;) {
+        while (!st->hp_quit && st->hp_nnotes == 0)
+            pthread_cond_wait(&st->hp_wake, &st->hp_lock);
+        if (st->hp_quit)
+            break;
+        size_t n = st->hp_nnotes;
+        hp_note_t *notes = malloc(n * sizeof(*notes));
+        if (notes)
+            memcpy(notes, st->hp_notes, n * sizeof(*notes));
+        st->hp_nnotes = 0;
+        pthread_mutex_unlock(&st->hp_lock);
+        const char **serials = notes ? calloc(n, sizeof(*serials)) : NULL;
+        size_t na = 0;
+        for (size_t i = 0; notes && i < n; i++) {
+            if (!notes[i].added) {
+                hp_remove(st, &notes[i]);
+                continue;
+            }
+            hp_add_info(st, &notes[i]);
+            if (serials)
+                serials[na++] = notes[i].serial;
+        }
+        /* Together, so that the core restarts them in the right order. */
+        if (na)
+            rig_context_deliver_device_arrivals(st->ctx, serials, na, host_now_us(st));
+        free(serials);
+        free(notes);
+        pthread_mutex_lock(&st->hp_lock);
+    }
+    pthread_mutex_unlock(&st->hp_lock);
+    return NULL;
+}
+
+/* Registers for hot-plug when the SDK has it (the registering call of v2.9.3, else the older
+ * ob_set_device_changed_callback); without it devices that leave are not followed. */
+static void hp_start(ob_state_t *st)
+{
+    if (!st->fn.ob_register_device_changed_callback && !st->fn.ob_set_device_changed_callback)
+        return;
+    if (pthread_create(&st->hp_thread, NULL, hp_worker, st) != 0)
+        return;
+    st->hp_started = true;
+    ob_error *e = NULL;
+    if (st->fn.ob_register_device_changed_callback)
+        st->hp_id = st->fn.ob_register_device_changed_callback(st->obctx, on_devices_changed, st,
+                                                               &e);
+    else
+        st->fn.ob_set_device_changed_callback(st->obctx, on_devices_changed, st, &e);
+    if (e)
+        st->fn.ob_delete_error(e);
+    else
+        st->hp_registered = true;
+}
+
+static void hp_stop(ob_state_t *st)
+{
+    if (st->hp_registered && st->fn.ob_unregister_device_changed_callback && st->hp_id) {
+        st->fn.ob_unregister_device_changed_callback(st->obctx, st->hp_id, NULL);
+        st->hp_registered = false;
+    }
+    if (st->hp_started) {
+        pthread_mutex_lock(&st->hp_lock);
+        st->hp_quit = true;
+        pthread_cond_signal(&st->hp_wake);
+        pthread_mutex_unlock(&st->hp_lock);
+        pthread_join(st->hp_thread, NULL);
+        st->hp_started = false;
+    }
+}
+
 static rig_error_t orbbec_create(rig_context_t *ctx, const rig_context_options_t *opts,
                                  void **out)
 {
@@ -305,6 +515,8 @@ static rig_error_t orbbec_create(rig_context_t *ctx, const rig_context_options_t
     st->host_clock = CLOCK_REALTIME;
     pthread_mutex_init(&st->lock, NULL);
     pthread_mutex_init(&st->write_lock, NULL);
+    pthread_mutex_init(&st->hp_lock, NULL);
+    pthread_cond_init(&st->hp_wake, NULL);
     rig_error_t err = load(st, opts->library);
     if (err == RIG_OK) {
         route_vendor_logger(st);
@@ -327,6 +539,7 @@ static rig_error_t orbbec_create(rig_context_t *ctx, const rig_context_options_t
         orbbec_destroy(st);
         return err;
     }
+    hp_start(st);
     *out = st;
     return RIG_OK;
 }
@@ -336,6 +549,8 @@ static void orbbec_destroy(void *state)
     ob_state_t *st = state;
     if (!st)
         return;
+    /* The worker first (it calls the SDK), then the SDK (no callback after its context). */
+    hp_stop(st);
     if (st->obctx)
         st->fn.ob_delete_context(st->obctx, NULL);
     if (st->lib)
@@ -344,23 +559,32 @@ static void orbbec_destroy(void *state)
     free(st->devs);
     pthread_mutex_destroy(&st->lock);
     pthread_mutex_destroy(&st->write_lock);
+    free(st->hp_notes);
+    pthread_cond_destroy(&st->hp_wake);
+    pthread_mutex_destroy(&st->hp_lock);
     free(st);
 }
 
 static rig_error_t orbbec_device_count(void *state, size_t *count)
 {
-    *count = ((ob_state_t *)state)->ninfos;
+    ob_state_t *st = state;
+    pthread_mutex_lock(&st->lock);
+    *count = st->ninfos;
+    pthread_mutex_unlock(&st->lock);
     return RIG_OK;
 }
 
 static rig_error_t orbbec_device_info(void *state, size_t index, rig_device_info_t *out)
 {
     ob_state_t *st = state;
-    if (index >= st->ninfos)
+    pthread_mutex_lock(&st->lock);
+    size_t n = st->ninfos;
+    if (index < n)
+        *out = st->infos[index];
+    pthread_mutex_unlock(&st->lock);
+    if (index >= n)
         return rig_context_set_error(st->ctx, RIG_ERROR_INVALID_ARGUMENT,
-                                     "device index %zu out of range (%zu devices)", index,
-                                     st->ninfos);
-    *out = st->infos[index];
+                                     "device index %zu out of range (%zu devices)", index, n);
     return RIG_OK;
 }
 
@@ -370,10 +594,16 @@ static rig_error_t orbbec_open(void *state, const char *serial, size_t dev_index
     ob_error *e = NULL;
     bool present = false;
     char list_txt[512] = "";
+    char model[64] = "";
+    pthread_mutex_lock(&st->lock);
     for (size_t i = 0; i < st->ninfos; i++) {
-        present = present || strcmp(st->infos[i].serial, serial) == 0;
+        if (strcmp(st->infos[i].serial, serial) == 0) {
+            present = true;
+            rig_strlcpy(model, st->infos[i].model, sizeof(model));
+        }
         rig_append(list_txt, sizeof(list_txt), "%s%s", i ? ", " : "", st->infos[i].serial);
     }
+    pthread_mutex_unlock(&st->lock);
     if (!present)
         return rig_context_set_error(st->ctx, RIG_ERROR_NOT_FOUND,
                                      "no device with serial number %s is connected (present: %s)",
@@ -400,9 +630,7 @@ static rig_error_t orbbec_open(void *state, const char *serial, size_t dev_index
     if (e)
         st->fn.ob_delete_error(e); /* older models lack it: not fatal */
     e = NULL;
-    for (size_t i = 0; i < st->ninfos; i++)
-        if (strcmp(st->infos[i].serial, serial) == 0)
-            d->facts = rig_model_facts_of_device(st->infos[i].model);
+    d->facts = rig_model_facts_of_device(model);
     /* Two-way reads where the SDK allows applications to read the clock (checked on the
      * device, not assumed from the family). */
     d->two_way = st->fn.ob_device_is_property_supported(device, OB_STRUCT_DEVICE_TIME,
