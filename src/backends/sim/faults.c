@@ -455,22 +455,28 @@ rig_error_t rig_sim_schedule_fault(rig_context_t *ctx, const rig_sim_fault_t *fa
                                          "no device with serial number %s on the simulated rig",
                                          fault->serial);
     }
+    /* (the context's error is set after unlocking: the core takes its lock before ours) */
     pthread_mutex_lock(&st->lock);
     int64_t at_ns = fault->at_us * NS_PER_US;
+    int64_t now_ns = st->now_ns;
     rig_error_t err = RIG_OK;
-    if (at_ns < st->now_ns) {
-        err = rig_context_set_error(ctx, RIG_ERROR_INVALID_ARGUMENT,
-                                    "a fault at %.6f s is in the past (the rig is at %.6f s)",
-                                    (double)fault->at_us / 1e6, (double)st->now_ns / 1e9);
-    } else if (fault->kind == RIG_SIM_FAULT_LATE_DEVICE && dev < st->ndev && st->devs[dev].open) {
-        err = rig_context_set_error(ctx, RIG_ERROR_STATE,
-                                    "device %s is already open: it cannot arrive late",
-                                    fault->serial);
-    }
-    if (err == RIG_OK && !sim_fault_add(st, fault, dev))
-        err = rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "out of memory");
+    if (at_ns < now_ns)
+        err = RIG_ERROR_INVALID_ARGUMENT;
+    else if (fault->kind == RIG_SIM_FAULT_LATE_DEVICE && dev < st->ndev && st->devs[dev].open)
+        err = RIG_ERROR_STATE;
+    else if (!sim_fault_add(st, fault, dev))
+        err = RIG_ERROR_NO_MEMORY;
     pthread_mutex_unlock(&st->lock);
-    return err;
+    if (err == RIG_ERROR_INVALID_ARGUMENT)
+        return rig_context_set_error(ctx, err,
+                                     "a fault at %.6f s is in the past (the rig is at %.6f s)",
+                                     (double)fault->at_us / 1e6, (double)now_ns / 1e9);
+    if (err == RIG_ERROR_STATE)
+        return rig_context_set_error(ctx, err, "device %s is already open: it cannot arrive late",
+                                     fault->serial);
+    if (err == RIG_ERROR_NO_MEMORY)
+        return rig_context_set_error(ctx, err, "out of memory");
+    return RIG_OK;
 }
 
 bool sim_fault_add(sim_state_t *st, const rig_sim_fault_t *fault, size_t dev)
