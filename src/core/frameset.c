@@ -226,7 +226,7 @@ static void slot_cfgs(rig_context_t *ctx, rig_device_t *dev, const rig_stream_pr
         cfg[s].enabled = true;
         cfg[s].period_us = 1e6 / (double)(p[s].fps ? p[s].fps : 30);
         /* The configured delays shift one device's captures against another's. */
-        cfg[s].offset_us = sync.trigger_to_image_delay_us +
+        cfg[s].offset_us = (int64_t)sync.trigger_to_image_delay_us +
                            (s == RIG_STREAM_DEPTH ? sync.depth_delay_us : sync.color_delay_us);
     }
 }

@@ -55,7 +55,7 @@ static void trigger_capture(sim_state_t *st, size_t di, int64_t t_ns, uint64_t s
     for (int s = 0; s < RIG_STREAM_COUNT; s++) {
         if (stream >= 0 && s != stream)
             continue;
-        int64_t delay_us = d->sync.trigger_to_image_delay_us +
+        int64_t delay_us = (int64_t)d->sync.trigger_to_image_delay_us +
                            (s == RIG_STREAM_DEPTH ? d->sync.depth_delay_us : d->sync.color_delay_us);
         sim_event_t ev = {0};
         ev.type = SIM_EV_CAPTURE;
