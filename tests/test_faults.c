@@ -109,8 +109,10 @@ static void on_set(rig_frameset_t *set, void *user)
                 r->bad_global_good_frames++;
         }
         /* One capture per device per set: its color and depth come from one trigger. */
-        size_t c = d * RIG_STREAM_COUNT + RIG_STREAM_COLOR, z = d * RIG_STREAM_COUNT + RIG_STREAM_DEPTH;
-        if (rig_frameset_frame(set, d, RIG_STREAM_COLOR) && rig_frameset_frame(set, d, RIG_STREAM_DEPTH))
+        size_t c = d * RIG_STREAM_COUNT + RIG_STREAM_COLOR;
+        size_t z = d * RIG_STREAM_COUNT + RIG_STREAM_DEPTH;
+        if (rig_frameset_frame(set, d, RIG_STREAM_COLOR) &&
+            rig_frameset_frame(set, d, RIG_STREAM_DEPTH))
             assert_true(s->seq[c] == s->seq[z]);
     }
 }

@@ -213,8 +213,8 @@ void obemu_hotplug_settle(ob_context *c)
                     (c->hp_gone_live > 0 && c->hp_ncbs > 0);
         if (!busy && !ts_before(&now, &c->hp_settle_until))
             break;
-        struct timespec until = busy || ts_before(&limit, &c->hp_settle_until) ? limit
-                                                                                : c->hp_settle_until;
+        bool to_limit = busy || ts_before(&limit, &c->hp_settle_until);
+        struct timespec until = to_limit ? limit : c->hp_settle_until;
         pthread_cond_timedwait(&c->hp_idle, &c->hp_lock, &until);
     }
     pthread_mutex_unlock(&c->hp_lock);
@@ -278,8 +278,9 @@ static ob_callback_id add_callback(ob_context *c, ob_device_changed_callback cb,
                                    ob_error **error, const char *function)
 {
     if (!c || !cb) {
-        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, !c ? "context = NULL" : "callback = NULL",
-                   "%s is NULL", !c ? "context" : "callback");
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function,
+                   !c ? "context = NULL" : "callback = NULL", "%s is NULL",
+                   !c ? "context" : "callback");
         return 0;
     }
     pthread_mutex_lock(&c->hp_lock);

@@ -21,18 +21,8 @@
  * rigsync_obemu_host_time_us, used when present.
  */
 #include <dlfcn.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include "common/util.h"
-#include "config/config_internal.h"
-#include "core/core.h"
-#include "mode/mode.h"
-#include "ob_api.h"
+#include "backends/orbbec/orbbec_internal.h"
 
 #define DEFAULT_LIBRARY "libOrbbecSDK.so"
 #define WAIT_MS 100
@@ -46,132 +36,6 @@
 #define QUERY_BURST_SPACING_US 5000
 /* The device-time unit is confirmed from two reads at least this far apart. */
 #define UNIT_CHECK_MIN_US 50000
-
-/* The vendor functions rigsync uses, resolved by name. */
-#define OB_FUNCTIONS(X)                                                                          \
-    X(ob_create_context)                                                                         \
-    X(ob_delete_context)                                                                         \
-    X(ob_query_device_list)                                                                      \
-    X(ob_device_list_get_count)                                                                  \
-    X(ob_device_list_get_device_serial_number)                                                   \
-    X(ob_device_list_get_device_name)                                                            \
-    X(ob_device_list_get_device)                                                                 \
-    X(ob_device_list_get_device_by_serial_number)                                                \
-    X(ob_delete_device_list)                                                                     \
-    X(ob_delete_device)                                                                          \
-    X(ob_device_get_supported_multi_device_sync_mode_bitmap)                                     \
-    X(ob_device_get_multi_device_sync_config)                                                    \
-    X(ob_device_set_multi_device_sync_config)                                                    \
-    X(ob_device_trigger_capture)                                                                 \
-    X(ob_device_timer_sync_with_host)                                                            \
-    X(ob_device_is_property_supported)                                                           \
-    X(ob_device_get_structured_data)                                                             \
-    X(ob_device_enable_global_timestamp)                                                         \
-    X(ob_create_pipeline_with_device)                                                            \
-    X(ob_delete_pipeline)                                                                        \
-    X(ob_create_config)                                                                          \
-    X(ob_delete_config)                                                                          \
-    X(ob_config_enable_video_stream)                                                             \
-    X(ob_pipeline_start_with_config)                                                             \
-    X(ob_pipeline_wait_for_frameset)                                                             \
-    X(ob_pipeline_stop)                                                                          \
-    X(ob_frameset_get_color_frame)                                                               \
-    X(ob_frameset_get_depth_frame)                                                               \
-    X(ob_frame_get_timestamp_us)                                                                 \
-    X(ob_frame_get_system_timestamp_us)                                                          \
-    X(ob_frame_get_global_timestamp_us)                                                          \
-    X(ob_frame_get_index)                                                                        \
-    X(ob_frame_get_data)                                                                         \
-    X(ob_frame_get_data_size)                                                                    \
-    X(ob_video_frame_get_width)                                                                  \
-    X(ob_video_frame_get_height)                                                                 \
-    X(ob_frame_get_format)                                                                       \
-    X(ob_delete_frame)                                                                           \
-    X(ob_error_get_message)                                                                      \
-    X(ob_delete_error)
-
-/* Resolved when present (NULL otherwise): logger routing and the host clock type. */
-#define OB_OPTIONAL_FUNCTIONS(X)                                                                 \
-    X(ob_set_logger_severity)                                                                    \
-    X(ob_set_logger_to_console)                                                                  \
-    X(ob_set_logger_to_file)                                                                     \
-    X(ob_context_get_timestamp_clock_type)                                                       \
-    X(rigsync_obemu_host_time_us)                                                                \
-    X(rigsync_obemu_frame_true_ts_us)                                                            \
-    X(ob_register_device_changed_callback)                                                       \
-    X(ob_unregister_device_changed_callback)                                                     \
-    X(ob_set_device_changed_callback)
-
-typedef struct ob_fns {
-#define DECLARE(name) __typeof__(&name) name;
-    OB_FUNCTIONS(DECLARE)
-    OB_OPTIONAL_FUNCTIONS(DECLARE)
-#undef DECLARE
-} ob_fns_t;
-
-typedef struct ob_state ob_state_t;
-
-typedef struct ob_dev {
-    ob_state_t *st;
-    ob_device *device;
-    char serial[64];
-    size_t index;
-    ob_pipeline *pipeline;
-    ob_config *config;
-    pthread_t thread;
-    bool thread_running;
-    atomic_bool stop; /* read by the frame thread; written before join */
-    pthread_mutex_t lock;
-    const rig_model_facts_t *facts; /* the family, when its name is known; else NULL */
-
-    /* Clock work, done by the frame thread only (so unguarded), except write_now. */
-    bool two_way;           /* the SDK lets applications read this family's device clock */
-    int64_t us_per_tick;    /* device-time unit: 1 (us) or 1000 (ms); 0 until measured */
-    int64_t unit_ref_host, unit_ref_ticks; /* first read since the last write, for the unit */
-    bool just_written;      /* reading back rigsync's own write */
-    unsigned samples_fed;   /* two-way samples handed to the estimator since the start */
-    unsigned frames_fed;    /* frames handed to the core since the start (saturates) */
-    int64_t write_asked_us; /* when write_now was first seen pending; RIG_TS_NONE: not yet */
-    int64_t next_query_us;  /* host time of the next two-way read */
-    int burst_left;
-    int64_t next_write_us;  /* host time of the next periodic write; INT64_MAX: none */
-    atomic_bool write_now;  /* clock sync was enabled: write at the next occasion */
-} ob_dev_t;
-
-struct ob_state {
-    rig_context_t *ctx;
-    void *lib;
-    ob_fns_t fn;
-    ob_context *obctx;
-    rig_device_info_t *infos;
-    size_t ninfos;
-    clockid_t host_clock; /* the clock of the SDK's system timestamps */
-
-    pthread_mutex_t write_lock; /* one clock write at a time */
-    pthread_mutex_t lock; /* guards the fields below (and infos, which hot-plug changes) */
-    ob_dev_t **devs;      /* open devices */
-    size_t ndevs, cap_devs;
-    bool sync_enabled;
-    uint64_t sync_interval_ms;
-
-    /* Hot-plug: the SDK's device-changed callback (on the SDK's thread) only queues what left
-     * and what appeared; the hot-plug worker tells the core, which recovers devices on that
-     * thread (it calls this backend's ops: never from inside the SDK's callback). */
-    pthread_mutex_t hp_lock; /* guards the queue */
-    pthread_cond_t hp_wake;
-    pthread_t hp_thread;
-    bool hp_started, hp_quit;
-    bool hp_registered;
-    ob_callback_id hp_id;
-    struct hp_note *hp_notes;
-    size_t hp_nnotes, hp_cap;
-};
-
-typedef struct hp_note {
-    bool added;
-    char serial[64];
-    char name[64];
-} hp_note_t;
 
 /* Turns a vendor error into a rigsync one carrying the vendor's message, and frees it. */
 static rig_error_t vendor_error(ob_state_t *st, ob_error *e, const char *what)
@@ -254,8 +118,7 @@ static void route_vendor_logger(ob_state_t *st)
     }
 }
 
-/* Host time now, on the clock of the SDK's system timestamps (us). */
-static int64_t host_now_us(const ob_state_t *st)
+int64_t orbbec_host_now_us(const ob_state_t *st)
 {
     if (st->fn.rigsync_obemu_host_time_us)
         return (int64_t)st->fn.rigsync_obemu_host_time_us(st->obctx);
@@ -316,195 +179,6 @@ static rig_error_t enumerate(ob_state_t *st)
     return RIG_OK;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Hot-plug                                                                                   */
-
-static void hp_queue_list(ob_state_t *st, ob_device_list *list, bool added)
-{
-    ob_error *e = NULL;
-    uint32_t n = list ? st->fn.ob_device_list_get_count(list, &e) : 0;
-    if (e) {
-        st->fn.ob_delete_error(e);
-        return;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        hp_note_t note;
-        memset(&note, 0, sizeof(note));
-        note.added = added;
-        const char *sn = st->fn.ob_device_list_get_device_serial_number(list, i, &e);
-        if (e || !sn) {
-            if (e)
-                st->fn.ob_delete_error(e);
-            e = NULL;
-            continue;
-        }
-        rig_strlcpy(note.serial, sn, sizeof(note.serial));
-        const char *name = st->fn.ob_device_list_get_device_name(list, i, &e);
-        rig_strlcpy(note.name, !e && name ? name : "Orbbec camera", sizeof(note.name));
-        if (e)
-            st->fn.ob_delete_error(e);
-        e = NULL;
-        if (st->hp_nnotes == st->hp_cap) {
-            size_t cap = st->hp_cap ? 2 * st->hp_cap : 8;
-            hp_note_t *v = realloc(st->hp_notes, cap * sizeof(*v));
-            if (!v)
-                continue;
-            st->hp_notes = v;
-            st->hp_cap = cap;
-        }
-        st->hp_notes[st->hp_nnotes++] = note;
-    }
-}
-
-/* The SDK's device-changed callback, on the SDK's thread: only list accessors here. */
-static void on_devices_changed(ob_device_list *removed, ob_device_list *added, void *user)
-{
-    ob_state_t *st = user;
-    pthread_mutex_lock(&st->hp_lock);
-    hp_queue_list(st, removed, false);
-    hp_queue_list(st, added, true);
-    pthread_cond_signal(&st->hp_wake);
-    pthread_mutex_unlock(&st->hp_lock);
-    if (removed)
-        st->fn.ob_delete_device_list(removed, NULL);
-    if (added)
-        st->fn.ob_delete_device_list(added, NULL);
-}
-
-/* A device that appeared: into the list the core sees (with its mode bitmap, read by opening
- * it briefly, as enumerate does). */
-static void hp_add_info(ob_state_t *st, const hp_note_t *note)
-{
-    rig_device_info_t info;
-    memset(&info, 0, sizeof(info));
-    rig_strlcpy(info.serial, note->serial, sizeof(info.serial));
-    rig_strlcpy(info.model, note->name, sizeof(info.model));
-    info.timestamp_bits = 64;
-    ob_error *e = NULL;
-    ob_device_list *list = st->fn.ob_query_device_list(st->obctx, &e);
-    if (!e && list) {
-        ob_device *dev = st->fn.ob_device_list_get_device_by_serial_number(list, note->serial, &e);
-        if (!e && dev) {
-            info.supported_modes =
-                st->fn.ob_device_get_supported_multi_device_sync_mode_bitmap(dev, &e);
-            st->fn.ob_delete_device(dev, NULL);
-        }
-    }
-    if (e)
-        st->fn.ob_delete_error(e);
-    if (list)
-        st->fn.ob_delete_device_list(list, NULL);
-    pthread_mutex_lock(&st->lock);
-    size_t k = 0;
-    while (k < st->ninfos && strcmp(st->infos[k].serial, note->serial) != 0)
-        k++;
-    if (k == st->ninfos) {
-        rig_device_info_t *v = realloc(st->infos, (st->ninfos + 1) * sizeof(*v));
-        if (v) {
-            st->infos = v;
-            st->ninfos++;
-        } else {
-            k = SIZE_MAX;
-        }
-    }
-    if (k != SIZE_MAX)
-        st->infos[k] = info;
-    pthread_mutex_unlock(&st->lock);
-}
-
-/* A device that left: out of the list; the core hears of it when rigsync had it open. */
-static void hp_remove(ob_state_t *st, const hp_note_t *note)
-{
-    size_t index = SIZE_MAX;
-    pthread_mutex_lock(&st->lock);
-    for (size_t k = 0; k < st->ninfos; k++)
-        if (strcmp(st->infos[k].serial, note->serial) == 0) {
-            st->infos[k] = st->infos[--st->ninfos];
-            break;
-        }
-    for (size_t i = 0; i < st->ndevs; i++)
-        if (strcmp(st->devs[i]->serial, note->serial) == 0)
-            index = st->devs[i]->index;
-    pthread_mutex_unlock(&st->lock);
-    if (index != SIZE_MAX)
-        rig_context_deliver_device_event(st->ctx, index, RIG_DEVICE_EVENT_GONE, host_now_us(st),
-                                         "unplugged (the SDK reported it removed)");
-}
-
-static void *hp_worker(void *arg)
-{
-    ob_state_t *st = arg;
-    pthread_mutex_lock(&st->hp_lock);
-    for (;;) {
-        while (!st->hp_quit && st->hp_nnotes == 0)
-            pthread_cond_wait(&st->hp_wake, &st->hp_lock);
-        if (st->hp_quit)
-            break;
-        size_t n = st->hp_nnotes;
-        hp_note_t *notes = malloc(n * sizeof(*notes));
-        if (notes)
-            memcpy(notes, st->hp_notes, n * sizeof(*notes));
-        st->hp_nnotes = 0;
-        pthread_mutex_unlock(&st->hp_lock);
-        const char **serials = notes ? calloc(n, sizeof(*serials)) : NULL;
-        size_t na = 0;
-        for (size_t i = 0; notes && i < n; i++) {
-            if (!notes[i].added) {
-                hp_remove(st, &notes[i]);
-                continue;
-            }
-            hp_add_info(st, &notes[i]);
-            if (serials)
-                serials[na++] = notes[i].serial;
-        }
-        /* Together, so that the core restarts them in the right order. */
-        if (na)
-            rig_context_deliver_device_arrivals(st->ctx, serials, na, host_now_us(st));
-        free(serials);
-        free(notes);
-        pthread_mutex_lock(&st->hp_lock);
-    }
-    pthread_mutex_unlock(&st->hp_lock);
-    return NULL;
-}
-
-/* Registers for hot-plug when the SDK has it (the registering call of v2.9.3, else the older
- * ob_set_device_changed_callback); without it devices that leave are not followed. */
-static void hp_start(ob_state_t *st)
-{
-    if (!st->fn.ob_register_device_changed_callback && !st->fn.ob_set_device_changed_callback)
-        return;
-    if (pthread_create(&st->hp_thread, NULL, hp_worker, st) != 0)
-        return;
-    st->hp_started = true;
-    ob_error *e = NULL;
-    if (st->fn.ob_register_device_changed_callback)
-        st->hp_id = st->fn.ob_register_device_changed_callback(st->obctx, on_devices_changed, st,
-                                                               &e);
-    else
-        st->fn.ob_set_device_changed_callback(st->obctx, on_devices_changed, st, &e);
-    if (e)
-        st->fn.ob_delete_error(e);
-    else
-        st->hp_registered = true;
-}
-
-static void hp_stop(ob_state_t *st)
-{
-    if (st->hp_registered && st->fn.ob_unregister_device_changed_callback && st->hp_id) {
-        st->fn.ob_unregister_device_changed_callback(st->obctx, st->hp_id, NULL);
-        st->hp_registered = false;
-    }
-    if (st->hp_started) {
-        pthread_mutex_lock(&st->hp_lock);
-        st->hp_quit = true;
-        pthread_cond_signal(&st->hp_wake);
-        pthread_mutex_unlock(&st->hp_lock);
-        pthread_join(st->hp_thread, NULL);
-        st->hp_started = false;
-    }
-}
-
 static rig_error_t orbbec_create(rig_context_t *ctx, const rig_context_options_t *opts,
                                  void **out)
 {
@@ -539,7 +213,7 @@ static rig_error_t orbbec_create(rig_context_t *ctx, const rig_context_options_t
         orbbec_destroy(st);
         return err;
     }
-    hp_start(st);
+    orbbec_hotplug_start(st);
     *out = st;
     return RIG_OK;
 }
@@ -550,7 +224,7 @@ static void orbbec_destroy(void *state)
     if (!st)
         return;
     /* The worker first (it calls the SDK), then the SDK (no callback after its context). */
-    hp_stop(st);
+    orbbec_hotplug_stop(st);
     if (st->obctx)
         st->fn.ob_delete_context(st->obctx, NULL);
     if (st->lib)
@@ -859,10 +533,10 @@ static void read_clock(ob_dev_t *d)
     ob_error *e = NULL;
     uint64_t v[2] = {0, 0};
     uint32_t size = sizeof(v);
-    int64_t before = host_now_us(st);
+    int64_t before = orbbec_host_now_us(st);
     st->fn.ob_device_get_structured_data(d->device, OB_STRUCT_DEVICE_TIME, (uint8_t *)v, &size,
                                          &e);
-    int64_t after = host_now_us(st);
+    int64_t after = orbbec_host_now_us(st);
     if (e || size < sizeof(v) || v[0] > (uint64_t)INT64_MAX / 1000) {
         if (e)
             st->fn.ob_delete_error(e);
@@ -887,7 +561,7 @@ static void write_clock(ob_dev_t *d)
     /* One device at a time, as the SDK's own sync pass does: a write is then sent when rigsync
      * reads the host clock for its announcement, not after another device's 50 ms settle. */
     pthread_mutex_lock(&st->write_lock);
-    int64_t sent = host_now_us(st);
+    int64_t sent = orbbec_host_now_us(st);
     st->fn.ob_device_timer_sync_with_host(d->device, &e);
     pthread_mutex_unlock(&st->write_lock);
     /* Announced even when the call failed: the clock may have been written before it did. */
@@ -908,14 +582,14 @@ static void write_clock(ob_dev_t *d)
     for (int k = 0; k < QUERY_BURST_AT_ONCE; k++)
         read_clock(d);
     d->burst_left = QUERY_BURST - QUERY_BURST_AT_ONCE;
-    d->next_query_us = host_now_us(st) + QUERY_BURST_SPACING_US;
+    d->next_query_us = orbbec_host_now_us(st) + QUERY_BURST_SPACING_US;
 }
 
 /* The device's clock work that is due, between two waits for frames. */
 static void clock_work(ob_dev_t *d)
 {
     ob_state_t *st = d->st;
-    int64_t now = host_now_us(st); /* one reading: on the emulator it takes the rig's lock */
+    int64_t now = orbbec_host_now_us(st); /* one reading: on the emulator it takes the rig's lock */
     /* The first write waits until the estimator has located the power-on clock (a few
      * two-way samples; frames only: 1.5 s of frames), at most WRITE_WAIT_US: frames captured
      * around a write are assigned to the old or the new clock by their continuity, which
@@ -930,7 +604,7 @@ static void clock_work(ob_dev_t *d)
         atomic_store(&d->write_now, false);
         d->write_asked_us = RIG_TS_NONE;
         write_clock(d);
-        now = host_now_us(st); /* the write took the SDK's 50 ms */
+        now = orbbec_host_now_us(st); /* the write took the SDK's 50 ms */
     }
     if (!d->two_way || now < d->next_query_us)
         return;

@@ -391,8 +391,8 @@ bool sim_fault_pulse_lost(sim_state_t *st, const sim_event_t *ev)
         count(st, d->glitch_record, true);
         sim_event_t extra = *ev;
         extra.gen = 1;
-        extra.t_ns = sim_add_ns(
-            ev->t_ns, sim_ns_of(sim_rng_range(&st->fault_rng, EXTRA_PULSE_MIN_NS, EXTRA_PULSE_MAX_NS)));
+        double behind_ns = sim_rng_range(&st->fault_rng, EXTRA_PULSE_MIN_NS, EXTRA_PULSE_MAX_NS);
+        extra.t_ns = sim_add_ns(ev->t_ns, sim_ns_of(behind_ns));
         sim_push(st, &extra);
     }
     return false;
