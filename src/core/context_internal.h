@@ -32,7 +32,8 @@ struct rig_device {
     uint64_t next_index[RIG_STREAM_COUNT]; /* one past the last index delivered */
     unsigned epochs_expected;  /* clock epochs the core caused (writes, resets) */
     uint64_t unmapped[RIG_STREAM_COUNT]; /* frames in a row the clock refused to map */
-    int64_t locating_until_us; /* after a return: the new epoch is being located until then */
+    int64_t locating_until_us; /* at the start or after a return: the clock is being located */
+    bool clock_seen;           /* a frame or sample of it reached the estimator */
 };
 
 struct rig_frameset {

@@ -17,8 +17,9 @@
 #include "core/context_internal.h"
 #include "mode/mode.h"
 
-/* After a return, how long the estimator may take to locate the device's new clock (frames
- * start 0.2-0.3 s after the restart; a few two-way reads and frames follow). */
+/* At the start, after a return and after each clock write of rigsync's, how long the estimator
+ * may take to locate the device's clock (frames start 0.2-0.3 s after a start; a few two-way
+ * reads and frames follow): what it re-locates meanwhile is not reported as a jump. */
 #define LOCATING_US 1000000
 
 void rig_ctx_emit_event(rig_context_t *ctx, const rig_device_event_t *ev)
@@ -359,12 +360,22 @@ void rig_ctx_frame_index_locked(rig_device_t *dev, rig_frame_t *frame)
         dev->next_index[s] = frame->index + 1;
 }
 
+/* The first frame or sample of a device starts its locating window, as a return does. */
+static void locating_from(rig_device_t *dev, int64_t host_us)
+{
+    if (!dev->clock_seen) {
+        dev->clock_seen = true;
+        dev->locating_until_us = host_us + LOCATING_US;
+    }
+}
+
 /* A jump is certain once the estimator starts an epoch rigsync did not cause; the frames it
  * refused meanwhile (every stream's) were on the jumped clock, not bogus. Right after a return
  * the estimator is locating the device's new clock (an epoch seeded from one frame's arrival is
  * off by that frame's latency): what it re-locates then is no jump of the device's. */
 static int jump_seen(rig_device_t *dev, int64_t host_us, rig_device_event_t *ev, uint64_t frames)
 {
+    locating_from(dev, host_us);
     unsigned epochs = rig_clock_epochs(dev->clock);
     if (epochs <= dev->epochs_expected)
         return 0;
@@ -398,6 +409,7 @@ int rig_ctx_frame_checked_locked(rig_device_t *dev, const rig_frame_t *frame, bo
     unsigned s = (unsigned)frame->stream;
     if (s >= RIG_STREAM_COUNT)
         return 0;
+    locating_from(dev, frame->host_ts_us);
     if (!mapped) {
         dev->unmapped[s]++;
         return 0;
@@ -424,8 +436,12 @@ int rig_ctx_frame_checked_locked(rig_device_t *dev, const rig_frame_t *frame, bo
 int rig_ctx_clock_checked_locked(rig_device_t *dev, bool ours, int64_t host_us,
                                  rig_device_event_t *ev)
 {
+    locating_from(dev, host_us);
     if (ours) {
+        /* rigsync's own write: the new clock is located by the reads and frames that follow */
         dev->epochs_expected = rig_clock_epochs(dev->clock);
+        if (host_us + LOCATING_US > dev->locating_until_us)
+            dev->locating_until_us = host_us + LOCATING_US;
         return 0;
     }
     return jump_seen(dev, host_us, ev, 0);
