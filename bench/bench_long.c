@@ -32,7 +32,7 @@ static void on_frame(rig_frame_t *f, void *user)
     fd->frames++;
     if (rig_report_add(fd->report, rig_frame_device_index(f), rig_frame_stream(f),
                        rig_frame_index(f), rig_frame_host_ts_us(f),
-                       rig_frame_interfered(f)) != RIG_OK)
+                       rig_frame_global_ts_us(f), rig_frame_interfered(f)) != RIG_OK)
         fd->failed = true;
 }
 

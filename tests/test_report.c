@@ -62,7 +62,7 @@ static void feed(rig_report_t *r, size_t ndev, const double *period_us, const in
                 size_t slot = d * RIG_STREAM_COUNT + (size_t)s;
                 dts[slot] = cap + dev_offset_us[d];
                 gts[slot] = cap + 3 * (int64_t)d;
-                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, host, false),
+                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, host, RIG_TS_NONE, false),
                                  RIG_OK);
             }
         }
@@ -223,7 +223,7 @@ static void stalls_and_frames_in_no_set_are_named_in_the_verdict(void **state)
                     host += 150000;
                 if (d == 1 && s == RIG_STREAM_COLOR && k >= 200)
                     host += 40000;
-                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, host, false), RIG_OK);
+                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, host, RIG_TS_NONE, false), RIG_OK);
             }
     }
     for (int i = 0; i < 5; i++)
@@ -249,7 +249,7 @@ static void stalls_and_frames_in_no_set_are_named_in_the_verdict(void **state)
     for (uint64_t k = 0; k < 300; k++)
         for (size_t d = 0; d < 2; d++)
             for (int st = 0; st < RIG_STREAM_COUNT; st++)
-                rig_report_add(r, d, (rig_stream_t)st, k, 1002000 + (int64_t)k * 33333, false);
+                rig_report_add(r, d, (rig_stream_t)st, k, 1002000 + (int64_t)k * 33333, RIG_TS_NONE, false);
     assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
     assert_int_equal(s.stalls, 0);
     assert_null(strstr(s.verdict_text, "WARNING"));
@@ -273,7 +273,7 @@ static void host_lag_is_measured_from_synthetic_wall_times(void **state)
             int64_t wall = 5000000000 + host + (slow ? (host - 1000000) / 2 : 1000);
             for (size_t d = 0; d < 2; d++)
                 for (int st = 0; st < RIG_STREAM_COUNT; st++) {
-                    rig_report_add(r, d, (rig_stream_t)st, k, host, false);
+                    rig_report_add(r, d, (rig_stream_t)st, k, host, RIG_TS_NONE, false);
                     assert_int_equal(rig_report_add_wall(r, d, (rig_stream_t)st, host, wall),
                                      RIG_OK);
                 }
@@ -336,15 +336,15 @@ static void degenerate_inputs_give_sane_numbers(void **state)
     rig_config_t *cfg = parse(two_synced);
     rig_report_t *r = rig_report_create(cfg);
     /* one frame; then a stall of INT64_MAX: arrivals at the ends of the clock */
-    assert_int_equal(rig_report_add(r, 0, RIG_STREAM_COLOR, 0, 1000, false), RIG_OK);
-    assert_int_equal(rig_report_add(r, 1, RIG_STREAM_COLOR, 0, INT64_MIN + 1, false), RIG_OK);
-    assert_int_equal(rig_report_add(r, 1, RIG_STREAM_COLOR, 1, INT64_MAX, false), RIG_OK);
+    assert_int_equal(rig_report_add(r, 0, RIG_STREAM_COLOR, 0, 1000, RIG_TS_NONE, false), RIG_OK);
+    assert_int_equal(rig_report_add(r, 1, RIG_STREAM_COLOR, 0, INT64_MIN + 1, RIG_TS_NONE, false), RIG_OK);
+    assert_int_equal(rig_report_add(r, 1, RIG_STREAM_COLOR, 1, INT64_MAX, RIG_TS_NONE, false), RIG_OK);
     /* two frames 1 us apart: no fps from a tiny span */
-    rig_report_add(r, 0, RIG_STREAM_DEPTH, 0, 5000, false);
-    rig_report_add(r, 0, RIG_STREAM_DEPTH, 1, 5001, false);
+    rig_report_add(r, 0, RIG_STREAM_DEPTH, 0, 5000, RIG_TS_NONE, false);
+    rig_report_add(r, 0, RIG_STREAM_DEPTH, 1, 5001, RIG_TS_NONE, false);
     /* no host time at all, index going backwards */
-    rig_report_add(r, 1, RIG_STREAM_DEPTH, 7, RIG_TS_NONE, false);
-    rig_report_add(r, 1, RIG_STREAM_DEPTH, 3, RIG_TS_NONE, false);
+    rig_report_add(r, 1, RIG_STREAM_DEPTH, 7, RIG_TS_NONE, RIG_TS_NONE, false);
+    rig_report_add(r, 1, RIG_STREAM_DEPTH, 3, RIG_TS_NONE, RIG_TS_NONE, false);
     int64_t dts[4] = {INT64_MAX, INT64_MIN + 1, 0, RIG_TS_NONE};
     int64_t gts[4] = {RIG_TS_NONE, 0, INT64_MIN + 1, INT64_MAX};
     assert_int_equal(rig_report_add_capture(r, dts, gts), RIG_OK);
@@ -406,6 +406,96 @@ static void the_online_envelope_fits_the_same_line_as_the_batch_hull(void **stat
     free(scratch);
 }
 
+
+/* A daisy chain A -> B -> C, all locked at 30 fps for 20 s. B is off the bus from 4 s to 6 s
+ * (events "gone" and "back"), so C, fed through B, captures nothing meanwhile either; from 12 s
+ * to 13 s every third pulse of A never reaches B (a trigger glitch), so B and C skip that
+ * capture while their frame counters go on by one. Neither is drift nor a stall: the report
+ * splits B's and C's capture-rate fits at the events and counts the periods between captures on
+ * the global time line. Expected: every device at exactly 30 Hz, drift 0 (within 2 us/s: the
+ * pseudo-latency over the 14 s after the absence), no stalls, SYNCHRONIZED, both events. */
+static void chain_with_faults(bool with_global, bool glitch)
+{
+    const char *chain =
+        "{\"devices\":["
+        "{\"serial_number\":\"A\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+        "{\"serial_number\":\"B\",\"config\":{\"mode\":\"SECONDARY\",\"trigger_out_enable\":true}},"
+        "{\"serial_number\":\"C\",\"config\":{\"mode\":\"SECONDARY\"}}]}";
+    rig_config_t *cfg = parse(chain);
+    rig_report_t *r = rig_report_create(cfg);
+    assert_non_null(r);
+    const double period = 1e6 / 30.0;
+    uint64_t index[3] = {0, 0, 0};
+    bool gone_sent = false, back_sent = false;
+    for (uint64_t p = 0; p < 600; p++) {
+        int64_t t = (int64_t)llround((double)p * period); /* since the start */
+        int64_t cap = 1000000 + t;
+        if (!gone_sent && t >= 4000000) {
+            rig_report_event_t ev = {.host_ts_us = cap, .device = 1, .what = "gone"};
+            assert_int_equal(rig_report_add_event(r, &ev), RIG_OK);
+            gone_sent = true;
+        }
+        if (!back_sent && t >= 6000000) {
+            rig_report_event_t ev = {.host_ts_us = cap, .device = 1, .what = "back"};
+            assert_int_equal(rig_report_add_event(r, &ev), RIG_OK);
+            back_sent = true;
+        }
+        bool b_away = t >= 4000000 && t < 6000000;
+        bool pulse_lost = glitch && t >= 12000000 && t < 13000000 && p % 3 == 0;
+        int64_t dts[6], gts[6];
+        for (size_t d = 0; d < 3; d++) {
+            bool captures = d == 0 || (!b_away && !pulse_lost);
+            for (int st = 0; st < RIG_STREAM_COUNT; st++) {
+                size_t slot = d * RIG_STREAM_COUNT + (size_t)st;
+                dts[slot] = gts[slot] = RIG_TS_NONE;
+                if (!captures)
+                    continue;
+                int64_t host = cap + 15000 + latency(p * 2 + (uint64_t)st, d);
+                dts[slot] = gts[slot] = cap;
+                assert_int_equal(rig_report_add(r, d, (rig_stream_t)st, index[d], host,
+                                                with_global ? cap : RIG_TS_NONE, false),
+                                 RIG_OK);
+            }
+            index[d] += captures; /* a capture counter: no skip for what was never captured */
+        }
+        assert_int_equal(rig_report_add_capture(r, dts, gts), RIG_OK);
+    }
+    rig_report_summary_t s;
+    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
+    for (size_t d = 0; d < 3; d++) {
+        assert_true(s.devices[d].period_known);
+        assert_true(fabs(s.devices[d].capture_hz - 30.0) < 0.001);
+        for (int st = 0; st < RIG_STREAM_COUNT; st++)
+            assert_int_equal(s.devices[d].stream[st].stalls, 0);
+    }
+    for (size_t k = 0; k < s.pair_count; k++) {
+        assert_true(s.pairs[k].drift_known);
+        if (!(fabs(s.pairs[k].drift_us_per_s) < 2.0))
+            fail_msg("pair %zu-%zu drift %.2f", s.pairs[k].a, s.pairs[k].b,
+                     s.pairs[k].drift_us_per_s);
+    }
+    assert_int_equal(s.verdict, RIG_VERDICT_SYNCHRONIZED);
+    assert_int_equal(s.event_count, 2);
+    assert_non_null(strstr(s.verdict_text, "gone"));
+    rig_report_summary_free(&s);
+    rig_report_destroy(r);
+    rig_config_destroy(cfg);
+}
+
+static void absences_and_missing_pulses_are_neither_drift_nor_stalls(void **state)
+{
+    (void)state;
+    chain_with_faults(true, true);
+}
+
+/* The same absence when the frames have no global time yet (right after a return the clock is
+ * being located): the events alone split the fits, for B and for C that B feeds. */
+static void an_absence_splits_the_fits_without_global_time(void **state)
+{
+    (void)state;
+    chain_with_faults(false, false);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +511,8 @@ int main(void)
         cmocka_unit_test(degenerate_inputs_give_sane_numbers),
         cmocka_unit_test(spread_quantiles_are_within_the_stated_error),
         cmocka_unit_test(the_online_envelope_fits_the_same_line_as_the_batch_hull),
+        cmocka_unit_test(absences_and_missing_pulses_are_neither_drift_nor_stalls),
+        cmocka_unit_test(an_absence_splits_the_fits_without_global_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

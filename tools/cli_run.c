@@ -231,7 +231,7 @@ static void on_frame(rig_frame_t *f, void *user)
         print_frame(f, rs->o->global);
     if (rig_report_add(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
                        rig_frame_index(f), rig_frame_host_ts_us(f),
-                       rig_frame_interfered(f)) != RIG_OK)
+                       rig_frame_global_ts_us(f), rig_frame_interfered(f)) != RIG_OK)
         rs->failed = true;
     /* Real time: when the frame reached us, for the host lag (virtual time has none). */
     if (!rs->o->rig.virtual_time)

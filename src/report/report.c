@@ -43,10 +43,20 @@ typedef struct series {
     uint64_t idx_lo, idx_hi;   /* frame index range */
     int64_t first_us, last_us; /* earliest and latest host arrival */
     int64_t in_first_us, in_last_us; /* arrival of the first and last frame fed */
-    /* lower envelope of (index - k0, arrival - h0 - (index - k0) * nominal) */
-    uint64_t k0, prev_index;
+    /* lower envelope of (x, arrival - h0 - x * nominal), x = captures since the segment's
+     * first (periods on the global time line, else the frame index) */
+    uint64_t pulse, prev_index; /* x and frame index of the last regular capture */
     int64_t h0;
+    int64_t g_last; /* global time of the last regular capture, or RIG_TS_NONE */
     rig_envelope_t env;
+    /* Segments: a device that left the bus and came back (a new clock, a gap in arrivals) starts
+     * a new envelope; the rate is fitted on the longest segment (bounded: two envelopes). */
+    bool break_next;              /* the next frame starts a new segment */
+    int64_t seg_first_us;         /* arrival of the current segment's first frame */
+    rig_envelope_t best_env;      /* the longest finished segment's envelope */
+    int64_t best_first_us, best_last_us;
+    uint64_t best_frames;
+    uint64_t seg_frames;
     /* stalls: pauses of the arrivals beyond what the index explains */
     uint64_t stalls;
     int64_t stall_longest_us;
@@ -132,8 +142,10 @@ void rig_report_destroy(rig_report_t *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; r->series && i < r->ndev * RIG_STREAM_COUNT; i++)
+    for (size_t i = 0; r->series && i < r->ndev * RIG_STREAM_COUNT; i++) {
         rig_envelope_free(&r->series[i].env);
+        rig_envelope_free(&r->series[i].best_env);
+    }
     for (size_t p = 0; r->pairs && p < r->npairs; p++) {
         rig_hist_free(&r->pairs[p].device);
         rig_hist_free(&r->pairs[p].global);
@@ -145,6 +157,24 @@ void rig_report_destroy(rig_report_t *r)
     free(r);
 }
 
+/* Device `gone` left or came back: it and every device its pulses feed (they capture nothing
+ * while it is away) start a new segment with their next frame. */
+static void break_segments(rig_report_t *r, size_t gone)
+{
+    for (size_t j = 0; j < r->ndev; j++) {
+        bool fed = j == gone;
+        int up = (int)j;
+        for (size_t hops = 0; !fed && hops < r->ndev; hops++) {
+            up = rig_config_pulse_source(r->config, (size_t)up);
+            if (up < 0)
+                break;
+            fed = (size_t)up == gone;
+        }
+        for (int k = 0; fed && k < RIG_STREAM_COUNT; k++)
+            r->series[j * RIG_STREAM_COUNT + (size_t)k].break_next = true;
+    }
+}
+
 rig_error_t rig_report_add_event(rig_report_t *r, const rig_report_event_t *event)
 {
     if (!r || !event)
@@ -154,6 +184,12 @@ rig_error_t rig_report_add_event(rig_report_t *r, const rig_report_event_t *even
         return RIG_OK;
     }
     r->events[r->nevents++] = *event;
+    /* A device that left (or came back from) the bus: its arrivals have a gap that is no stall
+     * and, after it, a new clock; its capture rate is fitted per segment. */
+    if (event->device >= 0 && (size_t)event->device < r->ndev &&
+        (strcmp(event->what, rig_device_event_name(RIG_DEVICE_EVENT_GONE)) == 0 ||
+         strcmp(event->what, rig_device_event_name(RIG_DEVICE_EVENT_BACK)) == 0))
+        break_segments(r, (size_t)event->device);
     return RIG_OK;
 }
 
@@ -204,8 +240,50 @@ rig_error_t rig_report_add_capture(rig_report_t *r, const int64_t *device_ts_us,
 
 static bool timer_driven(rig_sync_mode_t m);
 
+/* Closes the current segment of a stream (keeping it when it is the longest so far) and lets
+ * the next frame open a new one. */
+static void start_segment(series_t *s)
+{
+    s->break_next = false;
+    if (s->seg_frames > 0 && span_s(s->seg_first_us, s->in_last_us) >
+                                 span_s(s->best_first_us, s->best_last_us)) {
+        rig_envelope_free(&s->best_env);
+        s->best_env = s->env;
+        s->best_first_us = s->seg_first_us;
+        s->best_last_us = s->in_last_us;
+        s->best_frames = s->seg_frames;
+        memset(&s->env, 0, sizeof(s->env));
+    } else {
+        rig_envelope_free(&s->env);
+    }
+    s->seg_frames = 0;
+}
+
+/* How far off a whole number of periods the global time since the last regular capture may be
+ * for the capture to count as regular (an extra pulse lands in between). */
+#define PULSE_ROUND_TOLERANCE 0.25
+
+/* Captures since the stream's last regular capture (the x step of the envelope), or 0 when
+ * this capture is no regular one (an extra pulse, a nonsense timestamp, a repeated index). On
+ * the global time line when both captures have one: a pulse that never came (a trigger
+ * glitch, upstream away) leaves a gap of two periods with the index advanced by one, so
+ * counting periods keeps the envelope straight; else by the frame index. */
+static uint64_t capture_step(const series_t *s, uint64_t frame_index, int64_t global_ts_us,
+                             double nominal)
+{
+    if (global_ts_us != RIG_TS_NONE && s->g_last != RIG_TS_NONE) {
+        double q = span_s(s->g_last, global_ts_us) * 1e6 / nominal;
+        double n = floor(q + 0.5);
+        if (!(n >= 1.0 && n < 1e9) || fabs(q - n) > PULSE_ROUND_TOLERANCE)
+            return 0;
+        return (uint64_t)n;
+    }
+    return frame_index > s->prev_index ? frame_index - s->prev_index : 0;
+}
+
 rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t host_ts_us, bool interfered)
+                           uint64_t frame_index, int64_t host_ts_us, int64_t global_ts_us,
+                           bool interfered)
 {
     if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
         return RIG_ERROR_INVALID_ARGUMENT;
@@ -220,18 +298,26 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
     if (host_ts_us == RIG_TS_NONE)
         return RIG_OK;
     double nominal = r->nominal[stream];
-    if (!s->timed) {
-        s->timed = true;
+    if (s->timed && s->break_next)
+        start_segment(s);
+    if (!s->timed)
         s->first_us = s->last_us = s->in_first_us = host_ts_us;
-        s->k0 = frame_index;
+    s->timed = true;
+    s->first_us = RIG_MIN(s->first_us, host_ts_us);
+    s->last_us = RIG_MAX(s->last_us, host_ts_us);
+    s->in_last_us = host_ts_us;
+    if (s->seg_frames == 0) {
+        /* a segment's first capture: x = 0 */
+        s->seg_first_us = host_ts_us;
+        s->pulse = 0;
         s->h0 = host_ts_us;
     } else {
-        s->first_us = RIG_MIN(s->first_us, host_ts_us);
-        s->last_us = RIG_MAX(s->last_us, host_ts_us);
-        /* A stall: the arrivals paused longer than the frames the index skipped explain. */
-        if (frame_index > s->prev_index && timer_driven(r->config->devices[device].sync.mode)) {
-            double excess = span_s(s->prev_host, host_ts_us) * 1e6 -
-                            (double)(frame_index - s->prev_index) * nominal;
+        uint64_t step = capture_step(s, frame_index, global_ts_us, nominal);
+        if (step == 0)
+            return RIG_OK; /* counted above; no point of the envelope */
+        /* A stall: the arrivals paused longer than the captures in between explain. */
+        if (timer_driven(r->config->devices[device].sync.mode)) {
+            double excess = span_s(s->prev_host, host_ts_us) * 1e6 - (double)step * nominal;
             if (excess >= STALL_MIN_US) {
                 s->stalls++;
                 s->stall_total_us += excess;
@@ -239,18 +325,17 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
                 s->stall_longest_us = RIG_MAX(s->stall_longest_us, e);
             }
         }
+        s->pulse += step;
     }
-    s->in_last_us = host_ts_us;
-    /* x must increase; a repeated (or older) index adds nothing. Residuals to the nominal
-     * period keep the numbers small and exact in double. */
-    if (s->env.n == 0 || frame_index > s->prev_index) {
-        double x = (double)(frame_index - s->k0);
-        double y = span_s(s->h0, host_ts_us) * 1e6 - x * nominal;
-        if (!rig_envelope_add(&s->env, x, y))
-            return RIG_ERROR_NO_MEMORY;
-    }
+    /* Residuals to the nominal period keep the numbers small and exact in double. */
+    double x = (double)s->pulse;
+    double y = span_s(s->h0, host_ts_us) * 1e6 - x * nominal;
+    if (!rig_envelope_add(&s->env, x, y))
+        return RIG_ERROR_NO_MEMORY;
     s->prev_index = frame_index;
     s->prev_host = host_ts_us;
+    s->g_last = global_ts_us;
+    s->seg_frames++;
     return RIG_OK;
 }
 
@@ -331,11 +416,21 @@ static void stream_stats(const series_t *s, rig_report_stream_t *out)
  * period as its slope (see common/hull.h, report/stats.h). Returns 0 when unknown. */
 static double envelope_period_us(const series_t *s, double nominal_us)
 {
-    if (s->frames < ENVELOPE_MIN_FRAMES || !s->timed ||
-        span_s(s->in_first_us, s->in_last_us) * 1e6 < ENVELOPE_MIN_SPAN_US)
+    if (!s->timed)
+        return 0.0;
+    /* the longest segment: the current one or the best finished one */
+    const rig_envelope_t *env = &s->env;
+    double span_us = span_s(s->seg_first_us, s->in_last_us) * 1e6;
+    uint64_t frames = s->seg_frames;
+    if (s->best_frames > 0 && span_s(s->best_first_us, s->best_last_us) * 1e6 > span_us) {
+        env = &s->best_env;
+        span_us = span_s(s->best_first_us, s->best_last_us) * 1e6;
+        frames = s->best_frames;
+    }
+    if (frames < ENVELOPE_MIN_FRAMES || span_us < ENVELOPE_MIN_SPAN_US)
         return 0.0;
     double slope, intercept;
-    if (!rig_envelope_line(&s->env, &slope, &intercept))
+    if (!rig_envelope_line(env, &slope, &intercept))
         return 0.0;
     return nominal_us + slope;
 }

@@ -111,9 +111,15 @@ typedef struct rig_report_summary {
 rig_report_t *rig_report_create(const rig_config_t *config);
 void rig_report_destroy(rig_report_t *report);
 
-/** Records one received frame (counts, drops, interference, capture rate). */
+/**
+ * Records one received frame (counts, drops, interference, capture rate). global_ts_us (may be
+ * RIG_TS_NONE) only counts the capture periods between frames, so that a pulse that never came
+ * (a trigger glitch, an upstream device away) or an extra one does not bend the capture-rate
+ * fit; the rate itself is fitted on host arrivals.
+ */
 rig_error_t rig_report_add(rig_report_t *report, size_t device, rig_stream_t stream,
-                           uint64_t frame_index, int64_t host_ts_us, bool interfered);
+                           uint64_t frame_index, int64_t host_ts_us, int64_t global_ts_us,
+                           bool interfered);
 
 /**
  * Records one capture (a frameset): device and global timestamps per slot
