@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/util.h"
+#include "config/ranges.h"
 #include "core/context_internal.h"
 #include "mode/mode.h"
 
@@ -374,6 +375,29 @@ rig_error_t rig_device_check_sync_config(rig_device_t *dev, const rig_sync_confi
         return rig_context_set_error(dev->ctx, RIG_ERROR_INVALID_ARGUMENT,
                                      "0x%X is not a sync mode; use one of %s", (unsigned)cfg->mode,
                                      rig_mode_all_names());
+    /* Physical ranges (the config's table): a delay beyond a second or a burst of more than
+     * 1000 frames per trigger is no camera's. */
+    const struct {
+        const char *field;
+        int64_t value;
+        rig_range_id_t range;
+    } values[] = {
+        {"depth_delay_us", cfg->depth_delay_us, RIG_RANGE_DELAY_US},
+        {"color_delay_us", cfg->color_delay_us, RIG_RANGE_DELAY_US},
+        {"trigger_to_image_delay_us", cfg->trigger_to_image_delay_us, RIG_RANGE_DELAY_US},
+        {"trigger_out_delay_us", cfg->trigger_out_delay_us, RIG_RANGE_DELAY_US},
+        {"frames_per_trigger", cfg->frames_per_trigger, RIG_RANGE_FRAMES_PER_TRIGGER},
+    };
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        const rig_range_t *range = rig_range_get(values[i].range);
+        if (!rig_range_int_ok(range, values[i].value)) {
+            char want[256];
+            rig_range_describe(range, want, sizeof(want));
+            return rig_context_set_error(dev->ctx, RIG_ERROR_INVALID_ARGUMENT,
+                                         "%s %lld is outside %s", values[i].field,
+                                         (long long)values[i].value, want);
+        }
+    }
     if (!rig_device_present(dev))
         return RIG_OK; /* its model is known when it arrives: checked then */
     /* Checked here, for every backend, from the bitmap the device reports: real hardware
@@ -519,6 +543,15 @@ rig_error_t rig_context_enable_clock_sync(rig_context_t *ctx, uint64_t repeat_in
 {
     if (!ctx)
         return RIG_ERROR_INVALID_ARGUMENT;
+    const rig_range_t *range = rig_range_get(RIG_RANGE_CLOCK_SYNC_INTERVAL_MS);
+    if (repeat_interval_ms > (uint64_t)INT64_MAX ||
+        !rig_range_int_ok(range, (int64_t)repeat_interval_ms)) {
+        char want[256];
+        rig_range_describe(range, want, sizeof(want));
+        return rig_context_set_error(ctx, RIG_ERROR_INVALID_ARGUMENT,
+                                     "clock sync interval %llu ms is outside %s",
+                                     (unsigned long long)repeat_interval_ms, want);
+    }
     if (!ctx->ops->enable_clock_sync)
         return rig_context_set_error(ctx, RIG_ERROR_UNSUPPORTED,
                                      "backend %s cannot sync device clocks", ctx->ops->name);
