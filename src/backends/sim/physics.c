@@ -99,12 +99,36 @@ static void on_timer(sim_state_t *st, const sim_event_t *ev)
         return;
     uint64_t seq = d->tick_seq++;
     trigger_capture(st, ev->dev, ev->t_ns, seq, ev->stream);
+    d->last_tick_ns = ev->t_ns;
     if (d->sync.mode == RIG_SYNC_MODE_PRIMARY && d->sync.trigger_out_enable)
         emit_pulse(st, ev->dev, ev->t_ns, seq);
     /* The period is counted on the crystal as it is now: it follows the crystal's drift. */
     int s = ev->stream < 0 ? RIG_STREAM_DEPTH : ev->stream;
     d->timer_next_ns[s] += sim_period_ns(d, d->prof[s].fps);
     sim_schedule_timer(st, ev->dev, ev->stream);
+}
+
+/* SECONDARY_SYNCED: a pulse moves the device's own frame timer onto itself, so that it goes on at
+ * the pulse's phase (and on its own if pulses stop). It never adds a capture: a period has one.
+ * The pulse is this period's capture unless the timer already took it, less than 3/4 of a
+ * period ago (a crystal a little faster than the primary's ticks just before each pulse);
+ * 3/4 leaves room for rates a few thousand ppm apart, and pulses faster than the device's own
+ * rate are taken only as often as it captures. The tick counter follows the pulses' numbers. */
+static void resync_timer(sim_state_t *st, const sim_event_t *ev)
+{
+    sim_device_t *d = &st->devs[ev->dev];
+    double p = sim_period_ns(d, d->prof[RIG_STREAM_DEPTH].fps);
+    bool taken = d->last_tick_ns >= d->armed_ns &&
+                 (double)(ev->t_ns - d->last_tick_ns) < 0.75 * p;
+    if (!taken) {
+        trigger_capture(st, ev->dev, ev->t_ns, ev->seq, -1);
+        d->last_tick_ns = ev->t_ns;
+    }
+    d->tick_seq = ev->seq + 1;
+    d->timer_gen++;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        d->timer_next_ns[s] = (double)ev->t_ns + p;
+    sim_schedule_timer(st, ev->dev, -1);
 }
 
 static void on_pulse_in(sim_state_t *st, const sim_event_t *ev)
@@ -134,11 +158,7 @@ static void on_pulse_in(sim_state_t *st, const sim_event_t *ev)
         break;
     }
     case RIG_SYNC_MODE_SECONDARY_SYNCED:
-        /* Re-phase the free-running timer onto the pulse; it keeps going if pulses stop. */
-        d->timer_gen++;
-        for (int s = 0; s < RIG_STREAM_COUNT; s++)
-            d->timer_next_ns[s] = (double)ev->t_ns;
-        sim_schedule_timer(st, ev->dev, -1);
+        resync_timer(st, ev);
         break;
     default:
         break;

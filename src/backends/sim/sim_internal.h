@@ -61,6 +61,7 @@ typedef struct sim_device {
     int64_t last_arrival_ns[RIG_STREAM_COUNT];
     double timer_next_ns[RIG_STREAM_COUNT]; /* next tick, advanced by the current period */
     uint64_t tick_seq;
+    int64_t last_tick_ns; /* SECONDARY_SYNCED: its last capture (own tick or pulse) */
     uint64_t pulses_in;
     int64_t last_sync_host_us, last_sync_err_us;
     unsigned ts_bits;                /* 64 or 32 */
