@@ -4,14 +4,20 @@
 # Also: make build, make test-asan (AddressSanitizer + UBSan), make test-tsan,
 #       make bench (every benchmark), make bench-sim, make bench-clock, make bench-match,
 #       make bench-long (64 devices, 8 virtual hours: peak RSS), make clean
+#       make fuzz (each libFuzzer harness for FUZZ_SECONDS, clang), make fuzz-ci (each for
+#       FUZZ_CI_SECONDS from the repo's corpus; fails on any finding)
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 120
+FUZZ_CI_SECONDS ?= 25
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build run test test-asan test-tsan bench bench-clock bench-match bench-sim bench-long clean
+.PHONY: all setup build run test test-asan test-tsan bench bench-clock bench-match bench-sim bench-long \
+        clean setup-fuzz fuzz-build fuzz fuzz-ci
 
 all: build
 
@@ -40,6 +46,21 @@ test-tsan: setup
 	cmake --build $(BUILD_TSAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_TSAN) --output-on-failure
 
+# Fuzzing (fuzz/): clang and libFuzzer are needed only here, not for make test.
+setup-fuzz:
+	@./scripts/setup.sh --fuzz
+
+fuzz-build: setup-fuzz
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	      -DRIGSYNC_FUZZ=ON -DBUILD_TESTING=OFF $(CMAKE_ARGS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz-harnesses
+
+fuzz: fuzz-build
+	./fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS) work
+
+fuzz-ci: fuzz-build
+	./fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_CI_SECONDS) ci
+
 # Benchmarks: each prints its table and a last line `RESULT key=value ...`.
 bench: bench-sim bench-clock bench-match bench-long
 
@@ -60,4 +81,4 @@ bench-match: setup
 	./$(BUILD)/bench/bench_match
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_FUZZ)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rigsync needs to build, test and run, or, given arguments of the
 # form package:/path/that/shows/it/is/installed, those instead (scripts/setup-bench.sh).
+# With --fuzz: the base packages plus clang and its libFuzzer runtime (make fuzz, make fuzz-ci).
 # As root it installs what is missing with apt-get; otherwise it prints the exact command.
 set -euo pipefail
 
@@ -12,7 +13,10 @@ need=(
   "libjansson-dev:/usr/include/jansson.h"
   "libcmocka-dev:/usr/include/cmocka.h"
 )
-if [ $# -gt 0 ]; then
+if [ "${1:-}" = --fuzz ]; then
+  # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.
+  need+=("clang:/usr/bin/clang" "libclang-rt-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a")
+elif [ $# -gt 0 ]; then
   need=("$@")
 fi
 
