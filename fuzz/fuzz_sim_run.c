@@ -129,13 +129,18 @@ static void on_set(rig_frameset_t *set, void *user)
             const rig_frame_t *fz = rig_frameset_frame(set, d, RIG_STREAM_DEPTH);
             FUZZ_CHECK(llabs(c - z) < half,
                        "set %llu: device %zu's color and depth are two captures (%lld us apart): "
-                       "color index %llu global %lld host %lld, depth index %llu global %lld "
-                       "host %lld",
+                       "color index %llu global %lld (bound %lld, truth %lld) host %lld, depth "
+                       "index %llu global %lld (bound %lld, truth %lld) host %lld",
                        (unsigned long long)rig_frameset_seq(set), d, (long long)(c - z),
                        (unsigned long long)rig_frame_index(fc),
-                       (long long)rig_frame_global_ts_us(fc), (long long)rig_frame_host_ts_us(fc),
-                       (unsigned long long)rig_frame_index(fz),
-                       (long long)rig_frame_global_ts_us(fz), (long long)rig_frame_host_ts_us(fz));
+                       (long long)rig_frame_global_ts_us(fc),
+                       (long long)rig_frame_global_ts_bound_us(fc),
+                       (long long)t[RIG_STREAM_COLOR].true_ts_us,
+                       (long long)rig_frame_host_ts_us(fc), (unsigned long long)rig_frame_index(fz),
+                       (long long)rig_frame_global_ts_us(fz),
+                       (long long)rig_frame_global_ts_bound_us(fz),
+                       (long long)t[RIG_STREAM_DEPTH].true_ts_us,
+                       (long long)rig_frame_host_ts_us(fz));
         }
     }
 }
