@@ -318,6 +318,31 @@ static void rate_rule_should_follow_pulses_through_forwarding_devices(void **sta
                                "frame(s) per trigger: 40 frames/s");
 }
 
+/* A SECONDARY (one capture per pulse) or SECONDARY_SYNCED (its timer re-phased onto each)
+ * fed faster than the stream fps would capture faster than its sensor runs: refused, whoever
+ * sends the pulses; at exactly the fps it is fine. */
+static void rate_rule_should_cover_secondaries_fed_too_fast(void **state)
+{
+    (void)state;
+    rig_config_diag_t d = refused(
+        "{'devices': [{'sn': 'S', 'config': {'mode': 'SECONDARY'}}], "
+        "'sim': {'signal_generator': {'hz': 31, 'to': ['S']}}}");
+    assert_string_equal(d.field, "devices[0]");
+    assert_contains(d.message, "(S, SECONDARY) gets 31 triggers/s from the signal generator and "
+                               "captures 1 frame(s) per trigger: 31 frames/s, more than its 30 "
+                               "fps; lower the trigger rate to at most the stream fps.");
+    d = refused("{'devices': [{'sn': 'G', 'config': {'mode': 'HARDWARE_TRIGGERING', "
+                "'trigger_out_enable': true}}, {'sn': 'Y', 'config': {'mode': "
+                "'SECONDARY_SYNCED'}}], 'sim': {'signal_generator': {'hz': 60, 'to': ['G']}}}");
+    /* G itself is refused first (60 frames/s); with 1 frame per trigger both break the rule */
+    assert_string_equal(d.field, "devices[0]");
+    rig_config_destroy(accepted("{'devices': [{'sn': 'S', 'config': {'mode': 'SECONDARY'}}], "
+                                "'sim': {'signal_generator': {'hz': 30, 'to': ['S']}}}"));
+    d = refused("{'devices': [{'sn': 'Y', 'config': {'mode': 'SECONDARY_SYNCED'}}], "
+                "'sim': {'signal_generator': {'hz': 45, 'to': ['Y']}}}");
+    assert_contains(d.message, "(Y, SECONDARY_SYNCED) gets 45 triggers/s");
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Command-line numbers                                                                         */
 
@@ -402,6 +427,7 @@ int main(void)
         cmocka_unit_test(integers_beyond_64_bits_should_say_so),
         cmocka_unit_test(rate_rule_should_cover_hardware_triggering_behind_a_software_trigger),
         cmocka_unit_test(rate_rule_should_follow_pulses_through_forwarding_devices),
+        cmocka_unit_test(rate_rule_should_cover_secondaries_fed_too_fast),
         cmocka_unit_test(cli_numbers_should_be_plain_digits_within_the_range),
         cmocka_unit_test(every_row_of_the_table_should_be_complete),
     };

@@ -1,3 +1,6 @@
+
+
+
 /*
  * The run summary on made-up frame sequences: known periods, offsets, latencies and gaps, so
  * every number the summary prints has a hand-computed expected value.
@@ -496,6 +499,49 @@ static void an_absence_splits_the_fits_without_global_time(void **state)
     chain_with_faults(false, false);
 }
 
+/* A SECONDARY_SYNCED device free-runs until the primary's pulses reach it, then its timer
+ * moves onto them once: its captures jump by 600 us at 0.5 s (less than a fifth of a period,
+ * so the index and the period count agree) and stay locked from then on, both devices at the
+ * model's 30.1 Hz, for 30 s. A fit across the jump would tilt by 600 us over the run (about
+ * 20 us/s); the report starts a new segment at the jump: drift 0 within 2 us/s, SYNCHRONIZED. */
+static void a_phase_jump_onto_the_pulses_is_no_drift(void **state)
+{
+    (void)state;
+    rig_config_t *cfg = parse(
+        "{\"devices\":["
+        "{\"serial_number\":\"A\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+        "{\"serial_number\":\"B\",\"config\":{\"mode\":\"SECONDARY_SYNCED\"}}]}");
+    rig_report_t *r = rig_report_create(cfg);
+    assert_non_null(r);
+    const double period = 1e6 / 30.1;
+    for (uint64_t k = 0; k < 903; k++) {
+        int64_t dts[4], gts[4];
+        for (size_t d = 0; d < 2; d++) {
+            int64_t cap = 1000000 + (int64_t)llround((double)k * period);
+            if (d == 1 && k < 15)
+                cap -= 600; /* its own phase before the first pulse */
+            for (int st = 0; st < RIG_STREAM_COUNT; st++) {
+                int64_t host = cap + 15000 + latency(k * 2 + (uint64_t)st, d);
+                dts[d * 2 + (size_t)st] = gts[d * 2 + (size_t)st] = cap;
+                assert_int_equal(rig_report_add(r, d, (rig_stream_t)st, k, host, cap, false),
+                                 RIG_OK);
+            }
+        }
+        assert_int_equal(rig_report_add_capture(r, dts, gts), RIG_OK);
+    }
+    rig_report_summary_t s;
+    assert_int_equal(rig_report_summarize(r, &s), RIG_OK);
+    assert_int_equal(s.pair_count, 1);
+    assert_true(s.pairs[0].drift_known);
+    if (!(fabs(s.pairs[0].drift_us_per_s) < 2.0))
+        fail_msg("drift %.2f us/s (%.6f Hz, %.6f Hz)", s.pairs[0].drift_us_per_s, s.devices[0].capture_hz, s.devices[1].capture_hz);
+    assert_true(fabs(s.devices[1].capture_hz - 30.1) < 0.001);
+    assert_int_equal(s.verdict, RIG_VERDICT_SYNCHRONIZED);
+    rig_report_summary_free(&s);
+    rig_report_destroy(r);
+    rig_config_destroy(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +559,7 @@ int main(void)
         cmocka_unit_test(the_online_envelope_fits_the_same_line_as_the_batch_hull),
         cmocka_unit_test(absences_and_missing_pulses_are_neither_drift_nor_stalls),
         cmocka_unit_test(an_absence_splits_the_fits_without_global_time),
+        cmocka_unit_test(a_phase_jump_onto_the_pulses_is_no_drift),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

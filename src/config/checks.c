@@ -75,7 +75,10 @@ static double trigger_rate(const rig_config_t *cfg, size_t index, double fps, do
         rig_strlcpy(source, software_name, len);
         return software_hz;
     }
-    if (c->mode != RIG_SYNC_MODE_HARDWARE_TRIGGERING)
+    /* Every mode that captures on pulses: one frame per pulse (SECONDARY, SECONDARY_SYNCED
+     * re-phasing its timer onto them) or frames_per_trigger (HARDWARE_TRIGGERING). */
+    if (c->mode != RIG_SYNC_MODE_HARDWARE_TRIGGERING && c->mode != RIG_SYNC_MODE_SECONDARY &&
+        c->mode != RIG_SYNC_MODE_SECONDARY_SYNCED)
         return 0;
     int up = trigger_origin(cfg, index, memo);
     if (up == TRIGGER_NONE)
@@ -106,16 +109,20 @@ bool rig_config_trigger_rate_exceeded(const rig_config_t *config, double softwar
         char source[96] = "";
         double rate = trigger_rate(config, i, fps, software_hz, software_name, source,
                                    sizeof source, memo);
-        if (rate <= 0 || rate * c->frames_per_trigger <= fps + 1e-9)
+        bool burst = c->mode == RIG_SYNC_MODE_HARDWARE_TRIGGERING ||
+                     c->mode == RIG_SYNC_MODE_SOFTWARE_TRIGGERING;
+        int per = burst ? c->frames_per_trigger : 1;
+        if (rate <= 0 || rate * per <= fps + 1e-9)
             continue;
         free(memo);
         *index = i;
         rig_fmt(buf, len,
                 "device#%zu (%s, %s) gets %.6g triggers/s from %s and captures %d frame(s) per "
-                "trigger: %.6g frames/s, more than its %.6g fps; lower frames_per_trigger or the "
-                "trigger rate.",
-                i, config->devices[i].serial, rig_sync_mode_name(c->mode), rate, source,
-                c->frames_per_trigger, rate * c->frames_per_trigger, fps);
+                "trigger: %.6g frames/s, more than its %.6g fps; %s.",
+                i, config->devices[i].serial, rig_sync_mode_name(c->mode), rate, source, per,
+                rate * per, fps,
+                burst ? "lower frames_per_trigger or the trigger rate"
+                      : "lower the trigger rate to at most the stream fps");
         return true;
     }
     free(memo);

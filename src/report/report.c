@@ -48,6 +48,10 @@ typedef struct series {
     uint64_t pulse, prev_index; /* x and frame index of the last regular capture */
     int64_t h0;
     int64_t g_last; /* global time of the last regular capture, or RIG_TS_NONE */
+    int64_t g_cand; /* global time of an irregular capture that may start a new phase */
+    bool period_known; /* period_est was measured (from the first interval on) */
+    double period_est; /* capture period on the global time line */
+    double deviation_us; /* mean |global interval - periods x period_est| of regular steps */
     rig_envelope_t env;
     /* Segments: a device that left the bus and came back (a new clock, a gap in arrivals) starts
      * a new envelope; the rate is fitted on the longest segment (bounded: two envelopes). */
@@ -262,23 +266,32 @@ static void start_segment(series_t *s)
 /* How far off a whole number of periods the global time since the last regular capture may be
  * for the capture to count as regular (an extra pulse lands in between). */
 #define PULSE_ROUND_TOLERANCE 0.25
+/* A whole number of periods, but off them by more than this many times the usual deviation
+ * (and at least PHASE_JUMP_MIN_US): the capture phase moved (a SECONDARY_SYNCED device
+ * re-phasing onto the first pulses, a pulse path that changed). The global times of
+ * consecutive captures agree with the period to some ten microseconds; a jump of a few hundred
+ * left in one segment would tilt its fit by that much over the segment's length. */
+#define PHASE_JUMP_DEVIATIONS 8.0
+#define PHASE_JUMP_MIN_US 100.0
 
-/* Captures since the stream's last regular capture (the x step of the envelope), or 0 when
- * this capture is no regular one (an extra pulse, a nonsense timestamp, a repeated index). On
- * the global time line when both captures have one: a pulse that never came (a trigger
- * glitch, upstream away) leaves a gap of two periods with the index advanced by one, so
- * counting periods keeps the envelope straight; else by the frame index. */
-static uint64_t capture_step(const series_t *s, uint64_t frame_index, int64_t global_ts_us,
-                             double nominal)
+typedef enum step_kind { STEP_REGULAR, STEP_IRREGULAR, STEP_PHASE_JUMP } step_kind_t;
+
+/* Captures between global times g_from and g_to at the stream's period estimate: *n whole
+ * periods, and whether that is regular, no whole number (an extra pulse, a nonsense timestamp)
+ * or a whole number off by a jump of the phase. */
+static step_kind_t periods_between(const series_t *s, int64_t g_from, int64_t g_to,
+                                   double nominal, uint64_t *n)
 {
-    if (global_ts_us != RIG_TS_NONE && s->g_last != RIG_TS_NONE) {
-        double q = span_s(s->g_last, global_ts_us) * 1e6 / nominal;
-        double n = floor(q + 0.5);
-        if (!(n >= 1.0 && n < 1e9) || fabs(q - n) > PULSE_ROUND_TOLERANCE)
-            return 0;
-        return (uint64_t)n;
-    }
-    return frame_index > s->prev_index ? frame_index - s->prev_index : 0;
+    double dt = span_s(g_from, g_to) * 1e6;
+    double q = dt / (s->period_known ? s->period_est : nominal);
+    double k = floor(q + 0.5);
+    if (!(k >= 1.0 && k < 1e9) || fabs(q - k) > PULSE_ROUND_TOLERANCE)
+        return STEP_IRREGULAR;
+    *n = (uint64_t)k;
+    if (!s->period_known)
+        return STEP_REGULAR; /* the first interval gives the period (a model's own rate) */
+    double limit = RIG_MAX(PHASE_JUMP_MIN_US, PHASE_JUMP_DEVIATIONS * s->deviation_us);
+    return fabs(dt - k * s->period_est) > limit ? STEP_PHASE_JUMP : STEP_REGULAR;
 }
 
 rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
@@ -305,18 +318,59 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
     s->timed = true;
     s->first_us = RIG_MIN(s->first_us, host_ts_us);
     s->last_us = RIG_MAX(s->last_us, host_ts_us);
-    s->in_last_us = host_ts_us;
     if (s->seg_frames == 0) {
         /* a segment's first capture: x = 0 */
         s->seg_first_us = host_ts_us;
         s->pulse = 0;
         s->h0 = host_ts_us;
+        s->g_cand = RIG_TS_NONE;
+        if (!s->period_known)
+            s->deviation_us = PHASE_JUMP_MIN_US / PHASE_JUMP_DEVIATIONS;
     } else {
-        uint64_t step = capture_step(s, frame_index, global_ts_us, nominal);
-        if (step == 0)
-            return RIG_OK; /* counted above; no point of the envelope */
+        /* Captures since the last regular one, the x step of the envelope. On the global time
+         * line when both have one: a pulse that never came (a trigger glitch, upstream away)
+         * leaves two periods with the index advanced by one, so counting periods keeps the
+         * envelope straight; else by the frame index. */
+        uint64_t step = 0;
+        step_kind_t kind = STEP_REGULAR;
+        if (global_ts_us != RIG_TS_NONE && s->g_last != RIG_TS_NONE)
+            kind = periods_between(s, s->g_last, global_ts_us, nominal, &step);
+        else
+            step = frame_index > s->prev_index ? frame_index - s->prev_index : 0;
+        if (kind == STEP_IRREGULAR) {
+            /* An extra capture or a nonsense stamp, unless the next capture is a whole number
+             * of periods after this one: then the phase moved and it confirms the move. */
+            uint64_t n;
+            if (s->g_cand == RIG_TS_NONE ||
+                periods_between(s, s->g_cand, global_ts_us, nominal, &n) != STEP_REGULAR) {
+                s->g_cand = global_ts_us;
+                return RIG_OK; /* counted above; no point of the envelope */
+            }
+            kind = STEP_PHASE_JUMP;
+        }
+        s->g_cand = RIG_TS_NONE;
+        if (kind == STEP_PHASE_JUMP) {
+            /* The line of arrivals moved: a new segment from this capture. */
+            start_segment(s);
+            s->period_known = false; /* the first interval may have held the jump: learn again */
+            s->seg_first_us = host_ts_us;
+            s->pulse = 0;
+            s->h0 = host_ts_us;
+            step = 0;
+        } else if (step == 0) {
+            return RIG_OK; /* a repeated index */
+        }
+        if (kind == STEP_REGULAR && global_ts_us != RIG_TS_NONE && s->g_last != RIG_TS_NONE) {
+            double dt = span_s(s->g_last, global_ts_us) * 1e6;
+            if (!s->period_known) {
+                s->period_known = true;
+                s->period_est = dt / (double)step;
+            }
+            s->deviation_us += (fabs(dt - (double)step * s->period_est) - s->deviation_us) / 32.0;
+            s->period_est += (dt / (double)step - s->period_est) / 16.0;
+        }
         /* A stall: the arrivals paused longer than the captures in between explain. */
-        if (timer_driven(r->config->devices[device].sync.mode)) {
+        if (step > 0 && timer_driven(r->config->devices[device].sync.mode)) {
             double excess = span_s(s->prev_host, host_ts_us) * 1e6 - (double)step * nominal;
             if (excess >= STALL_MIN_US) {
                 s->stalls++;
@@ -334,6 +388,7 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
         return RIG_ERROR_NO_MEMORY;
     s->prev_index = frame_index;
     s->prev_host = host_ts_us;
+    s->in_last_us = host_ts_us;
     s->g_last = global_ts_us;
     s->seg_frames++;
     return RIG_OK;
