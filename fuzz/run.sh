@@ -2,7 +2,10 @@
 # Runs every harness listed in fuzz/harnesses.txt for SECONDS each and fails on any finding.
 #   fuzz/run.sh BUILD_DIR SECONDS work   keep a growing corpus in BUILD_DIR/fuzz-corpus/<name>
 #                                        (seeded from fuzz/corpus/<name>)
-#   fuzz/run.sh BUILD_DIR SECONDS ci     start from the repo's corpus only, in a fresh directory
+#   fuzz/run.sh BUILD_DIR SECONDS ci     start from the repo's corpus only, in a fresh directory,
+#                                        with a fixed seed and at most FUZZ_CI_RUNS executions:
+#                                        the same inputs on every run (no finding by luck), the
+#                                        time only a cap for slow machines
 # Crashes, leaks and timeouts are written to BUILD_DIR/fuzz-artifacts/<name>-*; reproduce one
 # with BUILD_DIR/fuzz/<name> FILE. Prints libFuzzer's final line (#N DONE ... exec/s) for each.
 set -euo pipefail
@@ -20,6 +23,7 @@ for name in $(grep -E '^[a-z_0-9]+$' fuzz/harnesses.txt); do
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$build/fuzz-artifacts/$name-")
   [ -f "fuzz/$name.dict" ] && args+=(-dict="fuzz/$name.dict")
+  [ "$how" = ci ] && args+=(-seed=1 -runs="${FUZZ_CI_RUNS:-150000}")
   log="$build/fuzz-artifacts/$name.log"
   echo "fuzz: $name for $seconds s (log: $log)"
   if "$build/fuzz/$name" "${args[@]}" "$work" "fuzz/corpus/$name" >"$log" 2>&1; then
