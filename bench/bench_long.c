@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daisy_rig.h"
 #include "report/report.h"
 #include "rigsync/rigsync.h"
 #include "rigsync/sim.h"
@@ -98,24 +99,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_long: --hours wants a number above 0, at most 8760\n");
         return 2;
     }
-    size_t cap = 256 + NDEV * 160;
-    char *json = malloc(cap);
-    if (!json)
+    rig_config_t *cfg = bench_daisy_rig(NDEV, "LONG", "bench_long");
+    if (!cfg)
         return 1;
-    size_t off = (size_t)snprintf(json, cap, "{\"devices\":[");
-    for (size_t i = 0; i < NDEV; i++)
-        off += (size_t)snprintf(json + off, cap - off,
-                                "%s{\"serial_number\":\"LONG%04zu\",\"config\":{\"mode\":\"%s\","
-                                "\"trigger_out_enable\":true}}",
-                                i ? "," : "", i, i ? "SECONDARY" : "PRIMARY");
-    snprintf(json + off, cap - off, "],\"sim\":{\"pixels\":false}}");
-    rig_config_t *cfg;
-    rig_config_diag_t diag;
-    if (rig_config_parse(json, "bench_long", &cfg, &diag) != RIG_OK) {
-        fprintf(stderr, "bench_long: %s\n", diag.message);
-        return 1;
-    }
-    free(json);
     rig_context_options_t o;
     rig_context_options_init(&o);
     o.config = cfg;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daisy_rig.h"
 #include "rigsync/rigsync.h"
 #include "rigsync/sim.h"
 
@@ -35,24 +36,9 @@ static double now_s(void)
 /* Runs n devices for `seconds` of virtual time; returns wall seconds, frames in *frames. */
 static double run(size_t n, double seconds, uint64_t *frames)
 {
-    size_t cap = 256 + n * 160;
-    char *json = malloc(cap);
-    if (!json)
+    rig_config_t *cfg = bench_daisy_rig(n, "SIM", "bench_sim");
+    if (!cfg)
         exit(1);
-    size_t off = (size_t)snprintf(json, cap, "{\"devices\":[");
-    for (size_t i = 0; i < n; i++)
-        off += (size_t)snprintf(json + off, cap - off,
-                                "%s{\"serial_number\":\"SIM%04zu\",\"config\":{\"mode\":\"%s\","
-                                "\"trigger_out_enable\":true}}",
-                                i ? "," : "", i, i ? "SECONDARY" : "PRIMARY");
-    snprintf(json + off, cap - off, "],\"sim\":{\"pixels\":false}}");
-    rig_config_t *cfg;
-    rig_config_diag_t diag;
-    if (rig_config_parse(json, "bench", &cfg, &diag) != RIG_OK) {
-        fprintf(stderr, "bench_sim: %s\n", diag.message);
-        exit(1);
-    }
-    free(json);
     rig_context_options_t o;
     rig_context_options_init(&o);
     o.config = cfg;
@@ -86,7 +72,7 @@ static double run(size_t n, double seconds, uint64_t *frames)
 
 int main(int argc, char **argv)
 {
-    double seconds = 600;
+    double seconds = 3600; /* the hour the RESULT line claims, run whole */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             seconds = atof(argv[++i]);
@@ -109,10 +95,10 @@ int main(int argc, char **argv)
         printf("%8zu %14" PRIu64 " %12.2f %16.0f %18.0f\n", sizes[k], frames, wall,
                (double)frames / wall, rate);
         if (sizes[k] == 64)
-            secs64 = 64.0 * 3600.0 / rate;
+            secs64 = wall * 3600.0 / seconds;
     }
     printf("\n64 devices x 1 virtual hour: %.1f s of wall time%s (target: under 10 s)\n", secs64,
-           seconds < 3600 ? ", at the rate measured above" : "");
+           seconds < 3600 ? ", scaled from a shorter run (--seconds)" : ", measured");
     printf("RESULT seconds_64dev_1h=%.1f\n", secs64);
     return 0;
 }

@@ -99,3 +99,14 @@ static int64_t clock_us(clockid_t id)
 
 int64_t rig_monotonic_us(void) { return clock_us(CLOCK_MONOTONIC); }
 int64_t rig_realtime_us(void) { return clock_us(CLOCK_REALTIME); }
+
+void rig_deadline_after_ms(struct timespec *out, uint64_t ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, out);
+    out->tv_sec += (time_t)(ms / 1000);
+    out->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (out->tv_nsec >= 1000000000L) {
+        out->tv_sec++;
+        out->tv_nsec -= 1000000000L;
+    }
+}

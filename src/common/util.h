@@ -15,6 +15,10 @@
 void rig_strlcpy(char *dst, const char *src, size_t len);
 
 /** snprintf that always terminates and never fails; returns dst. */
+/** *out = CLOCK_MONOTONIC now plus ms milliseconds (an absolute deadline for timed waits). */
+struct timespec;
+void rig_deadline_after_ms(struct timespec *out, uint64_t ms);
+
 char *rig_fmt(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 char *rig_vfmt(char *dst, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));

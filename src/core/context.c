@@ -356,16 +356,6 @@ rig_error_t rig_device_get_sync_config(rig_device_t *dev, rig_sync_config_t *out
     return dev->ctx->ops->get_sync(dev->ctx->be, be, out);
 }
 
-static bool sync_equal(const rig_sync_config_t *a, const rig_sync_config_t *b)
-{
-    return a->mode == b->mode && a->depth_delay_us == b->depth_delay_us &&
-           a->color_delay_us == b->color_delay_us &&
-           a->trigger_to_image_delay_us == b->trigger_to_image_delay_us &&
-           a->trigger_out_enable == b->trigger_out_enable &&
-           a->trigger_out_delay_us == b->trigger_out_delay_us &&
-           a->frames_per_trigger == b->frames_per_trigger;
-}
-
 rig_error_t rig_device_check_sync_config(rig_device_t *dev, const rig_sync_config_t *cfg)
 {
     if (!dev || !cfg)
@@ -435,7 +425,7 @@ rig_error_t rig_device_set_sync_config(rig_device_t *dev, const rig_sync_config_
         if (err != RIG_OK)
             return err;
         /* Some models keep the sync config in flash: rewriting an identical one only wears it. */
-        if (!sync_equal(&current, cfg)) {
+        if (!rig_sync_config_equal(&current, cfg)) {
             err = ctx->ops->set_sync(ctx->be, be, cfg);
             if (err == RIG_OK && written)
                 *written = true;
@@ -762,13 +752,7 @@ void *rig_ctx_wait_for(rig_context_t *ctx, uint32_t timeout_ms, bool (*has)(void
         return item;
     }
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    rig_deadline_after_ms(&deadline, timeout_ms);
     pthread_mutex_lock(&ctx->lock);
     void *item;
     while (!(item = pop_locked(ctx))) {

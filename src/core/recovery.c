@@ -131,16 +131,6 @@ void rig_context_deliver_device_event(rig_context_t *ctx, size_t dev_index,
 /* ------------------------------------------------------------------------------------------ */
 /* Back                                                                                       */
 
-static bool sync_same(const rig_sync_config_t *a, const rig_sync_config_t *b)
-{
-    return a->mode == b->mode && a->depth_delay_us == b->depth_delay_us &&
-           a->color_delay_us == b->color_delay_us &&
-           a->trigger_to_image_delay_us == b->trigger_to_image_delay_us &&
-           a->trigger_out_enable == b->trigger_out_enable &&
-           a->trigger_out_delay_us == b->trigger_out_delay_us &&
-           a->frames_per_trigger == b->frames_per_trigger;
-}
-
 /* Re-opens dev and re-applies its config; true when its streams are to be started. */
 static bool reopen(rig_context_t *ctx, rig_device_t *dev, int64_t host_us)
 {
@@ -211,13 +201,13 @@ static bool reopen(rig_context_t *ctx, rig_device_t *dev, int64_t host_us)
     }
     rig_sync_config_t now;
     err = ctx->ops->get_sync(ctx->be, be, &now);
-    if (err == RIG_OK && sync_same(&now, &want))
+    if (err == RIG_OK && rig_sync_config_equal(&now, &want))
         return streams; /* kept (flash): nothing to write */
     if (err == RIG_OK && !first) {
         rig_sync_config_t def = rig_sync_config_default();
         emit(ctx, dev, 0, NULL, RIG_DEVICE_EVENT_REBOOTED, host_us,
              "its sync config came back as %s%s, not the %s it was given",
-             rig_sync_mode_name(now.mode), sync_same(&now, &def) ? " (the defaults)" : "",
+             rig_sync_mode_name(now.mode), rig_sync_config_equal(&now, &def) ? " (the defaults)" : "",
              rig_sync_mode_name(want.mode));
     }
     if (err == RIG_OK)

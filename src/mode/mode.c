@@ -405,3 +405,13 @@ bool rig_format_parse(const char *name, rig_format_t *out)
     }
     return false;
 }
+
+bool rig_sync_config_equal(const rig_sync_config_t *a, const rig_sync_config_t *b)
+{
+    return a->mode == b->mode && a->depth_delay_us == b->depth_delay_us &&
+           a->color_delay_us == b->color_delay_us &&
+           a->trigger_to_image_delay_us == b->trigger_to_image_delay_us &&
+           a->trigger_out_enable == b->trigger_out_enable &&
+           a->trigger_out_delay_us == b->trigger_out_delay_us &&
+           a->frames_per_trigger == b->frames_per_trigger;
+}

@@ -75,6 +75,9 @@ bool rig_model_profile_ok(const rig_model_facts_t *m, rig_stream_t stream,
 const char *rig_model_all_names(void);
 
 /** A device in this mode captures only when pulses reach its sync-in. */
+/** True when two sync configs hold the same values in every field. */
+bool rig_sync_config_equal(const rig_sync_config_t *a, const rig_sync_config_t *b);
+
 bool rig_mode_needs_pulses(rig_sync_mode_t mode);
 /** A device with this config emits pulses on its own (primary, software trigger). */
 bool rig_mode_is_pulse_source(const rig_sync_config_t *cfg);
