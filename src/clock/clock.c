@@ -33,6 +33,14 @@
 #define EARLY_MARGIN_US 2000.0 /* a frame cannot arrive before capture + floor - this */
 #define LATE_MARGIN_US 250000.0 /* nor after capture + floor + this (longest stall, plus) */
 #define JUMP_FRAMES 3       /* consecutive impossible frames that prove an unannounced jump */
+/* ... and they prove it only if they agree: a jumped clock shifts every frame's residual by the
+ * same amount (up to latency jitter), while the frames a stall held back come out in a burst,
+ * their residuals one capture period apart. Within this, and within half the device time the
+ * suspects span (so that no burst agrees, whatever the frame rate). */
+#define JUMP_AGREE_US 2000.0
+/* Continuity with the stream's last mapped frame, over a gap of frames: the period is averaged
+ * over ~16 frames of microsecond timestamps, so its error is a few ppm of the gap. */
+#define CONTINUITY_GAP_PPM 10.0
 #define STEP_MARGIN_US 1000.0
 #define WRITE_BOUND_US 1000 /* a clock write lands within this of the host value it carries */
 /* The fit moves slowly: refit at most this often, except while an epoch has few samples. */
@@ -67,6 +75,7 @@ typedef struct epoch {
     double c_sigma;  /* standard error of c (two-way) */
     double mean_h;   /* weighted mean host time of its two-way samples */
     double seed_floor; /* one-way: the latency floor assumed when the offset was seeded */
+    double seed_h;     /* one-way: the host time (relative) the seeding frame was mapped to */
 } epoch_t;
 
 typedef struct stream_state {
@@ -77,6 +86,14 @@ typedef struct stream_state {
     double period;       /* device us per frame index, 0 = unknown */
     unsigned regular;    /* consecutive frames that matched the period */
     unsigned suspect;    /* consecutive frames that contradicted the model */
+    double suspect_r;    /* the first suspect's residual, and its device timestamp */
+    int64_t suspect_ts;
+    /* the last frame this stream mapped (not a suspect): a frame on its period from there was
+     * captured on the same clock, whenever it arrives */
+    bool ok_set;
+    unsigned ok_epoch;
+    uint64_t ok_index;
+    int64_t ok_ts;
     double floor;        /* latency floor: arrival - mapped capture, minimum */
     double block_min, prev_block_min;
     unsigned block_n;
@@ -102,6 +119,10 @@ struct rig_clock {
     double s;         /* 1 + skew */
     bool s_known;
     double s_sigma;
+    /* Beyond the statistical 3 s_sigma: how far the prior the fit leans on may pull the skew off
+     * (the prior's own error, shrunk by the weight the samples carry against it). */
+    double s_bias;
+    bool s_fitted;    /* the skew has been fitted to two-way samples at least once */
     tw_sample_t *tw;  /* ring */
     size_t tw_len, tw_head;
     double rtt_min;
@@ -123,6 +144,7 @@ void rig_clock_params_default(rig_clock_params_t *p)
     p->window_samples = 512;
     p->window_us = 300000000;
     p->jump_threshold_us = 2000;
+    p->max_skew_ppm = 1100.0;
 }
 
 static epoch_t *ep(rig_clock_t *c, unsigned id) { return &c->epochs[id % MAX_EPOCHS]; }
@@ -160,6 +182,13 @@ void rig_clock_destroy(rig_clock_t *c)
         return;
     free(c->tw);
     free(c);
+}
+
+/* How far the skew in use may be off (a bound, not a standard error). */
+static double skew_error(const rig_clock_t *c)
+{
+    double range = fabs(c->s - 1.0) + c->p.max_skew_ppm * 1e-6;
+    return c->s_fitted ? fmin(range, c->s_bias + 3 * c->s_sigma) : range;
 }
 
 static double rel_h(rig_clock_t *c, int64_t host_us)
@@ -267,7 +296,15 @@ static void refit(rig_clock_t *c)
      * a wild rate at start-up; once samples span seconds it no longer matters. */
     double lambda = wtot * SKEW_PRIOR_SPAN_US * SKEW_PRIOR_SPAN_US;
     double prior = c->s;
+    /* What the prior may be off by: the last fit's error, and never more than the accepted
+     * range allows (the first prior, 0 ppm or the envelope's slope, knows nothing better). */
+    double max_skew = c->p.max_skew_ppm * 1e-6;
+    double prior_err = fabs(prior - 1.0) + max_skew;
+    if (c->s_fitted)
+        prior_err = fmin(prior_err, c->s_bias + 3 * c->s_sigma);
     c->s = (sxy + lambda * prior) / (sxx + lambda);
+    c->s_bias = lambda / (sxx + lambda) * prior_err;
+    c->s_fitted = true;
     c->s_sigma = 1.0 / sqrt(sxx + lambda);
     c->s_known = sxx > lambda;
     for (unsigned k = 0; k < MAX_EPOCHS; k++) {
@@ -370,6 +407,7 @@ void rig_clock_note_reset(rig_clock_t *c, int64_t host_us)
     for (size_t i = 0; i < MAX_STREAMS; i++) {
         stream_state_t *st = &c->streams[i];
         st->seen = false;
+        st->ok_set = false;
         st->suspect = 0;
         st->regular = 0;
         st->period = 0;
@@ -451,6 +489,7 @@ static void seed_one_way(rig_clock_t *c, const stream_state_t *st, epoch_t *e, i
     e->d_ref = ts;
     e->d_ref_set = true;
     e->c = -c->s * (arrival - e->seed_floor);
+    e->seed_h = arrival - e->seed_floor;
     e->source = OFFSET_ONE_WAY;
 }
 
@@ -464,6 +503,20 @@ static bool continuity_step(const rig_clock_t *c, const stream_state_t *st, uint
         return false;
     *step = (double)ts - ((double)st->last_ts + (double)(index - st->last_index) * st->period);
     return true;
+}
+
+/* A regular stream's frame whose device timestamp is on the period from the last frame the
+ * stream mapped in the same epoch: the clock did not move in between (a write or a jump moves
+ * it by anything but a whole number of periods to within a few us). */
+static bool on_period_from_ok(const stream_state_t *st, unsigned eid, uint64_t index,
+                              int64_t ts)
+{
+    if (!st->ok_set || st->ok_epoch != eid || st->regular < 4 || st->period <= 0 ||
+        index <= st->ok_index)
+        return false;
+    double span = (double)(index - st->ok_index) * st->period;
+    double step = (double)(ts - st->ok_ts) - span;
+    return fabs(step) <= CONTINUITY_TOLERANCE_US + CONTINUITY_GAP_PPM * 1e-6 * span;
 }
 
 /* Which epoch a frame of this stream belongs to: frames of a stream arrive in capture order, so
@@ -534,8 +587,21 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     double early = e->source == OFFSET_ONE_WAY || st->floor_frames >= FLOOR_TRUST_FRAMES
                        ? ref - EARLY_MARGIN_US
                        : -EARLY_MARGIN_US;
-    bool impossible = ref_known && (r < early || r > ref + LATE_MARGIN_US);
+    bool late = ref_known && r > ref + LATE_MARGIN_US;
+    bool impossible = ref_known && (r < early || late);
+    /* Late only, on the period from a frame mapped on this clock: the clock did not move, the
+     * frame was held up (a stall longer than LATE_MARGIN_US). Its mapping stands. */
+    if (late && on_period_from_ok(st, eid, frame_index, ts))
+        impossible = false;
     if (eid == c->cur && impossible) {
+        /* Suspects that disagree are not one jump (a burst after a stall): count afresh. */
+        double agree = fmin(JUMP_AGREE_US, 0.5 * fabs((double)(ts - st->suspect_ts)));
+        if (st->suspect > 0 && fabs(r - st->suspect_r) > agree)
+            st->suspect = 0;
+        if (st->suspect == 0) {
+            st->suspect_r = r;
+            st->suspect_ts = ts;
+        }
         if (++st->suspect >= JUMP_FRAMES) {
             /* Several frames in a row cannot be on this clock: it jumped (reboot). */
             e = new_epoch(c, arrival);
@@ -600,24 +666,38 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
         h = map_h(c, e, ts);
         /* The read happened inside the best round trip: half of it bounds any asymmetry;
          * plus the statistical error of the offset and of the skew away from the samples. */
-        double skew_term = c->s_sigma * fabs(h - e->mean_h);
-        bound = (int64_t)ceil(c->rtt_min / 2 + 3 * e->c_sigma + 3 * skew_term);
+        /* The skew's error, statistical and the prior's pull, grows with the distance from
+         * the samples' mean: 1000 ppm unknown is 200 us, 200 ms away. */
+        double skew_term = (3 * c->s_sigma + c->s_bias) * fabs(h - e->mean_h);
+        bound = (int64_t)ceil(c->rtt_min / 2 + 3 * e->c_sigma + skew_term);
         break;
     }
     case OFFSET_WRITTEN:
         h = map_h(c, e, ts);
-        bound = WRITE_BOUND_US;
+        bound = (int64_t)ceil(WRITE_BOUND_US + skew_error(c) * fabs(h - e->start_h));
         break;
     default:
         /* One-way only: the lower envelope of arrivals minus the floor that an earlier two-way
          * epoch calibrated; without one, the floor is an unobservable bias: no bound. */
-        if (st->ow_fit)
+        if (st->ow_fit) {
             h = st->ow_icpt + st->ow_slope * (double)(ts - st->ow_dref) -
                 assumed_floor(st);
-        else
+            bound = st->floor_known ? INT64_MAX : st->floor_hint_bound;
+        } else {
             h = map_h(c, e, ts); /* seeded at arrival minus that floor already */
-        bound = st->floor_known ? INT64_MAX : st->floor_hint_bound;
+            /* from one frame: the skew's error over the time since it */
+            bound = st->floor_known || st->floor_hint_bound == INT64_MAX
+                        ? INT64_MAX
+                        : (int64_t)ceil((double)st->floor_hint_bound +
+                                        skew_error(c) * fabs(h - e->seed_h));
+        }
         break;
+    }
+    if (!impossible) {
+        st->ok_set = true;
+        st->ok_epoch = eid;
+        st->ok_index = frame_index;
+        st->ok_ts = ts;
     }
     if (impossible)
         return false; /* the frame contradicts the model (a jump being confirmed): no map */

@@ -40,9 +40,13 @@ typedef struct rig_clock_params {
     int64_t window_us;
     /* A two-way sample more than this off the model starts a new epoch (reboot, foreign sync). */
     int64_t jump_threshold_us;
+    /* The largest |skew| a crystal may have (ppm): until samples measure the skew, the error
+     * bounds allow for any skew within it over the time since the offset was located. */
+    double max_skew_ppm;
 } rig_clock_params_t;
 
-/** Defaults: 64-bit counter, 512 samples over 300 s, 2 ms jump threshold. */
+/** Defaults: 64-bit counter, 512 samples over 300 s, 2 ms jump threshold, skews up to 1100 ppm
+ *  (the config accepts crystals up to 1000 ppm; temperature may walk them a little beyond). */
 void rig_clock_params_default(rig_clock_params_t *p);
 
 rig_clock_t *rig_clock_create(const rig_clock_params_t *params);
