@@ -485,6 +485,7 @@ typedef struct hand_event {
     uint64_t index;
     double capture;   /* frames: true capture time (host us since HOST0) */
     double rtt;       /* two-way samples: round trip (0: 200 us), the device read at its middle */
+    bool write;       /* the host writes the device clock (hand_clock_t says to what) */
 } hand_event_t;
 
 static int cmp_event(const void *a, const void *b)
@@ -501,10 +502,25 @@ typedef struct hand_result {
     unsigned epochs;
 } hand_result_t;
 
-static double hand_device(double d0, double ppm, double t) { return d0 + t + ppm * 1e-6 * t; }
+/* The device clock: D0 + (1 + ppm) t, or after a write at wt[k], wv[k] + (1 + ppm)(t - wt[k]). */
+typedef struct hand_clock {
+    double d0, ppm;
+    size_t nw;
+    double wt[16], wv[16];
+} hand_clock_t;
+
+static double hand_device(const hand_clock_t *k, double t)
+{
+    double base_t = 0, base_d = k->d0;
+    for (size_t i = 0; i < k->nw && k->wt[i] <= t; i++) {
+        base_t = k->wt[i];
+        base_d = k->wv[i];
+    }
+    return base_d + (t - base_t) * (1 + k->ppm * 1e-6);
+}
 
 /* Runs the events; frames with capture in [held_from, held_to) count as held. */
-static void hand_run(rig_clock_t *c, hand_event_t *ev, size_t n, double d0, double ppm,
+static void hand_run(rig_clock_t *c, hand_event_t *ev, size_t n, const hand_clock_t *k,
                      double held_from, double held_to, hand_result_t *r)
 {
     qsort(ev, n, sizeof(*ev), cmp_event);
@@ -512,10 +528,14 @@ static void hand_run(rig_clock_t *c, hand_event_t *ev, size_t n, double d0, doub
     r->worst_excess = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         const hand_event_t *e = &ev[i];
+        if (e->write) {
+            rig_clock_note_step(c, HOST0 + (int64_t)e->at);
+            continue;
+        }
         if (!e->frame) {
             double rtt = e->rtt > 0 ? e->rtt : 200;
             int64_t h1 = HOST0 + (int64_t)(e->at - rtt);
-            rig_clock_add_two_way(c, h1, (int64_t)floor(hand_device(d0, ppm, e->at - rtt / 2)),
+            rig_clock_add_two_way(c, h1, (int64_t)floor(hand_device(k, e->at - rtt / 2)),
                                   h1 + (int64_t)rtt);
             continue;
         }
@@ -523,7 +543,7 @@ static void hand_run(rig_clock_t *c, hand_event_t *ev, size_t n, double d0, doub
         r->frames++;
         bool held = e->capture >= held_from && e->capture < held_to;
         if (!rig_clock_frame(c, e->stream, e->index,
-                             (int64_t)floor(hand_device(d0, ppm, e->capture)),
+                             (int64_t)floor(hand_device(k, e->capture)),
                              HOST0 + (int64_t)e->at, &g, &bound))
             continue;
         double err = fabs((double)(g - HOST0) - e->capture);
@@ -555,7 +575,8 @@ static void frames_a_long_stall_held_back_keep_their_clock(void **state)
      * Right: stream 0's held frames are on their period from the last frame mapped, the clock
      * is the same, their maps stand; stream 1's have no such proof and may go unmapped; no frame
      * is ever mapped more than its bound (or, unvouched, 100 us) off, and there is one epoch. */
-    const double period = 1e6 / 30, floor_us = 9000, ppm = 80, d0 = 5e9;
+    const double period = 1e6 / 30, floor_us = 9000;
+    const hand_clock_t k = {.d0 = 5e9, .ppm = 80};
     const double stall_from = 1.0e6, stall_to = 1.43e6;
     hand_event_t ev[400];
     size_t n = 0;
@@ -568,13 +589,13 @@ static void frames_a_long_stall_held_back_keep_their_clock(void **state)
             double at = cap + floor_us + (double)((i * 37 + s * 11) % 300);
             if (cap >= stall_from && cap < stall_to)
                 at = stall_to + (double)i * 2 + s; /* the burst: 1-2 us apart */
-            ev[n++] = (hand_event_t){at, true, s, i, cap, 0};
+            ev[n++] = (hand_event_t){at, true, s, i, cap, 0, false};
         }
     }
     rig_clock_t *c = rig_clock_create(NULL);
     assert_non_null(c);
     hand_result_t r;
-    hand_run(c, ev, n, d0, ppm, stall_from, stall_to, &r);
+    hand_run(c, ev, n, &k, stall_from, stall_to, &r);
     rig_clock_destroy(c);
     if (getenv("CLOCK_DEBUG"))
         fprintf(stderr, "frames %zu mapped %zu held mapped %zu max err %.1f held %.1f excess %.1f "
@@ -605,8 +626,9 @@ static void the_bound_holds_at_start_up_for_any_accepted_skew(void **state)
     rig_clock_params_default(&p);
     assert_true(p.max_skew_ppm >= range->max && -p.max_skew_ppm <= range->min);
     const double ppms[] = {range->max, range->min, 1000, -1000, 500, 0};
-    for (size_t k = 0; k < sizeof(ppms) / sizeof(ppms[0]); k++) {
-        const double period = 1e6 / 30, d0 = 1.4e9;
+    for (size_t m = 0; m < sizeof(ppms) / sizeof(ppms[0]); m++) {
+        const double period = 1e6 / 30;
+        const hand_clock_t k = {.d0 = 1.4e9, .ppm = ppms[m]};
         hand_event_t ev[200];
         size_t n = 0;
         for (int j = 0; j <= 30; j++)
@@ -614,21 +636,73 @@ static void the_bound_holds_at_start_up_for_any_accepted_skew(void **state)
                                      .rtt = j == 0 ? 245 : 400 + (double)((j * 53) % 100)};
         for (uint64_t i = 0; i < 80; i++) {
             double cap = 215000 + (double)i * period;
-            ev[n++] = (hand_event_t){cap + 9000 + (double)((i * 37) % 300), true, 0, i, cap, 0};
+            ev[n++] = (hand_event_t){cap + 9000 + (double)((i * 37) % 300), true, 0, i, cap, 0,
+                                     false};
         }
         rig_clock_t *c = rig_clock_create(NULL);
         assert_non_null(c);
         hand_result_t r;
-        hand_run(c, ev, n, d0, ppms[k], INFINITY, INFINITY, &r);
+        hand_run(c, ev, n, &k, INFINITY, INFINITY, &r);
         rig_clock_destroy(c);
         if (getenv("CLOCK_DEBUG"))
             fprintf(stderr, "ppm %.0f: mapped %zu/%zu max err %.1f excess %.1f bound max %lld "
-                    "last %lld\n", ppms[k], r.mapped, r.frames, r.max_err, r.worst_excess,
+                    "last %lld\n", ppms[m], r.mapped, r.frames, r.max_err, r.worst_excess,
                     (long long)r.max_bound, (long long)r.last_bound);
         assert_int_equal(r.mapped, 80);
         assert_true(r.worst_excess <= 0.0); /* every vouched map is within its bound */
         /* ... and the bound says something: the skew can pull 1100 ppm x ~1 s at most */
         assert_true(r.max_bound < 1500);
+    }
+}
+
+static void a_stall_across_clock_writes_leaves_every_frame_on_its_clock(void **state)
+{
+    (void)state;
+    /* The host writes the device clock every 200 ms (the write lands 100-600 us late), each
+     * write followed by a burst of reads; from 1.0 s to 1.43 s the link stalls across three
+     * writes, and 13 frames captured on four different clocks come out together after the last
+     * one. Each must be mapped on the clock it was captured on (its timestamp says which: the
+     * step of each write is hundreds of us) or not at all, never tens of ms off; with two-way
+     * samples and with frames only (a floor hint of 9000 +- 1500 us). */
+    const double period = 1e6 / 30, stall_from = 1.0e6, stall_to = 1.43e6;
+    for (int two_way = 1; two_way >= 0; two_way--) {
+        hand_clock_t k = {.d0 = 7e9, .ppm = -250};
+        hand_event_t ev[600];
+        size_t n = 0;
+        for (int j = 1; j <= 16; j++) {
+            double at = j * 200000.0 + 50000;
+            k.wt[k.nw] = at;
+            k.wv[k.nw++] = (double)HOST0 + at - 100 - (double)((j * 131) % 500);
+            ev[n++] = (hand_event_t){.at = at, .write = true};
+            for (int b = 0; two_way && b < 3; b++)
+                ev[n++] = (hand_event_t){.at = at + 1000 + 5000 * b};
+        }
+        for (double t = 0; two_way && t <= 3.4e6; t += 100000)
+            ev[n++] = (hand_event_t){.at = t + 300};
+        for (uint64_t i = 0; i < 100; i++) {
+            double cap = 200000 + (double)i * period;
+            double at = cap + 9000 + (double)((i * 37) % 300);
+            if (cap >= stall_from && cap < stall_to)
+                at = stall_to + (double)i * 2;
+            ev[n++] = (hand_event_t){at, true, 0, i, cap, 0, false};
+        }
+        assert_true(n <= 600);
+        rig_clock_t *c = rig_clock_create(NULL);
+        assert_non_null(c);
+        if (!two_way)
+            rig_clock_set_floor_hint(c, 0, 9000, 1500);
+        hand_result_t r;
+        hand_run(c, ev, n, &k, stall_from, stall_to, &r);
+        rig_clock_destroy(c);
+        if (getenv("CLOCK_DEBUG"))
+            fprintf(stderr, "two-way %d: frames %zu mapped %zu held mapped %zu max err %.1f held "
+                    "%.1f excess %.1f epochs %u\n", two_way, r.frames, r.mapped, r.mapped_held,
+                    r.max_err, r.max_err_held, r.worst_excess, r.epochs);
+        assert_int_equal(r.frames, 100);
+        assert_int_equal(r.epochs, 17); /* the first clock and one per write, no other */
+        assert_true(r.worst_excess <= 0.0);
+        assert_true(r.max_err < (two_way ? 100.0 : 1600.0));
+        assert_true(r.mapped >= 100 - 13);
     }
 }
 
@@ -649,6 +723,7 @@ int main(void)
         cmocka_unit_test(a_floor_hint_takes_the_latency_out_of_frames_only_maps),
         cmocka_unit_test(frames_a_long_stall_held_back_keep_their_clock),
         cmocka_unit_test(the_bound_holds_at_start_up_for_any_accepted_skew),
+        cmocka_unit_test(a_stall_across_clock_writes_leaves_every_frame_on_its_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
