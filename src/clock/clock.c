@@ -665,9 +665,9 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     case OFFSET_TWO_WAY: {
         h = map_h(c, e, ts);
         /* The read happened inside the best round trip: half of it bounds any asymmetry;
-         * plus the statistical error of the offset and of the skew away from the samples. */
-        /* The skew's error, statistical and the prior's pull, grows with the distance from
-         * the samples' mean: 1000 ppm unknown is 200 us, 200 ms away. */
+         * plus the statistical error of the offset, and the skew's error (statistical and the
+         * prior's pull) times the distance from the samples: 1000 ppm unknown is 200 us at
+         * 200 ms. */
         double skew_term = (3 * c->s_sigma + c->s_bias) * fabs(h - e->mean_h);
         bound = (int64_t)ceil(c->rtt_min / 2 + 3 * e->c_sigma + skew_term);
         break;
@@ -693,14 +693,12 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
         }
         break;
     }
-    if (!impossible) {
-        st->ok_set = true;
-        st->ok_epoch = eid;
-        st->ok_index = frame_index;
-        st->ok_ts = ts;
-    }
     if (impossible)
         return false; /* the frame contradicts the model (a jump being confirmed): no map */
+    st->ok_set = true;
+    st->ok_epoch = eid;
+    st->ok_index = frame_index;
+    st->ok_ts = ts;
     if (global_us)
         *global_us = c->h_ref + (int64_t)llround(h);
     if (bound_us)
