@@ -227,6 +227,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rig_config_destroy(cfg);
         return 0;
     }
+    /* Host clock sync as `rigsync run` does it (the config's interval, else every 60 s): the
+     * clock-write path of the estimator is fuzzed too. */
+    FUZZ_CHECK(rig_context_enable_clock_sync(ctx, rig_config_clock_sync_interval_ms(cfg)) == RIG_OK,
+               "clock sync");
     FUZZ_CHECK(rig_context_set_unmatched_callback(ctx, on_unmatched, &r) == RIG_OK, "unmatched");
     FUZZ_CHECK(rig_context_set_frameset_callback(ctx, on_set, &r) == RIG_OK, "set callback");
     FUZZ_CHECK(rig_context_enable_framesets(ctx, NULL) == RIG_OK, "enable framesets");

@@ -199,6 +199,32 @@ static void free_run_devices_drift_apart_at_their_configured_ppm(void **state)
     rig_down(&r);
 }
 
+/* Temperature moves a crystal as a random walk (1000 ppm per sqrt(hour) here: 16.7 ppm per 1 s
+ * step) but never past the 1000 ppm the config accepts: the walk reflects at the edge. A crystal
+ * started at 999 ppm, 1 ppm from the edge, stays inside it for the whole hour (checked every
+ * second); an unbounded walk would cross it almost surely. */
+static void temperature_keeps_a_crystal_within_the_accepted_range(void **state)
+{
+    (void)state;
+    rig_run_t r;
+    rig_up(&r,
+           "{\"devices\":[{\"serial_number\":\"" SN_A "\",\"config\":{\"mode\":\"FREE_RUN\"}}],"
+           "\"sim\":{\"devices\":[{\"serial_number\":\"" SN_A "\",\"ppm\":999}],"
+           "\"drift_walk_ppm_per_sqrt_hour\":1000," QUIET_TRANSPORT "}}",
+           false, false);
+    double lo = 1e9, hi = -1e9;
+    for (int k = 0; k < 3600; k++) {
+        assert_int_equal(rig_sim_advance_us(r.ctx, 1000000), RIG_OK);
+        double ppm;
+        assert_int_equal(rig_sim_device_ppm(r.ctx, 0, &ppm), RIG_OK);
+        lo = ppm < lo ? ppm : lo;
+        hi = ppm > hi ? ppm : hi;
+    }
+    if (!(hi <= 1000.0 && lo >= -1000.0 && hi - lo > 100.0))
+        fail_msg("the crystal went from %.1f to %.1f ppm", lo, hi);
+    rig_down(&r);
+}
+
 static void free_run_color_and_depth_have_independent_phases(void **state)
 {
     (void)state;
@@ -1238,6 +1264,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(free_run_devices_drift_apart_at_their_configured_ppm),
+        cmocka_unit_test(temperature_keeps_a_crystal_within_the_accepted_range),
         cmocka_unit_test(free_run_color_and_depth_have_independent_phases),
         cmocka_unit_test(secondary_captures_on_primary_pulse_plus_cable_and_configured_delays),
         cmocka_unit_test(secondary_gets_no_frames_when_primary_trigger_out_is_disabled),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "config/ranges.h"
 #include "backends/sim/pixels.h"
 #include "backends/sim/sim_internal.h"
 #include "mode/tof.h"
@@ -293,11 +294,19 @@ static void on_drift(sim_state_t *st, const sim_event_t *ev)
 {
     double sigma = st->spec.drift_walk_ppm_per_sqrt_hour / 60.0 *
                    sqrt((double)DRIFT_STEP_NS / 1e9); /* per step: sqrt(1 s / 1 h) = 1/60 */
+    const double ppm_max = rig_range_get(RIG_RANGE_SIM_PPM)->max;
     for (size_t i = 0; i < st->ndev; i++) {
         sim_device_t *d = &st->devs[i];
         d->clk_dev_us = sim_dev_clock_us(d, ev->t_ns);
         d->clk_t_ns = ev->t_ns;
         d->ppm += sigma * sim_rng_normal(&d->rng);
+        /* A crystal stays within what crystals do (the range the config accepts): the walk
+         * reflects at its edges, so the clock estimator's skew allowance holds all run long. */
+        if (d->ppm > ppm_max)
+            d->ppm = 2.0 * ppm_max - d->ppm;
+        else if (d->ppm < -ppm_max)
+            d->ppm = -2.0 * ppm_max - d->ppm;
+        d->ppm = d->ppm > ppm_max ? ppm_max : d->ppm < -ppm_max ? -ppm_max : d->ppm;
     }
     sim_event_t next = *ev;
     next.t_ns = ev->t_ns + DRIFT_STEP_NS;
