@@ -10,7 +10,7 @@ configs=$2
 
 # --- the example: unplug 4 s + replug 6 s, reboot to defaults at 9 s for 1.5 s, a glitch -----
 # (the exit status follows the verdict, the report's business: not checked here)
-"$bin" run --config "$configs/faults_example.json" --virtual-time --seconds 12 --quiet --no-pixels \
+"$bin" run --config "$configs/faults_example.json" --virtual-time --seconds 20 --quiet --no-pixels \
   >"$tmp/example.out" 2>"$tmp/example.err" </dev/null
 has example out '^EVENT t=4\.000 s device#3 FLT00004 gone: unplugged; [0-9]+ frame\(s\) in flight lost'
 has example out '^EVENT t=6\.000 s device#3 FLT00004 back: '
@@ -23,6 +23,12 @@ lacks example out 'device#3 FLT00004 (rebooted|reconfigured)'
 # in order: gone, back, rebooted, reconfigured, restarted for device#2
 order=$(grep '^EVENT' "$tmp/example.out" | grep -o 'device#2 FLT00003 [a-z]*' | awk '{print $3}' | tr '\n' ' ')
 if [ "$order" = "gone back rebooted reconfigured restarted " ]; then ok; else bad "device#2 events: $order"; fi
+# the summary lists them at the same times as the EVENT lines (from the start of streaming), the
+# injected faults beside what rigsync saw and did; with the run locked all along: SYNCHRONIZED
+has example out '^event at 4\.000 s: device#3 FLT00004 gone: '
+has example out '^event at 4\.000 s: device#3 FLT00004 injected unplug: '
+has example out '^event at 10\.500 s: device#2 FLT00003 reconfigured: '
+has example out '^VERDICT: SYNCHRONIZED: .*WARNING: [0-9]+ event\(s\) during the run: at 4\.000 s device#3 gone'
 
 # --- a late device: waited for, arrives at 2 s, configured and started, frames in sets -------
 cat >"$tmp/late.json" <<'JSON'

@@ -189,7 +189,7 @@ static void print_summary(const cli_rig_t *rig, const rig_report_summary_t *sum)
                sum->events_dropped ? " (the oldest listed; the rest only counted)" : "");
     for (size_t i = 0; i < sum->event_count; i++) {
         const rig_report_event_t *e = &sum->events[i];
-        printf("event at %.3f s: ", ((double)e->host_ts_us - (double)sum->first_us) / 1e6);
+        printf("event at %.3f s: ", ((double)e->host_ts_us - (double)sum->origin_us) / 1e6);
         if (e->device >= 0 && (size_t)e->device < sum->device_count)
             printf("device#%ld %s ", e->device, rig_config_device_serial(cfg, (size_t)e->device));
         else
@@ -513,6 +513,7 @@ int cli_run(int argc, char **argv)
         rig_sim_now_us(rig.ctx, &rs.t0_us);
     else
         rs.t0_us = rig_realtime_us();
+    rig_report_set_origin(rs.report, rs.t0_us); /* the summary's event times as the EVENT lines' */
     rig_context_set_device_event_callback(rig.ctx, on_device_event, &rs);
     rc = start_streams(&rig);
     if (rc != CLI_OK)

@@ -29,6 +29,7 @@ rig_report_t *rig_report_create(const rig_config_t *config)
     if (!r)
         return NULL;
     r->config = config;
+    r->origin_us = RIG_TS_NONE;
     r->ndev = rig_config_device_count(config);
     r->series = calloc(r->ndev * RIG_STREAM_COUNT + 1, sizeof(*r->series));
     r->offset = calloc(r->ndev * RIG_STREAM_COUNT + 1, sizeof(*r->offset));
@@ -94,6 +95,12 @@ static void break_segments(rig_report_t *r, size_t gone)
         for (int k = 0; fed && k < RIG_STREAM_COUNT; k++)
             r->series[j * RIG_STREAM_COUNT + (size_t)k].break_next = true;
     }
+}
+
+void rig_report_set_origin(rig_report_t *r, int64_t host_us)
+{
+    if (r)
+        r->origin_us = host_us;
 }
 
 rig_error_t rig_report_add_event(rig_report_t *r, const rig_report_event_t *event)
@@ -499,6 +506,7 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
         d->capture_hz = rel_n ? (double)cfg->streams[RIG_STREAM_DEPTH].fps / d->rate_rel : 0.0;
     }
     sum->first_us = last >= first ? first : 0;
+    sum->origin_us = r->origin_us != RIG_TS_NONE ? r->origin_us : sum->first_us;
     sum->duration_s = last > first ? span_s(first, last) : 0.0;
     if (r->wall_any) {
         sum->wall_known = true;

@@ -88,7 +88,9 @@ typedef struct rig_report_summary {
     rig_report_device_t *devices;
     size_t pair_count;
     rig_report_pair_t *pairs;
-    int64_t first_us;           /* host time of the first frame (event times count from it) */
+    int64_t first_us;           /* host time of the first frame */
+    int64_t origin_us;          /* event times count from it: rig_report_set_origin's, else
+                                   first_us */
     uint64_t frames;            /* all frames fed */
     uint64_t unmatched;         /* frames in no frameset, and by reason */
     uint64_t unmatched_by_reason[RIG_UNMATCHED_REASON_COUNT];
@@ -140,6 +142,10 @@ rig_error_t rig_report_add_unmatched(rig_report_t *report, size_t device, rig_st
  */
 rig_error_t rig_report_add_wall(rig_report_t *report, size_t device, rig_stream_t stream,
                                 int64_t host_ts_us, int64_t wall_us);
+
+/** Host time event times count from in the summary (e.g. the start of streaming, as the
+ * caller's own event lines); without it, the first frame's. */
+void rig_report_set_origin(rig_report_t *report, int64_t host_us);
 
 /** Records an event (copied). Beyond RIG_REPORT_MAX_EVENTS only counted. */
 rig_error_t rig_report_add_event(rig_report_t *report, const rig_report_event_t *event);

@@ -80,6 +80,7 @@ struct rig_report {
     double *nominal;  /* nominal period per stream, us */
     rig_report_event_t events[RIG_REPORT_MAX_EVENTS]; /* in arrival order */
     size_t nevents;
+    int64_t origin_us; /* RIG_TS_NONE: the first frame */
     uint64_t events_dropped;
     bool oom;
     /* host lag: wall - host per frame, its least value and its worst excess over that */

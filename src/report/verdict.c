@@ -275,7 +275,7 @@ static void note_events(rig_report_summary_t *sum)
     size_t shown = RIG_MIN(sum->event_count, (size_t)4);
     for (size_t i = 0; i < shown; i++) {
         const rig_report_event_t *e = &sum->events[i];
-        rig_append(t, tl, "%s at %.3f s ", i ? ";" : "", span_s(sum->first_us, e->host_ts_us));
+        rig_append(t, tl, "%s at %.3f s ", i ? ";" : "", span_s(sum->origin_us, e->host_ts_us));
         if (e->device >= 0)
             rig_append(t, tl, "device#%ld ", e->device);
         else
