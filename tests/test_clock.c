@@ -706,6 +706,60 @@ static void a_stall_across_clock_writes_leaves_every_frame_on_its_clock(void **s
     }
 }
 
+static void frames_around_a_clock_write_are_within_their_bound_on_either_clock(void **state)
+{
+    (void)state;
+    /* The host writes the device clock at 500 ms; the write lands 400 us late, so the new clock
+     * is 400 us behind the old one (which ran on host time). Two-way samples every 100 ms and a
+     * burst of three reads 1, 6 and 11 ms after the write (as rigsync run does); stream 0
+     * captures every 33.3 ms. Two frames of other streams cross the write (the fuzz findings
+     * sim_run-bound_after_clock_write_*):
+     *  - stream 1's very first frame, captured 60 ms before the write and held up by a stall
+     *    until 20 ms after it: its stream has no past, but its timestamp maps 60 ms before the
+     *    write on either clock, so it is on the old one. Mapped on the new clock it is 400 us
+     *    off with a bound of ~100 us.
+     *  - stream 2's second frame, captured 100 us after the write (first frame 200 ms before):
+     *    no period to check continuity against, and on the old clock its timestamp maps 300 us
+     *    before the write, on the new one 100 us after: both clocks are possible, and taking
+     *    the old one is 400 us off. Its bound must cover both candidates.
+     * Every vouched map must lie within its bound, and the bound stay useful. */
+    const hand_clock_t k = {.d0 = (double)HOST0, .ppm = 0, .nw = 1, .wt = {500000},
+                            .wv = {(double)HOST0 + 500000 - 400}};
+    const double period = 1e6 / 30, floor_us = 9000;
+    hand_event_t ev[200];
+    size_t n = 0;
+    for (double t = 250; t <= 1.2e6; t += 100000)
+        ev[n++] = (hand_event_t){.at = t};
+    ev[n++] = (hand_event_t){.at = 500000, .write = true};
+    for (int b = 0; b < 3; b++)
+        ev[n++] = (hand_event_t){.at = 501000 + 5000 * b + 230};
+    for (uint64_t i = 0; i < 30; i++) {
+        double cap = 200000 + (double)i * period;
+        ev[n++] = (hand_event_t){cap + floor_us + (double)((i * 37) % 300), true, 0, i, cap, 0,
+                                 false};
+    }
+    const double held_cap = 440000;
+    ev[n++] = (hand_event_t){520000 + 17, true, 1, 0, held_cap, 0, false};
+    ev[n++] = (hand_event_t){300000 + floor_us + 3, true, 2, 0, 300000, 0, false};
+    ev[n++] = (hand_event_t){500100 + 15000 + 7, true, 2, 1, 500100, 0, false};
+    rig_clock_t *c = rig_clock_create(NULL);
+    assert_non_null(c);
+    hand_result_t r;
+    hand_run(c, ev, n, &k, held_cap, held_cap + 1, &r);
+    rig_clock_destroy(c);
+    if (getenv("CLOCK_DEBUG"))
+        fprintf(stderr, "frames %zu mapped %zu held mapped %zu max err %.1f held %.1f excess %.1f "
+                "bound max %lld epochs %u\n", r.frames, r.mapped, r.mapped_held, r.max_err,
+                r.max_err_held, r.worst_excess, (long long)r.max_bound, r.epochs);
+    assert_int_equal(r.frames, 33);
+    assert_int_equal(r.epochs, 2);
+    assert_int_equal(r.mapped, 33);
+    assert_true(r.worst_excess <= 0.0);   /* every map within its bound */
+    assert_int_equal(r.mapped_held, 1);
+    assert_true(r.max_err_held < 50.0);   /* the held frame on its (old) clock */
+    assert_true(r.max_bound < 1000);      /* and the bound still says something */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -724,6 +778,7 @@ int main(void)
         cmocka_unit_test(frames_a_long_stall_held_back_keep_their_clock),
         cmocka_unit_test(the_bound_holds_at_start_up_for_any_accepted_skew),
         cmocka_unit_test(a_stall_across_clock_writes_leaves_every_frame_on_its_clock),
+        cmocka_unit_test(frames_around_a_clock_write_are_within_their_bound_on_either_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 #include "clock/clock.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ typedef struct epoch {
     double mean_h;   /* weighted mean host time of its two-way samples */
     double seed_floor; /* one-way: the latency floor assumed when the offset was seeded */
     double seed_h;     /* one-way: the host time (relative) the seeding frame was mapped to */
+    bool written;      /* begun by a host clock write (note_step): near the clock before it */
 } epoch_t;
 
 typedef struct stream_state {
@@ -394,6 +396,7 @@ void rig_clock_note_step(rig_clock_t *c, int64_t host_us)
     e->d_ref_set = true;
     e->c = -c->s * h;
     e->source = OFFSET_WRITTEN;
+    e->written = true;
 }
 
 static void ring_reset(stream_state_t *st);
@@ -519,44 +522,150 @@ static bool on_period_from_ok(const stream_state_t *st, unsigned eid, uint64_t i
     return fabs(step) <= CONTINUITY_TOLERANCE_US + CONTINUITY_GAP_PPM * 1e-6 * span;
 }
 
+/* The bound on the error of epoch e's map at host time h (relative), for epochs located by
+ * two-way samples or by the written value; -1 for others (one-way maps depend on the stream's
+ * envelope). */
+static int64_t epoch_bound_at(const rig_clock_t *c, const epoch_t *e, double h)
+{
+    if (!e->d_ref_set)
+        return -1;
+    if (e->source == OFFSET_TWO_WAY) {
+        /* The read happened inside the best round trip: half of it bounds any asymmetry;
+         * plus the statistical error of the offset, and the skew's error (statistical and the
+         * prior's pull) times the distance from the samples: 1000 ppm unknown is 200 us at
+         * 200 ms. */
+        double skew_term = (3 * c->s_sigma + c->s_bias) * fabs(h - e->mean_h);
+        return (int64_t)ceil(c->rtt_min / 2 + 3 * e->c_sigma + skew_term);
+    }
+    if (e->source == OFFSET_WRITTEN)
+        return (int64_t)ceil(WRITE_BOUND_US + skew_error(c) * fabs(h - e->start_h));
+    return -1;
+}
+
+/* The map of device value ts on epoch e and its bound (false: no bound, see above). */
+static bool epoch_map(const rig_clock_t *c, const epoch_t *e, int64_t ts, double *h,
+                      int64_t *bound)
+{
+    if (!e->d_ref_set)
+        return false;
+    *h = map_h(c, e, ts);
+    *bound = epoch_bound_at(c, e, *h);
+    return *bound >= 0;
+}
+
+/* Epochs a frame may belong to: the one chosen, and [lo, hi] around it when the evidence leaves
+ * a neighbour possible (the bound then covers every candidate's map). */
+typedef struct epoch_pick {
+    unsigned id, lo, hi;
+} epoch_pick_t;
+
+/* Across a host clock write at t (nxt->start_h): may the frame be on the old clock, or on the
+ * new one? The clock switched within WRITE_BOUND_US after t (the write lands late); each map is
+ * within its bound of the truth. False in both when a map has no bound (one-way epochs). */
+static bool write_sides(const rig_clock_t *c, const epoch_t *old, const epoch_t *nxt,
+                        int64_t ts, bool *old_ok, bool *new_ok)
+{
+    double t = nxt->start_h;
+    if (!nxt->written || !old->d_ref_set || !nxt->d_ref_set)
+        return false;
+    /* Each map's bound where the truth would be at the least distance from the map: a map's
+     * bound grows with its distance from the epoch's samples, but slower than the map's error
+     * would (a clock's map far beyond the epoch's end is not "possible" by its wide bound). */
+    int64_t b_old = epoch_bound_at(c, old, t + WRITE_BOUND_US), b_new = epoch_bound_at(c, nxt, t);
+    if (b_old < 0 || b_new < 0)
+        return false;
+    *old_ok = map_h(c, old, ts) - (double)b_old <= t + WRITE_BOUND_US;
+    *new_ok = map_h(c, nxt, ts) + (double)b_new >= t;
+    return true;
+}
+
+/* Is a frame with device value ts on epoch e's clock rather than the next one's? The next
+ * epoch began at t (a clock write or a jump). *ambiguous: the evidence leaves both possible
+ * (only said across a host clock write, where both maps have bounds). */
+static bool before_next(const rig_clock_t *c, const stream_state_t *st, unsigned e,
+                        uint64_t index, int64_t ts, bool *ambiguous)
+{
+    const epoch_t *old = cep(c, e), *nxt = cep(c, e + 1);
+    bool old_ok = true, new_ok = true;
+    bool sides = write_sides(c, old, nxt, ts, &old_ok, &new_ok);
+    *ambiguous = false;
+    if (sides && old_ok != new_ok)
+        return old_ok; /* one clock is ruled out by its bound */
+    double t = nxt->start_h;
+    double h_old = map_h(c, old, ts), h_new = map_h(c, nxt, ts);
+    bool is_old, decisive = false;
+    if (h_new < t - STEP_MARGIN_US) {
+        is_old = true;
+    } else if (h_old > t + STEP_MARGIN_US) {
+        is_old = false;
+    } else if (st->seen && st->regular >= 4 && st->epoch == e && index > st->last_index) {
+        /* A regular stream's timestamp is on its period from the last frame, or off it by the
+         * write's step: exact, unless the step hides within the period's tolerance. */
+        double pred = (double)st->last_ts + (double)(index - st->last_index) * st->period;
+        double jump = predict_d(c, nxt, t) - predict_d(c, old, t);
+        is_old = fabs((double)ts - pred) <= fabs((double)ts - (pred + jump));
+        decisive = fabs(jump) >= 4 * CONTINUITY_TOLERANCE_US;
+    } else {
+        is_old = h_old <= t;
+    }
+    *ambiguous = sides && !decisive;
+    return is_old;
+}
+
+static void pick_widen(epoch_pick_t *pk, unsigned a, unsigned b)
+{
+    pk->lo = a < pk->lo ? a : pk->lo;
+    pk->hi = b > pk->hi ? b : pk->hi;
+}
+
 /* Which epoch a frame of this stream belongs to: frames of a stream arrive in capture order, so
  * it is the stream's last epoch or a later one; across a clock write, the device timestamp's
- * continuity with the previous frame decides. */
-static unsigned frame_epoch(const rig_clock_t *c, const stream_state_t *st, uint64_t index,
-                            int64_t ts)
+ * continuity with the previous frame decides. A stream's first frame may have been captured
+ * before the latest clock writes and held up (a stall): it steps back across them while its
+ * timestamp maps before them. */
+static epoch_pick_t frame_epoch(const rig_clock_t *c, const stream_state_t *st, uint64_t index,
+                                int64_t ts)
 {
+    unsigned oldest = c->cur >= MAX_EPOCHS - 1 ? c->cur - (MAX_EPOCHS - 1) : 0;
     unsigned e = st->seen ? st->epoch : c->cur;
-    if (c->cur - e >= MAX_EPOCHS)
-        e = c->cur - (MAX_EPOCHS - 1);
+    if (e < oldest)
+        e = oldest;
+    epoch_pick_t pk = {e, UINT_MAX, 0}; /* the candidates are widened to the chosen below */
     /* Frames only, regular captures: the mappings of both clocks carry the unknown latency
      * floor (milliseconds), too coarse to tell old from new; continuity is exact. A frame on
      * its period is on the old clock; one off it crossed to the next. */
     double step;
-    if (e < c->cur && continuity_step(c, st, index, ts, &step))
-        return fabs(step) <= CONTINUITY_TOLERANCE_US ? e : e + 1;
+    if (e < c->cur && continuity_step(c, st, index, ts, &step)) {
+        e = fabs(step) <= CONTINUITY_TOLERANCE_US ? e : e + 1;
+        return (epoch_pick_t){e, e, e};
+    }
+    bool amb;
+    while (!st->seen && e > oldest) {
+        const epoch_t *old = cep(c, e - 1), *nxt = cep(c, e);
+        if (!nxt->written || nxt->source == OFFSET_NONE || old->source == OFFSET_NONE ||
+            !old->d_ref_set)
+            break;
+        bool is_old = before_next(c, st, e - 1, index, ts, &amb);
+        if (amb)
+            pick_widen(&pk, e - 1, e);
+        if (!is_old)
+            break;
+        e--;
+    }
     while (e < c->cur) {
         const epoch_t *old = cep(c, e), *nxt = cep(c, e + 1);
         if (nxt->source == OFFSET_NONE || !nxt->d_ref_set || old->source == OFFSET_NONE)
             break;
-        double t = nxt->start_h;
-        double h_old = map_h(c, old, ts), h_new = map_h(c, nxt, ts);
-        bool is_old;
-        if (h_new < t - STEP_MARGIN_US)
-            is_old = true;
-        else if (h_old > t + STEP_MARGIN_US)
-            is_old = false;
-        else if (st->seen && st->regular >= 4 && st->epoch == e && index > st->last_index) {
-            double pred = (double)st->last_ts + (double)(index - st->last_index) * st->period;
-            double jump = predict_d(c, nxt, t) - predict_d(c, old, t);
-            is_old = fabs((double)ts - pred) <= fabs((double)ts - (pred + jump));
-        } else {
-            is_old = h_old <= t;
-        }
+        bool is_old = before_next(c, st, e, index, ts, &amb);
+        if (amb)
+            pick_widen(&pk, e, e + 1);
         if (is_old)
             break;
         e++;
     }
-    return e;
+    pk.id = e;
+    pick_widen(&pk, e, e);
+    return pk;
 }
 
 bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int64_t device_ts_us,
@@ -567,7 +676,8 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     stream_state_t *st = &c->streams[stream];
     double arrival = rel_h(c, host_arrival_us);
     int64_t ts = unwrap(c, device_ts_us, arrival - assumed_floor(st));
-    unsigned eid = frame_epoch(c, st, frame_index, ts);
+    epoch_pick_t pick = frame_epoch(c, st, frame_index, ts);
+    unsigned eid = pick.id;
     epoch_t *e = ep(c, eid);
 
     /* An epoch nothing else has located yet (start-up, or right after an unannounced jump)
@@ -659,22 +769,12 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
         seed_one_way(c, st, e, ts,
                      st->ow_icpt + st->ow_slope * (double)(ts - st->ow_dref));
 
-    double h;
-    int64_t bound;
+    double h = 0;
+    int64_t bound = INT64_MAX;
     switch (e->source) {
-    case OFFSET_TWO_WAY: {
-        h = map_h(c, e, ts);
-        /* The read happened inside the best round trip: half of it bounds any asymmetry;
-         * plus the statistical error of the offset, and the skew's error (statistical and the
-         * prior's pull) times the distance from the samples: 1000 ppm unknown is 200 us at
-         * 200 ms. */
-        double skew_term = (3 * c->s_sigma + c->s_bias) * fabs(h - e->mean_h);
-        bound = (int64_t)ceil(c->rtt_min / 2 + 3 * e->c_sigma + skew_term);
-        break;
-    }
+    case OFFSET_TWO_WAY:
     case OFFSET_WRITTEN:
-        h = map_h(c, e, ts);
-        bound = (int64_t)ceil(WRITE_BOUND_US + skew_error(c) * fabs(h - e->start_h));
+        epoch_map(c, e, ts, &h, &bound);
         break;
     default:
         /* One-way only: the lower envelope of arrivals minus the floor that an earlier two-way
@@ -695,6 +795,26 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     }
     if (impossible)
         return false; /* the frame contradicts the model (a jump being confirmed): no map */
+    if (eid == pick.id && pick.lo < pick.hi && bound != INT64_MAX) {
+        /* Captured around a clock write, on either clock as far as the evidence goes: the
+         * truth is within one of the candidates' bounds. The map stays the likelier clock's;
+         * the bound covers the union. */
+        double lo = h - (double)bound, hi = h + (double)bound;
+        for (unsigned id = pick.lo; id <= pick.hi && bound != INT64_MAX; id++) {
+            double ho;
+            int64_t bo;
+            if (id == eid)
+                continue;
+            if (!epoch_map(c, cep(c, id), ts, &ho, &bo)) {
+                bound = INT64_MAX;
+                break;
+            }
+            lo = fmin(lo, ho - (double)bo);
+            hi = fmax(hi, ho + (double)bo);
+        }
+        if (bound != INT64_MAX)
+            bound = (int64_t)ceil(fmax(h - lo, hi - h));
+    }
     st->ok_set = true;
     st->ok_epoch = eid;
     st->ok_index = frame_index;
