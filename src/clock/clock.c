@@ -1,144 +1,11 @@
 #include "clock/clock.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock/clock_internal.h"
 #include "common/hull.h"
-
-#define MAX_STREAMS 8
-#define MAX_EPOCHS 16       /* epochs remembered (for late frames of old epochs) */
-#define ONE_WAY_RING 256    /* frames per stream kept for the one-way envelope */
-#define ONE_WAY_REFIT 16    /* refit the envelope every this many frames */
-/* Frames only: a regular stream's capture lands within a few us of where its period puts it on
- * the device clock (its own crystal, or another device's pulses at a constant ratio), so a
- * larger step is the clock write itself. Below the regularity test's own tolerance (1e-3 of a
- * period), so that a frame taken as continuous never breaks the stream's regularity. */
-#define CONTINUITY_TOLERANCE_US 20.0
-#define FLOOR_BLOCK 256     /* the latency floor is the minimum over the last 1-2 blocks */
-/* Frames a stream's floor must have seen before a frame arriving below it counts as evidence of
- * a clock jump. A floor learnt from a handful of frames is only an upper bound: if the first
- * frame of a stream was held up by a USB stall (5-50 ms), every normal frame after it would look
- * "too early", be refused, and never get to lower the floor, and the estimator would chase
- * imaginary jumps for good. */
-#define FLOOR_TRUST_FRAMES 32
-#define SIGMA0_US 2.0       /* noise of the best two-way samples (clock read granularity) */
-/* Older two-way samples count less: the skew wanders with temperature (a few ppm per sqrt(hour)
- * as a random walk), and a line fitted with an exponential memory tau trails a skew moving r per
- * second by r * tau^2 at its newest end. 20 s keeps that to a few us while still averaging ~20
- * samples when they come only once a second (a minute, as before, trailed by tens of us). */
-#define AGE_TAU_US 20e6
-#define RTT_MAX_US 20000.0  /* a round trip this long says nothing useful */
-#define SKEW_PRIOR_SPAN_US 5e4 /* the prior skew weighs like samples spread over +-50 ms */
-#define EARLY_MARGIN_US 2000.0 /* a frame cannot arrive before capture + floor - this */
-#define LATE_MARGIN_US 250000.0 /* nor after capture + floor + this (longest stall, plus) */
-#define JUMP_FRAMES 3       /* consecutive impossible frames that prove an unannounced jump */
-/* ... and they prove it only if they agree: a jumped clock shifts every frame's residual by the
- * same amount (up to latency jitter), while the frames a stall held back come out in a burst,
- * their residuals one capture period apart. Within this, and within half the device time the
- * suspects span (so that no burst agrees, whatever the frame rate). */
-#define JUMP_AGREE_US 2000.0
-/* Continuity with the stream's last mapped frame, over a gap of frames: the period is averaged
- * over ~16 frames of microsecond timestamps, so its error is a few ppm of the gap. */
-#define CONTINUITY_GAP_PPM 10.0
-#define STEP_MARGIN_US 1000.0
-#define WRITE_BOUND_US 1000 /* a clock write lands within this of the host value it carries */
-/* The fit moves slowly: refit at most this often, except while an epoch has few samples. */
-#define REFIT_EVERY_US 1e6
-#define REFIT_EVERY_LATER_US 2e6 /* once the first minute is past */
-#define REFIT_LATER_FROM_US 60e6
-#define REFIT_ALWAYS_BELOW 16
-#define REFIT_ALWAYS_FIRST_US 20e6 /* while the skew is still being learned */
-
-typedef struct tw_sample {
-    double h;   /* midpoint, host us relative to h_ref */
-    double d;   /* device us relative to its epoch's d_ref */
-    double rtt; /* us */
-    double age_w; /* exp((h - age_anchor) / AGE_TAU_US): the age weight up to one factor */
-    unsigned epoch;
-} tw_sample_t;
-
-typedef enum offset_source {
-    OFFSET_NONE = 0, /* nothing known yet */
-    OFFSET_ONE_WAY,  /* from frame arrivals minus the latency floor (biased by the floor) */
-    OFFSET_WRITTEN,  /* from the value the host wrote (within WRITE_BOUND_US) */
-    OFFSET_TWO_WAY,  /* fitted to two-way samples */
-} offset_source_t;
-
-typedef struct epoch {
-    unsigned id;
-    double start_h;  /* host us (relative) the epoch began; -inf for the first */
-    int64_t d_ref;   /* device reference: values are stored relative to it */
-    bool d_ref_set;
-    offset_source_t source;
-    double c;        /* D - d_ref = c + s * H_rel */
-    double c_sigma;  /* standard error of c (two-way) */
-    double mean_h;   /* weighted mean host time of its two-way samples */
-    double seed_floor; /* one-way: the latency floor assumed when the offset was seeded */
-    double seed_h;     /* one-way: the host time (relative) the seeding frame was mapped to */
-    bool written;      /* begun by a host clock write (note_step): near the clock before it */
-} epoch_t;
-
-typedef struct stream_state {
-    bool seen;
-    unsigned epoch;      /* epoch id of its last frame (frames of a stream are in order) */
-    uint64_t last_index;
-    int64_t last_ts;     /* unwrapped */
-    double period;       /* device us per frame index, 0 = unknown */
-    unsigned regular;    /* consecutive frames that matched the period */
-    unsigned suspect;    /* consecutive frames that contradicted the model */
-    double suspect_r;    /* the first suspect's residual, and its device timestamp */
-    int64_t suspect_ts;
-    /* the last frame this stream mapped (not a suspect): a frame on its period from there was
-     * captured on the same clock, whenever it arrives */
-    bool ok_set;
-    unsigned ok_epoch;
-    uint64_t ok_index;
-    int64_t ok_ts;
-    double floor;        /* latency floor: arrival - mapped capture, minimum */
-    double block_min, prev_block_min;
-    unsigned block_n;
-    bool floor_known;
-    unsigned floor_frames; /* frames the floor was learnt from (saturates) */
-    /* one-way envelope over the ring (used when no two-way sample exists) */
-    double ring_d[ONE_WAY_RING], ring_h[ONE_WAY_RING];
-    size_t ring_len, ring_head;
-    unsigned since_fit;
-    bool ow_fit;
-    double ow_slope, ow_icpt; /* H_rel = ow_icpt + ow_slope * (D - ow_dref) */
-    int64_t ow_dref;
-    /* what the backend knows of the floor (exposure, readout, transfer): used until two-way
-     * samples calibrate it; its uncertainty bounds a frames-only mapping */
-    double floor_hint;
-    int64_t floor_hint_bound; /* INT64_MAX: no hint */
-} stream_state_t;
-
-struct rig_clock {
-    rig_clock_params_t p;
-    bool h_ref_set;
-    int64_t h_ref;
-    double s;         /* 1 + skew */
-    bool s_known;
-    double s_sigma;
-    /* Beyond the statistical 3 s_sigma: how far the prior the fit leans on may pull the skew off
-     * (the prior's own error, shrunk by the weight the samples carry against it). */
-    double s_bias;
-    bool s_fitted;    /* the skew has been fitted to two-way samples at least once */
-    tw_sample_t *tw;  /* ring */
-    size_t tw_len, tw_head;
-    double rtt_min;
-    epoch_t epochs[MAX_EPOCHS]; /* ring by id */
-    unsigned cur;               /* id of the current epoch */
-    double last_tw_end;         /* h2 of the last two-way sample that fit (relative us) */
-    double last_refit_h;        /* when the fit was last computed */
-    double age_anchor;          /* reference of the samples' age weights (rebased as time goes) */
-    unsigned cur_samples;       /* two-way samples in the current epoch */
-    bool two_way_seen;          /* any two-way sample ever: else frames are all there is */
-    int64_t last_device;        /* last unwrapped device value seen (for unwrapping) */
-    bool last_device_set;
-    stream_state_t streams[MAX_STREAMS];
-};
 
 void rig_clock_params_default(rig_clock_params_t *p)
 {
@@ -150,10 +17,6 @@ void rig_clock_params_default(rig_clock_params_t *p)
 }
 
 static epoch_t *ep(rig_clock_t *c, unsigned id) { return &c->epochs[id % MAX_EPOCHS]; }
-static const epoch_t *cep(const rig_clock_t *c, unsigned id)
-{
-    return &c->epochs[id % MAX_EPOCHS];
-}
 
 rig_clock_t *rig_clock_create(const rig_clock_params_t *params)
 {
@@ -186,13 +49,6 @@ void rig_clock_destroy(rig_clock_t *c)
     free(c);
 }
 
-/* How far the skew in use may be off (a bound, not a standard error). */
-static double skew_error(const rig_clock_t *c)
-{
-    double range = fabs(c->s - 1.0) + c->p.max_skew_ppm * 1e-6;
-    return c->s_fitted ? fmin(range, c->s_bias + 3 * c->s_sigma) : range;
-}
-
 static double rel_h(rig_clock_t *c, int64_t host_us)
 {
     if (!c->h_ref_set) {
@@ -200,18 +56,6 @@ static double rel_h(rig_clock_t *c, int64_t host_us)
         c->h_ref_set = true;
     }
     return (double)(host_us - c->h_ref);
-}
-
-/* Device value of epoch e predicted at relative host time h (epoch must have an offset). */
-static double predict_d(const rig_clock_t *c, const epoch_t *e, double h)
-{
-    return (double)e->d_ref + e->c + c->s * h;
-}
-
-/* Host (relative) time of device value d in epoch e. */
-static double map_h(const rig_clock_t *c, const epoch_t *e, int64_t d)
-{
-    return ((double)(d - e->d_ref) - e->c) / c->s;
 }
 
 /* 32-bit counters: the unwrapped value nearest to what the model expects at host time h. */
@@ -496,18 +340,6 @@ static void seed_one_way(rig_clock_t *c, const stream_state_t *st, epoch_t *e, i
     e->source = OFFSET_ONE_WAY;
 }
 
-/* Frames only (no two-way sample ever): the device-clock step between where a regular stream's
- * period puts this frame and its timestamp. False when that is not known. */
-static bool continuity_step(const rig_clock_t *c, const stream_state_t *st, uint64_t index,
-                            int64_t ts, double *step)
-{
-    if (c->two_way_seen || !st->seen || st->regular < 4 || index <= st->last_index ||
-        st->period <= 0)
-        return false;
-    *step = (double)ts - ((double)st->last_ts + (double)(index - st->last_index) * st->period);
-    return true;
-}
-
 /* A regular stream's frame whose device timestamp is on the period from the last frame the
  * stream mapped in the same epoch: the clock did not move in between (a write or a jump moves
  * it by anything but a whole number of periods to within a few us). */
@@ -522,152 +354,6 @@ static bool on_period_from_ok(const stream_state_t *st, unsigned eid, uint64_t i
     return fabs(step) <= CONTINUITY_TOLERANCE_US + CONTINUITY_GAP_PPM * 1e-6 * span;
 }
 
-/* The bound on the error of epoch e's map at host time h (relative), for epochs located by
- * two-way samples or by the written value; -1 for others (one-way maps depend on the stream's
- * envelope). */
-static int64_t epoch_bound_at(const rig_clock_t *c, const epoch_t *e, double h)
-{
-    if (!e->d_ref_set)
-        return -1;
-    if (e->source == OFFSET_TWO_WAY) {
-        /* The read happened inside the best round trip: half of it bounds any asymmetry;
-         * plus the statistical error of the offset, and the skew's error (statistical and the
-         * prior's pull) times the distance from the samples: 1000 ppm unknown is 200 us at
-         * 200 ms. */
-        double skew_term = (3 * c->s_sigma + c->s_bias) * fabs(h - e->mean_h);
-        return (int64_t)ceil(c->rtt_min / 2 + 3 * e->c_sigma + skew_term);
-    }
-    if (e->source == OFFSET_WRITTEN)
-        return (int64_t)ceil(WRITE_BOUND_US + skew_error(c) * fabs(h - e->start_h));
-    return -1;
-}
-
-/* The map of device value ts on epoch e and its bound (false: no bound, see above). */
-static bool epoch_map(const rig_clock_t *c, const epoch_t *e, int64_t ts, double *h,
-                      int64_t *bound)
-{
-    if (!e->d_ref_set)
-        return false;
-    *h = map_h(c, e, ts);
-    *bound = epoch_bound_at(c, e, *h);
-    return *bound >= 0;
-}
-
-/* Epochs a frame may belong to: the one chosen, and [lo, hi] around it when the evidence leaves
- * a neighbour possible (the bound then covers every candidate's map). */
-typedef struct epoch_pick {
-    unsigned id, lo, hi;
-} epoch_pick_t;
-
-/* Across a host clock write at t (nxt->start_h): may the frame be on the old clock, or on the
- * new one? The clock switched within WRITE_BOUND_US after t (the write lands late); each map is
- * within its bound of the truth. False in both when a map has no bound (one-way epochs). */
-static bool write_sides(const rig_clock_t *c, const epoch_t *old, const epoch_t *nxt,
-                        int64_t ts, bool *old_ok, bool *new_ok)
-{
-    double t = nxt->start_h;
-    if (!nxt->written || !old->d_ref_set || !nxt->d_ref_set)
-        return false;
-    /* Each map's bound where the truth would be at the least distance from the map: a map's
-     * bound grows with its distance from the epoch's samples, but slower than the map's error
-     * would (a clock's map far beyond the epoch's end is not "possible" by its wide bound). */
-    int64_t b_old = epoch_bound_at(c, old, t + WRITE_BOUND_US), b_new = epoch_bound_at(c, nxt, t);
-    if (b_old < 0 || b_new < 0)
-        return false;
-    *old_ok = map_h(c, old, ts) - (double)b_old <= t + WRITE_BOUND_US;
-    *new_ok = map_h(c, nxt, ts) + (double)b_new >= t;
-    return true;
-}
-
-/* Is a frame with device value ts on epoch e's clock rather than the next one's? The next
- * epoch began at t (a clock write or a jump). *ambiguous: the evidence leaves both possible
- * (only said across a host clock write, where both maps have bounds). */
-static bool before_next(const rig_clock_t *c, const stream_state_t *st, unsigned e,
-                        uint64_t index, int64_t ts, bool *ambiguous)
-{
-    const epoch_t *old = cep(c, e), *nxt = cep(c, e + 1);
-    bool old_ok = true, new_ok = true;
-    bool sides = write_sides(c, old, nxt, ts, &old_ok, &new_ok);
-    *ambiguous = false;
-    if (sides && old_ok != new_ok)
-        return old_ok; /* one clock is ruled out by its bound */
-    double t = nxt->start_h;
-    double h_old = map_h(c, old, ts), h_new = map_h(c, nxt, ts);
-    bool is_old, decisive = false;
-    if (h_new < t - STEP_MARGIN_US) {
-        is_old = true;
-    } else if (h_old > t + STEP_MARGIN_US) {
-        is_old = false;
-    } else if (st->seen && st->regular >= 4 && st->epoch == e && index > st->last_index) {
-        /* A regular stream's timestamp is on its period from the last frame, or off it by the
-         * write's step: exact, unless the step hides within the period's tolerance. */
-        double pred = (double)st->last_ts + (double)(index - st->last_index) * st->period;
-        double jump = predict_d(c, nxt, t) - predict_d(c, old, t);
-        is_old = fabs((double)ts - pred) <= fabs((double)ts - (pred + jump));
-        decisive = fabs(jump) >= 4 * CONTINUITY_TOLERANCE_US;
-    } else {
-        is_old = h_old <= t;
-    }
-    *ambiguous = sides && !decisive;
-    return is_old;
-}
-
-static void pick_widen(epoch_pick_t *pk, unsigned a, unsigned b)
-{
-    pk->lo = a < pk->lo ? a : pk->lo;
-    pk->hi = b > pk->hi ? b : pk->hi;
-}
-
-/* Which epoch a frame of this stream belongs to: frames of a stream arrive in capture order, so
- * it is the stream's last epoch or a later one; across a clock write, the device timestamp's
- * continuity with the previous frame decides. A stream's first frame may have been captured
- * before the latest clock writes and held up (a stall): it steps back across them while its
- * timestamp maps before them. */
-static epoch_pick_t frame_epoch(const rig_clock_t *c, const stream_state_t *st, uint64_t index,
-                                int64_t ts)
-{
-    unsigned oldest = c->cur >= MAX_EPOCHS - 1 ? c->cur - (MAX_EPOCHS - 1) : 0;
-    unsigned e = st->seen ? st->epoch : c->cur;
-    if (e < oldest)
-        e = oldest;
-    epoch_pick_t pk = {e, UINT_MAX, 0}; /* the candidates are widened to the chosen below */
-    /* Frames only, regular captures: the mappings of both clocks carry the unknown latency
-     * floor (milliseconds), too coarse to tell old from new; continuity is exact. A frame on
-     * its period is on the old clock; one off it crossed to the next. */
-    double step;
-    if (e < c->cur && continuity_step(c, st, index, ts, &step)) {
-        e = fabs(step) <= CONTINUITY_TOLERANCE_US ? e : e + 1;
-        return (epoch_pick_t){e, e, e};
-    }
-    bool amb;
-    while (!st->seen && e > oldest) {
-        const epoch_t *old = cep(c, e - 1), *nxt = cep(c, e);
-        if (!nxt->written || nxt->source == OFFSET_NONE || old->source == OFFSET_NONE ||
-            !old->d_ref_set)
-            break;
-        bool is_old = before_next(c, st, e - 1, index, ts, &amb);
-        if (amb)
-            pick_widen(&pk, e - 1, e);
-        if (!is_old)
-            break;
-        e--;
-    }
-    while (e < c->cur) {
-        const epoch_t *old = cep(c, e), *nxt = cep(c, e + 1);
-        if (nxt->source == OFFSET_NONE || !nxt->d_ref_set || old->source == OFFSET_NONE)
-            break;
-        bool is_old = before_next(c, st, e, index, ts, &amb);
-        if (amb)
-            pick_widen(&pk, e, e + 1);
-        if (is_old)
-            break;
-        e++;
-    }
-    pk.id = e;
-    pick_widen(&pk, e, e);
-    return pk;
-}
-
 bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int64_t device_ts_us,
                      int64_t host_arrival_us, int64_t *global_us, int64_t *bound_us)
 {
@@ -676,7 +362,7 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     stream_state_t *st = &c->streams[stream];
     double arrival = rel_h(c, host_arrival_us);
     int64_t ts = unwrap(c, device_ts_us, arrival - assumed_floor(st));
-    epoch_pick_t pick = frame_epoch(c, st, frame_index, ts);
+    epoch_pick_t pick = clock_frame_epoch(c, st, frame_index, ts);
     unsigned eid = pick.id;
     epoch_t *e = ep(c, eid);
 
@@ -738,7 +424,7 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     double step;
     if (st->seen && st->epoch != eid && st->ow_fit &&
         (e->source == OFFSET_WRITTEN || e->source == OFFSET_ONE_WAY) &&
-        continuity_step(c, st, frame_index, ts, &step)) {
+        clock_continuity_step(c, st, frame_index, ts, &step)) {
         /* Frames only, across a clock write: the step is what the write moved the clock by,
          * measured to a few us by the capture period. The envelope carries over onto the new
          * clock (its device reference moves by the step) instead of being learnt again (and the written value, 100-600 us and
@@ -774,7 +460,7 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     switch (e->source) {
     case OFFSET_TWO_WAY:
     case OFFSET_WRITTEN:
-        epoch_map(c, e, ts, &h, &bound);
+        clock_epoch_map(c, e, ts, &h, &bound);
         break;
     default:
         /* One-way only: the lower envelope of arrivals minus the floor that an earlier two-way
@@ -805,7 +491,7 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
             int64_t bo;
             if (id == eid)
                 continue;
-            if (!epoch_map(c, cep(c, id), ts, &ho, &bo)) {
+            if (!clock_epoch_map(c, cep(c, id), ts, &ho, &bo)) {
                 bound = INT64_MAX;
                 break;
             }
