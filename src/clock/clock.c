@@ -427,8 +427,8 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
         clock_continuity_step(c, st, frame_index, ts, &step)) {
         /* Frames only, across a clock write: the step is what the write moved the clock by,
          * measured to a few us by the capture period. The envelope carries over onto the new
-         * clock (its device reference moves by the step) instead of being learnt again (and the written value, 100-600 us and
-         * up to a unit off, is not used). */
+         * clock (its device reference moves by the step) instead of being learnt again (and
+         * the written value, 100-600 us and up to a unit off, is not used). */
         st->ow_dref += (int64_t)llround(step); /* the ring is kept relative to it */
         if (e->source == OFFSET_WRITTEN)
             seed_one_way(c, st, e, ts,

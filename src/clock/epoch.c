@@ -132,15 +132,15 @@ epoch_pick_t clock_frame_epoch(const rig_clock_t *c, const stream_state_t *st, u
         return (epoch_pick_t){e, e, e};
     }
     bool amb;
-    while (!st->seen && e > oldest) {
-        const epoch_t *old = cep(c, e - 1), *nxt = cep(c, e);
-        if (!nxt->written || nxt->source == OFFSET_NONE || old->source == OFFSET_NONE ||
-            !old->d_ref_set)
-            break;
-        bool is_old = before_next(c, st, e - 1, index, ts, &amb);
-        if (amb)
+    /* A stream without a past steps back only when the maps' bounds rule the later clock out;
+     * where both stay possible it keeps the later one (a frame held across a write is the rare
+     * case) and its bound covers the other. */
+    bool old_ok, new_ok;
+    while (!st->seen && e > oldest &&
+           write_sides(c, cep(c, e - 1), cep(c, e), ts, &old_ok, &new_ok)) {
+        if (old_ok && new_ok)
             pick_widen(&pk, e - 1, e);
-        if (!is_old)
+        if (!old_ok || new_ok)
             break;
         e--;
     }
