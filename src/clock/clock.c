@@ -481,6 +481,8 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
     }
     if (impossible)
         return false; /* the frame contradicts the model (a jump being confirmed): no map */
+    if (eid == pick.id && pick.stale)
+        bound = INT64_MAX; /* its clock is forgotten: a map, but none the estimator can vouch for */
     if (eid == pick.id && pick.lo < pick.hi && bound != INT64_MAX) {
         /* Captured around a clock write, on either clock as far as the evidence goes: the
          * truth is within one of the candidates' bounds. The map stays the likelier clock's;

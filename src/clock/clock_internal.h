@@ -173,6 +173,9 @@ static inline double map_h(const rig_clock_t *c, const epoch_t *e, int64_t d)
  * a neighbour possible (the bound then covers every candidate's map). */
 typedef struct epoch_pick {
     unsigned id, lo, hi;
+    /* The frame may predate every epoch remembered (held up across more than MAX_EPOCHS
+     * clock writes): the epoch chosen is only the nearest known, its map unvouched. */
+    bool stale;
 } epoch_pick_t;
 
 bool clock_continuity_step(const rig_clock_t *c, const stream_state_t *st, uint64_t index,

@@ -122,14 +122,14 @@ epoch_pick_t clock_frame_epoch(const rig_clock_t *c, const stream_state_t *st, u
     unsigned e = st->seen ? st->epoch : c->cur;
     if (e < oldest)
         e = oldest;
-    epoch_pick_t pk = {e, UINT_MAX, 0}; /* the candidates are widened to the chosen below */
+    epoch_pick_t pk = {e, UINT_MAX, 0, false}; /* the candidates are widened to the chosen below */
     /* Frames only, regular captures: the mappings of both clocks carry the unknown latency
      * floor (milliseconds), too coarse to tell old from new; continuity is exact. A frame on
      * its period is on the old clock; one off it crossed to the next. */
     double step;
     if (e < c->cur && clock_continuity_step(c, st, index, ts, &step)) {
         e = fabs(step) <= CONTINUITY_TOLERANCE_US ? e : e + 1;
-        return (epoch_pick_t){e, e, e};
+        return (epoch_pick_t){e, e, e, false};
     }
     bool amb;
     /* A stream without a past steps back only when the maps' bounds rule the later clock out;
@@ -157,5 +157,13 @@ epoch_pick_t clock_frame_epoch(const rig_clock_t *c, const stream_state_t *st, u
     }
     pk.id = e;
     pick_widen(&pk, e, e);
+    /* On the oldest epoch remembered, and the one before it forgotten: a frame that maps before
+     * that epoch began, as far as its bound can tell, may be of any clock before. */
+    const epoch_t *first = cep(c, e);
+    if (e == oldest && oldest > 0 && first->d_ref_set && first->source != OFFSET_NONE) {
+        int64_t b = clock_epoch_bound_at(c, first, first->start_h);
+        double slack = b >= 0 ? (double)b : STEP_MARGIN_US;
+        pk.stale = map_h(c, first, ts) - slack < first->start_h;
+    }
     return pk;
 }
