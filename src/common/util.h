@@ -11,6 +11,24 @@
 #define RIG_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define RIG_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/** a - b and a + b, saturating at the ends of int64_t instead of overflowing. */
+static inline int64_t rig_sat_sub(int64_t a, int64_t b)
+{
+    if (b < 0 && a > INT64_MAX + b)
+        return INT64_MAX;
+    if (b > 0 && a < INT64_MIN + b)
+        return INT64_MIN;
+    return a - b;
+}
+static inline int64_t rig_sat_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
 /** Copies src into dst of size len, always terminated (when len > 0); truncates. */
 void rig_strlcpy(char *dst, const char *src, size_t len);
 

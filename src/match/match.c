@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #define LAT_BUCKET 128 /* frames per bucket of a slot's latency window (two buckets kept) */
 
 typedef struct pset {
@@ -46,24 +48,6 @@ struct rig_match {
     rig_match_slot_t *emit_buf; /* copy handed to the callback */
 };
 
-/* a - b without overflow (saturating). */
-static int64_t sat_sub(int64_t a, int64_t b)
-{
-    if (b < 0 && a > INT64_MAX + b)
-        return INT64_MAX;
-    if (b > 0 && a < INT64_MIN + b)
-        return INT64_MIN;
-    return a - b;
-}
-
-static int64_t sat_add(int64_t a, int64_t b)
-{
-    if (b > 0 && a > INT64_MAX - b)
-        return INT64_MAX;
-    if (b < 0 && a < INT64_MIN - b)
-        return INT64_MIN;
-    return a + b;
-}
 
 void rig_match_params_default(rig_match_params_t *p, double period_us)
 {
@@ -199,7 +183,7 @@ static void emit(rig_match_t *m, size_t i)
         if (m->slot[k].cfg.enabled && !sl.payload && sl.status == RIG_SLOT_OK) {
             /* Unresolved at emission: its frame never came in time. */
             int64_t silent_for =
-                m->slot[k].seen ? sat_sub(m->now, m->slot[k].last_arrival) : INT64_MAX;
+                m->slot[k].seen ? rig_sat_sub(m->now, m->slot[k].last_arrival) : INT64_MAX;
             sl.status = silent_for >= m->p.silence_us ? RIG_SLOT_SILENT : RIG_SLOT_MISSING;
         }
         slot_state_t *ss = &m->slot[k];
@@ -279,7 +263,7 @@ static void note_latency(rig_match_t *m, slot_state_t *ss, int64_t lat)
         ss->lat_n = 0;
     }
     int64_t worst = ss->lat_cur > ss->lat_prev ? ss->lat_cur : ss->lat_prev;
-    int64_t d = sat_add(worst, m->tol);
+    int64_t d = rig_sat_add(worst, m->tol);
     int64_t cap = deadline_cap(m);
     ss->deadline = d < m->p.deadline_us ? m->p.deadline_us : d > cap ? cap : d;
 }
@@ -302,17 +286,17 @@ void rig_match_add(rig_match_t *m, size_t slot, int64_t ts_us, uint64_t frame_in
             m->on_unmatched(payload, RIG_UNMATCHED_NO_TIME, m->user);
         return;
     }
-    int64_t key = sat_sub(ts_us, ss->cfg.offset_us);
-    note_latency(m, ss, sat_sub(arrival_us, key));
+    int64_t key = rig_sat_sub(ts_us, ss->cfg.offset_us);
+    note_latency(m, ss, rig_sat_sub(arrival_us, key));
 
     /* Frames of a slot come in capture order: every older set still waiting for this slot
      * will never get it. The frame index tells dropped from never captured. */
     bool gap = ss->seen && frame_index > ss->last_index + 1;
     for (size_t i = 0; i < m->len; i++) {
         pset_t *s = at(m, i);
-        if (s->key >= sat_sub(key, m->tol))
+        if (s->key >= rig_sat_sub(key, m->tol))
             break;
-        bool in_gap = gap && s->key > sat_add(ss->last_key, m->tol);
+        bool in_gap = gap && s->key > rig_sat_add(ss->last_key, m->tol);
         resolve_slot(s, slot, in_gap ? RIG_SLOT_DROPPED : RIG_SLOT_MISSING);
     }
     ss->seen = true;
@@ -325,9 +309,9 @@ void rig_match_add(rig_match_t *m, size_t slot, int64_t ts_us, uint64_t frame_in
     int64_t best_d = INT64_MAX;
     for (size_t i = m->len; i-- > 0;) {
         pset_t *s = at(m, i);
-        int64_t d = sat_sub(s->key, key);
+        int64_t d = rig_sat_sub(s->key, key);
         d = d < 0 ? (d == INT64_MIN ? INT64_MAX : -d) : d;
-        if (s->key < sat_sub(key, m->tol))
+        if (s->key < rig_sat_sub(key, m->tol))
             break;
         if (d <= m->tol && !s->slots[slot].payload && s->slots[slot].status == RIG_SLOT_OK &&
             d < best_d) {
@@ -338,7 +322,7 @@ void rig_match_add(rig_match_t *m, size_t slot, int64_t ts_us, uint64_t frame_in
     if (best == m->len) {
         /* Its capture's set (or a newer one) already went out without it: never a second
          * set for that capture. */
-        if (ss->late_any && key <= sat_add(ss->late_max, m->tol)) {
+        if (ss->late_any && key <= rig_sat_add(ss->late_max, m->tol)) {
             if (m->on_unmatched)
                 m->on_unmatched(payload, RIG_UNMATCHED_LATE, m->user);
             emit_resolved(m);
@@ -379,7 +363,7 @@ void rig_match_advance(rig_match_t *m, int64_t now_us)
      * time), so it has waited long enough once now passes key + its deadline. */
     while (m->len > 0) {
         const pset_t *s = at(m, 0);
-        int64_t waited = sat_sub(m->now, s->key);
+        int64_t waited = rig_sat_sub(m->now, s->key);
         if (waited <= m->p.deadline_us || waited <= set_deadline(m, s))
             break;
         emit(m, 0);

@@ -10,14 +10,6 @@
 #include "report/report_internal.h"
 
 
-static int64_t sat_sub(int64_t a, int64_t b)
-{
-    if (b < 0 && a > INT64_MAX + b)
-        return INT64_MAX;
-    if (b > 0 && a < INT64_MIN + b)
-        return INT64_MIN;
-    return a - b;
-}
 
 static int64_t capture_offset_us(const rig_config_t *cfg, size_t i, int stream);
 
@@ -152,12 +144,12 @@ rig_error_t rig_report_add_capture(rig_report_t *r, const int64_t *device_ts_us,
             size_t kb = pa->b * RIG_STREAM_COUNT + (size_t)s;
             int64_t expected = r->offset[kb] - r->offset[ka];
             if (device_ts_us[ka] != RIG_TS_NONE && device_ts_us[kb] != RIG_TS_NONE) {
-                int64_t d = sat_sub(sat_sub(device_ts_us[kb], device_ts_us[ka]), expected);
+                int64_t d = rig_sat_sub(rig_sat_sub(device_ts_us[kb], device_ts_us[ka]), expected);
                 if (!rig_hist_add(&pa->device, d == INT64_MIN ? INT64_MAX : d < 0 ? -d : d))
                     return RIG_ERROR_NO_MEMORY;
             }
             if (global_ts_us[ka] != RIG_TS_NONE && global_ts_us[kb] != RIG_TS_NONE) {
-                int64_t d = sat_sub(sat_sub(global_ts_us[kb], global_ts_us[ka]), expected);
+                int64_t d = rig_sat_sub(rig_sat_sub(global_ts_us[kb], global_ts_us[ka]), expected);
                 if (!rig_hist_add(&pa->global, d == INT64_MIN ? INT64_MAX : d < 0 ? -d : d))
                     return RIG_ERROR_NO_MEMORY;
             }
@@ -341,7 +333,7 @@ rig_error_t rig_report_add_wall(rig_report_t *r, size_t device, rig_stream_t str
         s->wall_first_us = RIG_MIN(s->wall_first_us, wall_us);
         s->wall_last_us = RIG_MAX(s->wall_last_us, wall_us);
     }
-    int64_t lag = sat_sub(wall_us, host_ts_us);
+    int64_t lag = rig_sat_sub(wall_us, host_ts_us);
     if (!r->wall_any) {
         r->wall_any = true;
         r->lag_base_us = r->lag_max_us = lag;
@@ -356,7 +348,7 @@ rig_error_t rig_report_add_wall(rig_report_t *r, size_t device, rig_stream_t str
      * a frame is behind by its excess over it (counted against the least seen so far). */
     r->lag_base_us = RIG_MIN(r->lag_base_us, lag);
     r->lag_max_us = RIG_MAX(r->lag_max_us, lag); /* raw until the summary */
-    if (sat_sub(lag, r->lag_base_us) > HOST_LAG_LIMIT_US)
+    if (rig_sat_sub(lag, r->lag_base_us) > HOST_LAG_LIMIT_US)
         r->lagging_frames++;
     return RIG_OK;
 }
@@ -512,7 +504,7 @@ rig_error_t rig_report_summarize(const rig_report_t *r, rig_report_summary_t *su
         sum->wall_known = true;
         sum->wall_span_s = span_s(r->wall_first_us, r->wall_last_us);
         sum->wall_host_span_s = span_s(r->wall_host_first_us, r->wall_host_last_us);
-        sum->host_lag_max_us = RIG_MAX(0, sat_sub(r->lag_max_us, r->lag_base_us));
+        sum->host_lag_max_us = RIG_MAX(0, rig_sat_sub(r->lag_max_us, r->lag_base_us));
         sum->lagging_frames = r->lagging_frames;
     }
 
