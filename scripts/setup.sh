@@ -12,6 +12,9 @@ need=(
   "pkg-config:/usr/bin/pkg-config"
   "libjansson-dev:/usr/include/jansson.h"
   "libcmocka-dev:/usr/include/cmocka.h"
+  "libzstd-dev:/usr/include/zstd.h"
+  "liblz4-dev:/usr/include/lz4frame.h"
+  "zlib1g-dev:/usr/include/zlib.h"
 )
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.

@@ -1,0 +1,687 @@
+/* MCAP writer (see mcap_writer.h). Layout written:
+ *   magic Header [Schema|Channel|Metadata|Chunk MessageIndex*]* DataEnd
+ *   Schema* Channel* Statistics ChunkIndex* MetadataIndex*   (summary, one group per opcode)
+ *   SummaryOffset*  Footer  magic */
+#include "mcap/mcap_writer.h"
+
+#include <errno.h>
+#include <lz4frame.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "mcap/mcap_format.h"
+
+#define DEFAULT_CHUNK_SIZE (1024u * 1024u)
+#define MAX_GROUPS 8
+
+typedef struct {
+    uint8_t *p;
+    size_t len, cap;
+} buf_t;
+
+typedef struct {
+    uint64_t log_time;
+    uint64_t offset;
+} index_entry_t;
+
+typedef struct {
+    buf_t record;           /* the serialized Channel record, repeated in the summary */
+    uint64_t message_count; /* whole file */
+    index_entry_t *idx;     /* entries of the open chunk */
+    size_t n_idx, cap_idx;
+} channel_t;
+
+typedef struct {
+    uint8_t opcode;
+    uint64_t start, length;
+} group_t;
+
+struct rig_mcap_writer {
+    FILE *f;
+    rig_error_t err;
+    uint64_t offset;
+    uint32_t crc;
+    rig_mcap_compression_t compression;
+    int zstd_level;
+    size_t chunk_size;
+    ZSTD_CCtx *zstd;
+
+    buf_t *schemas; /* serialized Schema records; id = index + 1 */
+    size_t n_schemas;
+    channel_t *channels; /* id = index */
+    size_t n_channels;
+
+    buf_t chunk;   /* uncompressed records of the open chunk */
+    buf_t packed;  /* its compressed copy */
+    buf_t scratch; /* one record outside chunks */
+    uint64_t chunk_start_time, chunk_end_time;
+    uint64_t chunk_messages;
+
+    buf_t chunk_indexes;    /* serialized Chunk Index records */
+    buf_t metadata_indexes; /* serialized Metadata Index records */
+    uint64_t message_count, start_time, end_time;
+    uint32_t chunk_count, metadata_count;
+};
+
+/* ---- growable buffers ---- */
+
+static int buf_reserve(buf_t *b, size_t extra)
+{
+    if (extra > SIZE_MAX - b->len)
+        return -1;
+    size_t need = b->len + extra;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+/* The put helpers assume buf_reserve() made room. */
+static void put_bytes(buf_t *b, const void *p, size_t n)
+{
+    if (n)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+static void put_u8(buf_t *b, uint8_t v) { b->p[b->len++] = v; }
+static void put_u16(buf_t *b, uint16_t v)
+{
+    rig_mcap_put_u16(b->p + b->len, v);
+    b->len += 2;
+}
+static void put_u32(buf_t *b, uint32_t v)
+{
+    rig_mcap_put_u32(b->p + b->len, v);
+    b->len += 4;
+}
+static void put_u64(buf_t *b, uint64_t v)
+{
+    rig_mcap_put_u64(b->p + b->len, v);
+    b->len += 8;
+}
+static void put_str(buf_t *b, const char *s, size_t n)
+{
+    put_u32(b, (uint32_t)n);
+    put_bytes(b, s, n);
+}
+
+/* Bytes a string field takes, or SIZE_MAX when it does not fit a uint32 length. */
+static size_t str_size(const char *s)
+{
+    size_t n = strlen(s);
+    return n > UINT32_MAX ? SIZE_MAX : 4 + n;
+}
+
+/* Starts a record: opcode and a length patched by record_end(). Returns its position. */
+static size_t record_begin(buf_t *b, uint8_t op)
+{
+    size_t at = b->len;
+    put_u8(b, op);
+    put_u64(b, 0);
+    return at;
+}
+static void record_end(buf_t *b, size_t at)
+{
+    rig_mcap_put_u64(b->p + at + 1, (uint64_t)(b->len - at - RIG_MCAP_RECORD_PREFIX));
+}
+
+/* Bytes a map<string,string> takes, or SIZE_MAX. */
+static size_t map_size(const rig_mcap_kv_t *kv, size_t n)
+{
+    size_t total = 4;
+    for (size_t i = 0; i < n; i++) {
+        if (!kv[i].key || !kv[i].value)
+            return SIZE_MAX;
+        size_t k = str_size(kv[i].key), v = str_size(kv[i].value);
+        if (k == SIZE_MAX || v == SIZE_MAX || total > UINT32_MAX - k - v)
+            return SIZE_MAX;
+        total += k + v;
+    }
+    return total;
+}
+static void put_map(buf_t *b, const rig_mcap_kv_t *kv, size_t n, size_t size)
+{
+    put_u32(b, (uint32_t)(size - 4));
+    for (size_t i = 0; i < n; i++) {
+        put_str(b, kv[i].key, strlen(kv[i].key));
+        put_str(b, kv[i].value, strlen(kv[i].value));
+    }
+}
+
+/* ---- file output: every byte goes through emit() (offset and running CRC) ---- */
+
+static void emit(rig_mcap_writer_t *w, const void *p, size_t n)
+{
+    if (w->err != RIG_OK || n == 0)
+        return;
+    if (fwrite(p, 1, n, w->f) != n) {
+        w->err = RIG_ERROR_IO;
+        return;
+    }
+    /* zlib's length is a uInt: feed large buffers in pieces. */
+    const uint8_t *q = p;
+    size_t left = n;
+    while (left) {
+        uInt part = left > 0x40000000u ? 0x40000000u : (uInt)left;
+        w->crc = (uint32_t)crc32(w->crc, q, part);
+        q += part;
+        left -= part;
+    }
+    w->offset += n;
+}
+
+static uint32_t crc_of(const uint8_t *p, size_t n)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (n) {
+        uInt part = n > 0x40000000u ? 0x40000000u : (uInt)n;
+        crc = crc32(crc, p, part);
+        p += part;
+        n -= part;
+    }
+    return (uint32_t)crc;
+}
+
+const char *rig_mcap_compression_name(rig_mcap_compression_t c)
+{
+    switch (c) {
+    case RIG_MCAP_COMPRESSION_ZSTD:
+        return "zstd";
+    case RIG_MCAP_COMPRESSION_LZ4:
+        return "lz4";
+    default:
+        return "";
+    }
+}
+
+rig_error_t rig_mcap_writer_open(const char *path, const rig_mcap_writer_options_t *options,
+                                 rig_mcap_writer_t **out)
+{
+    if (!path || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    rig_mcap_writer_options_t o = {0};
+    if (options)
+        o = *options;
+    if (o.compression != RIG_MCAP_COMPRESSION_NONE && o.compression != RIG_MCAP_COMPRESSION_ZSTD &&
+        o.compression != RIG_MCAP_COMPRESSION_LZ4)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    const char *profile = o.profile ? o.profile : "ros2";
+    const char *library = o.library ? o.library : "rigsync";
+    if (str_size(profile) == SIZE_MAX || str_size(library) == SIZE_MAX)
+        return RIG_ERROR_INVALID_ARGUMENT;
+
+    rig_mcap_writer_t *w = calloc(1, sizeof(*w));
+    if (!w)
+        return RIG_ERROR_NO_MEMORY;
+    w->compression = o.compression;
+    w->zstd_level = o.zstd_level ? o.zstd_level : 3;
+    w->chunk_size = o.chunk_size ? o.chunk_size : DEFAULT_CHUNK_SIZE;
+    if (w->compression == RIG_MCAP_COMPRESSION_ZSTD) {
+        w->zstd = ZSTD_createCCtx();
+        if (!w->zstd) {
+            free(w);
+            return RIG_ERROR_NO_MEMORY;
+        }
+    }
+    w->f = fopen(path, "wb");
+    if (!w->f) {
+        ZSTD_freeCCtx(w->zstd);
+        free(w);
+        return RIG_ERROR_IO;
+    }
+    emit(w, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN);
+    buf_t *s = &w->scratch;
+    if (buf_reserve(s, RIG_MCAP_RECORD_PREFIX + str_size(profile) + str_size(library)) != 0) {
+        w->err = RIG_ERROR_NO_MEMORY;
+    } else {
+        size_t at = record_begin(s, RIG_MCAP_OP_HEADER);
+        put_str(s, profile, strlen(profile));
+        put_str(s, library, strlen(library));
+        record_end(s, at);
+        emit(w, s->p, s->len);
+        s->len = 0;
+    }
+    if (w->err != RIG_OK) {
+        rig_error_t err = w->err;
+        rig_mcap_writer_close(w);
+        return err;
+    }
+    *out = w;
+    return RIG_OK;
+}
+
+rig_error_t rig_mcap_writer_add_schema(rig_mcap_writer_t *w, const char *name,
+                                       const char *encoding, const void *data, size_t len,
+                                       uint16_t *out_id)
+{
+    if (!w || !name || !encoding || (!data && len) || len > UINT32_MAX)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (w->err != RIG_OK)
+        return w->err;
+    if (w->n_schemas >= UINT16_MAX)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    size_t ns = str_size(name), ne = str_size(encoding);
+    if (ns == SIZE_MAX || ne == SIZE_MAX)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    buf_t *grown = realloc(w->schemas, (w->n_schemas + 1) * sizeof(*grown));
+    if (!grown)
+        return RIG_ERROR_NO_MEMORY;
+    w->schemas = grown;
+    buf_t rec = {0};
+    if (buf_reserve(&rec, RIG_MCAP_RECORD_PREFIX + 2 + ns + ne + 4 + len) != 0)
+        return RIG_ERROR_NO_MEMORY;
+    uint16_t id = (uint16_t)(w->n_schemas + 1);
+    size_t at = record_begin(&rec, RIG_MCAP_OP_SCHEMA);
+    put_u16(&rec, id);
+    put_str(&rec, name, strlen(name));
+    put_str(&rec, encoding, strlen(encoding));
+    put_u32(&rec, (uint32_t)len);
+    put_bytes(&rec, data, len);
+    record_end(&rec, at);
+    emit(w, rec.p, rec.len);
+    w->schemas[w->n_schemas++] = rec;
+    if (out_id)
+        *out_id = id;
+    return w->err;
+}
+
+rig_error_t rig_mcap_writer_add_channel(rig_mcap_writer_t *w, uint16_t schema_id,
+                                        const char *topic, const char *message_encoding,
+                                        const rig_mcap_kv_t *metadata, size_t n_metadata,
+                                        uint16_t *out_id)
+{
+    if (!w || !topic || !message_encoding || (!metadata && n_metadata) ||
+        schema_id > w->n_schemas)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (w->err != RIG_OK)
+        return w->err;
+    if (w->n_channels > UINT16_MAX)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    size_t nt = str_size(topic), ne = str_size(message_encoding);
+    size_t nm = map_size(metadata, n_metadata);
+    if (nt == SIZE_MAX || ne == SIZE_MAX || nm == SIZE_MAX)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    channel_t *grown = realloc(w->channels, (w->n_channels + 1) * sizeof(*grown));
+    if (!grown)
+        return RIG_ERROR_NO_MEMORY;
+    w->channels = grown;
+    channel_t ch = {0};
+    if (buf_reserve(&ch.record, RIG_MCAP_RECORD_PREFIX + 4 + nt + ne + nm) != 0)
+        return RIG_ERROR_NO_MEMORY;
+    uint16_t id = (uint16_t)w->n_channels;
+    size_t at = record_begin(&ch.record, RIG_MCAP_OP_CHANNEL);
+    put_u16(&ch.record, id);
+    put_u16(&ch.record, schema_id);
+    put_str(&ch.record, topic, strlen(topic));
+    put_str(&ch.record, message_encoding, strlen(message_encoding));
+    put_map(&ch.record, metadata, n_metadata, nm);
+    record_end(&ch.record, at);
+    emit(w, ch.record.p, ch.record.len);
+    w->channels[w->n_channels++] = ch;
+    if (out_id)
+        *out_id = id;
+    return w->err;
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    const index_entry_t *x = a, *y = b;
+    if (x->log_time != y->log_time)
+        return x->log_time < y->log_time ? -1 : 1;
+    return x->offset < y->offset ? -1 : (x->offset > y->offset);
+}
+
+/* Compresses w->chunk into w->packed; returns the bytes to write or NULL (w->err set). */
+static const buf_t *pack_chunk(rig_mcap_writer_t *w)
+{
+    buf_t *out = &w->packed;
+    out->len = 0;
+    if (w->compression == RIG_MCAP_COMPRESSION_ZSTD) {
+        size_t bound = ZSTD_compressBound(w->chunk.len);
+        if (buf_reserve(out, bound) != 0) {
+            w->err = RIG_ERROR_NO_MEMORY;
+            return NULL;
+        }
+        size_t n = ZSTD_compressCCtx(w->zstd, out->p, bound, w->chunk.p, w->chunk.len,
+                                     w->zstd_level);
+        if (ZSTD_isError(n)) {
+            w->err = RIG_ERROR_INTERNAL;
+            return NULL;
+        }
+        out->len = n;
+        return out;
+    }
+    if (w->compression == RIG_MCAP_COMPRESSION_LZ4) {
+        LZ4F_preferences_t prefs;
+        memset(&prefs, 0, sizeof(prefs));
+        prefs.frameInfo.contentSize = w->chunk.len;
+        size_t bound = LZ4F_compressFrameBound(w->chunk.len, &prefs);
+        if (buf_reserve(out, bound) != 0) {
+            w->err = RIG_ERROR_NO_MEMORY;
+            return NULL;
+        }
+        size_t n = LZ4F_compressFrame(out->p, bound, w->chunk.p, w->chunk.len, &prefs);
+        if (LZ4F_isError(n)) {
+            w->err = RIG_ERROR_INTERNAL;
+            return NULL;
+        }
+        out->len = n;
+        return out;
+    }
+    return &w->chunk;
+}
+
+static void close_chunk(rig_mcap_writer_t *w)
+{
+    if (w->err != RIG_OK || w->chunk.len == 0)
+        return;
+    const buf_t *data = pack_chunk(w);
+    if (!data)
+        return;
+    const char *comp = rig_mcap_compression_name(w->compression);
+    size_t nc = strlen(comp);
+    buf_t *s = &w->scratch;
+    s->len = 0;
+    size_t head = RIG_MCAP_RECORD_PREFIX + 8 + 8 + 8 + 4 + 4 + nc + 8;
+    if (buf_reserve(s, head) != 0) {
+        w->err = RIG_ERROR_NO_MEMORY;
+        return;
+    }
+    uint64_t chunk_start = w->offset;
+    uint64_t content = head - RIG_MCAP_RECORD_PREFIX + data->len;
+    put_u8(s, RIG_MCAP_OP_CHUNK);
+    put_u64(s, content);
+    put_u64(s, w->chunk_start_time);
+    put_u64(s, w->chunk_end_time);
+    put_u64(s, w->chunk.len);
+    put_u32(s, crc_of(w->chunk.p, w->chunk.len));
+    put_str(s, comp, nc);
+    put_u64(s, data->len);
+    emit(w, s->p, s->len);
+    emit(w, data->p, data->len);
+    uint64_t chunk_length = RIG_MCAP_RECORD_PREFIX + content;
+
+    /* One Message Index per channel with messages in this chunk, by channel id. */
+    size_t with_messages = 0;
+    for (size_t i = 0; i < w->n_channels; i++)
+        with_messages += w->channels[i].n_idx > 0;
+    buf_t *ci = &w->chunk_indexes;
+    size_t ci_size = RIG_MCAP_RECORD_PREFIX + 8 * 4 + 4 + 10 * with_messages + 8 + 4 + nc + 16;
+    if (buf_reserve(ci, ci_size) != 0) {
+        w->err = RIG_ERROR_NO_MEMORY;
+        return;
+    }
+    size_t ci_at = record_begin(ci, RIG_MCAP_OP_CHUNK_INDEX);
+    put_u64(ci, w->chunk_start_time);
+    put_u64(ci, w->chunk_end_time);
+    put_u64(ci, chunk_start);
+    put_u64(ci, chunk_length);
+    put_u32(ci, (uint32_t)(10 * with_messages));
+    uint64_t index_start = w->offset;
+    for (size_t i = 0; i < w->n_channels; i++) {
+        channel_t *ch = &w->channels[i];
+        if (ch->n_idx == 0)
+            continue;
+        put_u16(ci, (uint16_t)i);
+        put_u64(ci, w->offset);
+        qsort(ch->idx, ch->n_idx, sizeof(*ch->idx), compare_entries);
+        s->len = 0;
+        if (ch->n_idx > (UINT32_MAX / 16) ||
+            buf_reserve(s, RIG_MCAP_RECORD_PREFIX + 2 + 4 + 16 * ch->n_idx) != 0) {
+            w->err = RIG_ERROR_NO_MEMORY;
+            return;
+        }
+        size_t at = record_begin(s, RIG_MCAP_OP_MESSAGE_INDEX);
+        put_u16(s, (uint16_t)i);
+        put_u32(s, (uint32_t)(16 * ch->n_idx));
+        for (size_t k = 0; k < ch->n_idx; k++) {
+            put_u64(s, ch->idx[k].log_time);
+            put_u64(s, ch->idx[k].offset);
+        }
+        record_end(s, at);
+        emit(w, s->p, s->len);
+        ch->n_idx = 0;
+    }
+    put_u64(ci, w->offset - index_start);
+    put_str(ci, comp, nc);
+    put_u64(ci, data->len);
+    put_u64(ci, w->chunk.len);
+    record_end(ci, ci_at);
+    s->len = 0;
+
+    w->chunk_count++;
+    w->chunk.len = 0;
+    w->chunk_messages = 0;
+    w->chunk_start_time = w->chunk_end_time = 0;
+}
+
+rig_error_t rig_mcap_writer_write_message(rig_mcap_writer_t *w, uint16_t channel_id,
+                                          uint32_t sequence, uint64_t log_time_ns,
+                                          uint64_t publish_time_ns, const void *data, size_t len)
+{
+    if (!w || (!data && len) || channel_id >= w->n_channels)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (w->err != RIG_OK)
+        return w->err;
+    channel_t *ch = &w->channels[channel_id];
+    if (ch->n_idx == ch->cap_idx) {
+        size_t cap = ch->cap_idx ? ch->cap_idx * 2 : 64;
+        index_entry_t *idx = realloc(ch->idx, cap * sizeof(*idx));
+        if (!idx)
+            return RIG_ERROR_NO_MEMORY;
+        ch->idx = idx;
+        ch->cap_idx = cap;
+    }
+    size_t content = 2 + 4 + 8 + 8 + len;
+    if (len > SIZE_MAX - 64 || buf_reserve(&w->chunk, RIG_MCAP_RECORD_PREFIX + content) != 0)
+        return RIG_ERROR_NO_MEMORY;
+    ch->idx[ch->n_idx].log_time = log_time_ns;
+    ch->idx[ch->n_idx].offset = w->chunk.len;
+    ch->n_idx++;
+    put_u8(&w->chunk, RIG_MCAP_OP_MESSAGE);
+    put_u64(&w->chunk, content);
+    put_u16(&w->chunk, channel_id);
+    put_u32(&w->chunk, sequence);
+    put_u64(&w->chunk, log_time_ns);
+    put_u64(&w->chunk, publish_time_ns);
+    put_bytes(&w->chunk, data, len);
+
+    if (w->chunk_messages == 0 || log_time_ns < w->chunk_start_time)
+        w->chunk_start_time = log_time_ns;
+    if (w->chunk_messages == 0 || log_time_ns > w->chunk_end_time)
+        w->chunk_end_time = log_time_ns;
+    if (w->message_count == 0 || log_time_ns < w->start_time)
+        w->start_time = log_time_ns;
+    if (w->message_count == 0 || log_time_ns > w->end_time)
+        w->end_time = log_time_ns;
+    w->chunk_messages++;
+    w->message_count++;
+    ch->message_count++;
+    if (w->chunk.len >= w->chunk_size)
+        close_chunk(w);
+    return w->err;
+}
+
+rig_error_t rig_mcap_writer_flush_chunk(rig_mcap_writer_t *w)
+{
+    if (!w)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    close_chunk(w);
+    if (w->err == RIG_OK && fflush(w->f) != 0)
+        w->err = RIG_ERROR_IO;
+    return w->err;
+}
+
+rig_error_t rig_mcap_writer_add_metadata(rig_mcap_writer_t *w, const char *name,
+                                         const rig_mcap_kv_t *kv, size_t n)
+{
+    if (!w || !name || (!kv && n))
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (w->err != RIG_OK)
+        return w->err;
+    size_t nn = str_size(name), nm = map_size(kv, n);
+    if (nn == SIZE_MAX || nm == SIZE_MAX)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    buf_t *s = &w->scratch;
+    s->len = 0;
+    if (buf_reserve(s, RIG_MCAP_RECORD_PREFIX + nn + nm) != 0 ||
+        buf_reserve(&w->metadata_indexes, RIG_MCAP_RECORD_PREFIX + 16 + nn) != 0)
+        return RIG_ERROR_NO_MEMORY;
+    uint64_t start = w->offset;
+    size_t at = record_begin(s, RIG_MCAP_OP_METADATA);
+    put_str(s, name, strlen(name));
+    put_map(s, kv, n, nm);
+    record_end(s, at);
+    emit(w, s->p, s->len);
+    buf_t *mi = &w->metadata_indexes;
+    size_t mi_at = record_begin(mi, RIG_MCAP_OP_METADATA_INDEX);
+    put_u64(mi, start);
+    put_u64(mi, s->len);
+    put_str(mi, name, strlen(name));
+    record_end(mi, mi_at);
+    s->len = 0;
+    w->metadata_count++;
+    return w->err;
+}
+
+void rig_mcap_writer_get_stats(const rig_mcap_writer_t *w, rig_mcap_writer_stats_t *out)
+{
+    if (!w || !out)
+        return;
+    out->message_count = w->message_count;
+    out->chunk_count = w->chunk_count;
+    out->bytes_written = w->offset;
+}
+
+/* Emits records as one summary group, remembered for its Summary Offset record. */
+static void emit_group(rig_mcap_writer_t *w, group_t *groups, size_t *n_groups, uint8_t op,
+                       const uint8_t *p, size_t len)
+{
+    if (len == 0 || *n_groups >= MAX_GROUPS)
+        return;
+    groups[*n_groups].opcode = op;
+    groups[*n_groups].start = w->offset;
+    groups[*n_groups].length = len;
+    (*n_groups)++;
+    emit(w, p, len);
+}
+
+static void write_summary_and_footer(rig_mcap_writer_t *w)
+{
+    buf_t *s = &w->scratch;
+    s->len = 0;
+    /* DataEnd: CRC of every byte from the start of the file up to this record. */
+    if (buf_reserve(s, RIG_MCAP_RECORD_PREFIX + 4) != 0) {
+        w->err = RIG_ERROR_NO_MEMORY;
+        return;
+    }
+    size_t at = record_begin(s, RIG_MCAP_OP_DATA_END);
+    put_u32(s, w->crc);
+    record_end(s, at);
+    emit(w, s->p, s->len);
+    s->len = 0;
+
+    uint64_t summary_start = w->offset;
+    w->crc = 0;
+    group_t groups[MAX_GROUPS];
+    size_t n_groups = 0;
+    if (w->n_schemas) {
+        groups[n_groups] = (group_t){RIG_MCAP_OP_SCHEMA, w->offset, 0};
+        for (size_t i = 0; i < w->n_schemas; i++)
+            emit(w, w->schemas[i].p, w->schemas[i].len);
+        groups[n_groups].length = w->offset - groups[n_groups].start;
+        n_groups++;
+    }
+    if (w->n_channels) {
+        groups[n_groups] = (group_t){RIG_MCAP_OP_CHANNEL, w->offset, 0};
+        for (size_t i = 0; i < w->n_channels; i++)
+            emit(w, w->channels[i].record.p, w->channels[i].record.len);
+        groups[n_groups].length = w->offset - groups[n_groups].start;
+        n_groups++;
+    }
+    if (buf_reserve(s, RIG_MCAP_RECORD_PREFIX + 46 + 4 + 10 * w->n_channels) != 0) {
+        w->err = RIG_ERROR_NO_MEMORY;
+        return;
+    }
+    at = record_begin(s, RIG_MCAP_OP_STATISTICS);
+    put_u64(s, w->message_count);
+    put_u16(s, (uint16_t)w->n_schemas);
+    put_u32(s, (uint32_t)w->n_channels);
+    put_u32(s, 0); /* attachments */
+    put_u32(s, w->metadata_count);
+    put_u32(s, w->chunk_count);
+    put_u64(s, w->start_time);
+    put_u64(s, w->end_time);
+    put_u32(s, (uint32_t)(10 * w->n_channels));
+    for (size_t i = 0; i < w->n_channels; i++) {
+        put_u16(s, (uint16_t)i);
+        put_u64(s, w->channels[i].message_count);
+    }
+    record_end(s, at);
+    emit_group(w, groups, &n_groups, RIG_MCAP_OP_STATISTICS, s->p, s->len);
+    s->len = 0;
+    emit_group(w, groups, &n_groups, RIG_MCAP_OP_CHUNK_INDEX, w->chunk_indexes.p,
+               w->chunk_indexes.len);
+    emit_group(w, groups, &n_groups, RIG_MCAP_OP_METADATA_INDEX, w->metadata_indexes.p,
+               w->metadata_indexes.len);
+
+    uint64_t summary_offset_start = w->offset;
+    for (size_t i = 0; i < n_groups; i++) {
+        uint8_t rec[RIG_MCAP_RECORD_PREFIX + 17];
+        rec[0] = RIG_MCAP_OP_SUMMARY_OFFSET;
+        rig_mcap_put_u64(rec + 1, 17);
+        rec[9] = groups[i].opcode;
+        rig_mcap_put_u64(rec + 10, groups[i].start);
+        rig_mcap_put_u64(rec + 18, groups[i].length);
+        emit(w, rec, sizeof(rec));
+    }
+    uint8_t footer[RIG_MCAP_RECORD_PREFIX + RIG_MCAP_FOOTER_CONTENT];
+    footer[0] = RIG_MCAP_OP_FOOTER;
+    rig_mcap_put_u64(footer + 1, RIG_MCAP_FOOTER_CONTENT);
+    rig_mcap_put_u64(footer + 9, summary_start);
+    rig_mcap_put_u64(footer + 17, summary_offset_start);
+    /* summary_crc: from the summary's start through summary_offset_start in the footer. */
+    uint32_t summary_crc = (uint32_t)crc32(w->crc, footer, 25);
+    rig_mcap_put_u32(footer + 25, summary_crc);
+    emit(w, footer, sizeof(footer));
+    emit(w, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN);
+}
+
+rig_error_t rig_mcap_writer_close(rig_mcap_writer_t *w)
+{
+    if (!w)
+        return RIG_OK;
+    close_chunk(w);
+    if (w->err == RIG_OK)
+        write_summary_and_footer(w);
+    rig_error_t err = w->err;
+    if (w->f && fclose(w->f) != 0 && err == RIG_OK)
+        err = RIG_ERROR_IO;
+    for (size_t i = 0; i < w->n_schemas; i++)
+        free(w->schemas[i].p);
+    free(w->schemas);
+    for (size_t i = 0; i < w->n_channels; i++) {
+        free(w->channels[i].record.p);
+        free(w->channels[i].idx);
+    }
+    free(w->channels);
+    free(w->chunk.p);
+    free(w->packed.p);
+    free(w->scratch.p);
+    free(w->chunk_indexes.p);
+    free(w->metadata_indexes.p);
+    ZSTD_freeCCtx(w->zstd);
+    free(w);
+    return err;
+}

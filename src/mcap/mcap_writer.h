@@ -1,0 +1,87 @@
+/* MCAP writer: a chunked, indexed MCAP file (https://mcap.dev/spec) with a summary section.
+ *
+ * Schemas, channels and metadata go straight into the data section; messages are gathered in a
+ * chunk (compressed with zstd, lz4 frame, or none; CRC-32 of the uncompressed records) that is
+ * written, followed by one Message Index record per channel, when it reaches chunk_size bytes or
+ * when the caller calls rig_mcap_writer_flush_chunk(). Close writes DataEnd (data section CRC),
+ * the summary (schemas, channels, statistics, chunk indexes, metadata indexes), summary offsets
+ * and the footer (summary CRC). Memory: one chunk plus its compressed copy, plus one small
+ * index entry per chunk and per metadata record.
+ *
+ * Not thread-safe: one writer thread. Never prints, never exits. After an I/O error every call
+ * returns RIG_ERROR_IO; close still frees everything. */
+#ifndef RIGSYNC_MCAP_WRITER_H
+#define RIGSYNC_MCAP_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rigsync/rigsync.h"
+
+typedef enum {
+    RIG_MCAP_COMPRESSION_NONE = 0, /**< "" */
+    RIG_MCAP_COMPRESSION_ZSTD,     /**< "zstd" */
+    RIG_MCAP_COMPRESSION_LZ4,      /**< "lz4" (LZ4 frame format) */
+} rig_mcap_compression_t;
+
+/** The spec's name of a compression ("", "zstd", "lz4"). */
+const char *rig_mcap_compression_name(rig_mcap_compression_t c);
+
+typedef struct {
+    const char *profile;                /**< Header profile; NULL = "ros2" */
+    const char *library;                /**< Header library; NULL = "rigsync" */
+    rig_mcap_compression_t compression; /**< of every chunk */
+    int zstd_level;                     /**< 0 = zstd's default (3) */
+    size_t chunk_size;                  /**< close a chunk at this many uncompressed bytes; 0 = 1 MiB */
+} rig_mcap_writer_options_t;
+
+/** One key/value pair of a Channel's or a Metadata record's map. */
+typedef struct {
+    const char *key;
+    const char *value;
+} rig_mcap_kv_t;
+
+typedef struct rig_mcap_writer rig_mcap_writer_t;
+
+/** Creates (truncates) path and writes the magic and Header. options may be NULL (defaults). */
+rig_error_t rig_mcap_writer_open(const char *path, const rig_mcap_writer_options_t *options,
+                                 rig_mcap_writer_t **out);
+
+/** Adds a Schema (ids 1, 2, ...): encoding e.g. "ros2msg", data its text. */
+rig_error_t rig_mcap_writer_add_schema(rig_mcap_writer_t *w, const char *name,
+                                       const char *encoding, const void *data, size_t len,
+                                       uint16_t *out_id);
+
+/** Adds a Channel (ids 0, 1, ...) on schema_id (0 = none) with message_encoding e.g. "cdr". */
+rig_error_t rig_mcap_writer_add_channel(rig_mcap_writer_t *w, uint16_t schema_id,
+                                        const char *topic, const char *message_encoding,
+                                        const rig_mcap_kv_t *metadata, size_t n_metadata,
+                                        uint16_t *out_id);
+
+/** Appends a message to the open chunk; closes the chunk when it reaches chunk_size. Times in
+ *  nanoseconds (the spec's Timestamp). */
+rig_error_t rig_mcap_writer_write_message(rig_mcap_writer_t *w, uint16_t channel_id,
+                                          uint32_t sequence, uint64_t log_time_ns,
+                                          uint64_t publish_time_ns, const void *data, size_t len);
+
+/** Writes the open chunk (if it holds anything) and its message indexes, and flushes the file:
+ *  everything written so far survives a crash of the process. */
+rig_error_t rig_mcap_writer_flush_chunk(rig_mcap_writer_t *w);
+
+/** Writes a Metadata record (name + map) into the data section. */
+rig_error_t rig_mcap_writer_add_metadata(rig_mcap_writer_t *w, const char *name,
+                                         const rig_mcap_kv_t *kv, size_t n);
+
+typedef struct {
+    uint64_t message_count;
+    uint32_t chunk_count;
+    uint64_t bytes_written; /**< file offset so far */
+} rig_mcap_writer_stats_t;
+
+void rig_mcap_writer_get_stats(const rig_mcap_writer_t *w, rig_mcap_writer_stats_t *out);
+
+/** Finishes the file (last chunk, DataEnd, summary, footer, magic), closes it and frees w
+ *  (also on error). NULL is a no-op. */
+rig_error_t rig_mcap_writer_close(rig_mcap_writer_t *w);
+
+#endif

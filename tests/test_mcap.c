@@ -1,0 +1,387 @@
+/*
+ * MCAP writer and reader (src/mcap): files with 2 channels and 300 messages in several chunks,
+ * for each compression, read back message by message (channel, times, sequence, bytes); the
+ * summary's statistics; a file cut inside its last chunk still yields every message of the
+ * complete chunks; a flipped byte is reported as a CRC error at the right record.
+ * Set RIGSYNC_MCAP_OUT=DIR to keep the files written (for scripts/check-mcap.sh).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mcap/mcap_reader.h"
+#include "mcap/mcap_writer.h"
+
+#define N_MESSAGES 300
+#define T0_NS 1000000000ull
+#define PERIOD_NS 33333333ull
+
+static const char *out_dir(void)
+{
+    const char *d = getenv("RIGSYNC_MCAP_OUT");
+    return d && *d ? d : NULL;
+}
+
+static void file_path(char *buf, size_t n, const char *name)
+{
+    const char *d = out_dir();
+    snprintf(buf, n, "%s/test_mcap_%s.mcap", d ? d : ".", name);
+}
+
+static void remove_file(const char *path)
+{
+    if (!out_dir())
+        unlink(path);
+}
+
+/* Message i: channel 1 for every third message, else 0; a payload of 10 + i % 50 bytes (or
+ * fixed_len) whose bytes depend on i. */
+static uint16_t channel_of(int i) { return i % 3 == 0 ? 1 : 0; }
+static size_t len_of(int i, size_t fixed_len) { return fixed_len ? fixed_len : 10 + (size_t)(i % 50); }
+static void payload_of(int i, uint8_t *p, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        p[k] = (uint8_t)(i * 7 + (int)k * 13);
+}
+
+typedef struct {
+    rig_mcap_compression_t compression;
+    size_t chunk_size;  /* 0: large, chunks closed by flush every 50 messages */
+    size_t fixed_len;   /* 0: 10 + i % 50 */
+    uint64_t after_flush[N_MESSAGES / 50 + 1]; /* file offset after the k-th flush (1-based) */
+} plan_t;
+
+static void write_file(const char *path, plan_t *plan)
+{
+    rig_mcap_writer_options_t o = {.compression = plan->compression,
+                                   .chunk_size = plan->chunk_size ? plan->chunk_size : 1u << 20};
+    rig_mcap_writer_t *w = NULL;
+    assert_int_equal(rig_mcap_writer_open(path, &o, &w), RIG_OK);
+    static const char image_def[] = "std_msgs/Header header\nuint32 height\nuint32 width\n";
+    uint16_t schema = 0, ch0 = 99, ch1 = 99;
+    assert_int_equal(rig_mcap_writer_add_schema(w, "sensor_msgs/msg/Image", "ros2msg", image_def,
+                                                sizeof(image_def) - 1, &schema),
+                     RIG_OK);
+    assert_int_equal(schema, 1);
+    rig_mcap_kv_t meta[] = {{"serial", "CL8F25300C6"}};
+    assert_int_equal(rig_mcap_writer_add_channel(w, schema, "/rig/A/color/image_raw", "cdr", meta,
+                                                 1, &ch0),
+                     RIG_OK);
+    assert_int_equal(rig_mcap_writer_add_channel(w, schema, "/rig/A/depth/image_raw", "cdr", NULL,
+                                                 0, &ch1),
+                     RIG_OK);
+    assert_int_equal(ch0, 0);
+    assert_int_equal(ch1, 1);
+    rig_mcap_kv_t rig[] = {{"devices", "2"}, {"mode", "PRIMARY"}};
+    assert_int_equal(rig_mcap_writer_add_metadata(w, "rig", rig, 2), RIG_OK);
+    uint8_t payload[128];
+    for (int i = 0; i < N_MESSAGES; i++) {
+        size_t len = len_of(i, plan->fixed_len);
+        payload_of(i, payload, len);
+        assert_int_equal(rig_mcap_writer_write_message(w, channel_of(i), (uint32_t)i,
+                                                       T0_NS + (uint64_t)i * PERIOD_NS,
+                                                       T0_NS + (uint64_t)i * PERIOD_NS + 5,
+                                                       payload, len),
+                         RIG_OK);
+        if (!plan->chunk_size && (i + 1) % 50 == 0) {
+            assert_int_equal(rig_mcap_writer_flush_chunk(w), RIG_OK);
+            rig_mcap_writer_stats_t st;
+            rig_mcap_writer_get_stats(w, &st);
+            plan->after_flush[(i + 1) / 50] = st.bytes_written;
+            /* the file holds every byte written so far */
+            FILE *f = fopen(path, "rb");
+            assert_non_null(f);
+            fseek(f, 0, SEEK_END);
+            assert_int_equal((uint64_t)ftell(f), st.bytes_written);
+            fclose(f);
+        }
+    }
+    rig_mcap_kv_t verdict[] = {{"verdict", "IN_SYNC"}};
+    assert_int_equal(rig_mcap_writer_add_metadata(w, "summary", verdict, 1), RIG_OK);
+    assert_int_equal(rig_mcap_writer_close(w), RIG_OK);
+}
+
+/* Reads messages until the end or an error; checks each against the plan. Returns the count. */
+static int read_messages(rig_mcap_reader_t *r, const plan_t *plan, rig_error_t *last)
+{
+    int n = 0;
+    uint8_t expect[128];
+    for (;;) {
+        rig_mcap_message_t m;
+        bool end = false;
+        *last = rig_mcap_reader_next_message(r, &m, &end);
+        if (*last != RIG_OK || end)
+            return n;
+        assert_true(n < N_MESSAGES);
+        assert_int_equal(m.channel_id, channel_of(n));
+        assert_int_equal(m.sequence, (uint32_t)n);
+        assert_int_equal(m.log_time_ns, T0_NS + (uint64_t)n * PERIOD_NS);
+        assert_int_equal(m.publish_time_ns, T0_NS + (uint64_t)n * PERIOD_NS + 5);
+        size_t len = len_of(n, plan->fixed_len);
+        assert_int_equal(m.len, len);
+        payload_of(n, expect, len);
+        assert_memory_equal(m.data, expect, len);
+        assert_true(m.chunk_offset > 0);
+        n++;
+    }
+}
+
+static void check_round_trip(rig_mcap_compression_t c, const char *name, size_t chunk_size,
+                             size_t fixed_len, uint32_t chunks)
+{
+    char path[512];
+    file_path(path, sizeof path, name);
+    plan_t plan = {.compression = c, .chunk_size = chunk_size, .fixed_len = fixed_len};
+    write_file(path, &plan);
+
+    rig_mcap_reader_t *r = NULL;
+    assert_int_equal(rig_mcap_reader_open(path, 0, &r), RIG_OK);
+    assert_string_equal(rig_mcap_reader_profile(r), "ros2");
+    assert_string_equal(rig_mcap_reader_library(r), "rigsync");
+    rig_error_t last;
+    assert_int_equal(read_messages(r, &plan, &last), N_MESSAGES);
+    assert_int_equal(last, RIG_OK);
+    const rig_mcap_channel_t *c0 = rig_mcap_reader_channel(r, 0), *c1 = rig_mcap_reader_channel(r, 1);
+    assert_non_null(c0);
+    assert_non_null(c1);
+    assert_string_equal(c0->topic, "/rig/A/color/image_raw");
+    assert_string_equal(c1->topic, "/rig/A/depth/image_raw");
+    assert_string_equal(c1->message_encoding, "cdr");
+    assert_int_equal(c1->schema_id, 1);
+    assert_null(rig_mcap_reader_channel(r, 2));
+    rig_mcap_data_stats_t ds;
+    rig_mcap_reader_data_stats(r, &ds);
+    assert_int_equal(ds.messages, N_MESSAGES);
+    assert_int_equal(ds.chunks, chunks);
+    assert_int_equal(ds.metadata, 2);
+    assert_int_equal(ds.schemas, 1);
+    assert_int_equal(ds.channels, 2);
+    assert_true(ds.data_end);
+
+    rig_mcap_summary_t s;
+    assert_int_equal(rig_mcap_reader_read_summary(r, &s), RIG_OK);
+    assert_true(s.has_statistics);
+    assert_int_equal(s.summary_start, ds.complete_bytes); /* right after DataEnd */
+    assert_int_not_equal(s.summary_crc, 0);
+    assert_int_equal(s.message_count, N_MESSAGES);
+    assert_int_equal(s.schema_count, 1);
+    assert_int_equal(s.channel_count, 2);
+    assert_int_equal(s.attachment_count, 0);
+    assert_int_equal(s.metadata_count, 2);
+    assert_int_equal(s.chunk_count, chunks);
+    assert_int_equal(s.message_start_time, T0_NS);
+    assert_int_equal(s.message_end_time, T0_NS + (N_MESSAGES - 1) * PERIOD_NS);
+    assert_int_equal(s.n_channel_counts, 2);
+    /* every third message (0, 3, ..., 297) on channel 1: 100; the rest on channel 0: 200 */
+    assert_int_equal(s.channel_counts[0].channel_id, 0);
+    assert_int_equal(s.channel_counts[0].count, 200);
+    assert_int_equal(s.channel_counts[1].channel_id, 1);
+    assert_int_equal(s.channel_counts[1].count, 100);
+    assert_int_equal(s.n_schemas, 1);
+    assert_int_equal(s.n_channels, 2);
+    assert_int_equal(s.n_chunk_indexes, chunks);
+    assert_int_equal(s.n_metadata_indexes, 2);
+    /* groups: schemas, channels, statistics, chunk indexes, metadata indexes */
+    assert_int_equal(s.n_summary_offsets, 5);
+    rig_mcap_reader_close(r);
+    remove_file(path);
+}
+
+static void round_trip_without_compression(void **state)
+{
+    (void)state;
+    check_round_trip(RIG_MCAP_COMPRESSION_NONE, "none", 0, 0, N_MESSAGES / 50);
+}
+
+static void round_trip_with_zstd(void **state)
+{
+    (void)state;
+    check_round_trip(RIG_MCAP_COMPRESSION_ZSTD, "zstd", 0, 0, N_MESSAGES / 50);
+}
+
+static void round_trip_with_lz4(void **state)
+{
+    (void)state;
+    check_round_trip(RIG_MCAP_COMPRESSION_LZ4, "lz4", 0, 0, N_MESSAGES / 50);
+}
+
+/* A Message record of a 100-byte payload is 9 + 22 + 100 = 131 bytes: a chunk reaches 1000
+ * bytes at its 8th message (1048; 7 make 917), so 300 messages make 37 chunks of 8 and one of 4. */
+static void chunks_should_close_at_their_size(void **state)
+{
+    (void)state;
+    check_round_trip(RIG_MCAP_COMPRESSION_ZSTD, "sized", 1000, 100, 38);
+    check_round_trip(RIG_MCAP_COMPRESSION_LZ4, "sized_lz4", 1000, 100, 38);
+}
+
+static void cut_file(const char *path, uint64_t size)
+{
+    assert_int_equal(truncate(path, (off_t)size), 0);
+}
+
+static void flip_byte(const char *path, uint64_t offset)
+{
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, (long)offset, SEEK_SET), 0);
+    int c = fgetc(f);
+    assert_int_not_equal(c, EOF);
+    assert_int_equal(fseek(f, (long)offset, SEEK_SET), 0);
+    fputc(c ^ 0x5a, f);
+    fclose(f);
+}
+
+/* Cut inside the 6th (last) chunk: the 5 complete chunks' 250 messages, then "truncated". */
+static void truncated_file_should_yield_its_complete_chunks(void **state)
+{
+    (void)state;
+    static const rig_mcap_compression_t cs[] = {RIG_MCAP_COMPRESSION_NONE,
+                                                RIG_MCAP_COMPRESSION_ZSTD, RIG_MCAP_COMPRESSION_LZ4};
+    for (size_t k = 0; k < 3; k++) {
+        for (int inside = 0; inside < 2; inside++) {
+            char path[512];
+            file_path(path, sizeof path, "cut");
+            plan_t plan = {.compression = cs[k]};
+            write_file(path, &plan);
+            /* the chunk record's fixed fields alone are 9 + 8 * 3 + 4 + 4 + 8 = 49 bytes */
+            uint64_t cut = plan.after_flush[5] + (inside ? 40 : 0);
+            cut_file(path, cut);
+            rig_mcap_reader_t *r = NULL;
+            assert_int_equal(rig_mcap_reader_open(path, 0, &r), RIG_OK);
+            rig_error_t last;
+            assert_int_equal(read_messages(r, &plan, &last), 250);
+            assert_int_equal(last, RIG_ERROR_IO);
+            const rig_mcap_problem_t *p = rig_mcap_reader_problem(r);
+            assert_int_equal(p->fault, RIG_MCAP_FAULT_TRUNCATED);
+            assert_int_equal(p->offset, plan.after_flush[5]);
+            rig_mcap_data_stats_t ds;
+            rig_mcap_reader_data_stats(r, &ds);
+            assert_int_equal(ds.chunks, 5);
+            assert_int_equal(ds.complete_bytes, plan.after_flush[5]);
+            assert_false(ds.data_end);
+            rig_mcap_summary_t s;
+            assert_int_equal(rig_mcap_reader_read_summary(r, &s), RIG_ERROR_IO);
+            assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_TRUNCATED);
+            rig_mcap_reader_close(r);
+            remove_file(path);
+        }
+    }
+}
+
+/* A flipped payload byte in the 3rd chunk (uncompressed: the byte is in its records): the two
+ * chunks before it are read, then a CRC error at the chunk's offset. */
+static void corrupted_chunk_should_be_a_crc_error(void **state)
+{
+    (void)state;
+    char path[512];
+    file_path(path, sizeof path, "corrupt");
+    plan_t plan = {.compression = RIG_MCAP_COMPRESSION_NONE};
+    write_file(path, &plan);
+    /* 49 bytes of chunk header, 31 of the first Message's prefix and fields: 85 is payload */
+    flip_byte(path, plan.after_flush[2] + 85);
+    rig_mcap_reader_t *r = NULL;
+    assert_int_equal(rig_mcap_reader_open(path, 0, &r), RIG_OK);
+    rig_error_t last;
+    assert_int_equal(read_messages(r, &plan, &last), 100);
+    assert_int_equal(last, RIG_ERROR_IO);
+    assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_CRC);
+    assert_int_equal(rig_mcap_reader_problem(r)->offset, plan.after_flush[2]);
+    rig_mcap_reader_close(r);
+    remove_file(path);
+}
+
+/* A flipped byte in a Message Index (outside every chunk) is caught by DataEnd's CRC; one in
+ * the summary by the footer's summary CRC. */
+static void corrupted_index_or_summary_should_be_a_crc_error(void **state)
+{
+    (void)state;
+    char path[512];
+    file_path(path, sizeof path, "corrupt_index");
+    plan_t plan = {.compression = RIG_MCAP_COMPRESSION_ZSTD};
+    write_file(path, &plan);
+    flip_byte(path, plan.after_flush[1] - 3); /* the last offset of chunk 1's last index */
+    rig_mcap_reader_t *r = NULL;
+    assert_int_equal(rig_mcap_reader_open(path, 0, &r), RIG_OK);
+    rig_error_t last;
+    assert_int_equal(read_messages(r, &plan, &last), N_MESSAGES);
+    assert_int_equal(last, RIG_ERROR_IO);
+    assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_CRC);
+    rig_mcap_summary_t s;
+    assert_int_equal(rig_mcap_reader_read_summary(r, &s), RIG_OK);
+    uint64_t summary_start = s.summary_start;
+    rig_mcap_reader_close(r);
+
+    flip_byte(path, summary_start + 20);
+    assert_int_equal(rig_mcap_reader_open(path, 0, &r), RIG_OK);
+    assert_int_equal(rig_mcap_reader_read_summary(r, &s), RIG_ERROR_IO);
+    assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_CRC);
+    assert_int_equal(rig_mcap_reader_problem(r)->offset, summary_start);
+    rig_mcap_reader_close(r);
+    remove_file(path);
+}
+
+static void foreign_file_should_be_bad_magic(void **state)
+{
+    (void)state;
+    char path[512];
+    file_path(path, sizeof path, "foreign");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("PK\x03\x04 this is not an MCAP file at all", f);
+    fclose(f);
+    rig_mcap_reader_t *r = NULL;
+    assert_int_equal(rig_mcap_reader_open(path, 0, &r), RIG_ERROR_IO);
+    assert_non_null(r);
+    assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_BAD_MAGIC);
+    assert_string_equal(rig_mcap_fault_name(RIG_MCAP_FAULT_BAD_MAGIC), "bad_magic");
+    rig_mcap_reader_close(r);
+    unlink(path);
+    r = NULL;
+    assert_int_equal(rig_mcap_reader_open("/nonexistent/x.mcap", 0, &r), RIG_ERROR_IO);
+    assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_IO);
+    rig_mcap_reader_close(r);
+}
+
+static void writer_should_reject_bad_arguments(void **state)
+{
+    (void)state;
+    char path[512];
+    file_path(path, sizeof path, "args");
+    rig_mcap_writer_t *w = NULL;
+    assert_int_equal(rig_mcap_writer_open(path, NULL, &w), RIG_OK);
+    uint16_t id;
+    /* no schema 1 yet, no channel 0 yet */
+    assert_int_equal(rig_mcap_writer_add_channel(w, 1, "/t", "cdr", NULL, 0, &id),
+                     RIG_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(rig_mcap_writer_write_message(w, 0, 0, 1, 1, "x", 1),
+                     RIG_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(rig_mcap_writer_close(w), RIG_OK);
+    w = NULL;
+    assert_int_equal(rig_mcap_writer_open("/nonexistent/dir/x.mcap", NULL, &w), RIG_ERROR_IO);
+    assert_null(w);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(round_trip_without_compression),
+        cmocka_unit_test(round_trip_with_zstd),
+        cmocka_unit_test(round_trip_with_lz4),
+        cmocka_unit_test(chunks_should_close_at_their_size),
+        cmocka_unit_test(truncated_file_should_yield_its_complete_chunks),
+        cmocka_unit_test(corrupted_chunk_should_be_a_crc_error),
+        cmocka_unit_test(corrupted_index_or_summary_should_be_a_crc_error),
+        cmocka_unit_test(foreign_file_should_be_bad_magic),
+        cmocka_unit_test(writer_should_reject_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
