@@ -812,6 +812,63 @@ static void a_frame_held_across_more_writes_than_remembered_is_not_vouched_for(v
     assert_true(r.max_bound < 1500);
 }
 
+static void a_frame_just_after_the_oldest_remembered_write_may_be_on_the_clock_before(void **state)
+{
+    (void)state;
+    /* The host writes the clock every 32 ms from 200 ms (shorter than the 33.3 ms frame period;
+     * the fuzz finding sim_run-bound_writes_every_{12,32}ms_long_stalls), each write landing
+     * 100-600 us late, with two reads after it. Stream 1's frames captured from 614 ms on are
+     * held up by a stall until 1150 ms: 30 writes, so the oldest epoch the estimator remembers
+     * began with the write at 648 ms, the one before is forgotten. Frame 1 of stream 1 was
+     * captured at 647.8 ms, 200 us before that write, on the old clock (which lagged the host by
+     * 100 us); the write set the new one 600 us behind the host, so on the new clock the frame
+     * maps 300 us after the write: later than the epoch's start by more than its bound (~150 us),
+     * 500 us off. Either clock is possible as far as the estimator can tell: the bound must
+     * cover the old clock's map, or be none (INT64_MAX). Stream 0, never held, keeps bounds. */
+    hand_clock_t k = {.d0 = (double)HOST0, .ppm = 60};
+    const double period = 1e6 / 30, floor_us = 9000;
+    hand_event_t ev[300];
+    size_t n = 0;
+    for (double t = 250; t <= 1.4e6; t += 100000)
+        ev[n++] = (hand_event_t){.at = t};
+    for (int j = 0; j < 30; j++) {
+        double wt = 200000 + 32000.0 * j;
+        double lag = j == 13 ? 100 : j == 14 ? 600 : 100 + (double)((j * 137) % 500);
+        k.wt[k.nw] = wt;
+        k.wv[k.nw++] = (double)HOST0 + wt - lag;
+        ev[n++] = (hand_event_t){.at = wt, .write = true};
+        ev[n++] = (hand_event_t){.at = wt + 1230};
+        ev[n++] = (hand_event_t){.at = wt + 6230};
+    }
+    for (uint64_t i = 0; i < 36; i++) {
+        double cap = 100000 + (double)i * period;
+        ev[n++] = (hand_event_t){cap + floor_us + (double)((i * 37) % 300) + 0.5, true, 0, i,
+                                 cap, 0, false};
+    }
+    for (uint64_t i = 0; i < 6; i++) {
+        double cap = 647800 + ((double)i - 1) * period;
+        ev[n++] = (hand_event_t){1150000.5 + (double)i, true, 1, i, cap, 0, false};
+    }
+    assert_true(n <= 300);
+    rig_clock_t *c = rig_clock_create(NULL);
+    assert_non_null(c);
+    hand_result_t r;
+    hand_run(c, ev, n, &k, 647800, 647801, &r);
+    rig_clock_destroy(c);
+    if (getenv("CLOCK_DEBUG"))
+        fprintf(stderr, "frames %zu mapped %zu held mapped %zu max err %.1f held %.1f excess %.1f "
+                "bound max %lld last %lld epochs %u\n", r.frames, r.mapped, r.mapped_held,
+                r.max_err, r.max_err_held, r.worst_excess, (long long)r.max_bound,
+                (long long)r.last_bound, r.epochs);
+    assert_int_equal(r.frames, 42);
+    assert_int_equal(r.epochs, 31);
+    assert_int_equal(r.mapped_held, 1);
+    assert_true(r.max_err_held > 400.0); /* mapped on the new clock, 500 us off */
+    assert_true(r.worst_excess <= 0.0);  /* and not vouched for by a bound that does not hold */
+    assert_true(r.max_bound < 1500);
+    assert_true(r.last_bound < 1500);    /* stream 0's last frame keeps a bound */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -832,6 +889,7 @@ int main(void)
         cmocka_unit_test(a_stall_across_clock_writes_leaves_every_frame_on_its_clock),
         cmocka_unit_test(frames_around_a_clock_write_are_within_their_bound_on_either_clock),
         cmocka_unit_test(a_frame_held_across_more_writes_than_remembered_is_not_vouched_for),
+        cmocka_unit_test(a_frame_just_after_the_oldest_remembered_write_may_be_on_the_clock_before),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

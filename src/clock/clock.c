@@ -86,6 +86,8 @@ static epoch_t *new_epoch(rig_clock_t *c, double start_h)
 {
     c->cur++;
     epoch_t *e = ep(c, c->cur);
+    if (c->cur >= MAX_EPOCHS)
+        c->forgotten = *e; /* epoch cur - MAX_EPOCHS */
     memset(e, 0, sizeof(*e));
     e->id = c->cur;
     c->cur_samples = 0;

@@ -134,6 +134,9 @@ struct rig_clock {
     size_t tw_len, tw_head;
     double rtt_min;
     epoch_t epochs[MAX_EPOCHS]; /* ring by id */
+    /* The last epoch the ring forgot (id cur - MAX_EPOCHS), its map frozen: whether a frame on
+     * the oldest epoch remembered may have been captured on the clock before it. */
+    epoch_t forgotten;
     unsigned cur;               /* id of the current epoch */
     double last_tw_end;         /* h2 of the last two-way sample that fit (relative us) */
     double last_refit_h;        /* when the fit was last computed */

@@ -158,12 +158,22 @@ epoch_pick_t clock_frame_epoch(const rig_clock_t *c, const stream_state_t *st, u
     pk.id = e;
     pick_widen(&pk, e, e);
     /* On the oldest epoch remembered, and the one before it forgotten: a frame that maps before
-     * that epoch began, as far as its bound can tell, may be of any clock before. */
+     * that epoch began, as far as its bound can tell, may be of any clock before. So may one
+     * that maps just after it, when the epoch began with a host clock write: the forgotten
+     * clock's map of it (kept frozen) may put it before the write, the new clock's later by the
+     * write's step (up to WRITE_BOUND_US and more, beyond the new map's bound). */
     const epoch_t *first = cep(c, e);
     if (e == oldest && oldest > 0 && first->d_ref_set && first->source != OFFSET_NONE) {
         int64_t b = clock_epoch_bound_at(c, first, first->start_h);
         double slack = b >= 0 ? (double)b : STEP_MARGIN_US;
         pk.stale = map_h(c, first, ts) - slack < first->start_h;
+        if (!pk.stale && first->written) {
+            if (c->forgotten.id + 1 == oldest &&
+                write_sides(c, &c->forgotten, first, ts, &old_ok, &new_ok))
+                pk.stale = old_ok;
+            else /* no bound on the forgotten map: the step is the writes' lateness at most */
+                pk.stale = map_h(c, first, ts) - slack < first->start_h + 2 * WRITE_BOUND_US;
+        }
     }
     return pk;
 }
