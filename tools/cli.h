@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "record/recorder.h"
+#include "report/report.h"
 #include "rigsync/rigsync.h"
 
 /* Exit codes: 0 ok, 1 runtime failure (or a rig found not synchronized), 2 usage/config. */
@@ -61,6 +63,16 @@ const char *cli_last_error(rig_context_t *ctx, char *buf, size_t len);
 bool cli_same_file(const char *a, const char *b);
 
 int cli_run(int argc, char **argv);
+/* rigsync record: run --record FILE --quiet (tools/cli_record.c). */
+int cli_record(int argc, char **argv);
+/** Opens the recording, queues the config and rig metadata, installs the clock-event callback;
+ * prints the error and returns CLI_RUNTIME when the file cannot be created. */
+int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_t *rig,
+                    rig_recorder_t **out);
+/** Drains the recorder and queues the summary metadata (sum may be NULL). */
+void cli_record_summary(rig_recorder_t *r, const rig_report_summary_t *sum);
+/** Closes the file, prints what it holds; CLI_RUNTIME with a message on a write error. */
+int cli_record_close(rig_recorder_t *r, const char *path);
 int cli_plan(int argc, char **argv);
 void cli_warn_interference(const rig_config_t *cfg, FILE *out);
 

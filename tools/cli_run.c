@@ -43,6 +43,7 @@ typedef struct run_opts {
     bool global; /* append the global timestamp to each frame line */
     bool sets;   /* one line per frameset instead of one per frame */
     const char *csv_path;
+    const char *record_path; /* --record FILE.mcap */
     double trigger_hz; /* software triggers per second to SOFTWARE_TRIGGERING devices */
 } run_opts_t;
 
@@ -54,6 +55,7 @@ typedef struct run_state {
     size_t ndev;
     rig_report_t *report;
     FILE *csv;
+    rig_recorder_t *rec; /* --record */
     bool failed;
     uint64_t unmatched[RIG_UNMATCHED_REASON_COUNT];
     int64_t *dts, *gts; /* per slot scratch for the report */
@@ -75,6 +77,7 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
                            strcmp(a, "--clock-sync-interval-ms") == 0 ||
                            strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0 ||
                            strcmp(a, "--csv") == 0 || strcmp(a, "--trigger-hz") == 0 ||
+                           strcmp(a, "--record") == 0 ||
                            strcmp(a, "--orbbec-lib") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync run: %s needs a value\n", a);
@@ -107,6 +110,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
             o->sets = true;
         } else if (strcmp(a, "--csv") == 0) {
             o->csv_path = v;
+        } else if (strcmp(a, "--record") == 0) {
+            o->record_path = v;
         } else if (strcmp(a, "--trigger-hz") == 0) {
             if (!parse_number(RIG_RANGE_CLI_TRIGGER_HZ, a, v, NULL, &o->trigger_hz))
                 return CLI_USAGE;
@@ -226,6 +231,8 @@ static void print_ts(FILE *out, int64_t t)
 static void on_frame(rig_frame_t *f, void *user)
 {
     run_state_t *rs = user;
+    if (rs->rec) /* never waits: a full queue counts the frame as dropped by the recorder */
+        rig_recorder_frame(rs->rec, f);
     pthread_mutex_lock(&rs->lock);
     if (!rs->o->quiet && !rs->o->sets)
         print_frame(f, rs->o->global);
@@ -279,6 +286,8 @@ static void write_csv_header(const run_state_t *rs)
 static void on_set(rig_frameset_t *set, void *user)
 {
     run_state_t *rs = user;
+    if (rs->rec)
+        rig_recorder_frameset(rs->rec, set);
     pthread_mutex_lock(&rs->lock);
     for (size_t d = 0; d < rs->ndev; d++)
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
@@ -430,22 +439,32 @@ int cli_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL); /* the terminal closed: the summary still goes to the log */
+    /* A file size limit (ulimit -f) makes writes fail with EFBIG, reported like a full disk,
+     * instead of killing the process with the recording unfinished. */
+    signal(SIGXFSZ, SIG_IGN);
 
     run_opts_t o;
     int rc = parse_args(argc, argv, &o);
     if (rc != CLI_OK)
         return rc;
-    /* The CSV is opened for writing (truncated): it must not be one of the files read. */
-    const char *inputs[][2] = {{"--config", o.rig.config_path}, {"--orbbec-lib", o.rig.library}};
-    for (size_t k = 0; o.csv_path && k < RIG_ARRAY_SIZE(inputs); k++) {
-        if (!cli_same_file(o.csv_path, inputs[k][1]))
-            continue;
-        fprintf(stderr,
-                "rigsync run: --csv %s is the file given to %s (%s); writing the CSV would "
-                "overwrite it: give --csv another file name.\n",
-                o.csv_path, inputs[k][0], inputs[k][1]);
-        return CLI_USAGE;
-    }
+    /* The CSV and the recording are opened for writing (truncated): neither may be one of the
+     * files read, nor each other. */
+    const char *inputs[][2] = {{"--config", o.rig.config_path},
+                               {"--orbbec-lib", o.rig.library},
+                               {"--csv", o.csv_path}};
+    const char *outputs[][3] = {{"--csv", o.csv_path, "CSV"}, {"--record", o.record_path, "recording"}};
+    for (size_t j = 0; j < RIG_ARRAY_SIZE(outputs); j++)
+        for (size_t k = 0; outputs[j][1] && k < RIG_ARRAY_SIZE(inputs); k++) {
+            if (strcmp(outputs[j][0], inputs[k][0]) == 0 || !inputs[k][1] ||
+                !cli_same_file(outputs[j][1], inputs[k][1]))
+                continue;
+            fprintf(stderr,
+                    "rigsync run: %s %s is the file given to %s (%s); writing the %s would "
+                    "overwrite it: give %s another file name.\n",
+                    outputs[j][0], outputs[j][1], inputs[k][0], inputs[k][1], outputs[j][2],
+                    outputs[j][0]);
+            return CLI_USAGE;
+        }
     rig_config_t *cfg = NULL;
     rc = cli_load_config(o.rig.config_path, &cfg);
     if (rc != CLI_OK)
@@ -482,6 +501,8 @@ int cli_run(int argc, char **argv)
     rs.ndev = rig_config_device_count(cfg);
     cli_rig_t rig;
     memset(&rig, 0, sizeof(rig));
+    rig_report_summary_t sum;
+    bool have_sum = false;
     if (o.csv_path) {
         rs.csv = fopen(o.csv_path, "w");
         if (!rs.csv) {
@@ -495,6 +516,11 @@ int cli_run(int argc, char **argv)
     rc = cli_rig_open(&o.rig, cfg, stdout, &rig);
     if (rc != CLI_OK)
         goto out;
+    if (o.record_path) {
+        rc = cli_record_open(o.record_path, &o.rig, &rig, &rs.rec);
+        if (rc != CLI_OK)
+            goto out;
+    }
     rs.report = rig_report_create(cfg);
     rs.dts = calloc(rs.ndev * RIG_STREAM_COUNT + 1, sizeof(int64_t));
     rs.gts = calloc(rs.ndev * RIG_STREAM_COUNT + 1, sizeof(int64_t));
@@ -593,7 +619,6 @@ int cli_run(int argc, char **argv)
                rs.unmatched[RIG_UNMATCHED_LATE], rs.unmatched[RIG_UNMATCHED_NO_TIME],
                rs.unmatched[RIG_UNMATCHED_OVERFLOW], set_drops,
                rs.unmatched[RIG_UNMATCHED_NO_SLOT]);
-    rig_report_summary_t sum;
     if (rig_report_summarize(rs.report, &sum) != RIG_OK) {
         pthread_mutex_unlock(&rs.lock);
         fprintf(stderr, "rigsync: out of memory computing the summary\n");
@@ -614,11 +639,19 @@ int cli_run(int argc, char **argv)
                 i, rig_config_device_serial(cfg, i));
         rc = CLI_RUNTIME;
     }
-    rig_report_summary_free(&sum);
+    have_sum = true;
 out:
     fflush(stdout);
     /* The rig goes first: no callback may run once the state below is freed. */
     cli_rig_close(&rig);
+    if (rs.rec) {
+        cli_record_summary(rs.rec, have_sum ? &sum : NULL);
+        int rrc = cli_record_close(rs.rec, o.record_path);
+        if (rrc != CLI_OK && rc == CLI_OK)
+            rc = rrc;
+    }
+    if (have_sum)
+        rig_report_summary_free(&sum);
     if (rs.csv) {
         /* A write that failed on the way (a full disk) leaves the error flag; the last ones
          * fail at the flush or the close. Either way the CSV is incomplete: exit 1. */

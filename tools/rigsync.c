@@ -380,7 +380,7 @@ static int dispatch(int argc, char **argv)
         return CLI_USAGE;
     }
     const char *cmd = argv[1];
-    bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "check") == 0 ||
+    bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "check") == 0 ||
                  strcmp(cmd, "list") == 0;
     if (known && wants_help(argc - 2, argv + 2)) { /* plan has a help of its own */
         cli_usage(stdout);
@@ -388,6 +388,8 @@ static int dispatch(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0)
         return cli_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "record") == 0)
+        return cli_record(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "plan") == 0)

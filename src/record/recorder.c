@@ -1,0 +1,513 @@
+/* The recorder (see recorder.h): a bounded queue, one writer thread, an MCAP writer. */
+#include "record/recorder.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/util.h"
+#include "record/ros2msg.h"
+
+typedef enum { ITEM_FRAME, ITEM_ENCODED, ITEM_METADATA } item_kind_t;
+
+typedef struct item {
+    struct item *next;
+    item_kind_t kind;
+    rig_frame_t *frame;   /* ITEM_FRAME (retained) */
+    uint16_t channel;     /* ITEM_ENCODED */
+    uint64_t log_time_ns; /* ITEM_ENCODED */
+    bool is_set;          /* ITEM_ENCODED: a frameset (else a clock event) */
+    uint8_t *data;        /* ITEM_ENCODED: CDR; ITEM_METADATA: name\0k\0v\0k\0v\0... */
+    size_t len;
+    size_t n_kv; /* ITEM_METADATA */
+    size_t bytes; /* counted against queue_bytes */
+} item_t;
+
+typedef struct {
+    uint16_t image, info; /* channel ids */
+    uint32_t seq_image, seq_info;
+} stream_channels_t;
+
+struct rig_recorder {
+    rig_recorder_options_t o;
+    rig_mcap_writer_t *w;
+    size_t n;
+    char **serials;
+    stream_channels_t (*ch)[RIG_STREAM_COUNT];
+    uint16_t ch_sets, ch_clock;
+    uint32_t seq_sets, seq_clock;
+
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    pthread_t thread;
+    bool running, stopping;
+    item_t *head, *tail;
+    size_t q_items, q_bytes;
+    rig_recorder_stats_t st;
+    rig_error_t err; /* first write error */
+    char err_msg[256];
+
+    rig_cdr_t cdr; /* writer thread only */
+    int64_t last_flush_us;      /* wall (monotonic) time of the last chunk flush */
+    uint64_t last_flush_log_ns; /* the messages' host time then (virtual time has no wall) */
+};
+
+static void set_msg(char *msg, size_t len, const char *text)
+{
+    if (msg && len)
+        rig_strlcpy(msg, text, len);
+}
+
+static void free_item(item_t *it)
+{
+    if (it->frame)
+        rig_frame_release(it->frame);
+    free(it->data);
+    free(it);
+}
+
+static void fail(rig_recorder_t *r, const char *what)
+{
+    pthread_mutex_lock(&r->lock);
+    if (r->err == RIG_OK) {
+        r->err = RIG_ERROR_IO;
+        rig_fmt(r->err_msg, sizeof(r->err_msg), "%s", what);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+static uint64_t ns_of(int64_t us) { return us > 0 ? (uint64_t)us * 1000u : 0; }
+
+/* Writer thread side: one item into the file. Returns false on a write error. */
+static bool write_item(rig_recorder_t *r, item_t *it)
+{
+    rig_error_t e = RIG_OK;
+    if (it->kind == ITEM_FRAME) {
+        rig_frame_t *f = it->frame;
+        size_t d = rig_frame_device_index(f);
+        int s = (int)rig_frame_stream(f);
+        if (d >= r->n || s < 0 || s >= RIG_STREAM_COUNT)
+            return true; /* cannot happen: devices are fixed by the config */
+        stream_channels_t *c = &r->ch[d][s];
+        uint64_t t = ns_of(rig_frame_host_ts_us(f));
+        if (rig_ros2_encode_image(&r->cdr, f)) {
+            if (r->cdr.failed)
+                e = RIG_ERROR_NO_MEMORY;
+            else
+                e = rig_mcap_writer_write_message(r->w, c->image, c->seq_image++, t, t,
+                                                  r->cdr.data, r->cdr.len);
+            if (e == RIG_OK)
+                r->st.images_written++;
+        }
+        if (e == RIG_OK) {
+            rig_ros2_encode_frame_info(&r->cdr, f);
+            e = r->cdr.failed ? RIG_ERROR_NO_MEMORY
+                              : rig_mcap_writer_write_message(r->w, c->info, c->seq_info++, t, t,
+                                                              r->cdr.data, r->cdr.len);
+        }
+        if (e == RIG_OK)
+            r->st.frames_written++;
+    } else if (it->kind == ITEM_ENCODED) {
+        uint32_t seq = it->is_set ? r->seq_sets++ : r->seq_clock++;
+        e = rig_mcap_writer_write_message(r->w, it->channel, seq, it->log_time_ns,
+                                          it->log_time_ns, it->data, it->len);
+        if (e == RIG_OK)
+            it->is_set ? r->st.framesets_written++ : r->st.clock_events_written++;
+    } else {
+        rig_mcap_kv_t kv[64];
+        const char *p = (const char *)it->data;
+        const char *name = p;
+        p += strlen(p) + 1;
+        size_t n = RIG_MIN(it->n_kv, RIG_ARRAY_SIZE(kv));
+        for (size_t i = 0; i < n; i++) {
+            kv[i].key = p;
+            p += strlen(p) + 1;
+            kv[i].value = p;
+            p += strlen(p) + 1;
+        }
+        e = rig_mcap_writer_add_metadata(r->w, name, kv, n);
+    }
+    if (e != RIG_OK) {
+        char m[256];
+        rig_fmt(m, sizeof m, "%s", e == RIG_ERROR_NO_MEMORY ? "out of memory encoding a message"
+                                   : errno             ? strerror(errno)
+                                                       : "the file could not be written");
+        fail(r, m);
+        return false;
+    }
+    return true;
+}
+
+static void flush_chunk(rig_recorder_t *r)
+{
+    if (rig_mcap_writer_flush_chunk(r->w) != RIG_OK) {
+        char m[256];
+        rig_fmt(m, sizeof m, "%s", errno ? strerror(errno) : "the file could not be written");
+        fail(r, m);
+    }
+    r->last_flush_us = rig_monotonic_us();
+}
+
+/* Log time of an item (0 = none). */
+static uint64_t item_time_ns(const item_t *it)
+{
+    if (it->kind == ITEM_FRAME)
+        return ns_of(rig_frame_host_ts_us(it->frame));
+    return it->kind == ITEM_ENCODED ? it->log_time_ns : 0;
+}
+
+static void *writer_main(void *arg)
+{
+    rig_recorder_t *r = arg;
+    r->last_flush_us = rig_monotonic_us();
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (!r->head && !r->stopping) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 200 * 1000000L; /* wake up to flush a chunk on time when idle */
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+            if (!r->head && r->err == RIG_OK &&
+                rig_monotonic_us() - r->last_flush_us >= r->o.flush_every_us) {
+                pthread_mutex_unlock(&r->lock);
+                flush_chunk(r);
+                pthread_mutex_lock(&r->lock);
+            }
+        }
+        item_t *it = r->head;
+        if (!it)
+            break; /* stopping and drained */
+        r->head = it->next;
+        if (!r->head)
+            r->tail = NULL;
+        r->q_items--;
+        r->q_bytes -= it->bytes;
+        bool failed = r->err != RIG_OK;
+        pthread_mutex_unlock(&r->lock);
+        bool ok = !failed && write_item(r, it);
+        /* A chunk closes after a second of wall time or of the messages' host time. */
+        uint64_t t = item_time_ns(it);
+        if (r->last_flush_log_ns == 0 || t < r->last_flush_log_ns)
+            r->last_flush_log_ns = t;
+        if (ok && (rig_monotonic_us() - r->last_flush_us >= r->o.flush_every_us ||
+                   t - r->last_flush_log_ns >= (uint64_t)r->o.flush_every_us * 1000u)) {
+            flush_chunk(r);
+            r->last_flush_log_ns = t;
+        }
+        rig_mcap_writer_stats_t ws;
+        rig_mcap_writer_get_stats(r->w, &ws);
+        pthread_mutex_lock(&r->lock);
+        if (!ok)
+            r->st.not_written++;
+        r->st.bytes = ws.bytes_written;
+        r->st.chunks = ws.chunk_count;
+        pthread_mutex_unlock(&r->lock);
+        free_item(it);
+        pthread_mutex_lock(&r->lock);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* Queues it, or frees it and counts a drop (*dropped) when the queue is full. */
+static void enqueue(rig_recorder_t *r, item_t *it, uint64_t *dropped)
+{
+    pthread_mutex_lock(&r->lock);
+    bool room = r->running && !r->stopping && r->q_items < r->o.queue_items &&
+                r->q_bytes + it->bytes <= r->o.queue_bytes;
+    if (room && r->err != RIG_OK) {
+        r->st.not_written++;
+        room = false;
+        dropped = NULL;
+    }
+    if (!room) {
+        if (dropped)
+            (*dropped)++;
+        pthread_mutex_unlock(&r->lock);
+        free_item(it);
+        return;
+    }
+    it->next = NULL;
+    if (r->tail)
+        r->tail->next = it;
+    else
+        r->head = it;
+    r->tail = it;
+    r->q_items++;
+    r->q_bytes += it->bytes;
+    pthread_cond_signal(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void rig_recorder_frame(rig_recorder_t *r, rig_frame_t *frame)
+{
+    item_t *it = calloc(1, sizeof(*it));
+    if (!it) {
+        pthread_mutex_lock(&r->lock);
+        r->st.dropped_frames++;
+        pthread_mutex_unlock(&r->lock);
+        return;
+    }
+    rig_frame_retain(frame);
+    it->kind = ITEM_FRAME;
+    it->frame = frame;
+    it->bytes = rig_frame_data_size(frame);
+    enqueue(r, it, &r->st.dropped_frames);
+}
+
+static void enqueue_cdr(rig_recorder_t *r, rig_cdr_t *c, uint16_t ch, int64_t t_us, bool is_set,
+                        uint64_t *dropped)
+{
+    item_t *it = c->failed ? NULL : calloc(1, sizeof(*it));
+    if (!it) {
+        rig_cdr_free(c);
+        pthread_mutex_lock(&r->lock);
+        (*dropped)++;
+        pthread_mutex_unlock(&r->lock);
+        return;
+    }
+    it->kind = ITEM_ENCODED;
+    it->channel = ch;
+    it->log_time_ns = ns_of(t_us);
+    it->is_set = is_set;
+    it->data = c->data;
+    it->len = c->len;
+    enqueue(r, it, dropped);
+}
+
+void rig_recorder_frameset(rig_recorder_t *r, const rig_frameset_t *set)
+{
+    rig_cdr_t c = {0};
+    rig_ros2_encode_frame_set(&c, set, (const char *const *)r->serials, r->n);
+    /* log time: the latest host time of its frames (when the set could be complete) */
+    int64_t t = 0;
+    for (size_t d = 0; d < rig_frameset_device_count(set); d++)
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            rig_frame_t *f = rig_frameset_frame(set, d, (rig_stream_t)s);
+            if (f)
+                t = RIG_MAX(t, rig_frame_host_ts_us(f));
+        }
+    enqueue_cdr(r, &c, r->ch_sets, t, true, &r->st.dropped_framesets);
+}
+
+void rig_recorder_clock_event(rig_recorder_t *r, const rig_clock_event_t *event)
+{
+    rig_cdr_t c = {0};
+    rig_ros2_encode_clock_event(&c, event,
+                                event->device_index < r->n ? r->serials[event->device_index] : "");
+    int64_t t = event->kind == RIG_CLOCK_EVENT_TWO_WAY ? event->host_after_us
+                                                       : event->host_before_us;
+    enqueue_cdr(r, &c, r->ch_clock, t, false, &r->st.dropped_clock_events);
+}
+
+rig_error_t rig_recorder_add_metadata(rig_recorder_t *r, const char *name, const rig_mcap_kv_t *kv,
+                                      size_t n)
+{
+    if (!r || !name || (n && !kv) || n > 64)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    size_t len = strlen(name) + 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(kv[i].key) + strlen(kv[i].value) + 2;
+    item_t *it = calloc(1, sizeof(*it));
+    char *p = malloc(len);
+    if (!it || !p) {
+        free(it);
+        free(p);
+        return RIG_ERROR_NO_MEMORY;
+    }
+    it->kind = ITEM_METADATA;
+    it->data = (uint8_t *)p;
+    it->len = len;
+    it->n_kv = n;
+    size_t off = 0;
+    memcpy(p, name, strlen(name) + 1);
+    off += strlen(name) + 1;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(p + off, kv[i].key, strlen(kv[i].key) + 1);
+        off += strlen(kv[i].key) + 1;
+        memcpy(p + off, kv[i].value, strlen(kv[i].value) + 1);
+        off += strlen(kv[i].value) + 1;
+    }
+    pthread_mutex_lock(&r->lock);
+    bool threaded = r->running && !r->stopping;
+    pthread_mutex_unlock(&r->lock);
+    if (!threaded) { /* after stop: written here, no thread left */
+        bool ok = r->err == RIG_OK && write_item(r, it);
+        free_item(it);
+        return ok ? RIG_OK : RIG_ERROR_IO;
+    }
+    /* Metadata is never dropped: it waits for room. */
+    it->next = NULL;
+    pthread_mutex_lock(&r->lock);
+    if (r->tail)
+        r->tail->next = it;
+    else
+        r->head = it;
+    r->tail = it;
+    r->q_items++;
+    pthread_cond_signal(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+    return RIG_OK;
+}
+
+static rig_error_t add_channels(rig_recorder_t *r)
+{
+    uint16_t s_img, s_info, s_set, s_clk;
+    rig_error_t e = rig_mcap_writer_add_schema(r->w, RIG_ROS2_IMAGE, "ros2msg", rig_ros2_image_def,
+                                               strlen(rig_ros2_image_def), &s_img);
+    if (e == RIG_OK)
+        e = rig_mcap_writer_add_schema(r->w, RIG_ROS2_FRAME_INFO, "ros2msg",
+                                       rig_ros2_frame_info_def, strlen(rig_ros2_frame_info_def),
+                                       &s_info);
+    if (e == RIG_OK)
+        e = rig_mcap_writer_add_schema(r->w, RIG_ROS2_FRAME_SET, "ros2msg", rig_ros2_frame_set_def,
+                                       strlen(rig_ros2_frame_set_def), &s_set);
+    if (e == RIG_OK)
+        e = rig_mcap_writer_add_schema(r->w, RIG_ROS2_CLOCK_EVENT, "ros2msg",
+                                       rig_ros2_clock_event_def, strlen(rig_ros2_clock_event_def),
+                                       &s_clk);
+    for (size_t d = 0; e == RIG_OK && d < r->n; d++)
+        for (int s = 0; e == RIG_OK && s < RIG_STREAM_COUNT; s++) {
+            char topic[300];
+            const char *sn = rig_stream_name((rig_stream_t)s);
+            rig_fmt(topic, sizeof topic, "/rig/%s/%s/image_raw", r->serials[d], sn);
+            e = rig_mcap_writer_add_channel(r->w, s_img, topic, "cdr", NULL, 0,
+                                            &r->ch[d][s].image);
+            rig_fmt(topic, sizeof topic, "/rig/%s/%s/frame_info", r->serials[d], sn);
+            if (e == RIG_OK)
+                e = rig_mcap_writer_add_channel(r->w, s_info, topic, "cdr", NULL, 0,
+                                                &r->ch[d][s].info);
+        }
+    if (e == RIG_OK)
+        e = rig_mcap_writer_add_channel(r->w, s_set, "/rig/framesets", "cdr", NULL, 0,
+                                        &r->ch_sets);
+    if (e == RIG_OK)
+        e = rig_mcap_writer_add_channel(r->w, s_clk, "/rig/clock_events", "cdr", NULL, 0,
+                                        &r->ch_clock);
+    return e;
+}
+
+static void destroy(rig_recorder_t *r)
+{
+    for (size_t i = 0; r->serials && i < r->n; i++)
+        free(r->serials[i]);
+    free(r->serials);
+    free(r->ch);
+    rig_cdr_free(&r->cdr);
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->cond);
+    free(r);
+}
+
+rig_error_t rig_recorder_open(const char *path, const rig_recorder_options_t *options,
+                              const char *const *serials, size_t n_devices, rig_recorder_t **out,
+                              char *msg, size_t len)
+{
+    if (!path || !out || (n_devices && !serials)) {
+        set_msg(msg, len, "invalid argument");
+        return RIG_ERROR_INVALID_ARGUMENT;
+    }
+    *out = NULL;
+    rig_recorder_t *r = calloc(1, sizeof(*r));
+    if (!r) {
+        set_msg(msg, len, "out of memory");
+        return RIG_ERROR_NO_MEMORY;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->cond, NULL);
+    if (options)
+        r->o = *options;
+    if (!r->o.queue_items)
+        r->o.queue_items = 4096;
+    if (!r->o.queue_bytes)
+        r->o.queue_bytes = (size_t)256 << 20;
+    if (r->o.flush_every_us <= 0)
+        r->o.flush_every_us = 1000000;
+    r->n = n_devices;
+    r->serials = calloc(n_devices + 1, sizeof(char *));
+    r->ch = calloc(n_devices + 1, sizeof(*r->ch));
+    bool ok = r->serials && r->ch;
+    for (size_t i = 0; ok && i < n_devices; i++)
+        ok = (r->serials[i] = strdup(serials[i])) != NULL;
+    if (!ok) {
+        destroy(r);
+        set_msg(msg, len, "out of memory");
+        return RIG_ERROR_NO_MEMORY;
+    }
+    rig_mcap_writer_options_t wo = {0};
+    wo.compression = r->o.compression;
+    wo.zstd_level = r->o.zstd_level;
+    errno = 0;
+    rig_error_t e = rig_mcap_writer_open(path, &wo, &r->w);
+    if (e == RIG_OK)
+        e = add_channels(r);
+    if (e == RIG_OK)
+        e = rig_mcap_writer_flush_chunk(r->w); /* header, schemas, channels on disk */
+    if (e != RIG_OK) {
+        char m[256];
+        rig_fmt(m, sizeof m, "%s", errno ? strerror(errno) : rig_error_name(e));
+        set_msg(msg, len, m);
+        rig_mcap_writer_close(r->w);
+        destroy(r);
+        return e;
+    }
+    r->running = true;
+    if (pthread_create(&r->thread, NULL, writer_main, r) != 0) {
+        rig_mcap_writer_close(r->w);
+        destroy(r);
+        set_msg(msg, len, "cannot start the writer thread");
+        return RIG_ERROR_NO_MEMORY;
+    }
+    *out = r;
+    return RIG_OK;
+}
+
+void rig_recorder_get_stats(rig_recorder_t *r, rig_recorder_stats_t *out)
+{
+    pthread_mutex_lock(&r->lock);
+    *out = r->st;
+    pthread_mutex_unlock(&r->lock);
+}
+
+rig_error_t rig_recorder_stop(rig_recorder_t *r, char *msg, size_t len)
+{
+    pthread_mutex_lock(&r->lock);
+    bool join = r->running && !r->stopping;
+    r->stopping = true;
+    pthread_cond_signal(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+    if (join) {
+        pthread_join(r->thread, NULL);
+        pthread_mutex_lock(&r->lock);
+        r->running = false;
+        pthread_mutex_unlock(&r->lock);
+    }
+    if (r->err != RIG_OK)
+        set_msg(msg, len, r->err_msg);
+    return r->err;
+}
+
+rig_error_t rig_recorder_close(rig_recorder_t *r, char *msg, size_t len)
+{
+    if (!r)
+        return RIG_OK;
+    rig_recorder_stop(r, NULL, 0);
+    errno = 0;
+    rig_error_t e = rig_mcap_writer_close(r->w);
+    if (r->err == RIG_OK && e != RIG_OK) {
+        r->err = e;
+        rig_fmt(r->err_msg, sizeof(r->err_msg), "%s",
+                errno ? strerror(errno) : "the file could not be finished");
+    }
+    e = r->err;
+    if (e != RIG_OK)
+        set_msg(msg, len, r->err_msg);
+    destroy(r);
+    return e;
+}

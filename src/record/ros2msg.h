@@ -1,0 +1,53 @@
+/* ROS 2 messages for the recorder: their definitions (schema encoding "ros2msg") and their
+ * encoding as CDR (XCDR1, little-endian, 4-byte encapsulation header; each primitive aligned to
+ * its size counted from the end of that header). Pure: bytes in, bytes out. */
+#ifndef RIGSYNC_ROS2MSG_H
+#define RIGSYNC_ROS2MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rigsync/rigsync.h"
+
+/** A growing CDR buffer; on allocation failure `failed` is set and writes become no-ops. */
+typedef struct {
+    uint8_t *data;
+    size_t len, cap;
+    bool failed;
+} rig_cdr_t;
+
+/** Starts a message: the encapsulation header (CDR little-endian). */
+void rig_cdr_begin(rig_cdr_t *c);
+void rig_cdr_free(rig_cdr_t *c);
+void rig_cdr_u8(rig_cdr_t *c, uint8_t v);
+void rig_cdr_u32(rig_cdr_t *c, uint32_t v);
+void rig_cdr_i32(rig_cdr_t *c, int32_t v);
+void rig_cdr_u64(rig_cdr_t *c, uint64_t v);
+void rig_cdr_i64(rig_cdr_t *c, int64_t v);
+void rig_cdr_string(rig_cdr_t *c, const char *s);
+void rig_cdr_bytes(rig_cdr_t *c, const void *p, size_t n); /* sequence<uint8> */
+/** std_msgs/Header: stamp from a time in us (floored to whole seconds + nanoseconds). */
+void rig_cdr_header(rig_cdr_t *c, int64_t stamp_us, const char *frame_id);
+
+/* Type names and their ros2msg definitions (NUL-terminated text). */
+#define RIG_ROS2_IMAGE "sensor_msgs/msg/Image"
+#define RIG_ROS2_FRAME_INFO "rigsync_msgs/msg/FrameInfo"
+#define RIG_ROS2_FRAME_SET "rigsync_msgs/msg/FrameSet"
+#define RIG_ROS2_CLOCK_EVENT "rigsync_msgs/msg/ClockEvent"
+extern const char rig_ros2_image_def[];
+extern const char rig_ros2_frame_info_def[];
+extern const char rig_ros2_frame_set_def[];
+extern const char rig_ros2_clock_event_def[];
+
+/** The stamp of a frame's messages: its global time, else its host time. */
+int64_t rig_ros2_frame_stamp_us(const rig_frame_t *f);
+/** sensor_msgs/msg/Image of a frame with pixels (rgb8 or 16UC1). false: no pixels. */
+bool rig_ros2_encode_image(rig_cdr_t *c, const rig_frame_t *f);
+void rig_ros2_encode_frame_info(rig_cdr_t *c, const rig_frame_t *f);
+/** serials: one per device index of the set (n of them). */
+void rig_ros2_encode_frame_set(rig_cdr_t *c, const rig_frameset_t *set, const char *const *serials,
+                               size_t n);
+void rig_ros2_encode_clock_event(rig_cdr_t *c, const rig_clock_event_t *e, const char *serial);
+
+#endif
