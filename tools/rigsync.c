@@ -1,6 +1,7 @@
 /*
  * rigsync: command-line tool.
  *   rigsync run   [options]       apply a config, stream, print frames and a sync summary
+ *   rigsync record [options] -o F run quietly and record the run into an MCAP file
  *   rigsync check FILE            validate a config and print the resolved rig
  *   rigsync list  [--config FILE] list the backend's devices
  */
@@ -23,10 +24,13 @@ void cli_usage(FILE *out)
             "commands:\n"
             "  run    [--config FILE] [--seconds S] [--clock-sync-interval-ms MS]\n"
             "         [--virtual-time] [--seed N] [--quiet] [--global] [--sets]\n"
-            "         [--csv FILE] [--trigger-hz F] [--no-pixels]\n"
+            "         [--csv FILE] [--record FILE.mcap] [--trigger-hz F] [--no-pixels]\n"
             "         [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         apply the config, start secondaries then the primary, sync device clocks,\n"
             "         print one line per frame and a synchronization summary\n"
+            "  record [run's options] -o FILE.mcap\n"
+            "         run quietly and record every frame (pixels and timestamps), frameset and\n"
+            "         clock event into an MCAP file (ROS 2 messages; Foxglove opens it)\n"
             "  check  FILE [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         validate a config and print the rig it describes\n"
             "  list   [--config FILE] [--backend sim|orbbec] [--orbbec-lib PATH]\n"
