@@ -21,6 +21,18 @@ typedef struct {
     char *topic, *encoding;
 } channel_t;
 
+typedef struct {
+    rig_mcap_schema_t pub;
+    char *name, *encoding;
+    uint8_t *data;
+} schema_t;
+
+typedef struct {
+    rig_mcap_metadata_t pub;
+    char *name;
+    char **keys, **values;
+} metadata_t;
+
 struct rig_mcap_reader {
     FILE *f;
     uint64_t file_size;
@@ -44,6 +56,11 @@ struct rig_mcap_reader {
     int32_t *slot; /* channel id -> index in channels, or -1 */
     channel_t *channels;
     size_t n_channels;
+
+    schema_t *schemas;
+    size_t n_schemas;
+    metadata_t *metadata;
+    size_t n_metadata;
 
     rig_mcap_channel_count_t *counts; /* of the summary's Statistics */
 };
@@ -92,9 +109,11 @@ static size_t read_at(rig_mcap_reader_t *r, uint64_t off, void *p, size_t n)
     return fread(p, 1, n, r->f);
 }
 
+/* Grows *p to n bytes; never leaves it NULL (an empty record or chunk still has a buffer, so
+ * pointer arithmetic on it is defined). */
 static int reserve(uint8_t **p, size_t *cap, size_t n)
 {
-    if (n <= *cap)
+    if (n <= *cap && *p)
         return 0;
     uint8_t *q = realloc(*p, n ? n : 1);
     if (!q)
@@ -269,6 +288,116 @@ static rig_error_t add_channel(rig_mcap_reader_t *r, const uint8_t *p, size_t le
     return RIG_OK;
 }
 
+static rig_error_t add_schema(rig_mcap_reader_t *r, const uint8_t *p, size_t len, uint64_t off)
+{
+    cursor_t c = {p, len, 0, false};
+    uint16_t id = get16(&c);
+    uint32_t nn, ne, nd;
+    const uint8_t *name = get_str(&c, &nn);
+    const uint8_t *enc = get_str(&c, &ne);
+    const uint8_t *data = get_str(&c, &nd);
+    if (c.bad)
+        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Schema record's fields overrun it");
+    r->stats.schemas++;
+    if (rig_mcap_reader_schema(r, id))
+        return RIG_OK; /* records sharing an id are identical */
+    schema_t *grown = realloc(r->schemas, (r->n_schemas + 1) * sizeof(*grown));
+    if (!grown)
+        return RIG_ERROR_NO_MEMORY;
+    r->schemas = grown;
+    schema_t *s = &r->schemas[r->n_schemas];
+    s->name = dup_str(name, nn);
+    s->encoding = dup_str(enc, ne);
+    s->data = (uint8_t *)dup_str(data, nd);
+    if (!s->name || !s->encoding || !s->data) {
+        free(s->name);
+        free(s->encoding);
+        free(s->data);
+        return RIG_ERROR_NO_MEMORY;
+    }
+    s->pub = (rig_mcap_schema_t){id, s->name, s->encoding, s->data, nd};
+    r->n_schemas++;
+    return RIG_OK;
+}
+
+static void free_metadata(metadata_t *m)
+{
+    for (size_t i = 0; i < m->pub.n; i++) {
+        free(m->keys[i]);
+        free(m->values[i]);
+    }
+    free(m->keys);
+    free(m->values);
+    free(m->name);
+}
+
+static rig_error_t add_metadata(rig_mcap_reader_t *r, const uint8_t *p, size_t len, uint64_t off)
+{
+    cursor_t c = {p, len, 0, false};
+    uint32_t nn, nmap;
+    const uint8_t *name = get_str(&c, &nn);
+    const uint8_t *map = get_str(&c, &nmap);
+    if (c.bad)
+        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Metadata record's fields overrun it");
+    /* count the pairs first: each takes at least 8 bytes */
+    cursor_t m = {map, nmap, 0, false};
+    size_t n = 0;
+    while (!m.bad && m.at < m.len) {
+        uint32_t nk, nv;
+        get_str(&m, &nk);
+        get_str(&m, &nv);
+        n++;
+    }
+    if (m.bad)
+        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Metadata record's map overruns it");
+    metadata_t *grown = realloc(r->metadata, (r->n_metadata + 1) * sizeof(*grown));
+    if (!grown)
+        return RIG_ERROR_NO_MEMORY;
+    r->metadata = grown;
+    metadata_t *md = &r->metadata[r->n_metadata];
+    memset(md, 0, sizeof(*md));
+    md->name = dup_str(name, nn);
+    md->keys = calloc(n ? n : 1, sizeof(char *));
+    md->values = calloc(n ? n : 1, sizeof(char *));
+    if (!md->name || !md->keys || !md->values) {
+        free_metadata(md);
+        return RIG_ERROR_NO_MEMORY;
+    }
+    m = (cursor_t){map, nmap, 0, false};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t nk, nv;
+        const uint8_t *k = get_str(&m, &nk);
+        const uint8_t *v = get_str(&m, &nv);
+        md->keys[i] = dup_str(k, nk);
+        md->values[i] = dup_str(v, nv);
+        md->pub.n = i + 1;
+        if (!md->keys[i] || !md->values[i]) {
+            free_metadata(md);
+            return RIG_ERROR_NO_MEMORY;
+        }
+    }
+    md->pub.name = md->name;
+    md->pub.keys = (const char *const *)md->keys;
+    md->pub.values = (const char *const *)md->values;
+    r->n_metadata++;
+    return RIG_OK;
+}
+
+const rig_mcap_schema_t *rig_mcap_reader_schema(const rig_mcap_reader_t *r, uint16_t id)
+{
+    for (size_t i = 0; r && i < r->n_schemas; i++)
+        if (r->schemas[i].pub.id == id)
+            return &r->schemas[i].pub;
+    return NULL;
+}
+
+size_t rig_mcap_reader_metadata_count(const rig_mcap_reader_t *r) { return r ? r->n_metadata : 0; }
+
+const rig_mcap_metadata_t *rig_mcap_reader_metadata(const rig_mcap_reader_t *r, size_t i)
+{
+    return r && i < r->n_metadata ? &r->metadata[i].pub : NULL;
+}
+
 /* Parses a Message record's content; RIG_OK with msg filled. */
 static rig_error_t parse_message(rig_mcap_reader_t *r, const uint8_t *p, size_t len, uint64_t off,
                                  rig_mcap_message_t *msg)
@@ -422,7 +551,7 @@ static rig_error_t chunk_next(rig_mcap_reader_t *r, rig_mcap_message_t *msg, boo
         } else if (p[0] == RIG_MCAP_OP_CHANNEL) {
             err = add_channel(r, p + RIG_MCAP_RECORD_PREFIX, n, r->chunk_offset);
         } else if (p[0] == RIG_MCAP_OP_SCHEMA) {
-            r->stats.schemas++;
+            err = add_schema(r, p + RIG_MCAP_RECORD_PREFIX, n, r->chunk_offset);
         }
         if (err != RIG_OK)
             return err;
@@ -477,10 +606,12 @@ rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_
             err = add_channel(r, r->record, len, off);
             break;
         case RIG_MCAP_OP_SCHEMA:
-            r->stats.schemas++;
+            err = add_schema(r, r->record, len, off);
             break;
         case RIG_MCAP_OP_METADATA:
-            r->stats.metadata++;
+            err = add_metadata(r, r->record, len, off);
+            if (err == RIG_OK)
+                r->stats.metadata++;
             break;
         case RIG_MCAP_OP_MESSAGE:
             err = parse_message(r, r->record, len, off, msg);
@@ -664,6 +795,15 @@ void rig_mcap_reader_close(rig_mcap_reader_t *r)
         free(r->channels[i].encoding);
     }
     free(r->channels);
+    for (size_t i = 0; i < r->n_schemas; i++) {
+        free(r->schemas[i].name);
+        free(r->schemas[i].encoding);
+        free(r->schemas[i].data);
+    }
+    free(r->schemas);
+    for (size_t i = 0; i < r->n_metadata; i++)
+        free_metadata(&r->metadata[i]);
+    free(r->metadata);
     free(r->slot);
     free(r->record);
     free(r->unpacked);

@@ -43,6 +43,23 @@ typedef struct {
     const char *message_encoding;
 } rig_mcap_channel_t;
 
+/** A Schema record (data is its definition, e.g. ros2msg text; not NUL-terminated). */
+typedef struct {
+    uint16_t id;
+    const char *name;
+    const char *encoding;
+    const uint8_t *data;
+    size_t len;
+} rig_mcap_schema_t;
+
+/** A Metadata record: name and its map (keys[i] = values[i]). */
+typedef struct {
+    const char *name;
+    const char *const *keys;
+    const char *const *values;
+    size_t n;
+} rig_mcap_metadata_t;
+
 typedef struct {
     uint16_t channel_id;
     uint32_t sequence;
@@ -107,6 +124,14 @@ rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_
 
 /** A channel seen so far, or NULL. */
 const rig_mcap_channel_t *rig_mcap_reader_channel(const rig_mcap_reader_t *r, uint16_t id);
+
+/** A schema seen so far (data section or chunk), or NULL. */
+const rig_mcap_schema_t *rig_mcap_reader_schema(const rig_mcap_reader_t *r, uint16_t id);
+
+/** Metadata records read so far by the sequential read, in file order (valid while the reader
+ *  lives); i past the end gives NULL. */
+size_t rig_mcap_reader_metadata_count(const rig_mcap_reader_t *r);
+const rig_mcap_metadata_t *rig_mcap_reader_metadata(const rig_mcap_reader_t *r, size_t i);
 
 void rig_mcap_reader_data_stats(const rig_mcap_reader_t *r, rig_mcap_data_stats_t *out);
 
