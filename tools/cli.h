@@ -74,6 +74,9 @@ void cli_record_summary(rig_recorder_t *r, const rig_report_summary_t *sum);
 /** Closes the file, prints what it holds; CLI_RUNTIME with a message on a write error. */
 int cli_record_close(rig_recorder_t *r, const char *path);
 int cli_plan(int argc, char **argv);
+/** rigsync info FILE.mcap [--chunks] and rigsync recover BROKEN.mcap -o FIXED.mcap. */
+int cli_info(int argc, char **argv);
+int cli_recover(int argc, char **argv);
 void cli_warn_interference(const rig_config_t *cfg, FILE *out);
 
 #endif

@@ -2,6 +2,8 @@
  * rigsync: command-line tool.
  *   rigsync run   [options]       apply a config, stream, print frames and a sync summary
  *   rigsync record [options] -o F run quietly and record the run into an MCAP file
+ *   rigsync info FILE.mcap        what a recording holds
+ *   rigsync recover IN -o OUT     a complete file from a cut recording
  *   rigsync check FILE            validate a config and print the resolved rig
  *   rigsync list  [--config FILE] list the backend's devices
  */
@@ -31,6 +33,11 @@ void cli_usage(FILE *out)
             "  record [run's options] -o FILE.mcap\n"
             "         run quietly and record every frame (pixels and timestamps), frameset and\n"
             "         clock event into an MCAP file (ROS 2 messages; Foxglove opens it)\n"
+            "  info   FILE.mcap [--chunks]\n"
+            "         print a recording's devices, streams, duration, frame and drop counts and\n"
+            "         verdict; exit 1 if the file is broken\n"
+            "  recover BROKEN.mcap -o FIXED.mcap\n"
+            "         write a complete file from every complete chunk of a cut recording\n"
             "  check  FILE [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         validate a config and print the rig it describes\n"
             "  list   [--config FILE] [--backend sim|orbbec] [--orbbec-lib PATH]\n"
@@ -385,7 +392,7 @@ static int dispatch(int argc, char **argv)
     }
     const char *cmd = argv[1];
     bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "check") == 0 ||
-                 strcmp(cmd, "list") == 0;
+                 strcmp(cmd, "list") == 0 || strcmp(cmd, "info") == 0 || strcmp(cmd, "recover") == 0;
     if (known && wants_help(argc - 2, argv + 2)) { /* plan has a help of its own */
         cli_usage(stdout);
         return CLI_OK;
@@ -398,6 +405,10 @@ static int dispatch(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "plan") == 0)
         return cli_plan(argc - 2, argv + 2);
+    if (strcmp(cmd, "info") == 0)
+        return cli_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "recover") == 0)
+        return cli_recover(argc - 2, argv + 2);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

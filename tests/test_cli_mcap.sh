@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# rigsync info and rigsync recover on a 3 virtual-second recording (no pixels: fast): info's
+# counts against the recording's own summary; the file cut at several offsets (head -c, as
+# kill -9 or a full disk leave it) is broken for info, and recover keeps exactly the messages
+# of the chunks that end before the cut, in a file info reads.
+# usage: test_cli_mcap.sh RIGSYNC_BINARY
+set -u
+bin=$1
+. "$(dirname "$0")/cli_lib.sh"
+
+run rec 0 record --virtual-time --seconds 3 --no-pixels -o "$tmp/a.mcap"
+run info 0 info "$tmp/a.mcap" --chunks
+has info out '^file: .*a\.mcap, profile "ros2", library "rigsync": complete \(summary and footer\)$'
+has info out '^devices: 2$'
+has info out '^  devices\[0\]: serial [A-Z0-9]+ model .*; mode PRIMARY$'
+has info out '^  devices\[1\]: serial [A-Z0-9]+ model .*; mode SECONDARY$'
+has info out '^recorder: written [0-9]+ frames, [0-9]+ framesets, [0-9]+ clock events; dropped 0 frames, 0 framesets, 0 clock events$'
+has info out '^verdict: UNKNOWN: too short'
+has info out '^duration: 2\.9[0-9]+ s'
+# frames: what record said it wrote = FrameInfo messages in the file = the run's summary
+written=$(sed -nE 's/^rigsync: recorded .*: ([0-9]+) frames .* ([0-9]+) framesets, ([0-9]+) clock events;.*/\1 \2 \3/p' "$tmp/rec.out")
+summary_frames=$(grep -oE '(color|depth): [0-9]+ frames' "$tmp/rec.out" | awk '{ s += $2 } END { print s }')
+in_file=$(sed -nE 's/^frames in file: ([0-9]+)$/\1/p' "$tmp/info.out")
+sets=$(sed -nE 's|^  /rig/framesets \(rigsync_msgs/msg/FrameSet\): ([0-9]+) messages$|\1|p' "$tmp/info.out")
+events=$(sed -nE 's|^  /rig/clock_events \(rigsync_msgs/msg/ClockEvent\): ([0-9]+) messages$|\1|p' "$tmp/info.out")
+if [ "$summary_frames" -gt 300 ] && [ "$written" = "$in_file $sets $events" ] &&
+   [ "$in_file" = "$summary_frames" ]; then ok; else
+  bad "info: file holds '$in_file $sets $events', record wrote '$written', summary counts $summary_frames"; fi
+# per stream: device#0's color frames in the run's summary = its frame_info channel
+d0c=$(sed -nE 's/^device#0 .*\| color: ([0-9]+) frames.*/\1/p' "$tmp/rec.out")
+has info out "^  /rig/[A-Z0-9]+/color/frame_info \\(rigsync_msgs/msg/FrameInfo\\): $d0c messages\$"
+total=$(sed -nE 's/^streams: 10 channels, ([0-9]+) messages in ([0-9]+) chunks, 3 metadata records$/\1/p' "$tmp/info.out")
+chunk_sum=$(awk '/^chunk: / { s += $7 } END { print s }' "$tmp/info.out")
+nchunks=$(grep -c '^chunk: ' "$tmp/info.out")
+if [ -n "$total" ] && [ "$total" = "$chunk_sum" ] && [ "$nchunks" -ge 3 ]; then ok; else
+  bad "info: $total messages, $chunk_sum in $nchunks chunks"; fi
+
+# --- cut files: broken for info; recover keeps the chunks that end before the cut ----------
+size=$(stat -c %s "$tmp/a.mcap")
+end1=$(awk '/^chunk: / { print $5; exit }' "$tmp/info.out")
+end2=$(awk '/^chunk: / { n++; if (n == 2) print $5 }' "$tmp/info.out")
+# messages of the chunks that end at or before byte $1
+expect() { awk -v c="$1" '/^chunk: / && $5 <= c { s += $7 } END { print s + 0 }' "$tmp/info.out"; }
+for cut in 100 $((end1 - 1)) "$end1" $((end2 - 1)) "$end2" $(((end2 + size) / 2)) $((size - 1)); do
+  head -c "$cut" "$tmp/a.mcap" >"$tmp/cut.mcap"
+  run "info_$cut" 1 info "$tmp/cut.mcap"
+  has "info_$cut" err "cut\\.mcap: offset [0-9]+: .*\\(truncated\\)"
+  has "info_$cut" err 'rigsync recover .*cut\.mcap -o FIXED\.mcap'
+  want=$(expect "$cut")
+  run "recover_$cut" 0 recover "$tmp/cut.mcap" -o "$tmp/fixed.mcap"
+  has "recover_$cut" out "^rigsync recover: wrote .*fixed\\.mcap: kept $want messages of "
+  run "fixed_$cut" 0 info "$tmp/fixed.mcap"
+  has "fixed_$cut" out "^streams: [0-9]+ channels, $want messages in "
+done
+# a cut inside the first chunk keeps no message but the channels; inside the summary, all
+has recover_$((end1 - 1)) out 'kept 0 messages of 0 complete chunks, 10 channels, 2 metadata records'
+has fixed_$((size - 1)) out '^verdict: UNKNOWN: too short'
+has recover_$((size - 1)) out 'lost nothing'
+if [ "$(expect "$end2")" -gt "$(expect $((end2 - 1)))" ]; then ok; else bad "cuts: chunk 2 holds no message"; fi
+
+# --- errors --------------------------------------------------------------------------------
+run same 2 recover "$tmp/a.mcap" -o "$tmp/../$(basename "$tmp")/a.mcap"
+has same err 'is the input file'
+run no_o 2 recover "$tmp/a.mcap"
+run noinfo 2 info
+printf 'not an mcap file at all\n' >"$tmp/foreign.mcap"
+run foreign 1 info "$tmp/foreign.mcap"
+has foreign err 'offset 0: no MCAP magic at the start: not an MCAP file \(bad_magic\)'
+run foreign_rec 1 recover "$tmp/foreign.mcap" -o "$tmp/f2.mcap"
+has foreign_rec err 'nothing to recover'
+finish
