@@ -1,20 +1,23 @@
 /*
- * libFuzzer harness: the MCAP reader (src/mcap/mcap_reader.c) on arbitrary bytes, written to a
- * temporary file since the reader takes a path. Open, read the summary, iterate every message:
+ * libFuzzer harness: the MCAP reader (src/mcap/mcap_reader.c) on arbitrary bytes, written to an
+ * in-memory file (memfd, opened by its /proc/self/fd path) since the reader takes a path. Open, read the summary, iterate every message:
  * it must never crash, leak or hit undefined behaviour (the build adds ASan + UBSan). Errors
  * are fine, but each must come with a fault and a terminated sentence, and every offset it
  * names and every message it returns must lie inside the input.
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fuzz_check.h"
 #include "mcap/mcap_reader.h"
 
 static char path[64];
+static int mem_fd = -1;
 
 static void check_problem(const rig_mcap_reader_t *r, rig_error_t err, size_t size)
 {
@@ -34,13 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!path[0])
-        snprintf(path, sizeof path, "/tmp/fuzz_mcap_reader.%ld.mcap", (long)getpid());
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return 0;
-    size_t put = size ? fwrite(data, 1, size, f) : 0;
-    if (fclose(f) != 0 || put != size)
+    if (mem_fd < 0) {
+        mem_fd = memfd_create("fuzz_mcap_reader", 0);
+        FUZZ_CHECK(mem_fd >= 0, "memfd_create failed");
+        snprintf(path, sizeof path, "/proc/self/fd/%d", mem_fd);
+    }
+    if (ftruncate(mem_fd, 0) != 0 ||
+        (size && pwrite(mem_fd, data, size, 0) != (ssize_t)size))
         return 0;
 
     rig_mcap_reader_t *r = NULL;
@@ -99,8 +102,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            strlen(md->values[k]) <= size,
                        "metadata %zu pair %zu", i, k);
     }
-    for (uint32_t i = 0; i < 65536; i++) { /* every channel's schema, and ids 0..63 */
+    rig_mcap_data_stats_t seen;
+    rig_mcap_reader_data_stats(r, &seen);
+    uint32_t found = 0;
+    /* every channel's schema, and schema ids 0..63 */
+    for (uint32_t i = 0; i < 65536 && (i < 64 || found < seen.channels); i++) {
         const rig_mcap_channel_t *ch = rig_mcap_reader_channel(r, (uint16_t)i);
+        found += ch != NULL;
         if (!ch && i >= 64)
             continue;
         uint16_t id = ch ? ch->schema_id : (uint16_t)i;

@@ -187,8 +187,7 @@ rig_error_t rig_mcap_reader_open(const char *path, uint64_t max_record_size,
         free(r);
         return RIG_ERROR_NO_MEMORY;
     }
-    for (size_t i = 0; i < N_CHANNEL_IDS; i++)
-        r->slot[i] = -1;
+    memset(r->slot, 0xff, N_CHANNEL_IDS * sizeof(*r->slot)); /* every slot -1: no channel */
     *out = r;
     r->f = fopen(path, "rb");
     if (!r->f)
