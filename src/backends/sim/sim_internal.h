@@ -230,14 +230,7 @@ SIM_HIDDEN int64_t sim_fault_stamp(sim_state_t *st, sim_device_t *d, int s, int6
 /* A frame that would reach the host at arrival_ns: true when a hub hiccup loses it. */
 SIM_HIDDEN bool sim_fault_drops(sim_state_t *st, sim_device_t *d, int64_t arrival_ns);
 /* Saturating arithmetic on nanoseconds: events are never scheduled past the end of time. */
-static inline int64_t sim_add_ns(int64_t a, int64_t b)
-{
-    if (b > 0 && a > INT64_MAX - b)
-        return INT64_MAX;
-    if (b < 0 && a < INT64_MIN - b)
-        return INT64_MIN;
-    return a + b;
-}
+static inline int64_t sim_add_ns(int64_t a, int64_t b) { return rig_sat_add(a, b); }
 static inline int64_t sim_mul_ns(int64_t a, int64_t b)
 {
     int64_t r;
