@@ -215,6 +215,20 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Appends it to the writer's queue and wakes the writer (lock held). */
+static void push_locked(rig_recorder_t *r, item_t *it)
+{
+    it->next = NULL;
+    if (r->tail)
+        r->tail->next = it;
+    else
+        r->head = it;
+    r->tail = it;
+    r->q_items++;
+    r->q_bytes += it->bytes;
+    pthread_cond_signal(&r->cond);
+}
+
 /* Queues it, or frees it and counts a drop (*dropped) when the queue is full. */
 static void enqueue(rig_recorder_t *r, item_t *it, uint64_t *dropped)
 {
@@ -233,15 +247,7 @@ static void enqueue(rig_recorder_t *r, item_t *it, uint64_t *dropped)
         free_item(it);
         return;
     }
-    it->next = NULL;
-    if (r->tail)
-        r->tail->next = it;
-    else
-        r->head = it;
-    r->tail = it;
-    r->q_items++;
-    r->q_bytes += it->bytes;
-    pthread_cond_signal(&r->cond);
+    push_locked(r, it);
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -343,15 +349,8 @@ rig_error_t rig_recorder_add_metadata(rig_recorder_t *r, const char *name, const
         return ok ? RIG_OK : RIG_ERROR_IO;
     }
     /* Metadata is never dropped: it waits for room. */
-    it->next = NULL;
     pthread_mutex_lock(&r->lock);
-    if (r->tail)
-        r->tail->next = it;
-    else
-        r->head = it;
-    r->tail = it;
-    r->q_items++;
-    pthread_cond_signal(&r->cond);
+    push_locked(r, it);
     pthread_mutex_unlock(&r->lock);
     return RIG_OK;
 }

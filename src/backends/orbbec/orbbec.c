@@ -38,6 +38,24 @@
 #define UNIT_CHECK_MIN_US 50000
 
 /* Turns a vendor error into a rigsync one carrying the vendor's message, and frees it. */
+bool orbbec_list_entry(const ob_state_t *st, ob_device_list *list, uint32_t i, char *serial,
+                       size_t serial_len, char *name, size_t name_len)
+{
+    ob_error *e = NULL;
+    const char *sn = st->fn.ob_device_list_get_device_serial_number(list, i, &e);
+    if (e || !sn) {
+        if (e)
+            st->fn.ob_delete_error(e);
+        return false;
+    }
+    rig_strlcpy(serial, sn, serial_len);
+    const char *nm = st->fn.ob_device_list_get_device_name(list, i, &e);
+    rig_strlcpy(name, !e && nm ? nm : "Orbbec camera", name_len);
+    if (e)
+        st->fn.ob_delete_error(e);
+    return true;
+}
+
 static rig_error_t vendor_error(ob_state_t *st, ob_error *e, const char *what)
 {
     const char *msg = e ? st->fn.ob_error_get_message(e) : NULL;
@@ -147,20 +165,9 @@ static rig_error_t enumerate(ob_state_t *st)
     }
     for (uint32_t i = 0; i < n; i++) {
         rig_device_info_t *info = &st->infos[st->ninfos];
-        const char *sn = st->fn.ob_device_list_get_device_serial_number(list, i, &e);
-        if (e || !sn) {
-            if (e)
-                st->fn.ob_delete_error(e);
-            e = NULL;
+        if (!orbbec_list_entry(st, list, i, info->serial, sizeof(info->serial), info->model,
+                               sizeof(info->model)))
             continue;
-        }
-        rig_strlcpy(info->serial, sn, sizeof(info->serial));
-        const char *name = st->fn.ob_device_list_get_device_name(list, i, &e);
-        rig_strlcpy(info->model, !e && name ? name : "Orbbec camera", sizeof(info->model));
-        if (e) {
-            st->fn.ob_delete_error(e);
-            e = NULL;
-        }
         ob_device *dev = st->fn.ob_device_list_get_device(list, i, &e);
         if (!e && dev) {
             info->supported_modes =

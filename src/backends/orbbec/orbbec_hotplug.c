@@ -22,19 +22,9 @@ static void hp_queue_list(ob_state_t *st, ob_device_list *list, bool added)
         hp_note_t note;
         memset(&note, 0, sizeof(note));
         note.added = added;
-        const char *sn = st->fn.ob_device_list_get_device_serial_number(list, i, &e);
-        if (e || !sn) {
-            if (e)
-                st->fn.ob_delete_error(e);
-            e = NULL;
+        if (!orbbec_list_entry(st, list, i, note.serial, sizeof(note.serial), note.name,
+                               sizeof(note.name)))
             continue;
-        }
-        rig_strlcpy(note.serial, sn, sizeof(note.serial));
-        const char *name = st->fn.ob_device_list_get_device_name(list, i, &e);
-        rig_strlcpy(note.name, !e && name ? name : "Orbbec camera", sizeof(note.name));
-        if (e)
-            st->fn.ob_delete_error(e);
-        e = NULL;
         if (st->hp_nnotes == st->hp_cap) {
             size_t cap = st->hp_cap ? 2 * st->hp_cap : 8;
             hp_note_t *v = realloc(st->hp_notes, cap * sizeof(*v));

@@ -151,6 +151,12 @@ typedef struct hp_note {
 /** Host time now, on the clock of the SDK's system timestamps (us). */
 ORBBEC_HIDDEN int64_t orbbec_host_now_us(const ob_state_t *st);
 
+/* Serial and name of the list's i-th device into serial / name (a generic name when the SDK
+ * gives none); false when the SDK cannot say its serial (the device is skipped). */
+ORBBEC_HIDDEN bool orbbec_list_entry(const ob_state_t *st, ob_device_list *list, uint32_t i,
+                                     char *serial, size_t serial_len, char *name,
+                                     size_t name_len);
+
 /* orbbec_hotplug.c */
 /** Registers the SDK's device-changed callback (when it has one) and starts the worker. */
 ORBBEC_HIDDEN void orbbec_hotplug_start(ob_state_t *st);
