@@ -1,5 +1,6 @@
 /* MCAP reader (see mcap_reader.h). */
 #include "mcap/mcap_reader.h"
+#include "mcap/mcap_reader_impl.h"
 
 #include <lz4frame.h>
 #include <stdarg.h>
@@ -11,59 +12,9 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "mcap/mcap_format.h"
 
 #define DEFAULT_MAX_RECORD (512ull * 1024 * 1024)
 #define N_CHANNEL_IDS 65536
-
-typedef struct {
-    rig_mcap_channel_t pub;
-    char *topic, *encoding;
-} channel_t;
-
-typedef struct {
-    rig_mcap_schema_t pub;
-    char *name, *encoding;
-    uint8_t *data;
-} schema_t;
-
-typedef struct {
-    rig_mcap_metadata_t pub;
-    char *name;
-    char **keys, **values;
-} metadata_t;
-
-struct rig_mcap_reader {
-    FILE *f;
-    uint64_t file_size;
-    uint64_t max_record;
-    rig_mcap_problem_t problem;
-    char *profile, *library;
-
-    /* sequential read of the data section */
-    uint64_t pos;     /* next record */
-    uint32_t crc;     /* of every byte before pos */
-    bool done;        /* DataEnd read */
-    uint8_t *record;  /* content of the current top-level record */
-    size_t record_cap;
-    uint8_t *unpacked; /* a decompressed chunk */
-    size_t unpacked_cap;
-    const uint8_t *chunk; /* records of the chunk being iterated */
-    size_t chunk_len, chunk_at;
-    uint64_t chunk_offset;
-    rig_mcap_data_stats_t stats;
-
-    int32_t *slot; /* channel id -> index in channels, or -1 */
-    channel_t *channels;
-    size_t n_channels;
-
-    schema_t *schemas;
-    size_t n_schemas;
-    metadata_t *metadata;
-    size_t n_metadata;
-
-    rig_mcap_channel_count_t *counts; /* of the summary's Statistics */
-};
 
 static const char *const fault_names[] = {"none",      "io",  "bad_magic",   "truncated",
                                           "malformed", "crc", "compression", "too_large"};
@@ -75,10 +26,7 @@ const char *rig_mcap_fault_name(rig_mcap_fault_t fault)
     return "unknown";
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static rig_error_t fail(rig_mcap_reader_t *r, rig_mcap_fault_t fault, uint64_t offset,
+rig_error_t mcapr_fail(rig_mcap_reader_t *r, rig_mcap_fault_t fault, uint64_t offset,
                         const char *fmt, ...)
 {
     r->problem.fault = fault;
@@ -90,7 +38,7 @@ static rig_error_t fail(rig_mcap_reader_t *r, rig_mcap_fault_t fault, uint64_t o
     return RIG_ERROR_IO;
 }
 
-static uint32_t crc_update(uint32_t crc, const uint8_t *p, size_t n)
+uint32_t mcapr_crc_update(uint32_t crc, const uint8_t *p, size_t n)
 {
     while (n) {
         uInt part = n > 0x40000000u ? 0x40000000u : (uInt)n;
@@ -102,7 +50,7 @@ static uint32_t crc_update(uint32_t crc, const uint8_t *p, size_t n)
 }
 
 /* Reads exactly n bytes at off; returns the number read (short at the end of the file). */
-static size_t read_at(rig_mcap_reader_t *r, uint64_t off, void *p, size_t n)
+size_t mcapr_read_at(rig_mcap_reader_t *r, uint64_t off, void *p, size_t n)
 {
     if (off > (uint64_t)INT64_MAX || fseeko(r->f, (off_t)off, SEEK_SET) != 0)
         return 0;
@@ -123,44 +71,6 @@ static int reserve(uint8_t **p, size_t *cap, size_t n)
     return 0;
 }
 
-/* ---- a cursor over one record's content ---- */
-typedef struct {
-    const uint8_t *p;
-    size_t len, at;
-    bool bad;
-} cursor_t;
-
-static const uint8_t *take(cursor_t *c, size_t n)
-{
-    if (c->bad || n > c->len - c->at) {
-        c->bad = true;
-        return NULL;
-    }
-    const uint8_t *q = c->p + c->at;
-    c->at += n;
-    return q;
-}
-static uint16_t get16(cursor_t *c)
-{
-    const uint8_t *q = take(c, 2);
-    return q ? rig_mcap_get_u16(q) : 0;
-}
-static uint32_t get32(cursor_t *c)
-{
-    const uint8_t *q = take(c, 4);
-    return q ? rig_mcap_get_u32(q) : 0;
-}
-static uint64_t get64(cursor_t *c)
-{
-    const uint8_t *q = take(c, 8);
-    return q ? rig_mcap_get_u64(q) : 0;
-}
-/* A string field: pointer and length (not NUL-terminated). */
-static const uint8_t *get_str(cursor_t *c, uint32_t *len)
-{
-    *len = get32(c);
-    return take(c, *len);
-}
 static char *dup_str(const uint8_t *p, uint32_t n)
 {
     char *s = malloc((size_t)n + 1);
@@ -191,44 +101,44 @@ rig_error_t rig_mcap_reader_open(const char *path, uint64_t max_record_size,
     *out = r;
     r->f = fopen(path, "rb");
     if (!r->f)
-        return fail(r, RIG_MCAP_FAULT_IO, 0, "cannot open the file");
+        return mcapr_fail(r, RIG_MCAP_FAULT_IO, 0, "cannot open the file");
     struct stat st;
     if (fstat(fileno(r->f), &st) != 0 || st.st_size < 0)
-        return fail(r, RIG_MCAP_FAULT_IO, 0, "cannot read the file's size");
+        return mcapr_fail(r, RIG_MCAP_FAULT_IO, 0, "cannot read the file's size");
     r->file_size = (uint64_t)st.st_size;
 
     uint8_t head[RIG_MCAP_MAGIC_LEN + RIG_MCAP_RECORD_PREFIX];
-    size_t got = read_at(r, 0, head, sizeof(head));
+    size_t got = mcapr_read_at(r, 0, head, sizeof(head));
     if (got < RIG_MCAP_MAGIC_LEN || memcmp(head, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN) != 0)
-        return fail(r, RIG_MCAP_FAULT_BAD_MAGIC, 0, "no MCAP magic at the start: not an MCAP file");
+        return mcapr_fail(r, RIG_MCAP_FAULT_BAD_MAGIC, 0, "no MCAP magic at the start: not an MCAP file");
     if (got < sizeof(head))
-        return fail(r, RIG_MCAP_FAULT_TRUNCATED, RIG_MCAP_MAGIC_LEN,
+        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, RIG_MCAP_MAGIC_LEN,
                     "the file ends before the Header record");
     if (head[RIG_MCAP_MAGIC_LEN] != RIG_MCAP_OP_HEADER)
-        return fail(r, RIG_MCAP_FAULT_BAD_MAGIC, RIG_MCAP_MAGIC_LEN,
+        return mcapr_fail(r, RIG_MCAP_FAULT_BAD_MAGIC, RIG_MCAP_MAGIC_LEN,
                     "the first record is opcode 0x%02x, not a Header", head[RIG_MCAP_MAGIC_LEN]);
     uint64_t len = rig_mcap_get_u64(head + RIG_MCAP_MAGIC_LEN + 1);
     if (len > r->max_record || len > r->file_size - sizeof(head))
-        return fail(r, RIG_MCAP_FAULT_TRUNCATED, RIG_MCAP_MAGIC_LEN,
+        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, RIG_MCAP_MAGIC_LEN,
                     "the Header record's length %llu runs past the end of the file",
                     (unsigned long long)len);
     if (reserve(&r->record, &r->record_cap, (size_t)len) != 0)
         return RIG_ERROR_NO_MEMORY;
-    if (read_at(r, sizeof(head), r->record, (size_t)len) != len)
-        return fail(r, RIG_MCAP_FAULT_IO, sizeof(head), "cannot read the Header record");
-    cursor_t c = {r->record, (size_t)len, 0, false};
+    if (mcapr_read_at(r, sizeof(head), r->record, (size_t)len) != len)
+        return mcapr_fail(r, RIG_MCAP_FAULT_IO, sizeof(head), "cannot read the Header record");
+    mcapr_cursor_t c = {r->record, (size_t)len, 0, false};
     uint32_t np, nl;
-    const uint8_t *p = get_str(&c, &np);
-    const uint8_t *l = get_str(&c, &nl);
+    const uint8_t *p = mcapr_get_str(&c, &np);
+    const uint8_t *l = mcapr_get_str(&c, &nl);
     if (c.bad)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, RIG_MCAP_MAGIC_LEN,
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, RIG_MCAP_MAGIC_LEN,
                     "the Header's strings overrun the record");
     r->profile = dup_str(p, np);
     r->library = dup_str(l, nl);
     if (!r->profile || !r->library)
         return RIG_ERROR_NO_MEMORY;
-    r->crc = crc_update(0, head, sizeof(head));
-    r->crc = crc_update(r->crc, r->record, (size_t)len);
+    r->crc = mcapr_crc_update(0, head, sizeof(head));
+    r->crc = mcapr_crc_update(r->crc, r->record, (size_t)len);
     r->pos = sizeof(head) + len;
     r->stats.complete_bytes = r->pos;
     return RIG_OK;
@@ -255,25 +165,25 @@ void rig_mcap_reader_data_stats(const rig_mcap_reader_t *r, rig_mcap_data_stats_
         *out = r->stats;
 }
 
-static rig_error_t add_channel(rig_mcap_reader_t *r, const uint8_t *p, size_t len, uint64_t off)
+rig_error_t mcapr_add_channel(rig_mcap_reader_t *r, const uint8_t *p, size_t len, uint64_t off)
 {
-    cursor_t c = {p, len, 0, false};
-    uint16_t id = get16(&c);
-    uint16_t schema_id = get16(&c);
+    mcapr_cursor_t c = {p, len, 0, false};
+    uint16_t id = mcapr_get16(&c);
+    uint16_t schema_id = mcapr_get16(&c);
     uint32_t nt, ne;
-    const uint8_t *topic = get_str(&c, &nt);
-    const uint8_t *enc = get_str(&c, &ne);
-    uint32_t nm = get32(&c);
-    take(&c, nm);
+    const uint8_t *topic = mcapr_get_str(&c, &nt);
+    const uint8_t *enc = mcapr_get_str(&c, &ne);
+    uint32_t nm = mcapr_get32(&c);
+    mcapr_take(&c, nm);
     if (c.bad)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Channel record's fields overrun it");
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Channel record's fields overrun it");
     if (r->slot[id] >= 0)
         return RIG_OK; /* the spec: records sharing an id are identical */
-    channel_t *grown = realloc(r->channels, (r->n_channels + 1) * sizeof(*grown));
+    mcapr_channel_t *grown = realloc(r->channels, (r->n_channels + 1) * sizeof(*grown));
     if (!grown)
         return RIG_ERROR_NO_MEMORY;
     r->channels = grown;
-    channel_t *ch = &r->channels[r->n_channels];
+    mcapr_channel_t *ch = &r->channels[r->n_channels];
     ch->topic = dup_str(topic, nt);
     ch->encoding = dup_str(enc, ne);
     if (!ch->topic || !ch->encoding) {
@@ -287,24 +197,24 @@ static rig_error_t add_channel(rig_mcap_reader_t *r, const uint8_t *p, size_t le
     return RIG_OK;
 }
 
-static rig_error_t add_schema(rig_mcap_reader_t *r, const uint8_t *p, size_t len, uint64_t off)
+rig_error_t mcapr_add_schema(rig_mcap_reader_t *r, const uint8_t *p, size_t len, uint64_t off)
 {
-    cursor_t c = {p, len, 0, false};
-    uint16_t id = get16(&c);
+    mcapr_cursor_t c = {p, len, 0, false};
+    uint16_t id = mcapr_get16(&c);
     uint32_t nn, ne, nd;
-    const uint8_t *name = get_str(&c, &nn);
-    const uint8_t *enc = get_str(&c, &ne);
-    const uint8_t *data = get_str(&c, &nd);
+    const uint8_t *name = mcapr_get_str(&c, &nn);
+    const uint8_t *enc = mcapr_get_str(&c, &ne);
+    const uint8_t *data = mcapr_get_str(&c, &nd);
     if (c.bad)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Schema record's fields overrun it");
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Schema record's fields overrun it");
     r->stats.schemas++;
     if (rig_mcap_reader_schema(r, id))
         return RIG_OK; /* records sharing an id are identical */
-    schema_t *grown = realloc(r->schemas, (r->n_schemas + 1) * sizeof(*grown));
+    mcapr_schema_t *grown = realloc(r->schemas, (r->n_schemas + 1) * sizeof(*grown));
     if (!grown)
         return RIG_ERROR_NO_MEMORY;
     r->schemas = grown;
-    schema_t *s = &r->schemas[r->n_schemas];
+    mcapr_schema_t *s = &r->schemas[r->n_schemas];
     s->name = dup_str(name, nn);
     s->encoding = dup_str(enc, ne);
     s->data = (uint8_t *)dup_str(data, nd);
@@ -319,7 +229,7 @@ static rig_error_t add_schema(rig_mcap_reader_t *r, const uint8_t *p, size_t len
     return RIG_OK;
 }
 
-static void free_metadata(metadata_t *m)
+static void free_metadata(mcapr_metadata_t *m)
 {
     for (size_t i = 0; i < m->pub.n; i++) {
         free(m->keys[i]);
@@ -332,28 +242,28 @@ static void free_metadata(metadata_t *m)
 
 static rig_error_t add_metadata(rig_mcap_reader_t *r, const uint8_t *p, size_t len, uint64_t off)
 {
-    cursor_t c = {p, len, 0, false};
+    mcapr_cursor_t c = {p, len, 0, false};
     uint32_t nn, nmap;
-    const uint8_t *name = get_str(&c, &nn);
-    const uint8_t *map = get_str(&c, &nmap);
+    const uint8_t *name = mcapr_get_str(&c, &nn);
+    const uint8_t *map = mcapr_get_str(&c, &nmap);
     if (c.bad)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Metadata record's fields overrun it");
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Metadata record's fields overrun it");
     /* count the pairs first: each takes at least 8 bytes */
-    cursor_t m = {map, nmap, 0, false};
+    mcapr_cursor_t m = {map, nmap, 0, false};
     size_t n = 0;
     while (!m.bad && m.at < m.len) {
         uint32_t nk, nv;
-        get_str(&m, &nk);
-        get_str(&m, &nv);
+        mcapr_get_str(&m, &nk);
+        mcapr_get_str(&m, &nv);
         n++;
     }
     if (m.bad)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Metadata record's map overruns it");
-    metadata_t *grown = realloc(r->metadata, (r->n_metadata + 1) * sizeof(*grown));
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Metadata record's map overruns it");
+    mcapr_metadata_t *grown = realloc(r->metadata, (r->n_metadata + 1) * sizeof(*grown));
     if (!grown)
         return RIG_ERROR_NO_MEMORY;
     r->metadata = grown;
-    metadata_t *md = &r->metadata[r->n_metadata];
+    mcapr_metadata_t *md = &r->metadata[r->n_metadata];
     memset(md, 0, sizeof(*md));
     md->name = dup_str(name, nn);
     md->keys = calloc(n ? n : 1, sizeof(char *));
@@ -362,11 +272,11 @@ static rig_error_t add_metadata(rig_mcap_reader_t *r, const uint8_t *p, size_t l
         free_metadata(md);
         return RIG_ERROR_NO_MEMORY;
     }
-    m = (cursor_t){map, nmap, 0, false};
+    m = (mcapr_cursor_t){map, nmap, 0, false};
     for (size_t i = 0; i < n; i++) {
         uint32_t nk, nv;
-        const uint8_t *k = get_str(&m, &nk);
-        const uint8_t *v = get_str(&m, &nv);
+        const uint8_t *k = mcapr_get_str(&m, &nk);
+        const uint8_t *v = mcapr_get_str(&m, &nv);
         md->keys[i] = dup_str(k, nk);
         md->values[i] = dup_str(v, nv);
         md->pub.n = i + 1;
@@ -402,7 +312,7 @@ static rig_error_t parse_message(rig_mcap_reader_t *r, const uint8_t *p, size_t 
                                  rig_mcap_message_t *msg)
 {
     if (len < 22)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Message record of %zu bytes (< 22)", len);
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Message record of %zu bytes (< 22)", len);
     msg->channel_id = rig_mcap_get_u16(p);
     msg->sequence = rig_mcap_get_u32(p + 2);
     msg->log_time_ns = rig_mcap_get_u64(p + 6);
@@ -410,36 +320,72 @@ static rig_error_t parse_message(rig_mcap_reader_t *r, const uint8_t *p, size_t 
     msg->data = p + 22;
     msg->len = len - 22;
     if (r->slot[msg->channel_id] < 0)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
                     "a Message on channel %u, which no earlier Channel record defines",
                     (unsigned)msg->channel_id);
     r->stats.messages++;
     return RIG_OK;
 }
 
+/* Every record of a chunk frames inside it and every Message is whole and on a channel defined
+ * before it (Channel records of the chunk are taken in on the way): a chunk is returned whole or
+ * not at all. */
+static rig_error_t check_chunk_records(rig_mcap_reader_t *r, const uint8_t *p, size_t n,
+                                       uint64_t off)
+{
+    for (size_t at = 0; at < n;) {
+        size_t left = n - at;
+        if (left < RIG_MCAP_RECORD_PREFIX || rig_mcap_get_u64(p + at + 1) > left - RIG_MCAP_RECORD_PREFIX)
+            return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+                              "a record inside the Chunk overruns it (at %zu of %zu bytes)", at, n);
+        size_t len = (size_t)rig_mcap_get_u64(p + at + 1);
+        const uint8_t *q = p + at + RIG_MCAP_RECORD_PREFIX;
+        rig_error_t err = RIG_OK;
+        if (p[at] == RIG_MCAP_OP_MESSAGE) {
+            if (len < 22)
+                return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+                                  "a Message record of %zu bytes (< 22) inside the Chunk (at %zu)",
+                                  len, at);
+            if (r->slot[rig_mcap_get_u16(q)] < 0)
+                return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+                                  "a Message on channel %u, which no earlier Channel record "
+                                  "defines, inside the Chunk (at %zu)",
+                                  (unsigned)rig_mcap_get_u16(q), at);
+        } else if (p[at] == RIG_MCAP_OP_CHANNEL) {
+            err = mcapr_add_channel(r, q, len, off);
+        } else if (p[at] == RIG_MCAP_OP_SCHEMA) {
+            err = mcapr_add_schema(r, q, len, off);
+        }
+        if (err != RIG_OK)
+            return err;
+        at += RIG_MCAP_RECORD_PREFIX + len;
+    }
+    return RIG_OK;
+}
+
 /* Decompresses and checks the Chunk in r->record (content of len bytes at file offset off) and
  * makes it the chunk being iterated. */
-static rig_error_t open_chunk(rig_mcap_reader_t *r, size_t len, uint64_t off)
+rig_error_t mcapr_open_chunk(rig_mcap_reader_t *r, size_t len, uint64_t off)
 {
-    cursor_t c = {r->record, len, 0, false};
-    get64(&c); /* message_start_time */
-    get64(&c); /* message_end_time */
-    uint64_t usize = get64(&c);
-    uint32_t ucrc = get32(&c);
+    mcapr_cursor_t c = {r->record, len, 0, false};
+    mcapr_get64(&c); /* message_start_time */
+    mcapr_get64(&c); /* message_end_time */
+    uint64_t usize = mcapr_get64(&c);
+    uint32_t ucrc = mcapr_get32(&c);
     uint32_t nc;
-    const uint8_t *comp = get_str(&c, &nc);
-    uint64_t csize = get64(&c);
+    const uint8_t *comp = mcapr_get_str(&c, &nc);
+    uint64_t csize = mcapr_get64(&c);
     if (c.bad || csize > c.len - c.at)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Chunk record's fields overrun it");
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Chunk record's fields overrun it");
     const uint8_t *data = c.p + c.at;
     if (usize > r->max_record)
-        return fail(r, RIG_MCAP_FAULT_TOO_LARGE, off,
+        return mcapr_fail(r, RIG_MCAP_FAULT_TOO_LARGE, off,
                     "a Chunk of %llu uncompressed bytes, over the reader's limit of %llu",
                     (unsigned long long)usize, (unsigned long long)r->max_record);
     const uint8_t *records;
     if (nc == 0) {
         if (csize != usize)
-            return fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+            return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
                         "an uncompressed Chunk whose sizes differ (%llu, %llu)",
                         (unsigned long long)csize, (unsigned long long)usize);
         records = data;
@@ -448,7 +394,7 @@ static rig_error_t open_chunk(rig_mcap_reader_t *r, size_t len, uint64_t off)
             return RIG_ERROR_NO_MEMORY;
         size_t n = ZSTD_decompress(r->unpacked, (size_t)usize, data, (size_t)csize);
         if (ZSTD_isError(n) || n != usize)
-            return fail(r, RIG_MCAP_FAULT_COMPRESSION, off,
+            return mcapr_fail(r, RIG_MCAP_FAULT_COMPRESSION, off,
                         "a zstd Chunk does not decompress to its %llu bytes",
                         (unsigned long long)usize);
         records = r->unpacked;
@@ -470,22 +416,25 @@ static rig_error_t open_chunk(rig_mcap_reader_t *r, size_t len, uint64_t off)
         }
         LZ4F_freeDecompressionContext(dctx);
         if (hint != 0 || out_at != usize)
-            return fail(r, RIG_MCAP_FAULT_COMPRESSION, off,
+            return mcapr_fail(r, RIG_MCAP_FAULT_COMPRESSION, off,
                         "an lz4 Chunk does not decompress to its %llu bytes",
                         (unsigned long long)usize);
         records = r->unpacked;
     } else {
         char name[32];
         snprintf(name, sizeof(name), "%.*s", (int)(nc < 24 ? nc : 24), (const char *)comp);
-        return fail(r, RIG_MCAP_FAULT_COMPRESSION, off, "a Chunk compressed with unknown \"%s\"",
+        return mcapr_fail(r, RIG_MCAP_FAULT_COMPRESSION, off, "a Chunk compressed with unknown \"%s\"",
                     name);
     }
     if (ucrc != 0) {
-        uint32_t crc = crc_update(0, records, (size_t)usize);
+        uint32_t crc = mcapr_crc_update(0, records, (size_t)usize);
         if (crc != ucrc)
-            return fail(r, RIG_MCAP_FAULT_CRC, off,
+            return mcapr_fail(r, RIG_MCAP_FAULT_CRC, off,
                         "a Chunk's CRC is 0x%08x, its records' is 0x%08x", ucrc, crc);
     }
+    rig_error_t err = check_chunk_records(r, records, (size_t)usize, off);
+    if (err != RIG_OK)
+        return err;
     r->chunk = records;
     r->chunk_len = (size_t)usize;
     r->chunk_at = 0;
@@ -494,47 +443,47 @@ static rig_error_t open_chunk(rig_mcap_reader_t *r, size_t len, uint64_t off)
     return RIG_OK;
 }
 
-/* Reads the next top-level record of the data section into r->record. */
-static rig_error_t read_record(rig_mcap_reader_t *r, uint8_t *op, size_t *len)
+rig_error_t mcapr_read_record(rig_mcap_reader_t *r, uint64_t off, bool crc, uint8_t *op,
+                              size_t *len)
 {
     uint8_t prefix[RIG_MCAP_RECORD_PREFIX];
-    size_t got = read_at(r, r->pos, prefix, sizeof(prefix));
-    if (got == 0 && r->pos >= r->file_size)
-        return fail(r, RIG_MCAP_FAULT_TRUNCATED, r->pos,
+    size_t got = mcapr_read_at(r, off, prefix, sizeof(prefix));
+    if (got == 0 && off >= r->file_size)
+        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off,
                     "the file ends after the last complete record, without a DataEnd record");
     if (got < sizeof(prefix))
-        return fail(r, RIG_MCAP_FAULT_TRUNCATED, r->pos, "the file ends inside a record's prefix");
+        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off, "the file ends inside a record's prefix");
     uint64_t n = rig_mcap_get_u64(prefix + 1);
-    if (n > r->file_size - r->pos - sizeof(prefix))
-        return fail(r, RIG_MCAP_FAULT_TRUNCATED, r->pos,
+    if (n > r->file_size - off - sizeof(prefix))
+        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off,
                     "the file ends inside a record (opcode 0x%02x, %llu bytes)", prefix[0],
                     (unsigned long long)n);
     if (n > r->max_record || n > SIZE_MAX)
-        return fail(r, RIG_MCAP_FAULT_TOO_LARGE, r->pos,
+        return mcapr_fail(r, RIG_MCAP_FAULT_TOO_LARGE, off,
                     "a record of %llu bytes, over the reader's limit of %llu",
                     (unsigned long long)n, (unsigned long long)r->max_record);
     if (reserve(&r->record, &r->record_cap, (size_t)n) != 0)
         return RIG_ERROR_NO_MEMORY;
-    if (read_at(r, r->pos + sizeof(prefix), r->record, (size_t)n) != n)
-        return fail(r, RIG_MCAP_FAULT_IO, r->pos, "cannot read a record");
+    if (mcapr_read_at(r, off + sizeof(prefix), r->record, (size_t)n) != n)
+        return mcapr_fail(r, RIG_MCAP_FAULT_IO, off, "cannot read a record");
     *op = prefix[0];
     *len = (size_t)n;
-    if (prefix[0] != RIG_MCAP_OP_DATA_END) {
-        r->crc = crc_update(r->crc, prefix, sizeof(prefix));
-        r->crc = crc_update(r->crc, r->record, (size_t)n);
+    if (crc && prefix[0] != RIG_MCAP_OP_DATA_END) {
+        r->crc = mcapr_crc_update(r->crc, prefix, sizeof(prefix));
+        r->crc = mcapr_crc_update(r->crc, r->record, (size_t)n);
     }
     return RIG_OK;
 }
 
 /* The next record inside the current chunk; false when the chunk is exhausted. */
-static rig_error_t chunk_next(rig_mcap_reader_t *r, rig_mcap_message_t *msg, bool *got)
+rig_error_t mcapr_chunk_next(rig_mcap_reader_t *r, rig_mcap_message_t *msg, bool *got)
 {
     *got = false;
     while (r->chunk && r->chunk_at < r->chunk_len) {
         size_t left = r->chunk_len - r->chunk_at;
         const uint8_t *p = r->chunk + r->chunk_at;
         if (left < RIG_MCAP_RECORD_PREFIX || rig_mcap_get_u64(p + 1) > left - RIG_MCAP_RECORD_PREFIX)
-            return fail(r, RIG_MCAP_FAULT_MALFORMED, r->chunk_offset,
+            return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, r->chunk_offset,
                         "a record inside the Chunk overruns it (at %zu of %zu bytes)",
                         r->chunk_at, r->chunk_len);
         size_t n = (size_t)rig_mcap_get_u64(p + 1);
@@ -548,9 +497,9 @@ static rig_error_t chunk_next(rig_mcap_reader_t *r, rig_mcap_message_t *msg, boo
                 return RIG_OK;
             }
         } else if (p[0] == RIG_MCAP_OP_CHANNEL) {
-            err = add_channel(r, p + RIG_MCAP_RECORD_PREFIX, n, r->chunk_offset);
+            err = mcapr_add_channel(r, p + RIG_MCAP_RECORD_PREFIX, n, r->chunk_offset);
         } else if (p[0] == RIG_MCAP_OP_SCHEMA) {
-            err = add_schema(r, p + RIG_MCAP_RECORD_PREFIX, n, r->chunk_offset);
+            err = mcapr_add_schema(r, p + RIG_MCAP_RECORD_PREFIX, n, r->chunk_offset);
         }
         if (err != RIG_OK)
             return err;
@@ -573,22 +522,27 @@ rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_
     }
     for (;;) {
         bool got;
-        rig_error_t err = chunk_next(r, msg, &got);
+        rig_error_t err = mcapr_chunk_next(r, msg, &got);
         if (err != RIG_OK || got)
             return err;
         uint8_t op = 0;
         size_t len = 0;
         uint64_t off = r->pos;
-        err = read_record(r, &op, &len);
+        r->bad_chunk_end = 0;
+        err = mcapr_read_record(r, off, true, &op, &len);
         if (err != RIG_OK)
             return err;
+        if (op != RIG_MCAP_OP_MESSAGE_INDEX)
+            r->after_skip = false;
         switch (op) {
         case RIG_MCAP_OP_DATA_END: {
             if (len < 4)
-                return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a DataEnd record of %zu bytes", len);
+                return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a DataEnd record of %zu bytes", len);
             uint32_t stored = rig_mcap_get_u32(r->record);
-            if (stored != 0 && stored != r->crc)
-                return fail(r, RIG_MCAP_FAULT_CRC, off,
+            if (stored != 0 && stored != r->crc && r->stats.skipped_chunks)
+                r->stats.data_crc_mismatch = true;
+            else if (stored != 0 && stored != r->crc)
+                return mcapr_fail(r, RIG_MCAP_FAULT_CRC, off,
                             "the data section's CRC is 0x%08x, its bytes' is 0x%08x", stored,
                             r->crc);
             r->done = true;
@@ -599,13 +553,22 @@ rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_
             return RIG_OK;
         }
         case RIG_MCAP_OP_CHUNK:
-            err = open_chunk(r, len, off);
+            err = mcapr_open_chunk(r, len, off);
+            if (err == RIG_ERROR_IO)
+                r->bad_chunk_end = off + RIG_MCAP_RECORD_PREFIX + len;
+            break;
+        case RIG_MCAP_OP_MESSAGE_INDEX:
+            if (r->after_skip && len >= 6) {
+                uint32_t bytes = rig_mcap_get_u32(r->record + 2);
+                if (bytes <= len - 6)
+                    r->lost[rig_mcap_get_u16(r->record)] += bytes / 16;
+            }
             break;
         case RIG_MCAP_OP_CHANNEL:
-            err = add_channel(r, r->record, len, off);
+            err = mcapr_add_channel(r, r->record, len, off);
             break;
         case RIG_MCAP_OP_SCHEMA:
-            err = add_schema(r, r->record, len, off);
+            err = mcapr_add_schema(r, r->record, len, off);
             break;
         case RIG_MCAP_OP_METADATA:
             err = add_metadata(r, r->record, len, off);
@@ -623,7 +586,7 @@ rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_
             break;
         case RIG_MCAP_OP_HEADER:
         case RIG_MCAP_OP_FOOTER:
-            return fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+            return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
                         "a %s record inside the data section",
                         op == RIG_MCAP_OP_HEADER ? "Header" : "Footer");
         default:
@@ -636,151 +599,28 @@ rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_
     }
 }
 
-/* Checks that a Chunk Index's chunk_start_offset holds a Chunk record of chunk_length bytes. */
-static rig_error_t check_chunk_index(rig_mcap_reader_t *r, cursor_t *c, uint64_t off,
-                                     uint64_t summary_start)
+rig_error_t rig_mcap_reader_skip_chunk(rig_mcap_reader_t *r)
 {
-    get64(c);
-    get64(c);
-    uint64_t start = get64(c);
-    uint64_t length = get64(c);
-    if (c->bad)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Chunk Index record's fields overrun it");
-    uint8_t prefix[RIG_MCAP_RECORD_PREFIX];
-    if (start > summary_start || length > summary_start - start ||
-        length < RIG_MCAP_RECORD_PREFIX ||
-        read_at(r, start, prefix, sizeof(prefix)) != sizeof(prefix) ||
-        prefix[0] != RIG_MCAP_OP_CHUNK ||
-        rig_mcap_get_u64(prefix + 1) != length - RIG_MCAP_RECORD_PREFIX)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off,
-                    "a Chunk Index points at offset %llu, where no Chunk of %llu bytes is",
-                    (unsigned long long)start, (unsigned long long)length);
-    return RIG_OK;
-}
-
-static rig_error_t parse_statistics(rig_mcap_reader_t *r, cursor_t *c, uint64_t off,
-                                    rig_mcap_summary_t *s)
-{
-    s->message_count = get64(c);
-    s->schema_count = get16(c);
-    s->channel_count = get32(c);
-    s->attachment_count = get32(c);
-    s->metadata_count = get32(c);
-    s->chunk_count = get32(c);
-    s->message_start_time = get64(c);
-    s->message_end_time = get64(c);
-    uint32_t map_len = get32(c);
-    const uint8_t *map = take(c, map_len);
-    if (c->bad || map_len % 10 != 0)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Statistics record's fields overrun it");
-    free(r->counts);
-    r->counts = NULL;
-    size_t n = map_len / 10;
-    if (n) {
-        r->counts = malloc(n * sizeof(*r->counts));
-        if (!r->counts)
+    if (!r || !r->bad_chunk_end)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (!r->lost) {
+        r->lost = calloc(N_CHANNEL_IDS, sizeof(*r->lost));
+        if (!r->lost)
             return RIG_ERROR_NO_MEMORY;
     }
-    for (size_t i = 0; i < n; i++) {
-        r->counts[i].channel_id = rig_mcap_get_u16(map + 10 * i);
-        r->counts[i].count = rig_mcap_get_u64(map + 10 * i + 2);
-    }
-    s->channel_counts = r->counts;
-    s->n_channel_counts = n;
-    s->has_statistics = true;
+    r->pos = r->bad_chunk_end;
+    r->stats.complete_bytes = r->pos;
+    r->bad_chunk_end = 0;
+    r->chunk = NULL;
+    r->after_skip = true;
+    r->stats.skipped_chunks++;
+    r->problem.fault = RIG_MCAP_FAULT_NONE;
     return RIG_OK;
 }
 
-rig_error_t rig_mcap_reader_read_summary(rig_mcap_reader_t *r, rig_mcap_summary_t *out)
+uint64_t rig_mcap_reader_lost_messages(const rig_mcap_reader_t *r, uint16_t id)
 {
-    if (!r || !out)
-        return RIG_ERROR_INVALID_ARGUMENT;
-    memset(out, 0, sizeof(*out));
-    if (!r->f)
-        return RIG_ERROR_IO;
-    const size_t tail = RIG_MCAP_RECORD_PREFIX + RIG_MCAP_FOOTER_CONTENT + RIG_MCAP_MAGIC_LEN;
-    if (r->file_size < RIG_MCAP_MAGIC_LEN + tail)
-        return fail(r, RIG_MCAP_FAULT_TRUNCATED, r->file_size, "the file is too short for a Footer");
-    uint64_t footer_off = r->file_size - tail;
-    uint8_t t[RIG_MCAP_RECORD_PREFIX + RIG_MCAP_FOOTER_CONTENT + RIG_MCAP_MAGIC_LEN];
-    if (read_at(r, footer_off, t, tail) != tail)
-        return fail(r, RIG_MCAP_FAULT_IO, footer_off, "cannot read the Footer");
-    if (memcmp(t + tail - RIG_MCAP_MAGIC_LEN, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN) != 0)
-        return fail(r, RIG_MCAP_FAULT_TRUNCATED, r->file_size - RIG_MCAP_MAGIC_LEN,
-                    "no MCAP magic at the end: the file is cut or was not closed");
-    if (t[0] != RIG_MCAP_OP_FOOTER || rig_mcap_get_u64(t + 1) != RIG_MCAP_FOOTER_CONTENT)
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, footer_off, "no Footer record before the end magic");
-    out->summary_start = rig_mcap_get_u64(t + 9);
-    out->summary_offset_start = rig_mcap_get_u64(t + 17);
-    out->summary_crc = rig_mcap_get_u32(t + 25);
-    if (out->summary_start == 0)
-        return RIG_OK;
-    if (out->summary_start < RIG_MCAP_MAGIC_LEN || out->summary_start > footer_off ||
-        (out->summary_offset_start != 0 &&
-         (out->summary_offset_start < out->summary_start || out->summary_offset_start > footer_off)))
-        return fail(r, RIG_MCAP_FAULT_MALFORMED, footer_off,
-                    "the Footer's summary offsets (%llu, %llu) are outside the file",
-                    (unsigned long long)out->summary_start,
-                    (unsigned long long)out->summary_offset_start);
-    uint64_t n = footer_off - out->summary_start;
-    if (n > r->max_record)
-        return fail(r, RIG_MCAP_FAULT_TOO_LARGE, out->summary_start,
-                    "a summary of %llu bytes, over the reader's limit", (unsigned long long)n);
-    uint8_t *sum = malloc(n ? (size_t)n : 1);
-    if (!sum)
-        return RIG_ERROR_NO_MEMORY;
-    rig_error_t err = RIG_OK;
-    if (read_at(r, out->summary_start, sum, (size_t)n) != n) {
-        err = fail(r, RIG_MCAP_FAULT_IO, out->summary_start, "cannot read the summary");
-        goto done;
-    }
-    if (out->summary_crc != 0) {
-        uint32_t crc = crc_update(crc_update(0, sum, (size_t)n), t, 25);
-        if (crc != out->summary_crc) {
-            err = fail(r, RIG_MCAP_FAULT_CRC, out->summary_start,
-                       "the summary's CRC is 0x%08x, its bytes' is 0x%08x", out->summary_crc,
-                       crc);
-            goto done;
-        }
-    }
-    for (size_t at = 0; at < n && err == RIG_OK;) {
-        uint64_t off = out->summary_start + at;
-        if (n - at < RIG_MCAP_RECORD_PREFIX ||
-            rig_mcap_get_u64(sum + at + 1) > n - at - RIG_MCAP_RECORD_PREFIX) {
-            err = fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a summary record overruns the summary");
-            break;
-        }
-        uint8_t op = sum[at];
-        size_t len = (size_t)rig_mcap_get_u64(sum + at + 1);
-        cursor_t c = {sum + at + RIG_MCAP_RECORD_PREFIX, len, 0, false};
-        switch (op) {
-        case RIG_MCAP_OP_SCHEMA:
-            out->n_schemas++;
-            break;
-        case RIG_MCAP_OP_CHANNEL:
-            out->n_channels++;
-            break;
-        case RIG_MCAP_OP_STATISTICS:
-            err = parse_statistics(r, &c, off, out);
-            break;
-        case RIG_MCAP_OP_CHUNK_INDEX:
-            out->n_chunk_indexes++;
-            err = check_chunk_index(r, &c, off, out->summary_start);
-            break;
-        case RIG_MCAP_OP_METADATA_INDEX:
-            out->n_metadata_indexes++;
-            break;
-        case RIG_MCAP_OP_SUMMARY_OFFSET:
-            out->n_summary_offsets++;
-            break;
-        default:
-            break;
-        }
-        at += RIG_MCAP_RECORD_PREFIX + len;
-    }
-done:
-    free(sum);
-    return err;
+    return r && r->lost ? r->lost[id] : 0;
 }
 
 void rig_mcap_reader_close(rig_mcap_reader_t *r)
@@ -807,6 +647,8 @@ void rig_mcap_reader_close(rig_mcap_reader_t *r)
     free(r->record);
     free(r->unpacked);
     free(r->counts);
+    free(r->lost);
+    free(r->chunk_refs);
     free(r->profile);
     free(r->library);
     free(r);

@@ -78,6 +78,8 @@ typedef struct {
     uint32_t schemas, channels;
     bool data_end;           /**< DataEnd reached (and its CRC matched, if not 0) */
     uint64_t complete_bytes; /**< file offset after the last complete record read */
+    uint32_t skipped_chunks; /**< rig_mcap_reader_skip_chunk() calls */
+    bool data_crc_mismatch;  /**< DataEnd's CRC did not match after a skipped chunk */
 } rig_mcap_data_stats_t;
 
 typedef struct {
@@ -121,6 +123,40 @@ rig_error_t rig_mcap_reader_read_summary(rig_mcap_reader_t *r, rig_mcap_summary_
  *  RIG_ERROR_IO with RIG_MCAP_FAULT_TRUNCATED after every message of its complete chunks. */
 rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_t *msg,
                                          bool *end);
+
+/** After next_message failed on a Chunk whose record was read whole (its CRC, compression or
+ *  records are bad; problem says which, at the chunk's offset): skips that chunk and lets the
+ *  sequential read go on with the next record. The Message Index records that follow the
+ *  skipped chunk count its messages (rig_mcap_reader_lost_messages). RIG_ERROR_INVALID_ARGUMENT
+ *  when the last fault was not such a chunk (the framing is broken or the file is cut). A
+ *  DataEnd CRC mismatch after a skip ends the read (stats.data_crc_mismatch) instead of failing. */
+rig_error_t rig_mcap_reader_skip_chunk(rig_mcap_reader_t *r);
+
+/** Messages of channel id in the skipped chunks, from their Message Index records. */
+uint64_t rig_mcap_reader_lost_messages(const rig_mcap_reader_t *r, uint16_t id);
+
+/** One Chunk record of the file. */
+typedef struct {
+    uint64_t offset, length; /**< file offset of the Chunk record; its length with prefix */
+    uint64_t message_start_time, message_end_time; /**< log times (ns) */
+} rig_mcap_chunk_ref_t;
+
+/** The file's chunks in file order: from the summary's Chunk Index records when
+ *  rig_mcap_reader_read_summary() succeeded before, else by walking the data section's record
+ *  framing from the start (no decompression; Schema and Channel records are taken in). A walk
+ *  that meets a cut or broken record stops there and returns the chunks before it (*n may be
+ *  0) with RIG_OK; the problem then says where. Valid while the reader lives. Random access:
+ *  do not mix with rig_mcap_reader_next_message() on one reader. */
+rig_error_t rig_mcap_reader_list_chunks(rig_mcap_reader_t *r, const rig_mcap_chunk_ref_t **out,
+                                        size_t *n);
+
+/** Reads, decompresses and checks the Chunk record at offset (one from list_chunks); then
+ *  rig_mcap_reader_chunk_message() gives its messages in order. */
+rig_error_t rig_mcap_reader_load_chunk(rig_mcap_reader_t *r, uint64_t offset);
+
+/** The next message of the loaded chunk; *got false at its end. */
+rig_error_t rig_mcap_reader_chunk_message(rig_mcap_reader_t *r, rig_mcap_message_t *msg,
+                                          bool *got);
 
 /** A channel seen so far, or NULL. */
 const rig_mcap_channel_t *rig_mcap_reader_channel(const rig_mcap_reader_t *r, uint16_t id);
