@@ -15,6 +15,7 @@ need=(
   "libzstd-dev:/usr/include/zstd.h"
   "liblz4-dev:/usr/include/lz4frame.h"
   "zlib1g-dev:/usr/include/zlib.h"
+  "libpng-dev:/usr/include/png.h"
 )
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.

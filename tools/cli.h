@@ -77,6 +77,12 @@ int cli_plan(int argc, char **argv);
 /** rigsync info FILE.mcap [--chunks] and rigsync recover BROKEN.mcap -o FIXED.mcap. */
 int cli_info(int argc, char **argv);
 int cli_recover(int argc, char **argv);
+/** rigsync export FILE.mcap --frameset N -o DIR (tools/cli_export.c). */
+int cli_export(int argc, char **argv);
+struct rig_mcap_reader;
+/** "rigsync CMD: PATH: offset N: what (fault)" for the reader's last problem. */
+void cli_print_mcap_problem(const char *cmd, const char *path, const struct rig_mcap_reader *r,
+                            rig_error_t err);
 void cli_warn_interference(const rig_config_t *cfg, FILE *out);
 
 #endif

@@ -39,8 +39,8 @@ static const char *meta_or(const rig_mcap_metadata_t *m, const char *key)
     return v ? v : "?";
 }
 
-static void print_problem(const char *cmd, const char *path, const rig_mcap_reader_t *r,
-                          rig_error_t err)
+void cli_print_mcap_problem(const char *cmd, const char *path, const rig_mcap_reader_t *r,
+                            rig_error_t err)
 {
     const rig_mcap_problem_t *p = rig_mcap_reader_problem(r);
     if (err == RIG_ERROR_NO_MEMORY || !p || p->fault == RIG_MCAP_FAULT_NONE)
@@ -116,7 +116,7 @@ int cli_info(int argc, char **argv)
             rows[n_rows - 1].messages++;
     }
     if (err != RIG_OK) {
-        print_problem("info", path, r, err);
+        cli_print_mcap_problem("info", path, r, err);
         fprintf(stderr,
                 "rigsync info: %s is not a complete MCAP file; `rigsync recover %s -o "
                 "FIXED.mcap` writes a complete one from what it holds.\n",
@@ -278,7 +278,7 @@ int cli_recover(int argc, char **argv)
     rig_mcap_reader_t *r = NULL;
     rig_error_t err = rig_mcap_reader_open(in, 0, &r);
     if (err != RIG_OK) {
-        print_problem("recover", in, r, err);
+        cli_print_mcap_problem("recover", in, r, err);
         fprintf(stderr, "rigsync recover: nothing to recover from %s (not an MCAP recording).\n",
                 in);
         rig_mcap_reader_close(r);

@@ -4,6 +4,7 @@
  *   rigsync record [options] -o F run quietly and record the run into an MCAP file
  *   rigsync info FILE.mcap        what a recording holds
  *   rigsync recover IN -o OUT     a complete file from a cut recording
+ *   rigsync export F --frameset N -o DIR   one frameset as PNG files and JSON
  *   rigsync check FILE            validate a config and print the resolved rig
  *   rigsync list  [--config FILE] list the backend's devices
  */
@@ -37,7 +38,11 @@ void cli_usage(FILE *out)
             "         print a recording's devices, streams, duration, frame and drop counts and\n"
             "         verdict; exit 1 if the file is broken\n"
             "  recover BROKEN.mcap -o FIXED.mcap\n"
-            "         write a complete file from every complete chunk of a cut recording\n"
+            "         write a complete file from every intact chunk of a cut or damaged\n"
+            "         recording\n"
+            "  export FILE.mcap --frameset N -o DIR\n"
+            "         write frameset N (its number as run --sets prints it) as one PNG per\n"
+            "         device and stream (depth 16-bit) and a JSON of its timestamps\n"
             "  check  FILE [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         validate a config and print the rig it describes\n"
             "  list   [--config FILE] [--backend sim|orbbec] [--orbbec-lib PATH]\n"
@@ -392,7 +397,8 @@ static int dispatch(int argc, char **argv)
     }
     const char *cmd = argv[1];
     bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "check") == 0 ||
-                 strcmp(cmd, "list") == 0 || strcmp(cmd, "info") == 0 || strcmp(cmd, "recover") == 0;
+                 strcmp(cmd, "list") == 0 || strcmp(cmd, "info") == 0 || strcmp(cmd, "recover") == 0 ||
+                 strcmp(cmd, "export") == 0;
     if (known && wants_help(argc - 2, argv + 2)) { /* plan has a help of its own */
         cli_usage(stdout);
         return CLI_OK;
@@ -409,6 +415,8 @@ static int dispatch(int argc, char **argv)
         return cli_info(argc - 2, argv + 2);
     if (strcmp(cmd, "recover") == 0)
         return cli_recover(argc - 2, argv + 2);
+    if (strcmp(cmd, "export") == 0)
+        return cli_export(argc - 2, argv + 2);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
