@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# rigsync export on a 2 virtual-second recording with pixels: the PNG files of a set (size, bit
+# depth) read back with libpng by png_probe (not rigsync's code); their pixels against what the
+# simulator draws (its background gradient, and the barcode of the frame's true capture time,
+# which lies within the recorded global-time bound of the frame's global timestamp); two sets
+# one frame period apart; the JSON's timestamps against run --csv's row of the same set; a set
+# with empty slots, a set the file lacks, a recording without pixels; bad files.
+# usage: test_cli_export.sh RIGSYNC_BINARY PNG_PROBE
+set -u
+bin=$1
+probe=$2
+. "$(dirname "$0")/cli_lib.sh"
+
+run rec 0 run --virtual-time --seconds 2 --quiet --csv "$tmp/c.csv" --record "$tmp/x.mcap"
+last=$(tail -n 1 "$tmp/c.csv" | cut -d, -f1)
+if [ "$last" -ge 50 ]; then ok; else bad "csv: last set $last, wanted >= 50"; fi
+
+# --- set 10: four PNG files of the right size and depth -------------------------------------
+run ex10 0 export "$tmp/x.mcap" --frameset 10 -o "$tmp/out/ten"
+has ex10 out '^rigsync export: frameset 10 of .*x\.mcap: 4 slots, 4 frames, 4 images into '
+d0=$(sed -n 2p "$tmp/c.csv" | cut -d, -f4)
+d1=$(sed -n 2p "$tmp/c.csv" | cut -d, -f15)
+for f in "${d0}_color:640 480 8 rgb" "${d0}_depth:640 576 16 gray" "${d1}_color:640 480 8 rgb" \
+         "${d1}_depth:640 576 16 gray"; do
+  name=${f%%:*}
+  got=$("$probe" "$tmp/out/ten/$name.png" | head -n 1)
+  if [ "$got" = "${f#*:}" ]; then ok; else bad "$name.png: '$got', wanted '${f#*:}'"; fi
+done
+# color background at the bottom-right corner (away from the bar and the barcode):
+# g = 40 + 479 * 120 / 480 = 159; (g, g + 20 * device, 200 - g / 2) = (159, 159|179, 121)
+px0=$("$probe" "$tmp/out/ten/${d0}_color.png" 639 479 | sed -n 2p)
+px1=$("$probe" "$tmp/out/ten/${d1}_color.png" 639 479 | sed -n 2p)
+if [ "$px0 $px1" = "639 479 159,159,121 639 479 159,179,121" ]; then ok; else
+  bad "color pixels '$px0' '$px1'"; fi
+# depth background at row 200 in the band rows 198..203 ((y + seq) / 6 % 3 picks the bands an
+# interfered frame has overwritten: of 3 rows 6 apart at most one is overwritten):
+# 1500 + y * 1000 / 576 = 1847 (y 200), 1857 (206), 1868 (212)
+for dev in "$d0" "$d1"; do
+  n=$("$probe" "$tmp/out/ten/${dev}_depth.png" 5 200 5 206 5 212 |
+      awk '$2 == 200 && $3 == 1847 || $2 == 206 && $3 == 1857 || $2 == 212 && $3 == 1868' | wc -l)
+  if [ "$n" -ge 2 ]; then ok; else bad "${dev}_depth.png: $n of 3 rows hold the sim's depth"; fi
+done
+
+# --- the JSON against run --csv's row of set 10 ---------------------------------------------
+json="$tmp/out/ten/frameset_10.json"
+row=$(grep '^10,' "$tmp/c.csv")
+check=$(python3 - "$json" "$row" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+c = sys.argv[2].split(",")
+exp = {"frameset": int(c[0]), "time_us": int(c[1]), "spread_us": int(c[2])}
+bad = [k for k in exp if j[k] != exp[k]]
+i = 3
+for d in range(2):
+    serial = c[i]; i += 1
+    for s in ("color", "depth"):
+        st, idx, dev, host, glob = c[i:i + 5]; i += 5
+        slot = [x for x in j["slots"] if x["serial"] == serial and x["stream"] == s][0]
+        want = {"status": st, "index": int(idx), "device_ts_us": int(dev), "host_ts_us": int(host),
+                "global_ts_us": int(glob), "image": "%s_%s.png" % (serial, s)}
+        bad += ["%s.%s.%s=%s (csv %s)" % (serial, s, k, slot.get(k), v)
+                for k, v in want.items() if slot.get(k) != v]
+        if slot["interfered"] != (st == "interfered"):
+            bad.append("%s.%s.interfered" % (serial, s))
+print("ok" if not bad else " ".join(bad))
+PY
+)
+if [ "$check" = ok ]; then ok; else bad "json vs csv: $check"; fi
+
+# the images are the set's frames: each barcode (true capture time) lies within the recorded
+# bound of the frame's global timestamp, and set 11's are one frame period (33333.3 us, give or
+# take the simulated oscillator's drift: within 100 us) later
+run ex11 0 export "$tmp/x.mcap" --frameset 11 -o "$tmp/out/eleven"
+stamps=$(python3 - "$json" "$tmp/out/ten" "$probe" <<'PY'
+import json, subprocess, sys
+j = json.load(open(sys.argv[1]))
+bad = []
+for s in j["slots"]:
+    out = subprocess.run([sys.argv[3], sys.argv[2] + "/" + s["image"]], capture_output=True,
+                         text=True).stdout.split("\n")
+    stamp = int(out[-2].split()[1])
+    if abs(stamp - s["global_ts_us"]) > s["global_bound_us"]:
+        bad.append("%s %s: stamp %d, global %d, bound %d" % (s["serial"], s["stream"], stamp,
+                                                          s["global_ts_us"], s["global_bound_us"]))
+print("ok" if not bad else "; ".join(bad))
+PY
+)
+if [ "$stamps" = ok ]; then ok; else bad "barcodes: $stamps"; fi
+s10=$("$probe" "$tmp/out/ten/${d1}_color.png" | sed -n 's/^stamp //p')
+s11=$("$probe" "$tmp/out/eleven/${d1}_color.png" | sed -n 's/^stamp //p')
+if [ $((s11 - s10)) -ge 33233 ] && [ $((s11 - s10)) -le 33433 ]; then ok; else
+  bad "set 11 - set 10 barcode: $((s11 - s10)) us"; fi
+if cmp -s "$tmp/out/ten/${d1}_color.png" "$tmp/out/eleven/${d1}_color.png"; then
+  bad "sets 10 and 11 exported the same image"; else ok; fi
+
+# --- set 0: device#1 has not delivered yet: its slots are listed, without an image ----------
+run ex0 0 export "$tmp/x.mcap" --frameset 0 -o "$tmp/out/zero"
+has ex0 out ': 4 slots, 2 frames, 2 images into '
+n=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(sum(1 for s in j["slots"] if s["status"] == "missing" and "image" not in s and "index" not in s))' "$tmp/out/zero/frameset_0.json")
+if [ "$n" = 2 ] && [ "$(ls "$tmp/out/zero" | grep -c png)" = 2 ]; then ok; else
+  bad "set 0: $n missing slots without image, $(ls "$tmp/out/zero")"; fi
+
+# --- a set the file lacks; usage ------------------------------------------------------------
+run absent 2 export "$tmp/x.mcap" --frameset $((last + 1)) -o "$tmp/out/none"
+has absent err "x\\.mcap has no frameset $((last + 1)); it holds framesets 0 to $last\\.\$"
+if [ ! -e "$tmp/out/none" ]; then ok; else bad "absent: the directory was created"; fi
+run noset 2 export "$tmp/x.mcap" -o "$tmp/out/none"
+run badset 2 export "$tmp/x.mcap" --frameset -3 -o "$tmp/out/none"
+
+# --- without pixels: the JSON, and it says so -----------------------------------------------
+run recnp 0 record --virtual-time --seconds 1 --no-pixels -o "$tmp/np.mcap"
+run exnp 0 export "$tmp/np.mcap" --frameset 3 -o "$tmp/out/np"
+has exnp out 'no pixels \(recorded with --no-pixels\): only the JSON is written'
+if [ "$(ls "$tmp/out/np")" = frameset_3.json ]; then ok; else bad "np: $(ls "$tmp/out/np")"; fi
+
+# --- bad files: one error naming the file and the offset, exit 2 ----------------------------
+size=$(stat -c %s "$tmp/x.mcap")
+head -c $((size / 2)) "$tmp/x.mcap" >"$tmp/cut.mcap"
+run cut 2 export "$tmp/cut.mcap" --frameset 3 -o "$tmp/out/cut"
+has cut err '^rigsync export: .*cut\.mcap: offset [0-9]+: .*\(truncated\)$'
+printf 'not an mcap file at all\n' >"$tmp/foreign.mcap"
+run foreign 2 export "$tmp/foreign.mcap" --frameset 3 -o "$tmp/out/f"
+has foreign err 'foreign\.mcap: offset 0: no MCAP magic at the start: not an MCAP file \(bad_magic\)'
+finish
