@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "mcap/mcap_format.h"
 #include "mcap/mcap_reader.h"
 #include "mcap/mcap_writer.h"
 
@@ -51,6 +52,75 @@ void cli_print_mcap_problem(const char *cmd, const char *path, const rig_mcap_re
 }
 
 typedef struct {
+    char text[64]; /* "rgb8 640x480" of an Image channel's first message, or "" */
+} format_t;
+
+/* The encoding and resolution of a channel's first message, when it is an Image (CDR:
+ * header stamp, frame_id, height, width, encoding). */
+static void note_format(format_t *formats, const rig_mcap_reader_t *r, const rig_mcap_message_t *m)
+{
+    const rig_mcap_channel_t *ch = rig_mcap_reader_channel(r, m->channel_id);
+    const rig_mcap_schema_t *s = ch ? rig_mcap_reader_schema(r, ch->schema_id) : NULL;
+    bool image = s && strcmp(s->name, "sensor_msgs/msg/Image") == 0;
+    bool compressed = s && strcmp(s->name, "sensor_msgs/msg/CompressedImage") == 0;
+    if (!image && !compressed)
+        return;
+    const uint8_t *p = m->data;
+    size_t n = m->len, at = 12; /* encapsulation 4, sec 4, nanosec 4 */
+    uint32_t w = 0, h = 0;
+    char enc[32] = "";
+#define CDR_U32(v)                                                                                \
+    do {                                                                                          \
+        at = (at + 3) & ~(size_t)3;                                                               \
+        if (at + 4 > n)                                                                           \
+            return;                                                                               \
+        v = rig_mcap_get_u32(p + at);                                                             \
+        at += 4;                                                                                  \
+    } while (0)
+    uint32_t len;
+    CDR_U32(len); /* frame_id */
+    if (len > n - at)
+        return;
+    at += len;
+    if (image) {
+        CDR_U32(h);
+        CDR_U32(w);
+    }
+    CDR_U32(len); /* encoding (Image) or format (CompressedImage) */
+    if (len == 0 || len > n - at)
+        return;
+    snprintf(enc, sizeof enc, "%.*s", (int)(len - 1 < 31 ? len - 1 : 31), (const char *)p + at);
+#undef CDR_U32
+    if (image)
+        snprintf(formats[m->channel_id].text, sizeof formats[0].text, "%s %ux%u", enc, w, h);
+    else
+        snprintf(formats[m->channel_id].text, sizeof formats[0].text, "%s", enc);
+}
+
+/* chunks: how many, their compression, compressed and uncompressed bytes (from the chunk
+ * list: the summary's Chunk Indexes). */
+static void print_chunks(rig_mcap_reader_t *r)
+{
+    const rig_mcap_chunk_ref_t *c;
+    size_t n;
+    if (rig_mcap_reader_list_chunks(r, &c, &n) != RIG_OK)
+        return;
+    uint64_t comp = 0, raw = 0;
+    char kinds[64] = "";
+    for (size_t i = 0; i < n; i++) {
+        comp += c[i].compressed_size;
+        raw += c[i].uncompressed_size;
+        const char *k = c[i].compression[0] ? c[i].compression : "none";
+        if (!strstr(kinds, k) && strlen(kinds) + strlen(k) + 2 < sizeof kinds)
+            snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
+                     kinds[0] ? "+" : "", k);
+    }
+    printf("chunks: %zu, compression %s, %" PRIu64 " bytes of %" PRIu64
+           " uncompressed (ratio %.2f)\n",
+           n, n ? kinds : "none", comp, raw, comp ? (double)raw / (double)comp : 0.0);
+}
+
+typedef struct {
     uint64_t offset, end, messages;
 } chunk_row_t;
 
@@ -74,11 +144,14 @@ int cli_info(int argc, char **argv)
     }
     rig_mcap_reader_t *r = NULL;
     uint64_t *counts = calloc(N_IDS, sizeof(uint64_t));
+    format_t *formats = calloc(N_IDS, sizeof(format_t));
     chunk_row_t *rows = NULL;
     size_t n_rows = 0, cap_rows = 0;
     int rc = CLI_RUNTIME;
-    if (!counts) {
+    if (!counts || !formats) {
         fprintf(stderr, "rigsync info: out of memory\n");
+        free(counts);
+        free(formats);
         return CLI_RUNTIME;
     }
     rig_error_t err = rig_mcap_reader_open(path, 0, &r);
@@ -93,7 +166,8 @@ int cli_info(int argc, char **argv)
         err = rig_mcap_reader_next_message(r, &m, &end);
         if (err != RIG_OK || end)
             break;
-        counts[m.channel_id]++;
+        if (counts[m.channel_id]++ == 0)
+            note_format(formats, r, &m);
         total++;
         t0 = m.log_time_ns < t0 ? m.log_time_ns : t0;
         t1 = m.log_time_ns > t1 ? m.log_time_ns : t1;
@@ -118,9 +192,10 @@ int cli_info(int argc, char **argv)
     if (err != RIG_OK) {
         cli_print_mcap_problem("info", path, r, err);
         fprintf(stderr,
-                "rigsync info: %s is not a complete MCAP file; `rigsync recover %s -o "
-                "FIXED.mcap` writes a complete one from what it holds.\n",
+                "rigsync info: %s is cut or damaged; `rigsync recover %s -o "
+                "FIXED.mcap` writes a complete file from its intact chunks.\n",
                 path, path);
+        rc = err == RIG_ERROR_NO_MEMORY ? CLI_RUNTIME : CLI_USAGE;
         goto out;
     }
     if (sum.has_statistics && sum.message_count != total) {
@@ -128,6 +203,7 @@ int cli_info(int argc, char **argv)
                 "rigsync info: %s: the statistics count %" PRIu64 " messages, the file holds "
                 "%" PRIu64 "; `rigsync recover %s -o FIXED.mcap` rewrites its summary.\n",
                 path, sum.message_count, total, path);
+        rc = CLI_USAGE;
         goto out;
     }
     rig_mcap_data_stats_t ds;
@@ -153,7 +229,7 @@ int cli_info(int argc, char **argv)
         printf("  %s: %s; mode %.*s\n", rig->keys[i], rig->values[i], mode ? mlen : 7,
                mode ? mode : "unknown");
     }
-    uint64_t frames = 0;
+    uint64_t frames = 0, sets = 0, events = 0;
     size_t n_topics = 0;
     for (uint32_t id = 0; id < N_IDS; id++)
         if (rig_mcap_reader_channel(r, (uint16_t)id))
@@ -166,11 +242,15 @@ int cli_info(int argc, char **argv)
         if (!ch)
             continue;
         const rig_mcap_schema_t *s = rig_mcap_reader_schema(r, ch->schema_id);
-        printf("  %s (%s): %" PRIu64 " messages\n", ch->topic, s ? s->name : "no schema",
-               counts[id]);
+        printf("  %s (%s): %" PRIu64 " messages%s%s\n", ch->topic, s ? s->name : "no schema",
+               counts[id], formats[id].text[0] ? ", " : "", formats[id].text);
         size_t tl = strlen(ch->topic);
         if (tl >= 11 && strcmp(ch->topic + tl - 11, "/frame_info") == 0)
             frames += counts[id];
+        if (strcmp(ch->topic, "/rig/framesets") == 0)
+            sets = counts[id];
+        if (strcmp(ch->topic, "/rig/clock_events") == 0)
+            events = counts[id];
     }
     if (total)
         printf("duration: %.3f s (log time of the first to the last message)\n",
@@ -178,6 +258,8 @@ int cli_info(int argc, char **argv)
     else
         printf("duration: 0 s (no message)\n");
     printf("frames in file: %" PRIu64 "\n", frames);
+    printf("framesets in file: %" PRIu64 "; clock events in file: %" PRIu64 "\n", sets, events);
+    print_chunks(r);
     if (res) {
         for (size_t i = 0; i < res->n; i++)
             if (strncmp(res->keys[i], "devices[", 8) == 0)
@@ -204,6 +286,7 @@ int cli_info(int argc, char **argv)
 out:
     rig_mcap_reader_close(r);
     free(counts);
+    free(formats);
     free(rows);
     return rc;
 }
@@ -241,6 +324,28 @@ static rig_error_t ensure_channel(recover_t *x, uint16_t id)
     if (e == RIG_OK)
         x->channel[id] = (uint32_t)out + 1;
     return e;
+}
+
+/* Per channel: messages kept and lost; lost from the input's statistics when its summary
+ * stands, else from the Message Index records of the skipped chunks (a cut tail's are unknown). */
+static void print_channel_counts(const rig_mcap_reader_t *r, const uint64_t *kept,
+                                 const rig_mcap_summary_t *sum, bool cut)
+{
+    for (uint32_t id = 0; id < N_IDS; id++) {
+        const rig_mcap_channel_t *ch = rig_mcap_reader_channel(r, (uint16_t)id);
+        if (!ch)
+            continue;
+        uint64_t lost = rig_mcap_reader_lost_messages(r, (uint16_t)id);
+        bool known = !cut;
+        for (size_t i = 0; sum && i < sum->n_channel_counts; i++)
+            if (sum->channel_counts[i].channel_id == id) {
+                uint64_t had = sum->channel_counts[i].count;
+                lost = had > kept[id] ? had - kept[id] : 0;
+                known = true;
+            }
+        printf("  %s: kept %" PRIu64 ", lost %" PRIu64 "%s\n", ch->topic, kept[id], lost,
+               known ? "" : " and those of the cut tail");
+    }
 }
 
 static bool same_file(const char *a, const char *b)
@@ -282,8 +387,11 @@ int cli_recover(int argc, char **argv)
         fprintf(stderr, "rigsync recover: nothing to recover from %s (not an MCAP recording).\n",
                 in);
         rig_mcap_reader_close(r);
-        return CLI_RUNTIME;
+        return err == RIG_ERROR_NO_MEMORY ? CLI_RUNTIME : CLI_USAGE;
     }
+    /* the input's own statistics, when its summary stands: what each channel held */
+    rig_mcap_summary_t in_sum;
+    bool have_stats = rig_mcap_reader_read_summary(r, &in_sum) == RIG_OK && in_sum.has_statistics;
     recover_t x = {NULL, r, calloc(N_IDS, sizeof(uint32_t)), calloc(N_IDS, sizeof(uint32_t))};
     rig_mcap_writer_options_t wo;
     memset(&wo, 0, sizeof wo);
@@ -305,10 +413,22 @@ int cli_recover(int argc, char **argv)
         return CLI_RUNTIME;
     }
     uint64_t kept = 0, chunk = UINT64_MAX;
+    uint64_t *kept_on = calloc(N_IDS, sizeof(uint64_t));
+    if (!kept_on)
+        werr = RIG_ERROR_NO_MEMORY;
     bool end = false;
-    for (;;) {
+    while (werr == RIG_OK) {
         rig_mcap_message_t m;
         err = rig_mcap_reader_next_message(r, &m, &end);
+        if (err == RIG_ERROR_IO) {
+            /* a chunk read whole but bad: say which, go on with the next record */
+            rig_mcap_problem_t p = *rig_mcap_reader_problem(r);
+            if (rig_mcap_reader_skip_chunk(r) == RIG_OK) {
+                printf("rigsync recover: %s: skipped the chunk at offset %" PRIu64 ": %s (%s)\n",
+                       in, p.offset, p.what, rig_mcap_fault_name(p.fault));
+                continue;
+            }
+        }
         if (err != RIG_OK || end)
             break;
         if (m.chunk_offset != chunk && kept)
@@ -323,6 +443,7 @@ int cli_recover(int argc, char **argv)
         if (werr != RIG_OK)
             break;
         kept++;
+        kept_on[m.channel_id]++;
     }
     rig_mcap_data_stats_t ds;
     rig_mcap_reader_data_stats(r, &ds);
@@ -359,7 +480,14 @@ int cli_recover(int argc, char **argv)
         printf("rigsync recover: wrote %s: kept %" PRIu64 " messages of %" PRIu32
                " complete chunks, %zu channels, %zu metadata records\n",
                outp, kept, ds.chunks, n_channels, n_meta);
-        if (err == RIG_OK && end)
+        if (ds.skipped_chunks)
+            printf("rigsync recover: %s: skipped %" PRIu32 " damaged chunks\n", in,
+                   ds.skipped_chunks);
+        print_channel_counts(r, kept_on, have_stats ? &in_sum : NULL, !(err == RIG_OK && end));
+        if (err == RIG_OK && end && ds.skipped_chunks)
+            printf("rigsync recover: %s: its data section is complete but for the skipped "
+                   "chunks; summary and indexes written anew\n", in);
+        else if (err == RIG_OK && end)
             printf("rigsync recover: %s: lost nothing (its data section is complete; summary and "
                    "indexes written anew)\n",
                    in);
@@ -377,5 +505,6 @@ int cli_recover(int argc, char **argv)
     rig_mcap_reader_close(r);
     free(x.schema);
     free(x.channel);
+    free(kept_on);
     return rc;
 }

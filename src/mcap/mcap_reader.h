@@ -139,6 +139,8 @@ uint64_t rig_mcap_reader_lost_messages(const rig_mcap_reader_t *r, uint16_t id);
 typedef struct {
     uint64_t offset, length; /**< file offset of the Chunk record; its length with prefix */
     uint64_t message_start_time, message_end_time; /**< log times (ns) */
+    uint64_t compressed_size, uncompressed_size;   /**< of its records */
+    char compression[16];                          /**< "", "zstd", "lz4" ("?" if longer) */
 } rig_mcap_chunk_ref_t;
 
 /** The file's chunks in file order: from the summary's Chunk Index records when

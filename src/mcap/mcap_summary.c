@@ -19,6 +19,16 @@ static rig_error_t add_ref(rig_mcap_reader_t *r, rig_mcap_chunk_ref_t ref)
     return RIG_OK;
 }
 
+static void set_compression(rig_mcap_chunk_ref_t *ref, const uint8_t *p, uint32_t n)
+{
+    if (!p || n >= sizeof(ref->compression))
+        memcpy(ref->compression, "?", 2);
+    else {
+        memcpy(ref->compression, p, n);
+        ref->compression[n] = '\0';
+    }
+}
+
 static int by_offset(const void *a, const void *b)
 {
     uint64_t x = ((const rig_mcap_chunk_ref_t *)a)->offset;
@@ -30,10 +40,19 @@ static int by_offset(const void *a, const void *b)
 static rig_error_t check_chunk_index(rig_mcap_reader_t *r, mcapr_cursor_t *c, uint64_t off,
                                      uint64_t summary_start)
 {
-    uint64_t t0 = mcapr_get64(c);
-    uint64_t t1 = mcapr_get64(c);
+    rig_mcap_chunk_ref_t ref;
+    memset(&ref, 0, sizeof ref);
+    ref.message_start_time = mcapr_get64(c);
+    ref.message_end_time = mcapr_get64(c);
     uint64_t start = mcapr_get64(c);
     uint64_t length = mcapr_get64(c);
+    uint32_t n_comp;
+    mcapr_take(c, mcapr_get32(c)); /* message index offsets */
+    mcapr_get64(c);                                        /* message index length */
+    const uint8_t *comp = mcapr_get_str(c, &n_comp);
+    ref.compressed_size = mcapr_get64(c);
+    ref.uncompressed_size = mcapr_get64(c);
+    set_compression(&ref, comp, n_comp);
     if (c->bad)
         return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Chunk Index record's fields overrun it");
     uint8_t prefix[RIG_MCAP_RECORD_PREFIX];
@@ -45,7 +64,9 @@ static rig_error_t check_chunk_index(rig_mcap_reader_t *r, mcapr_cursor_t *c, ui
         return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
                     "a Chunk Index points at offset %llu, where no Chunk of %llu bytes is",
                     (unsigned long long)start, (unsigned long long)length);
-    return add_ref(r, (rig_mcap_chunk_ref_t){start, length, t0, t1});
+    ref.offset = start;
+    ref.length = length;
+    return add_ref(r, ref);
 }
 
 static rig_error_t parse_statistics(rig_mcap_reader_t *r, mcapr_cursor_t *c, uint64_t off,
@@ -190,10 +211,15 @@ done:
 static rig_error_t walk_chunks(rig_mcap_reader_t *r)
 {
     uint64_t off = RIG_MCAP_MAGIC_LEN;
-    uint8_t prefix[RIG_MCAP_RECORD_PREFIX + 16];
+    uint8_t prefix[RIG_MCAP_RECORD_PREFIX + 64];
     bool first = true;
     for (;;) {
         size_t got = mcapr_read_at(r, off, prefix, sizeof(prefix));
+        if (got < RIG_MCAP_RECORD_PREFIX && off >= r->file_size) {
+            mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off,
+                       "the file ends after the last complete record, without a DataEnd record");
+            return RIG_OK;
+        }
         if (got < RIG_MCAP_RECORD_PREFIX) {
             mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off,
                        "the file ends %s, without a DataEnd record",
@@ -219,14 +245,29 @@ static rig_error_t walk_chunks(rig_mcap_reader_t *r)
             return RIG_OK;
         rig_error_t err = RIG_OK;
         if (op == RIG_MCAP_OP_CHUNK) {
-            if (n < 16 || got < sizeof(prefix)) {
-                mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Chunk record of %llu bytes",
+            mcapr_cursor_t c = {prefix + RIG_MCAP_RECORD_PREFIX,
+                                got - RIG_MCAP_RECORD_PREFIX < n ? got - RIG_MCAP_RECORD_PREFIX
+                                                                 : (size_t)n,
+                                0, false};
+            rig_mcap_chunk_ref_t ref;
+            memset(&ref, 0, sizeof ref);
+            ref.offset = off;
+            ref.length = RIG_MCAP_RECORD_PREFIX + n;
+            ref.message_start_time = mcapr_get64(&c);
+            ref.message_end_time = mcapr_get64(&c);
+            ref.uncompressed_size = mcapr_get64(&c);
+            mcapr_get32(&c); /* uncompressed crc */
+            uint32_t n_comp;
+            const uint8_t *comp = mcapr_get_str(&c, &n_comp);
+            ref.compressed_size = mcapr_get64(&c);
+            if (c.bad) {
+                mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+                           "a Chunk record's fields overrun it (%llu bytes)",
                            (unsigned long long)n);
                 return RIG_OK;
             }
-            err = add_ref(r, (rig_mcap_chunk_ref_t){off, RIG_MCAP_RECORD_PREFIX + n,
-                                                    rig_mcap_get_u64(prefix + 9),
-                                                    rig_mcap_get_u64(prefix + 17)});
+            set_compression(&ref, comp, n_comp);
+            err = add_ref(r, ref);
         } else if (op == RIG_MCAP_OP_SCHEMA || op == RIG_MCAP_OP_CHANNEL) {
             uint8_t o;
             size_t len;
