@@ -617,7 +617,11 @@ static int do_export(export_t *x, uint64_t want)
                "the JSON is written\n");
     for (size_t k = 0; k < x->n_slots; k++) {
         const slot_t *s = &x->slots[k];
-        if (s->has_frame && s->has_pixels && !s->file[0])
+        if (s->has_frame && !s->found)
+            printf("rigsync export: device#%u %s %s: frame #%" PRIu64 " is not in the file (its "
+                   "FrameInfo is missing: dropped by the recorder, or in a lost chunk)\n",
+                   s->device, s->serial, s->stream, s->index);
+        else if (s->has_frame && s->has_pixels && !s->file[0])
             printf("rigsync export: device#%u %s %s: no image: %s\n", s->device, s->serial,
                    s->stream, s->image_note[0] ? s->image_note : "its image is not in the file");
     }
