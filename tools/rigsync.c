@@ -36,7 +36,7 @@ void cli_usage(FILE *out)
             "         clock event into an MCAP file (ROS 2 messages; Foxglove opens it)\n"
             "  info   FILE.mcap [--chunks]\n"
             "         print a recording's devices, streams, duration, frame and drop counts and\n"
-            "         verdict; exit 1 if the file is broken\n"
+            "         verdict; exit 2 if the file is cut, damaged or not MCAP\n"
             "  recover BROKEN.mcap -o FIXED.mcap\n"
             "         write a complete file from every intact chunk of a cut or damaged\n"
             "         recording\n"
