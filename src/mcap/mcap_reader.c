@@ -110,18 +110,20 @@ rig_error_t rig_mcap_reader_open(const char *path, uint64_t max_record_size,
     uint8_t head[RIG_MCAP_MAGIC_LEN + RIG_MCAP_RECORD_PREFIX];
     size_t got = mcapr_read_at(r, 0, head, sizeof(head));
     if (got < RIG_MCAP_MAGIC_LEN || memcmp(head, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN) != 0)
-        return mcapr_fail(r, RIG_MCAP_FAULT_BAD_MAGIC, 0, "no MCAP magic at the start: not an MCAP file");
+        return mcapr_fail(r, RIG_MCAP_FAULT_BAD_MAGIC, 0,
+                          "no MCAP magic at the start: not an MCAP file");
     if (got < sizeof(head))
         return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, RIG_MCAP_MAGIC_LEN,
-                    "the file ends before the Header record");
+                          "the file ends before the Header record");
     if (head[RIG_MCAP_MAGIC_LEN] != RIG_MCAP_OP_HEADER)
         return mcapr_fail(r, RIG_MCAP_FAULT_BAD_MAGIC, RIG_MCAP_MAGIC_LEN,
-                    "the first record is opcode 0x%02x, not a Header", head[RIG_MCAP_MAGIC_LEN]);
+                          "the first record is opcode 0x%02x, not a Header",
+                          head[RIG_MCAP_MAGIC_LEN]);
     uint64_t len = rig_mcap_get_u64(head + RIG_MCAP_MAGIC_LEN + 1);
     if (len > r->max_record || len > r->file_size - sizeof(head))
         return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, RIG_MCAP_MAGIC_LEN,
-                    "the Header record's length %llu runs past the end of the file",
-                    (unsigned long long)len);
+                          "the Header record's length %llu runs past the end of the file",
+                          (unsigned long long)len);
     if (reserve(&r->record, &r->record_cap, (size_t)len) != 0)
         return RIG_ERROR_NO_MEMORY;
     if (mcapr_read_at(r, sizeof(head), r->record, (size_t)len) != len)
@@ -132,7 +134,7 @@ rig_error_t rig_mcap_reader_open(const char *path, uint64_t max_record_size,
     const uint8_t *l = mcapr_get_str(&c, &nl);
     if (c.bad)
         return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, RIG_MCAP_MAGIC_LEN,
-                    "the Header's strings overrun the record");
+                          "the Header's strings overrun the record");
     r->profile = dup_str(p, np);
     r->library = dup_str(l, nl);
     if (!r->profile || !r->library)
@@ -247,7 +249,8 @@ static rig_error_t add_metadata(rig_mcap_reader_t *r, const uint8_t *p, size_t l
     const uint8_t *name = mcapr_get_str(&c, &nn);
     const uint8_t *map = mcapr_get_str(&c, &nmap);
     if (c.bad)
-        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Metadata record's fields overrun it");
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+                          "a Metadata record's fields overrun it");
     /* count the pairs first: each takes at least 8 bytes */
     mcapr_cursor_t m = {map, nmap, 0, false};
     size_t n = 0;
@@ -312,7 +315,8 @@ static rig_error_t parse_message(rig_mcap_reader_t *r, const uint8_t *p, size_t 
                                  rig_mcap_message_t *msg)
 {
     if (len < 22)
-        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Message record of %zu bytes (< 22)", len);
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Message record of %zu bytes (< 22)",
+                          len);
     msg->channel_id = rig_mcap_get_u16(p);
     msg->sequence = rig_mcap_get_u32(p + 2);
     msg->log_time_ns = rig_mcap_get_u64(p + 6);
@@ -321,8 +325,8 @@ static rig_error_t parse_message(rig_mcap_reader_t *r, const uint8_t *p, size_t 
     msg->len = len - 22;
     if (r->slot[msg->channel_id] < 0)
         return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
-                    "a Message on channel %u, which no earlier Channel record defines",
-                    (unsigned)msg->channel_id);
+                          "a Message on channel %u, which no earlier Channel record defines",
+                          (unsigned)msg->channel_id);
     r->stats.messages++;
     return RIG_OK;
 }
@@ -335,7 +339,8 @@ static rig_error_t check_chunk_records(rig_mcap_reader_t *r, const uint8_t *p, s
 {
     for (size_t at = 0; at < n;) {
         size_t left = n - at;
-        if (left < RIG_MCAP_RECORD_PREFIX || rig_mcap_get_u64(p + at + 1) > left - RIG_MCAP_RECORD_PREFIX)
+        if (left < RIG_MCAP_RECORD_PREFIX ||
+            rig_mcap_get_u64(p + at + 1) > left - RIG_MCAP_RECORD_PREFIX)
             return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
                               "a record inside the Chunk overruns it (at %zu of %zu bytes)", at, n);
         size_t len = (size_t)rig_mcap_get_u64(p + at + 1);
@@ -380,14 +385,14 @@ rig_error_t mcapr_open_chunk(rig_mcap_reader_t *r, size_t len, uint64_t off)
     const uint8_t *data = c.p + c.at;
     if (usize > r->max_record)
         return mcapr_fail(r, RIG_MCAP_FAULT_TOO_LARGE, off,
-                    "a Chunk of %llu uncompressed bytes, over the reader's limit of %llu",
-                    (unsigned long long)usize, (unsigned long long)r->max_record);
+                          "a Chunk of %llu uncompressed bytes, over the reader's limit of %llu",
+                          (unsigned long long)usize, (unsigned long long)r->max_record);
     const uint8_t *records;
     if (nc == 0) {
         if (csize != usize)
             return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
-                        "an uncompressed Chunk whose sizes differ (%llu, %llu)",
-                        (unsigned long long)csize, (unsigned long long)usize);
+                              "an uncompressed Chunk whose sizes differ (%llu, %llu)",
+                              (unsigned long long)csize, (unsigned long long)usize);
         records = data;
     } else if (nc == 4 && memcmp(comp, "zstd", 4) == 0) {
         if (reserve(&r->unpacked, &r->unpacked_cap, (size_t)usize) != 0)
@@ -395,8 +400,8 @@ rig_error_t mcapr_open_chunk(rig_mcap_reader_t *r, size_t len, uint64_t off)
         size_t n = ZSTD_decompress(r->unpacked, (size_t)usize, data, (size_t)csize);
         if (ZSTD_isError(n) || n != usize)
             return mcapr_fail(r, RIG_MCAP_FAULT_COMPRESSION, off,
-                        "a zstd Chunk does not decompress to its %llu bytes",
-                        (unsigned long long)usize);
+                              "a zstd Chunk does not decompress to its %llu bytes",
+                              (unsigned long long)usize);
         records = r->unpacked;
     } else if (nc == 3 && memcmp(comp, "lz4", 3) == 0) {
         if (reserve(&r->unpacked, &r->unpacked_cap, (size_t)usize) != 0)
@@ -417,20 +422,20 @@ rig_error_t mcapr_open_chunk(rig_mcap_reader_t *r, size_t len, uint64_t off)
         LZ4F_freeDecompressionContext(dctx);
         if (hint != 0 || out_at != usize)
             return mcapr_fail(r, RIG_MCAP_FAULT_COMPRESSION, off,
-                        "an lz4 Chunk does not decompress to its %llu bytes",
-                        (unsigned long long)usize);
+                              "an lz4 Chunk does not decompress to its %llu bytes",
+                              (unsigned long long)usize);
         records = r->unpacked;
     } else {
         char name[32];
         snprintf(name, sizeof(name), "%.*s", (int)(nc < 24 ? nc : 24), (const char *)comp);
-        return mcapr_fail(r, RIG_MCAP_FAULT_COMPRESSION, off, "a Chunk compressed with unknown \"%s\"",
-                    name);
+        return mcapr_fail(r, RIG_MCAP_FAULT_COMPRESSION, off,
+                          "a Chunk compressed with unknown \"%s\"", name);
     }
     if (ucrc != 0) {
         uint32_t crc = mcapr_crc_update(0, records, (size_t)usize);
         if (crc != ucrc)
             return mcapr_fail(r, RIG_MCAP_FAULT_CRC, off,
-                        "a Chunk's CRC is 0x%08x, its records' is 0x%08x", ucrc, crc);
+                              "a Chunk's CRC is 0x%08x, its records' is 0x%08x", ucrc, crc);
     }
     rig_error_t err = check_chunk_records(r, records, (size_t)usize, off);
     if (err != RIG_OK)
@@ -450,18 +455,19 @@ rig_error_t mcapr_read_record(rig_mcap_reader_t *r, uint64_t off, bool crc, uint
     size_t got = mcapr_read_at(r, off, prefix, sizeof(prefix));
     if (got == 0 && off >= r->file_size)
         return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off,
-                    "the file ends after the last complete record, without a DataEnd record");
+                          "the file ends after the last complete record, without a DataEnd record");
     if (got < sizeof(prefix))
-        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off, "the file ends inside a record's prefix");
+        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off,
+                          "the file ends inside a record's prefix");
     uint64_t n = rig_mcap_get_u64(prefix + 1);
     if (n > r->file_size - off - sizeof(prefix))
         return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, off,
-                    "the file ends inside a record (opcode 0x%02x, %llu bytes)", prefix[0],
-                    (unsigned long long)n);
+                          "the file ends inside a record (opcode 0x%02x, %llu bytes)", prefix[0],
+                          (unsigned long long)n);
     if (n > r->max_record || n > SIZE_MAX)
         return mcapr_fail(r, RIG_MCAP_FAULT_TOO_LARGE, off,
-                    "a record of %llu bytes, over the reader's limit of %llu",
-                    (unsigned long long)n, (unsigned long long)r->max_record);
+                          "a record of %llu bytes, over the reader's limit of %llu",
+                          (unsigned long long)n, (unsigned long long)r->max_record);
     if (reserve(&r->record, &r->record_cap, (size_t)n) != 0)
         return RIG_ERROR_NO_MEMORY;
     if (mcapr_read_at(r, off + sizeof(prefix), r->record, (size_t)n) != n)
@@ -482,10 +488,11 @@ rig_error_t mcapr_chunk_next(rig_mcap_reader_t *r, rig_mcap_message_t *msg, bool
     while (r->chunk && r->chunk_at < r->chunk_len) {
         size_t left = r->chunk_len - r->chunk_at;
         const uint8_t *p = r->chunk + r->chunk_at;
-        if (left < RIG_MCAP_RECORD_PREFIX || rig_mcap_get_u64(p + 1) > left - RIG_MCAP_RECORD_PREFIX)
+        if (left < RIG_MCAP_RECORD_PREFIX ||
+            rig_mcap_get_u64(p + 1) > left - RIG_MCAP_RECORD_PREFIX)
             return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, r->chunk_offset,
-                        "a record inside the Chunk overruns it (at %zu of %zu bytes)",
-                        r->chunk_at, r->chunk_len);
+                              "a record inside the Chunk overruns it (at %zu of %zu bytes)",
+                              r->chunk_at, r->chunk_len);
         size_t n = (size_t)rig_mcap_get_u64(p + 1);
         r->chunk_at += RIG_MCAP_RECORD_PREFIX + n;
         rig_error_t err = RIG_OK;
@@ -537,14 +544,15 @@ rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_
         switch (op) {
         case RIG_MCAP_OP_DATA_END: {
             if (len < 4)
-                return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a DataEnd record of %zu bytes", len);
+                return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a DataEnd record of %zu bytes",
+                                  len);
             uint32_t stored = rig_mcap_get_u32(r->record);
             if (stored != 0 && stored != r->crc && r->stats.skipped_chunks)
                 r->stats.data_crc_mismatch = true;
             else if (stored != 0 && stored != r->crc)
                 return mcapr_fail(r, RIG_MCAP_FAULT_CRC, off,
-                            "the data section's CRC is 0x%08x, its bytes' is 0x%08x", stored,
-                            r->crc);
+                                  "the data section's CRC is 0x%08x, its bytes' is 0x%08x", stored,
+                                  r->crc);
             r->done = true;
             r->stats.data_end = true;
             r->pos = off + RIG_MCAP_RECORD_PREFIX + len;
@@ -587,8 +595,8 @@ rig_error_t rig_mcap_reader_next_message(rig_mcap_reader_t *r, rig_mcap_message_
         case RIG_MCAP_OP_HEADER:
         case RIG_MCAP_OP_FOOTER:
             return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
-                        "a %s record inside the data section",
-                        op == RIG_MCAP_OP_HEADER ? "Header" : "Footer");
+                              "a %s record inside the data section",
+                              op == RIG_MCAP_OP_HEADER ? "Header" : "Footer");
         default:
             break; /* indexes, attachments, private records: skipped */
         }

@@ -54,7 +54,8 @@ static rig_error_t check_chunk_index(rig_mcap_reader_t *r, mcapr_cursor_t *c, ui
     ref.uncompressed_size = mcapr_get64(c);
     set_compression(&ref, comp, n_comp);
     if (c->bad)
-        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Chunk Index record's fields overrun it");
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+                          "a Chunk Index record's fields overrun it");
     uint8_t prefix[RIG_MCAP_RECORD_PREFIX];
     if (start > summary_start || length > summary_start - start ||
         length < RIG_MCAP_RECORD_PREFIX ||
@@ -62,8 +63,8 @@ static rig_error_t check_chunk_index(rig_mcap_reader_t *r, mcapr_cursor_t *c, ui
         prefix[0] != RIG_MCAP_OP_CHUNK ||
         rig_mcap_get_u64(prefix + 1) != length - RIG_MCAP_RECORD_PREFIX)
         return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
-                    "a Chunk Index points at offset %llu, where no Chunk of %llu bytes is",
-                    (unsigned long long)start, (unsigned long long)length);
+                          "a Chunk Index points at offset %llu, where no Chunk of %llu bytes is",
+                          (unsigned long long)start, (unsigned long long)length);
     ref.offset = start;
     ref.length = length;
     return add_ref(r, ref);
@@ -83,7 +84,8 @@ static rig_error_t parse_statistics(rig_mcap_reader_t *r, mcapr_cursor_t *c, uin
     uint32_t map_len = mcapr_get32(c);
     const uint8_t *map = mcapr_take(c, map_len);
     if (c->bad || map_len % 10 != 0)
-        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a Statistics record's fields overrun it");
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+                          "a Statistics record's fields overrun it");
     free(r->counts);
     r->counts = NULL;
     size_t n = map_len / 10;
@@ -111,16 +113,18 @@ rig_error_t rig_mcap_reader_read_summary(rig_mcap_reader_t *r, rig_mcap_summary_
         return RIG_ERROR_IO;
     const size_t tail = RIG_MCAP_RECORD_PREFIX + RIG_MCAP_FOOTER_CONTENT + RIG_MCAP_MAGIC_LEN;
     if (r->file_size < RIG_MCAP_MAGIC_LEN + tail)
-        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, r->file_size, "the file is too short for a Footer");
+        return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, r->file_size,
+                          "the file is too short for a Footer");
     uint64_t footer_off = r->file_size - tail;
     uint8_t t[RIG_MCAP_RECORD_PREFIX + RIG_MCAP_FOOTER_CONTENT + RIG_MCAP_MAGIC_LEN];
     if (mcapr_read_at(r, footer_off, t, tail) != tail)
         return mcapr_fail(r, RIG_MCAP_FAULT_IO, footer_off, "cannot read the Footer");
     if (memcmp(t + tail - RIG_MCAP_MAGIC_LEN, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN) != 0)
         return mcapr_fail(r, RIG_MCAP_FAULT_TRUNCATED, r->file_size - RIG_MCAP_MAGIC_LEN,
-                    "no MCAP magic at the end: the file is cut or was not closed");
+                          "no MCAP magic at the end: the file is cut or was not closed");
     if (t[0] != RIG_MCAP_OP_FOOTER || rig_mcap_get_u64(t + 1) != RIG_MCAP_FOOTER_CONTENT)
-        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, footer_off, "no Footer record before the end magic");
+        return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, footer_off,
+                          "no Footer record before the end magic");
     out->summary_start = rig_mcap_get_u64(t + 9);
     out->summary_offset_start = rig_mcap_get_u64(t + 17);
     out->summary_crc = rig_mcap_get_u32(t + 25);
@@ -129,16 +133,17 @@ rig_error_t rig_mcap_reader_read_summary(rig_mcap_reader_t *r, rig_mcap_summary_
     if (out->summary_start == 0)
         return RIG_OK;
     if (out->summary_start < RIG_MCAP_MAGIC_LEN || out->summary_start > footer_off ||
-        (out->summary_offset_start != 0 &&
-         (out->summary_offset_start < out->summary_start || out->summary_offset_start > footer_off)))
+        (out->summary_offset_start != 0 && (out->summary_offset_start < out->summary_start ||
+                                            out->summary_offset_start > footer_off)))
         return mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, footer_off,
-                    "the Footer's summary offsets (%llu, %llu) are outside the file",
-                    (unsigned long long)out->summary_start,
-                    (unsigned long long)out->summary_offset_start);
+                          "the Footer's summary offsets (%llu, %llu) are outside the file",
+                          (unsigned long long)out->summary_start,
+                          (unsigned long long)out->summary_offset_start);
     uint64_t n = footer_off - out->summary_start;
     if (n > r->max_record)
         return mcapr_fail(r, RIG_MCAP_FAULT_TOO_LARGE, out->summary_start,
-                    "a summary of %llu bytes, over the reader's limit", (unsigned long long)n);
+                          "a summary of %llu bytes, over the reader's limit",
+                          (unsigned long long)n);
     uint8_t *sum = malloc(n ? (size_t)n : 1);
     if (!sum)
         return RIG_ERROR_NO_MEMORY;
@@ -151,8 +156,8 @@ rig_error_t rig_mcap_reader_read_summary(rig_mcap_reader_t *r, rig_mcap_summary_
         uint32_t crc = mcapr_crc_update(mcapr_crc_update(0, sum, (size_t)n), t, 25);
         if (crc != out->summary_crc) {
             err = mcapr_fail(r, RIG_MCAP_FAULT_CRC, out->summary_start,
-                       "the summary's CRC is 0x%08x, its bytes' is 0x%08x", out->summary_crc,
-                       crc);
+                             "the summary's CRC is 0x%08x, its bytes' is 0x%08x", out->summary_crc,
+                             crc);
             goto done;
         }
     }
@@ -160,7 +165,8 @@ rig_error_t rig_mcap_reader_read_summary(rig_mcap_reader_t *r, rig_mcap_summary_
         uint64_t off = out->summary_start + at;
         if (n - at < RIG_MCAP_RECORD_PREFIX ||
             rig_mcap_get_u64(sum + at + 1) > n - at - RIG_MCAP_RECORD_PREFIX) {
-            err = mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a summary record overruns the summary");
+            err = mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off,
+                             "a summary record overruns the summary");
             break;
         }
         uint8_t op = sum[at];
@@ -236,8 +242,9 @@ static rig_error_t walk_chunks(rig_mcap_reader_t *r)
         }
         if (first != (op == RIG_MCAP_OP_HEADER) || op == RIG_MCAP_OP_FOOTER) {
             mcapr_fail(r, RIG_MCAP_FAULT_MALFORMED, off, "a %s record inside the data section",
-                       op == RIG_MCAP_OP_HEADER ? "Header" : op == RIG_MCAP_OP_FOOTER ? "Footer"
-                                                                                : "misplaced");
+                       op == RIG_MCAP_OP_HEADER   ? "Header"
+                       : op == RIG_MCAP_OP_FOOTER ? "Footer"
+                                                  : "misplaced");
             return RIG_OK;
         }
         first = false;
