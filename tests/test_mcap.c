@@ -2,7 +2,8 @@
  * MCAP writer and reader (src/mcap): files with 2 channels and 300 messages in several chunks,
  * for each compression, read back message by message (channel, times, sequence, bytes); the
  * summary's statistics; a file cut inside its last chunk still yields every message of the
- * complete chunks; a flipped byte is reported as a CRC error at the right record.
+ * complete chunks; a flipped byte is reported as a CRC error at the right record; a write that
+ * fails on a file size limit leaves a finished file of the complete chunks that fit.
  * Set RIGSYNC_MCAP_OUT=DIR to keep the files written (for scripts/check-mcap.sh).
  */
 #include <setjmp.h>
@@ -15,6 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mcap/mcap_reader.h"
@@ -370,6 +375,162 @@ static void writer_should_reject_bad_arguments(void **state)
     unlink(path);
 }
 
+/* ---- a full disk (a file size limit: EFBIG) ---- */
+
+typedef struct {
+    int fail_at;                /* message whose write failed, -1 = none */
+    int later_call;             /* what a write after the failure returned */
+    int close_result;
+    rig_mcap_writer_stats_t st; /* after finish */
+    uint32_t n_ends;
+    uint64_t chunk_end[40];     /* offset after chunk k's message indexes (unlimited run) */
+} limited_t;
+
+/* In a child (the limit must not hit the test runner): chunks of 8 messages (chunk_size 1000,
+ * 100-byte payloads, no compression), as chunks_should_close_at_their_size, with the file size
+ * limited to limit bytes (0 = none). Writes until a write fails. */
+static void write_limited(const char *path, uint64_t limit, limited_t *out)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        limited_t res;
+        memset(&res, 0, sizeof res);
+        res.fail_at = -1;
+        signal(SIGXFSZ, SIG_IGN);
+        if (limit) {
+            struct rlimit rl = {(rlim_t)limit, (rlim_t)limit};
+            if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+                _exit(3);
+        }
+        rig_mcap_writer_options_t o = {.compression = RIG_MCAP_COMPRESSION_NONE,
+                                       .chunk_size = 1000};
+        rig_mcap_writer_t *w = NULL;
+        static const char def[] = "uint32 height\n";
+        rig_mcap_kv_t rig[] = {{"devices", "2"}};
+        if (rig_mcap_writer_open(path, &o, &w) != RIG_OK ||
+            rig_mcap_writer_add_schema(w, "a/msg/B", "ros2msg", def, sizeof def - 1, NULL) ||
+            rig_mcap_writer_add_channel(w, 1, "/rig/A/color/image_raw", "cdr", NULL, 0, NULL) ||
+            rig_mcap_writer_add_channel(w, 1, "/rig/A/depth/image_raw", "cdr", NULL, 0, NULL) ||
+            rig_mcap_writer_add_metadata(w, "rig", rig, 1))
+            _exit(4);
+        uint8_t payload[100];
+        for (int i = 0; i < N_MESSAGES; i++) {
+            payload_of(i, payload, sizeof payload);
+            rig_mcap_writer_stats_t st;
+            rig_mcap_writer_get_stats(w, &st);
+            uint32_t before = st.chunk_count;
+            if (rig_mcap_writer_write_message(w, channel_of(i), (uint32_t)i,
+                                              T0_NS + (uint64_t)i * PERIOD_NS,
+                                              T0_NS + (uint64_t)i * PERIOD_NS + 5, payload,
+                                              sizeof payload) != RIG_OK) {
+                res.fail_at = i;
+                res.later_call = rig_mcap_writer_write_message(w, 0, 0, 0, 0, payload, 1);
+                break;
+            }
+            rig_mcap_writer_get_stats(w, &st);
+            if (st.chunk_count != before && res.n_ends < 40)
+                res.chunk_end[res.n_ends++] = st.bytes_written;
+        }
+        res.close_result = rig_mcap_writer_finish(w);
+        rig_mcap_writer_get_stats(w, &res.st);
+        rig_mcap_writer_close(w);
+        ssize_t k = write(fds[1], &res, sizeof res);
+        _exit(k == (ssize_t)sizeof res ? 0 : 5);
+    }
+    close(fds[1]);
+    memset(out, 0, sizeof *out);
+    size_t got = 0;
+    while (got < sizeof *out) {
+        ssize_t k = read(fds[0], (char *)out + got, sizeof *out - got);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(got, sizeof *out);
+}
+
+/* The cut file is a complete MCAP file holding exactly the first `kept` messages. */
+static void check_finished(const char *path, uint64_t kept, uint64_t limit)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    assert_true((uint64_t)ftell(f) <= limit);
+    fclose(f);
+    plan_t plan = {.fixed_len = 100};
+    rig_mcap_reader_t *r = NULL;
+    assert_int_equal(rig_mcap_reader_open(path, 0, &r), RIG_OK);
+    rig_error_t last;
+    assert_int_equal(read_messages(r, &plan, &last), (int)kept);
+    assert_int_equal(last, RIG_OK); /* up to DataEnd, its CRC right */
+    rig_mcap_data_stats_t ds;
+    rig_mcap_reader_data_stats(r, &ds);
+    assert_true(ds.data_end);
+    assert_int_equal(ds.chunks, kept / 8);
+    assert_int_equal(ds.metadata, 1);
+    rig_mcap_summary_t s;
+    assert_int_equal(rig_mcap_reader_read_summary(r, &s), RIG_OK);
+    assert_true(s.has_statistics);
+    assert_int_equal(s.message_count, kept);
+    assert_int_equal(s.chunk_count, kept / 8);
+    assert_int_equal(s.n_chunk_indexes, kept / 8);
+    assert_int_equal(s.metadata_count, 1);
+    assert_int_equal(s.message_end_time, T0_NS + (kept - 1) * PERIOD_NS);
+    /* messages 0, 3, 6, ... on channel 1: ceil(kept / 3) of them */
+    assert_int_equal(s.n_channel_counts, 2);
+    assert_int_equal(s.channel_counts[1].count, (kept + 2) / 3);
+    assert_int_equal(s.channel_counts[0].count, kept - (kept + 2) / 3);
+    rig_mcap_reader_close(r);
+}
+
+/* The limit falls one byte short of the end of chunk k+1's record (a Chunk record of 8 messages
+ * is 9 + 40 + 8 * 131 = 1097 bytes): its write fails on the message that closes it (index
+ * 8(k+1)-1). The file is cut back to chunk k's end and finished there. With k = 4 the summary
+ * (5 chunk indexes) fits in the 1096 bytes the cut chunk freed; with k = 24 the 24 chunk indexes
+ * alone (24 * 93 bytes) do not, so whole chunks are dropped until the summary fits. */
+static void full_disk_should_leave_a_finished_file(void **state)
+{
+    (void)state;
+    char path[512];
+    file_path(path, sizeof path, "full");
+    limited_t free_run;
+    write_limited(path, 0, &free_run);
+    assert_int_equal(free_run.fail_at, -1);
+    assert_int_equal(free_run.n_ends, 37); /* 300 messages: 37 chunks of 8 close on their size */
+    static const uint32_t ks[] = {4, 24};
+    for (size_t t = 0; t < 2; t++) {
+        uint32_t k = ks[t];
+        uint64_t limit = free_run.chunk_end[k - 1] + 1097 - 1;
+        limited_t res;
+        write_limited(path, limit, &res);
+        assert_int_equal(res.fail_at, 8 * (int)(k + 1) - 1);
+        assert_int_equal(res.later_call, RIG_ERROR_IO);
+        assert_int_equal(res.close_result, RIG_ERROR_IO);
+        assert_int_equal(res.st.error_errno, EFBIG);
+        assert_true(res.st.recovered);
+        assert_true(res.st.complete);
+        assert_int_equal(res.st.message_count, 8 * (k + 1));
+        if (t == 0)
+            assert_int_equal(res.st.dropped_chunks, 0);
+        else
+            assert_true(res.st.dropped_chunks >= 1);
+        uint64_t kept = 8 * (uint64_t)(k - res.st.dropped_chunks);
+        assert_int_equal(res.st.kept_messages, kept);
+        assert_int_equal(res.st.chunk_count, k - res.st.dropped_chunks);
+        assert_int_equal(res.st.kept_end_time_ns, T0_NS + (kept - 1) * PERIOD_NS);
+        check_finished(path, kept, limit);
+    }
+    remove_file(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +540,7 @@ int main(void)
         cmocka_unit_test(chunks_should_close_at_their_size),
         cmocka_unit_test(truncated_file_should_yield_its_complete_chunks),
         cmocka_unit_test(corrupted_chunk_should_be_a_crc_error),
+        cmocka_unit_test(full_disk_should_leave_a_finished_file),
         cmocka_unit_test(corrupted_index_or_summary_should_be_a_crc_error),
         cmocka_unit_test(foreign_file_should_be_bad_magic),
         cmocka_unit_test(writer_should_reject_bad_arguments),

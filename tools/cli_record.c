@@ -156,8 +156,13 @@ int cli_record_close(rig_recorder_t *r, const char *path)
     rig_recorder_stats_t st;
     rig_recorder_stop(r, NULL, 0);
     rig_recorder_get_stats(r, &st);
-    char msg[256];
+    char msg[512];
     rig_error_t e = rig_recorder_close(r, msg, sizeof msg);
+    if (e != RIG_OK) {
+        fprintf(stderr, "rigsync: writing the recording failed: %s. Free space or record to "
+                        "another disk.\n", msg);
+        return CLI_RUNTIME;
+    }
     printf("rigsync: recorded %s: %" PRIu64 " frames (%" PRIu64 " with pixels), %" PRIu64
            " framesets, %" PRIu64 " clock events; recorder drops: %" PRIu64 " frames, %" PRIu64
            " framesets, %" PRIu64 " clock events\n",
@@ -165,14 +170,6 @@ int cli_record_close(rig_recorder_t *r, const char *path)
            st.clock_events_written, st.dropped_frames, st.dropped_framesets,
            st.dropped_clock_events);
     fflush(stdout);
-    if (e != RIG_OK) {
-        fprintf(stderr,
-                "rigsync: writing the recording %s failed: %s; %" PRIu64 " items were not "
-                "written. It holds the chunks written before the error; free space or record "
-                "to another disk.\n",
-                path, msg, st.not_written);
-        return CLI_RUNTIME;
-    }
     return CLI_OK;
 }
 

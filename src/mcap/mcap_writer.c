@@ -5,10 +5,11 @@
 #include "mcap/mcap_writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lz4frame.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -29,7 +30,7 @@ typedef struct {
 
 typedef struct {
     buf_t record;           /* the serialized Channel record, repeated in the summary */
-    uint64_t message_count; /* whole file */
+    uint64_t message_count; /* in the file's complete chunks (what the statistics count) */
     index_entry_t *idx;     /* entries of the open chunk */
     size_t n_idx, cap_idx;
 } channel_t;
@@ -39,9 +40,36 @@ typedef struct {
     uint64_t start, length;
 } group_t;
 
+/* What the file holds up to a record boundary: enough to cut the file back there and write a
+ * summary of exactly what stays. */
+typedef struct {
+    uint64_t offset;
+    uint32_t crc;
+    size_t chunk_indexes_len, metadata_indexes_len, counts_len;
+    uint32_t chunk_count, metadata_count;
+    size_t n_schemas, n_channels;
+    uint64_t message_count, start_time, end_time;
+} mark_t;
+
+/* Messages of one channel in one written chunk. */
+typedef struct {
+    uint16_t channel;
+    uint64_t n;
+} chunk_count_t;
+
 struct rig_mcap_writer {
-    FILE *f;
+    int fd;
     rig_error_t err;
+    int sys_errno;   /* errno of the first failed write */
+    bool recovered;  /* the file was cut back and finished after a write error */
+    bool complete;   /* ... and that finish succeeded */
+    uint32_t dropped_chunks;
+    uint64_t accepted; /* messages given to write_message */
+    mark_t done;       /* the file up to its last complete record */
+    mark_t *marks;     /* marks[k]: the file just before chunk k */
+    size_t cap_marks;
+    chunk_count_t *counts; /* per written chunk, its channels' message counts */
+    size_t n_counts, cap_counts;
     uint64_t offset;
     uint32_t crc;
     rig_mcap_compression_t compression;
@@ -62,7 +90,6 @@ struct rig_mcap_writer {
 
     buf_t chunk_indexes;    /* serialized Chunk Index records */
     buf_t metadata_indexes; /* serialized Metadata Index records */
-    uint64_t message_count, start_time, end_time;
     uint32_t chunk_count, metadata_count;
 };
 
@@ -164,13 +191,26 @@ static void emit(rig_mcap_writer_t *w, const void *p, size_t n)
 {
     if (w->err != RIG_OK || n == 0)
         return;
-    if (fwrite(p, 1, n, w->f) != n) {
-        w->err = RIG_ERROR_IO;
-        return;
-    }
-    /* zlib's length is a uInt: feed large buffers in pieces. */
+    /* Straight to the kernel (no stdio buffer): a write error is seen at once, on a known
+     * record, and what was written survives a crash of the process. */
     const uint8_t *q = p;
     size_t left = n;
+    while (left) {
+        ssize_t k = write(w->fd, q, left);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (!w->sys_errno)
+                w->sys_errno = k < 0 ? errno : EIO;
+            w->err = RIG_ERROR_IO;
+            return;
+        }
+        q += k;
+        left -= (size_t)k;
+    }
+    /* zlib's length is a uInt: feed large buffers in pieces. */
+    q = p;
+    left = n;
     while (left) {
         uInt part = left > 0x40000000u ? 0x40000000u : (uInt)left;
         w->crc = (uint32_t)crc32(w->crc, q, part);
@@ -190,6 +230,73 @@ static uint32_t crc_of(const uint8_t *p, size_t n)
         n -= part;
     }
     return (uint32_t)crc;
+}
+
+/* ---- recovery after a write error ---- */
+
+/* The file now ends with a complete record outside chunks: remember where. */
+static void commit(rig_mcap_writer_t *w)
+{
+    if (w->err != RIG_OK)
+        return;
+    w->done.offset = w->offset;
+    w->done.crc = w->crc;
+    w->done.metadata_indexes_len = w->metadata_indexes.len;
+    w->done.metadata_count = w->metadata_count;
+}
+
+/* Forgets everything after mark m (the chunks, metadata, schemas and channels past it). */
+static void rewind_to(rig_mcap_writer_t *w, const mark_t *m)
+{
+    for (size_t i = m->counts_len; i < w->n_counts; i++)
+        w->channels[w->counts[i].channel].message_count -= w->counts[i].n;
+    w->n_counts = m->counts_len;
+    w->done = *m;
+    w->offset = m->offset;
+    w->crc = m->crc;
+    w->chunk_indexes.len = m->chunk_indexes_len;
+    w->metadata_indexes.len = m->metadata_indexes_len;
+    w->chunk_count = m->chunk_count;
+    w->metadata_count = m->metadata_count;
+}
+
+static void write_summary_and_footer(rig_mcap_writer_t *w);
+
+/* After a failed write: cut the file back to its last complete record (freeing what the partial
+ * chunk took) and finish it there; when even the summary does not fit, drop whole chunks from
+ * the end until it does. w->err stays RIG_ERROR_IO. */
+static void recover(rig_mcap_writer_t *w)
+{
+    w->recovered = true;
+    mark_t m = w->done;
+    for (;;) {
+        rewind_to(w, &m);
+        if (ftruncate(w->fd, (off_t)m.offset) != 0 || lseek(w->fd, (off_t)m.offset, SEEK_SET) < 0)
+            break;
+        w->err = RIG_OK;
+        write_summary_and_footer(w);
+        if (w->err == RIG_OK) {
+            w->complete = true;
+            break;
+        }
+        if (w->err != RIG_ERROR_IO || m.chunk_count == 0) {
+            /* No room even for an empty summary: leave the data section only. */
+            int rc = ftruncate(w->fd, (off_t)m.offset);
+            (void)rc; /* nothing better to do when even that fails */
+            break;
+        }
+        m = w->marks[m.chunk_count - 1];
+        w->dropped_chunks++;
+    }
+    w->err = RIG_ERROR_IO;
+}
+
+/* Ends a public call: a write error is recovered from at once (the file is finished). */
+static rig_error_t settle(rig_mcap_writer_t *w)
+{
+    if (w->err == RIG_ERROR_IO && !w->recovered)
+        recover(w);
+    return w->err;
 }
 
 const char *rig_mcap_compression_name(rig_mcap_compression_t c)
@@ -234,8 +341,8 @@ rig_error_t rig_mcap_writer_open(const char *path, const rig_mcap_writer_options
             return RIG_ERROR_NO_MEMORY;
         }
     }
-    w->f = fopen(path, "wb");
-    if (!w->f) {
+    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (w->fd < 0) {
         ZSTD_freeCCtx(w->zstd);
         free(w);
         return RIG_ERROR_IO;
@@ -251,9 +358,11 @@ rig_error_t rig_mcap_writer_open(const char *path, const rig_mcap_writer_options
         record_end(s, at);
         emit(w, s->p, s->len);
         s->len = 0;
+        commit(w);
     }
     if (w->err != RIG_OK) {
         rig_error_t err = w->err;
+        w->recovered = true; /* nothing worth keeping */
         rig_mcap_writer_close(w);
         return err;
     }
@@ -291,9 +400,12 @@ rig_error_t rig_mcap_writer_add_schema(rig_mcap_writer_t *w, const char *name,
     record_end(&rec, at);
     emit(w, rec.p, rec.len);
     w->schemas[w->n_schemas++] = rec;
+    commit(w);
+    if (w->err == RIG_OK)
+        w->done.n_schemas = w->n_schemas;
     if (out_id)
         *out_id = id;
-    return w->err;
+    return settle(w);
 }
 
 rig_error_t rig_mcap_writer_add_channel(rig_mcap_writer_t *w, uint16_t schema_id,
@@ -329,9 +441,12 @@ rig_error_t rig_mcap_writer_add_channel(rig_mcap_writer_t *w, uint16_t schema_id
     record_end(&ch.record, at);
     emit(w, ch.record.p, ch.record.len);
     w->channels[w->n_channels++] = ch;
+    commit(w);
+    if (w->err == RIG_OK)
+        w->done.n_channels = w->n_channels;
     if (out_id)
         *out_id = id;
-    return w->err;
+    return settle(w);
 }
 
 static int compare_entries(const void *a, const void *b)
@@ -389,6 +504,31 @@ static void close_chunk(rig_mcap_writer_t *w)
     const buf_t *data = pack_chunk(w);
     if (!data)
         return;
+    /* Where the file stands before this chunk, and the room for its message counts. */
+    if (w->chunk_count >= w->cap_marks) {
+        size_t cap = w->cap_marks ? w->cap_marks * 2 : 64;
+        mark_t *m = realloc(w->marks, cap * sizeof(*m));
+        if (!m) {
+            w->err = RIG_ERROR_NO_MEMORY;
+            return;
+        }
+        w->marks = m;
+        w->cap_marks = cap;
+    }
+    w->marks[w->chunk_count] = w->done;
+    if (w->n_channels > w->cap_counts - w->n_counts) {
+        size_t cap = w->cap_counts ? w->cap_counts : 256;
+        while (cap - w->n_counts < w->n_channels)
+            cap *= 2;
+        chunk_count_t *c = realloc(w->counts, cap * sizeof(*c));
+        if (!c) {
+            w->err = RIG_ERROR_NO_MEMORY;
+            return;
+        }
+        w->counts = c;
+        w->cap_counts = cap;
+    }
+    size_t counts_at = w->n_counts;
     const char *comp = rig_mcap_compression_name(w->compression);
     size_t nc = strlen(comp);
     buf_t *s = &w->scratch;
@@ -451,6 +591,7 @@ static void close_chunk(rig_mcap_writer_t *w)
         }
         record_end(s, at);
         emit(w, s->p, s->len);
+        w->counts[w->n_counts++] = (chunk_count_t){(uint16_t)i, ch->n_idx};
         ch->n_idx = 0;
     }
     put_u64(ci, w->offset - index_start);
@@ -459,8 +600,24 @@ static void close_chunk(rig_mcap_writer_t *w)
     put_u64(ci, w->chunk.len);
     record_end(ci, ci_at);
     s->len = 0;
+    if (w->err != RIG_OK) {
+        w->n_counts = counts_at;
+        return;
+    }
 
     w->chunk_count++;
+    for (size_t i = counts_at; i < w->n_counts; i++)
+        w->channels[w->counts[i].channel].message_count += w->counts[i].n;
+    mark_t *d = &w->done;
+    if (d->message_count == 0 || w->chunk_start_time < d->start_time)
+        d->start_time = w->chunk_start_time;
+    if (d->message_count == 0 || w->chunk_end_time > d->end_time)
+        d->end_time = w->chunk_end_time;
+    d->message_count += w->chunk_messages;
+    d->chunk_count = w->chunk_count;
+    d->chunk_indexes_len = w->chunk_indexes.len;
+    d->counts_len = w->n_counts;
+    commit(w);
     w->chunk.len = 0;
     w->chunk_messages = 0;
     w->chunk_start_time = w->chunk_end_time = 0;
@@ -501,26 +658,21 @@ rig_error_t rig_mcap_writer_write_message(rig_mcap_writer_t *w, uint16_t channel
         w->chunk_start_time = log_time_ns;
     if (w->chunk_messages == 0 || log_time_ns > w->chunk_end_time)
         w->chunk_end_time = log_time_ns;
-    if (w->message_count == 0 || log_time_ns < w->start_time)
-        w->start_time = log_time_ns;
-    if (w->message_count == 0 || log_time_ns > w->end_time)
-        w->end_time = log_time_ns;
     w->chunk_messages++;
-    w->message_count++;
-    ch->message_count++;
+    w->accepted++;
     if (w->chunk.len >= w->chunk_size)
         close_chunk(w);
-    return w->err;
+    return settle(w);
 }
 
 rig_error_t rig_mcap_writer_flush_chunk(rig_mcap_writer_t *w)
 {
     if (!w)
         return RIG_ERROR_INVALID_ARGUMENT;
-    close_chunk(w);
-    if (w->err == RIG_OK && fflush(w->f) != 0)
-        w->err = RIG_ERROR_IO;
-    return w->err;
+    if (w->err != RIG_OK)
+        return w->err;
+    close_chunk(w); /* written with write(2): no user-space buffer left to flush */
+    return settle(w);
 }
 
 rig_error_t rig_mcap_writer_add_metadata(rig_mcap_writer_t *w, const char *name,
@@ -551,17 +703,28 @@ rig_error_t rig_mcap_writer_add_metadata(rig_mcap_writer_t *w, const char *name,
     put_str(mi, name, strlen(name));
     record_end(mi, mi_at);
     s->len = 0;
-    w->metadata_count++;
-    return w->err;
+    if (w->err == RIG_OK)
+        w->metadata_count++;
+    else
+        mi->len = w->done.metadata_indexes_len;
+    commit(w);
+    return settle(w);
 }
 
 void rig_mcap_writer_get_stats(const rig_mcap_writer_t *w, rig_mcap_writer_stats_t *out)
 {
     if (!w || !out)
         return;
-    out->message_count = w->message_count;
+    out->message_count = w->accepted;
     out->chunk_count = w->chunk_count;
     out->bytes_written = w->offset;
+    out->kept_messages = w->done.message_count;
+    out->kept_start_time_ns = w->done.start_time;
+    out->kept_end_time_ns = w->done.end_time;
+    out->dropped_chunks = w->dropped_chunks;
+    out->error_errno = w->sys_errno;
+    out->recovered = w->recovered;
+    out->complete = w->recovered ? w->complete : w->err == RIG_OK;
 }
 
 /* Emits records as one summary group, remembered for its Summary Offset record. */
@@ -596,35 +759,36 @@ static void write_summary_and_footer(rig_mcap_writer_t *w)
     w->crc = 0;
     group_t groups[MAX_GROUPS];
     size_t n_groups = 0;
-    if (w->n_schemas) {
+    size_t n_schemas = w->done.n_schemas, n_channels = w->done.n_channels;
+    if (n_schemas) {
         groups[n_groups] = (group_t){RIG_MCAP_OP_SCHEMA, w->offset, 0};
-        for (size_t i = 0; i < w->n_schemas; i++)
+        for (size_t i = 0; i < n_schemas; i++)
             emit(w, w->schemas[i].p, w->schemas[i].len);
         groups[n_groups].length = w->offset - groups[n_groups].start;
         n_groups++;
     }
-    if (w->n_channels) {
+    if (n_channels) {
         groups[n_groups] = (group_t){RIG_MCAP_OP_CHANNEL, w->offset, 0};
-        for (size_t i = 0; i < w->n_channels; i++)
+        for (size_t i = 0; i < n_channels; i++)
             emit(w, w->channels[i].record.p, w->channels[i].record.len);
         groups[n_groups].length = w->offset - groups[n_groups].start;
         n_groups++;
     }
-    if (buf_reserve(s, RIG_MCAP_RECORD_PREFIX + 46 + 4 + 10 * w->n_channels) != 0) {
+    if (buf_reserve(s, RIG_MCAP_RECORD_PREFIX + 46 + 4 + 10 * n_channels) != 0) {
         w->err = RIG_ERROR_NO_MEMORY;
         return;
     }
     at = record_begin(s, RIG_MCAP_OP_STATISTICS);
-    put_u64(s, w->message_count);
-    put_u16(s, (uint16_t)w->n_schemas);
-    put_u32(s, (uint32_t)w->n_channels);
+    put_u64(s, w->done.message_count);
+    put_u16(s, (uint16_t)n_schemas);
+    put_u32(s, (uint32_t)n_channels);
     put_u32(s, 0); /* attachments */
     put_u32(s, w->metadata_count);
     put_u32(s, w->chunk_count);
-    put_u64(s, w->start_time);
-    put_u64(s, w->end_time);
-    put_u32(s, (uint32_t)(10 * w->n_channels));
-    for (size_t i = 0; i < w->n_channels; i++) {
+    put_u64(s, w->done.start_time);
+    put_u64(s, w->done.end_time);
+    put_u32(s, (uint32_t)(10 * n_channels));
+    for (size_t i = 0; i < n_channels; i++) {
         put_u16(s, (uint16_t)i);
         put_u64(s, w->channels[i].message_count);
     }
@@ -658,16 +822,29 @@ static void write_summary_and_footer(rig_mcap_writer_t *w)
     emit(w, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN);
 }
 
+rig_error_t rig_mcap_writer_finish(rig_mcap_writer_t *w)
+{
+    if (!w)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    if (w->fd < 0)
+        return w->err;
+    close_chunk(w);
+    if (w->err == RIG_OK)
+        write_summary_and_footer(w);
+    settle(w);
+    if (close(w->fd) != 0 && w->err == RIG_OK) {
+        w->sys_errno = errno;
+        w->err = RIG_ERROR_IO;
+    }
+    w->fd = -1;
+    return w->err;
+}
+
 rig_error_t rig_mcap_writer_close(rig_mcap_writer_t *w)
 {
     if (!w)
         return RIG_OK;
-    close_chunk(w);
-    if (w->err == RIG_OK)
-        write_summary_and_footer(w);
-    rig_error_t err = w->err;
-    if (w->f && fclose(w->f) != 0 && err == RIG_OK)
-        err = RIG_ERROR_IO;
+    rig_error_t err = rig_mcap_writer_finish(w);
     for (size_t i = 0; i < w->n_schemas; i++)
         free(w->schemas[i].p);
     free(w->schemas);
@@ -681,6 +858,8 @@ rig_error_t rig_mcap_writer_close(rig_mcap_writer_t *w)
     free(w->scratch.p);
     free(w->chunk_indexes.p);
     free(w->metadata_indexes.p);
+    free(w->marks);
+    free(w->counts);
     ZSTD_freeCCtx(w->zstd);
     free(w);
     return err;

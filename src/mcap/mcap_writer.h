@@ -8,11 +8,18 @@
  * and the footer (summary CRC). Memory: one chunk plus its compressed copy, plus one small
  * index entry per chunk and per metadata record.
  *
- * Not thread-safe: one writer thread. Never prints, never exits. After an I/O error every call
- * returns RIG_ERROR_IO; close still frees everything. */
+ * Every byte goes to the file with write(2) (no user-space buffer): a killed process leaves every
+ * complete chunk on disk. A failed write (ENOSPC, EFBIG, EDQUOT) is recovered from at once: the
+ * file is cut back (ftruncate) to the end of its last complete record, freeing what the partial
+ * chunk took, and finished there (DataEnd, a summary of only what stays, footer); when even that
+ * does not fit, whole chunks are dropped from the end until it does. rig_mcap_writer_get_stats()
+ * then says what the file holds and what was lost; every later call returns RIG_ERROR_IO.
+ *
+ * Not thread-safe: one writer thread. Never prints, never exits. Close frees everything. */
 #ifndef RIGSYNC_MCAP_WRITER_H
 #define RIGSYNC_MCAP_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,12 +80,23 @@ rig_error_t rig_mcap_writer_add_metadata(rig_mcap_writer_t *w, const char *name,
                                          const rig_mcap_kv_t *kv, size_t n);
 
 typedef struct {
-    uint64_t message_count;
-    uint32_t chunk_count;
+    uint64_t message_count; /**< messages given to write_message */
+    uint32_t chunk_count;   /**< complete chunks in the file */
     uint64_t bytes_written; /**< file offset so far */
+    /* What the file holds: the messages of its complete chunks and their log times (ns). After
+     * a write error, message_count - kept_messages messages were lost. */
+    uint64_t kept_messages, kept_start_time_ns, kept_end_time_ns;
+    uint32_t dropped_chunks; /**< complete chunks dropped so that the summary fits */
+    int error_errno;         /**< errno of the first failed write, 0 = none */
+    bool recovered;          /**< a write failed and the file was cut back and finished */
+    bool complete;           /**< the file has its summary and footer (or will at close) */
 } rig_mcap_writer_stats_t;
 
 void rig_mcap_writer_get_stats(const rig_mcap_writer_t *w, rig_mcap_writer_stats_t *out);
+
+/** Finishes the file (last chunk, DataEnd, summary, footer, magic; or the recovery above when a
+ *  write fails) and closes it; w stays for rig_mcap_writer_get_stats(). Idempotent. */
+rig_error_t rig_mcap_writer_finish(rig_mcap_writer_t *w);
 
 /** Finishes the file (last chunk, DataEnd, summary, footer, magic), closes it and frees w
  *  (also on error). NULL is a no-op. */

@@ -2,6 +2,7 @@
 #include "record/recorder.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ struct rig_recorder {
     rig_recorder_stats_t st;
     rig_error_t err; /* first write error */
     char err_msg[256];
+    char *path;
 
     rig_cdr_t cdr; /* writer thread only */
     int64_t last_flush_us;      /* wall (monotonic) time of the last chunk flush */
@@ -79,6 +81,38 @@ static void fail(rig_recorder_t *r, const char *what)
 }
 
 static uint64_t ns_of(int64_t us) { return us > 0 ? (uint64_t)us * 1000u : 0; }
+
+/* The message of a write error: the error and the file, what the file holds, what was lost. */
+static void describe_failure(rig_recorder_t *r, char *msg, size_t len)
+{
+    rig_mcap_writer_stats_t ws;
+    rig_mcap_writer_get_stats(r->w, &ws);
+    if (!ws.recovered) {
+        rig_fmt(msg, len, "%s (%s)", r->err_msg, r->path);
+        return;
+    }
+    char dropped[96] = "";
+    if (ws.dropped_chunks)
+        rig_fmt(dropped, sizeof dropped, " (%" PRIu32 " complete chunks dropped to fit the summary)",
+                ws.dropped_chunks);
+    rig_fmt(msg, len,
+            "%s (%s); %s %" PRIu64 " messages up to host time %.3f s in %" PRIu32
+            " chunks%s; not written: %" PRIu64 " messages of the cut chunk, %" PRIu64
+            " items after the error",
+            r->err_msg, r->path,
+            ws.complete ? "the file was cut back and finished: it holds"
+                        : "the file could not be finished (no room for its summary): it holds",
+            ws.kept_messages, (double)ws.kept_end_time_ns / 1e9, ws.chunk_count, dropped,
+            ws.message_count - ws.kept_messages, r->st.not_written);
+}
+
+/* The text of the writer's failure. */
+static void writer_failed(rig_recorder_t *r)
+{
+    rig_mcap_writer_stats_t ws;
+    rig_mcap_writer_get_stats(r->w, &ws);
+    fail(r, ws.error_errno ? strerror(ws.error_errno) : "the file could not be written");
+}
 
 /* Writer thread side: one item into the file. Returns false on a write error. */
 static bool write_item(rig_recorder_t *r, item_t *it)
@@ -130,11 +164,10 @@ static bool write_item(rig_recorder_t *r, item_t *it)
         e = rig_mcap_writer_add_metadata(r->w, name, kv, n);
     }
     if (e != RIG_OK) {
-        char m[256];
-        rig_fmt(m, sizeof m, "%s", e == RIG_ERROR_NO_MEMORY ? "out of memory encoding a message"
-                                   : errno             ? strerror(errno)
-                                                       : "the file could not be written");
-        fail(r, m);
+        if (e == RIG_ERROR_NO_MEMORY)
+            fail(r, "out of memory encoding a message");
+        else
+            writer_failed(r);
         return false;
     }
     return true;
@@ -142,11 +175,8 @@ static bool write_item(rig_recorder_t *r, item_t *it)
 
 static void flush_chunk(rig_recorder_t *r)
 {
-    if (rig_mcap_writer_flush_chunk(r->w) != RIG_OK) {
-        char m[256];
-        rig_fmt(m, sizeof m, "%s", errno ? strerror(errno) : "the file could not be written");
-        fail(r, m);
-    }
+    if (rig_mcap_writer_flush_chunk(r->w) != RIG_OK)
+        writer_failed(r);
     r->last_flush_us = rig_monotonic_us();
 }
 
@@ -397,6 +427,7 @@ static void destroy(rig_recorder_t *r)
     for (size_t i = 0; r->serials && i < r->n; i++)
         free(r->serials[i]);
     free(r->serials);
+    free(r->path);
     free(r->ch);
     rig_cdr_free(&r->cdr);
     pthread_mutex_destroy(&r->lock);
@@ -429,9 +460,10 @@ rig_error_t rig_recorder_open(const char *path, const rig_recorder_options_t *op
     if (r->o.flush_every_us <= 0)
         r->o.flush_every_us = 1000000;
     r->n = n_devices;
+    r->path = strdup(path);
     r->serials = calloc(n_devices + 1, sizeof(char *));
     r->ch = calloc(n_devices + 1, sizeof(*r->ch));
-    bool ok = r->serials && r->ch;
+    bool ok = r->serials && r->ch && r->path;
     for (size_t i = 0; ok && i < n_devices; i++)
         ok = (r->serials[i] = strdup(serials[i])) != NULL;
     if (!ok) {
@@ -487,8 +519,8 @@ rig_error_t rig_recorder_stop(rig_recorder_t *r, char *msg, size_t len)
         r->running = false;
         pthread_mutex_unlock(&r->lock);
     }
-    if (r->err != RIG_OK)
-        set_msg(msg, len, r->err_msg);
+    if (r->err != RIG_OK && msg && len)
+        describe_failure(r, msg, len);
     return r->err;
 }
 
@@ -497,16 +529,17 @@ rig_error_t rig_recorder_close(rig_recorder_t *r, char *msg, size_t len)
     if (!r)
         return RIG_OK;
     rig_recorder_stop(r, NULL, 0);
-    errno = 0;
-    rig_error_t e = rig_mcap_writer_close(r->w);
+    rig_error_t e = rig_mcap_writer_finish(r->w);
     if (r->err == RIG_OK && e != RIG_OK) {
-        r->err = e;
-        rig_fmt(r->err_msg, sizeof(r->err_msg), "%s",
-                errno ? strerror(errno) : "the file could not be finished");
+        if (e == RIG_ERROR_IO)
+            writer_failed(r);
+        else
+            fail(r, rig_error_name(e));
     }
     e = r->err;
-    if (e != RIG_OK)
-        set_msg(msg, len, r->err_msg);
+    if (e != RIG_OK && msg && len)
+        describe_failure(r, msg, len);
+    rig_mcap_writer_close(r->w);
     destroy(r);
     return e;
 }
