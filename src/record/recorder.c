@@ -96,13 +96,14 @@ static void describe_failure(rig_recorder_t *r, char *msg, size_t len)
         rig_fmt(dropped, sizeof dropped, " (%" PRIu32 " complete chunks dropped to fit the summary)",
                 ws.dropped_chunks);
     rig_fmt(msg, len,
-            "%s (%s); %s %" PRIu64 " messages up to host time %.3f s in %" PRIu32
-            " chunks%s; not written: %" PRIu64 " messages of the cut chunk, %" PRIu64
+            "%s (%s); %s %" PRIu64 " messages up to host time %.3f s (%.3f s after the first)"
+            " in %" PRIu32 " chunks%s; not written: %" PRIu64 " messages of the cut chunk, %" PRIu64
             " items after the error",
             r->err_msg, r->path,
             ws.complete ? "the file was cut back and finished: it holds"
                         : "the file could not be finished (no room for its summary): it holds",
-            ws.kept_messages, (double)ws.kept_end_time_ns / 1e9, ws.chunk_count, dropped,
+            ws.kept_messages, (double)ws.kept_end_time_ns / 1e9,
+            (double)(ws.kept_end_time_ns - ws.kept_start_time_ns) / 1e9, ws.chunk_count, dropped,
             ws.message_count - ws.kept_messages, r->st.not_written);
 }
 
