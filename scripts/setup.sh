@@ -16,6 +16,7 @@ need=(
   "liblz4-dev:/usr/include/lz4frame.h"
   "zlib1g-dev:/usr/include/zlib.h"
   "libpng-dev:/usr/include/png.h"
+  "libjpeg-dev:/usr/include/jpeglib.h"
 )
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.

@@ -856,9 +856,18 @@ static void parse_error_should_check_stream_profiles(void **state)
     rig_config_diag_t d = parse_bad(
         "{'streams': {'color': {'format': 'Y16'}}, 'devices': []}");
     assert_diag(&d, 1, 34, "streams.color.format",
-                "format \"Y16\" is not supported for the color stream, which is RGB only");
+                "format \"Y16\" is not supported for the color stream, which is RGB or MJPG");
     d = parse_bad("{'streams': {'depth': {'format': 'rgb'}}, 'devices': []}");
     assert_contains(d.message, "depth stream, which is Y16 only");
+    d = parse_bad("{'streams': {'depth': {'format': 'MJPG'}}, 'devices': []}");
+    assert_contains(d.message, "depth stream, which is Y16 only");
+    /* color as the camera compresses it */
+    rig_config_t *cfg = parse_ok("{'streams': {'color': {'format': 'mjpg'}}, "
+                                 "'devices': [{'sn': 'A', 'config': {'mode': 'PRIMARY'}}]}");
+    assert_int_equal(rig_config_stream_profile(cfg, RIG_STREAM_COLOR).format, RIG_FORMAT_MJPG);
+    assert_string_equal(rig_format_name(RIG_FORMAT_MJPG), "MJPG");
+    assert_int_equal(rig_format_bytes_per_pixel(RIG_FORMAT_MJPG), 0);
+    rig_config_destroy(cfg);
     d = parse_bad("{'streams': {'depth': {'fps': 0}}, 'devices': []}");
     assert_diag(&d, 1, 31, "streams.depth.fps", "fps is 0, outside the allowed range 1..300");
     d = parse_bad("{'streams': {'depth': {'fps': 301}}, 'devices': []}");

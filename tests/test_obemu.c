@@ -584,10 +584,10 @@ static void pipeline_misuse_is_reported(void **state)
     no_error(&err);
     ob_config_enable_video_stream(r.cfg[0], OB_STREAM_IR, 640, 576, 30, OB_FORMAT_Y16, &err);
     expect_error(&err, "ob_config_enable_video_stream", "OB_STREAM_COLOR");
-    ob_config_enable_video_stream(r.cfg[0], OB_STREAM_COLOR, 640, 480, 30, OB_FORMAT_MJPG, &err);
+    ob_config_enable_video_stream(r.cfg[0], OB_STREAM_COLOR, 640, 480, 30, OB_FORMAT_YUYV, &err);
     no_error(&err);
     ob_pipeline_start_with_config(r.pipe[0], r.cfg[0], &err);
-    expect_error(&err, "ob_pipeline_start_with_config", "OB_FORMAT_RGB");
+    expect_error(&err, "ob_pipeline_start_with_config", "OB_FORMAT_MJPG");
     /* "any" everywhere: the device's defaults */
     ob_config_enable_video_stream(r.cfg[0], OB_STREAM_COLOR, OB_WIDTH_ANY, OB_HEIGHT_ANY,
                                   OB_FPS_ANY, OB_FORMAT_ANY, &err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jpeglib.h>
 
 #include "mcap/mcap_reader.h"
 #include "record/recorder.h"
@@ -335,12 +336,188 @@ static void unwritable_file_is_an_error(void **state)
     assert_null(rec);
 }
 
+/* ---- MJPG color: recorded as sensor_msgs/msg/CompressedImage, the camera's bytes unchanged ---- */
+
+#define MJPG_W 320
+#define MJPG_H 240
+#define MJPG_MAX 128
+
+typedef struct {
+    rig_recorder_t *rec;
+    uint64_t hash[2][MJPG_MAX]; /* color frames of each device, in delivery order */
+    size_t size[2][MJPG_MAX];
+    int64_t stamp[2][MJPG_MAX];
+    size_t n[2];
+} mjpg_run_t;
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static void on_mjpg_frame(rig_frame_t *f, void *user)
+{
+    mjpg_run_t *r = user;
+    size_t d = rig_frame_device_index(f);
+    if (rig_frame_stream(f) == RIG_STREAM_COLOR && d < 2 && r->n[d] < MJPG_MAX) {
+        assert_int_equal(rig_frame_format(f), RIG_FORMAT_MJPG);
+        r->hash[d][r->n[d]] = fnv1a(rig_frame_data(f), rig_frame_data_size(f));
+        r->size[d][r->n[d]] = rig_frame_data_size(f);
+        r->stamp[d][r->n[d]] = rig_frame_global_ts_us(f);
+        r->n[d]++;
+    }
+    rig_recorder_frame(r->rec, f);
+}
+
+typedef struct {
+    struct jpeg_error_mgr mgr;
+    jmp_buf back;
+} jerr_t;
+static void jerr_back(j_common_ptr c) { longjmp(((jerr_t *)c->err)->back, 1); }
+
+/* Decodes a JPEG fully with libjpeg; its size, or 0x0 when it is not a valid JPEG. */
+static void jpeg_size(const uint8_t *p, size_t n, uint32_t *w, uint32_t *h)
+{
+    struct jpeg_decompress_struct c;
+    jerr_t err;
+    *w = *h = 0;
+    c.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = jerr_back;
+    static uint8_t row[MJPG_W * 3 * 4];
+    if (setjmp(err.back)) {
+        jpeg_destroy_decompress(&c);
+        *w = *h = 0;
+        return;
+    }
+    jpeg_create_decompress(&c);
+    jpeg_mem_src(&c, p, (unsigned long)n);
+    jpeg_read_header(&c, TRUE);
+    c.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&c);
+    if (c.output_width * 3 > sizeof row)
+        longjmp(err.back, 1);
+    while (c.output_scanline < c.output_height) {
+        JSAMPROW rp = row;
+        jpeg_read_scanlines(&c, &rp, 1);
+    }
+    *w = c.output_width;
+    *h = c.output_height;
+    jpeg_finish_decompress(&c);
+    jpeg_destroy_decompress(&c);
+}
+
+static void mjpg_color_should_stay_compressed(void **state)
+{
+    (void)state;
+    static mjpg_run_t r;
+    memset(&r, 0, sizeof r);
+    char path[] = "/tmp/test_record_mjpg_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    static const char json[] =
+        "{\"streams\": {\"color\": {\"width\": 320, \"height\": 240, \"fps\": 30, "
+        "\"format\": \"MJPG\"}},"
+        " \"devices\": [{\"serial_number\": \"CP3S34D00051\", \"config\": {\"mode\": \"PRIMARY\", "
+        "\"trigger_out_enable\": true}}, {\"serial_number\": \"CP3L44P00054\", \"config\": "
+        "{\"mode\": \"SECONDARY\"}}]}";
+    rig_config_t *cfg = NULL;
+    rig_config_diag_t diag;
+    assert_int_equal(rig_config_parse(json, "mjpg.json", &cfg, &diag), RIG_OK);
+    rig_context_options_t o;
+    rig_context_options_init(&o);
+    o.config = cfg;
+    o.time_mode = RIG_TIME_VIRTUAL;
+    o.pixels = true;
+    rig_context_t *ctx = NULL;
+    assert_int_equal(rig_context_create(&o, &ctx), RIG_OK);
+    char msg[256];
+    rig_recorder_options_t ro = {0};
+    assert_int_equal(rig_recorder_open(path, &ro, serials, 2, &r.rec, msg, sizeof msg), RIG_OK);
+    rig_device_t *dev[2];
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(rig_device_open(ctx, serials[i], &dev[i]), RIG_OK);
+        rig_sync_config_t s;
+        rig_config_device_sync(cfg, i, &s);
+        assert_int_equal(rig_device_set_sync_config(dev[i], &s, NULL), RIG_OK);
+    }
+    rig_context_set_frame_callback(ctx, on_mjpg_frame, &r);
+    rig_stream_profile_t color = rig_config_stream_profile(cfg, RIG_STREAM_COLOR);
+    assert_int_equal(color.format, RIG_FORMAT_MJPG);
+    assert_int_equal(rig_device_start(dev[1], &color, NULL), RIG_OK);
+    assert_int_equal(rig_device_start(dev[0], &color, NULL), RIG_OK);
+    assert_int_equal(rig_context_enable_clock_sync(ctx, 1000), RIG_OK);
+    assert_int_equal(rig_sim_advance_us(ctx, 2000000), RIG_OK);
+    for (size_t i = 0; i < 2; i++)
+        rig_device_stop(dev[i]);
+    assert_int_equal(rig_context_destroy(ctx), RIG_OK);
+    assert_int_equal(rig_recorder_close(r.rec, msg, sizeof msg), RIG_OK);
+    rig_config_destroy(cfg);
+    /* 30 fps for 2 s: about 60 color frames per device, of a JPEG's size (far below RGB's) */
+    for (size_t d = 0; d < 2; d++) {
+        assert_true(r.n[d] > 50 && r.n[d] < MJPG_MAX);
+        assert_true(r.size[d][0] > 100 && r.size[d][0] < MJPG_W * MJPG_H * 3 / 4);
+    }
+
+    rig_mcap_reader_t *rd = NULL;
+    assert_int_equal(rig_mcap_reader_open(path, 0, &rd), RIG_OK);
+    size_t got[2] = {0, 0}, raw_color = 0;
+    for (;;) {
+        rig_mcap_message_t m;
+        bool end = false;
+        assert_int_equal(rig_mcap_reader_next_message(rd, &m, &end), RIG_OK);
+        if (end)
+            break;
+        const rig_mcap_channel_t *ch = rig_mcap_reader_channel(rd, m.channel_id);
+        assert_non_null(ch);
+        if (strstr(ch->topic, "/color/image_raw") && !strstr(ch->topic, "compressed"))
+            raw_color++;
+        int d = -1;
+        for (int i = 0; i < 2; i++) {
+            char topic[128];
+            snprintf(topic, sizeof topic, "/rig/%s/color/image_raw/compressed", serials[i]);
+            if (strcmp(ch->topic, topic) == 0)
+                d = i;
+        }
+        if (d < 0)
+            continue;
+        const rig_mcap_schema_t *sc = rig_mcap_reader_schema(rd, ch->schema_id);
+        assert_non_null(sc);
+        assert_string_equal(sc->name, "sensor_msgs/msg/CompressedImage");
+        assert_true(got[d] < r.n[d]);
+        size_t k = got[d]++;
+        assert_int_equal(m.sequence, k);
+        cdr_in_t c = {m.data, m.len, 0};
+        const char *frame_id;
+        assert_int_equal(in_header(&c, &frame_id), r.stamp[d][k]);
+        assert_string_equal(frame_id, serials[d]);
+        assert_string_equal(in_string(&c), "jpeg");
+        uint32_t n = in_u32(&c);
+        assert_int_equal(c.off + n, c.len);
+        assert_int_equal(n, r.size[d][k]);
+        assert_int_equal(fnv1a(c.p + c.off, n), r.hash[d][k]);
+        uint32_t w, h;
+        jpeg_size(c.p + c.off, n, &w, &h);
+        assert_int_equal(w, MJPG_W);
+        assert_int_equal(h, MJPG_H);
+    }
+    assert_int_equal(got[0], r.n[0]);
+    assert_int_equal(got[1], r.n[1]);
+    assert_int_equal(raw_color, 0);
+    rig_mcap_reader_close(rd);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cdr_alignment_by_hand),
         cmocka_unit_test(record_with_pixels),
         cmocka_unit_test(record_without_pixels),
+        cmocka_unit_test(mjpg_color_should_stay_compressed),
         cmocka_unit_test(unwritable_file_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

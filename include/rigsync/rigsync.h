@@ -107,11 +107,13 @@ typedef enum rig_format {
     RIG_FORMAT_NONE = 0, /**< pixels turned off: the frame has timestamps only */
     RIG_FORMAT_Y16 = 1,  /**< 16-bit little-endian depth in millimetres */
     RIG_FORMAT_RGB = 2,  /**< 8-bit R, G, B interleaved */
+    RIG_FORMAT_MJPG = 3, /**< color as the camera compressed it: one JPEG image per frame, of a
+                              variable byte size (rig_frame_data_size) */
 } rig_format_t;
 
-/** "Y16", "RGB" or "NONE". */
+/** "Y16", "RGB", "MJPG" or "NONE". */
 const char *rig_format_name(rig_format_t format);
-/** Bytes per pixel of a format (0 for NONE). */
+/** Bytes per pixel of a format (0 for NONE and for MJPG, whose frames vary in size). */
 uint32_t rig_format_bytes_per_pixel(rig_format_t format);
 /** Parses "y16"/"Y16"/"rgb"/... case-insensitively. */
 bool rig_format_parse(const char *name, rig_format_t *out);

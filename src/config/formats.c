@@ -32,10 +32,17 @@ static rig_error_t parse_profile(parser_t *p, const path_t *at, const json_t *ob
         return RIG_OK;
     path_t fp = cfg_path_key(at, "format");
     TRY(cfg_expect(p, &fp, v, KIND_STRING));
-    /* One format per stream: the pixel layout of each is fixed by the hardware. */
+    /* Depth is Y16 only; color is RGB, or MJPG as the camera compresses it. */
     rig_format_t want = stream == RIG_STREAM_COLOR ? RIG_FORMAT_RGB : RIG_FORMAT_Y16;
     rig_format_t got;
-    if (!rig_format_parse(json_string_value(v), &got) || got != want)
+    bool ok = rig_format_parse(json_string_value(v), &got) &&
+              (got == want || (stream == RIG_STREAM_COLOR && got == RIG_FORMAT_MJPG));
+    if (!ok && stream == RIG_STREAM_COLOR)
+        return cfg_fail(p, &fp,
+                        "format \"%s\" is not supported for the color stream, which is RGB or "
+                        "MJPG; write \"format\": \"RGB\" (or \"MJPG\") or leave it out.",
+                        json_string_value(v));
+    if (!ok)
         return cfg_fail(p, &fp,
                         "format \"%s\" is not supported for the %s stream, which is %s only; "
                         "write \"format\": \"%s\" or leave it out.",

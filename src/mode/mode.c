@@ -375,6 +375,7 @@ static const format_entry_t formats[] = {
     {RIG_FORMAT_NONE, "NONE", 0},
     {RIG_FORMAT_Y16, "Y16", 2},
     {RIG_FORMAT_RGB, "RGB", 3},
+    {RIG_FORMAT_MJPG, "MJPG", 0},
 };
 
 const char *rig_format_name(rig_format_t format)

@@ -184,6 +184,7 @@ OBEMU_EXPORT ob_format ob_frame_get_format(const ob_frame *frame, ob_error **err
     switch (rig_frame_format(rf)) {
     case RIG_FORMAT_RGB: return OB_FORMAT_RGB;
     case RIG_FORMAT_Y16: return OB_FORMAT_Y16;
+    case RIG_FORMAT_MJPG: return OB_FORMAT_MJPG;
     default: return OB_FORMAT_UNKNOWN; /* pixels off: timestamps only */
     }
 }

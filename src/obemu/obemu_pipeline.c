@@ -103,6 +103,7 @@ static bool profile_of(ob_context *c, rig_stream_t s, const stream_request_t *r,
     switch (r->format) {
     case OB_FORMAT_ANY: out->format = base.format; break;
     case OB_FORMAT_RGB: out->format = RIG_FORMAT_RGB; break;
+    case OB_FORMAT_MJPG: out->format = RIG_FORMAT_MJPG; break;
     case OB_FORMAT_Y16:
     case OB_FORMAT_Z16: out->format = RIG_FORMAT_Y16; break;
     default: {
@@ -110,9 +111,10 @@ static bool profile_of(ob_context *c, rig_stream_t s, const stream_request_t *r,
         snprintf(args, sizeof(args), "%s format = %d", rig_stream_name(s), (int)r->format);
         obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION,
                    "ob_pipeline_start_with_config", args,
-                   "%s format %d is not available: the emulator offers OB_FORMAT_RGB (%d) for "
-                   "color and OB_FORMAT_Y16 (%d) for depth",
-                   rig_stream_name(s), (int)r->format, (int)OB_FORMAT_RGB, (int)OB_FORMAT_Y16);
+                   "%s format %d is not available: the emulator offers OB_FORMAT_RGB (%d) or "
+                   "OB_FORMAT_MJPG (%d) for color and OB_FORMAT_Y16 (%d) for depth",
+                   rig_stream_name(s), (int)r->format, (int)OB_FORMAT_RGB, (int)OB_FORMAT_MJPG,
+                   (int)OB_FORMAT_Y16);
         return false;
     }
     }

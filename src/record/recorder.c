@@ -29,6 +29,9 @@ typedef struct item {
 typedef struct {
     uint16_t image, info; /* channel ids */
     uint32_t seq_image, seq_info;
+    bool has_compressed; /* .../image_raw/compressed, added at the stream's first MJPG frame */
+    uint16_t compressed;
+    uint32_t seq_compressed;
 } stream_channels_t;
 
 struct rig_recorder {
@@ -38,6 +41,7 @@ struct rig_recorder {
     char **serials;
     stream_channels_t (*ch)[RIG_STREAM_COUNT];
     uint16_t ch_sets, ch_clock;
+    uint16_t schema_compressed; /* 0 = not added yet */
     uint32_t seq_sets, seq_clock;
 
     pthread_mutex_t lock;
@@ -115,6 +119,27 @@ static void writer_failed(rig_recorder_t *r)
     fail(r, ws.error_errno ? strerror(ws.error_errno) : "the file could not be written");
 }
 
+/* The CompressedImage channel of a stream (ROS image_transport's topic), added on first use. */
+static rig_error_t compressed_channel(rig_recorder_t *r, size_t d, int s, stream_channels_t *c)
+{
+    if (c->has_compressed)
+        return RIG_OK;
+    rig_error_t e = RIG_OK;
+    if (!r->schema_compressed)
+        e = rig_mcap_writer_add_schema(r->w, RIG_ROS2_COMPRESSED_IMAGE, "ros2msg",
+                                       rig_ros2_compressed_image_def,
+                                       strlen(rig_ros2_compressed_image_def),
+                                       &r->schema_compressed);
+    char topic[300];
+    rig_fmt(topic, sizeof topic, "/rig/%s/%s/image_raw/compressed", r->serials[d],
+            rig_stream_name((rig_stream_t)s));
+    if (e == RIG_OK)
+        e = rig_mcap_writer_add_channel(r->w, r->schema_compressed, topic, "cdr", NULL, 0,
+                                        &c->compressed);
+    c->has_compressed = e == RIG_OK;
+    return e;
+}
+
 /* Writer thread side: one item into the file. Returns false on a write error. */
 static bool write_item(rig_recorder_t *r, item_t *it)
 {
@@ -127,7 +152,14 @@ static bool write_item(rig_recorder_t *r, item_t *it)
             return true; /* cannot happen: devices are fixed by the config */
         stream_channels_t *c = &r->ch[d][s];
         uint64_t t = ns_of(rig_frame_host_ts_us(f));
-        if (rig_ros2_encode_image(&r->cdr, f)) {
+        if (rig_ros2_encode_compressed_image(&r->cdr, f)) {
+            e = r->cdr.failed ? RIG_ERROR_NO_MEMORY : compressed_channel(r, d, s, c);
+            if (e == RIG_OK)
+                e = rig_mcap_writer_write_message(r->w, c->compressed, c->seq_compressed++, t, t,
+                                                  r->cdr.data, r->cdr.len);
+            if (e == RIG_OK)
+                r->st.images_written++;
+        } else if (rig_ros2_encode_image(&r->cdr, f)) {
             if (r->cdr.failed)
                 e = RIG_ERROR_NO_MEMORY;
             else

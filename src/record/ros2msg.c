@@ -20,6 +20,10 @@ const char rig_ros2_image_def[] = "std_msgs/Header header\n"
                                   "uint32 step\n"
                                   "uint8[] data\n" HEADER_DEFS;
 
+const char rig_ros2_compressed_image_def[] = "std_msgs/Header header\n"
+                                             "string format\n"
+                                             "uint8[] data\n" HEADER_DEFS;
+
 const char rig_ros2_frame_info_def[] =
     "# One frame as rigsync delivered it; times in microseconds, -9223372036854775808 = none.\n"
     "std_msgs/Header header\n"
@@ -169,6 +173,18 @@ bool rig_ros2_encode_image(rig_cdr_t *c, const rig_frame_t *f)
     rig_cdr_u8(c, 0); /* little-endian pixels */
     rig_cdr_u32(c, w * rig_format_bytes_per_pixel(fmt));
     rig_cdr_bytes(c, px, rig_frame_data_size(f));
+    return true;
+}
+
+bool rig_ros2_encode_compressed_image(rig_cdr_t *c, const rig_frame_t *f)
+{
+    const uint8_t *data = rig_frame_data(f);
+    if (!data || rig_frame_format(f) != RIG_FORMAT_MJPG)
+        return false;
+    rig_cdr_begin(c);
+    rig_cdr_header(c, rig_ros2_frame_stamp_us(f), rig_frame_serial(f));
+    rig_cdr_string(c, "jpeg");
+    rig_cdr_bytes(c, data, rig_frame_data_size(f));
     return true;
 }
 

@@ -32,10 +32,12 @@ void rig_cdr_header(rig_cdr_t *c, int64_t stamp_us, const char *frame_id);
 
 /* Type names and their ros2msg definitions (NUL-terminated text). */
 #define RIG_ROS2_IMAGE "sensor_msgs/msg/Image"
+#define RIG_ROS2_COMPRESSED_IMAGE "sensor_msgs/msg/CompressedImage"
 #define RIG_ROS2_FRAME_INFO "rigsync_msgs/msg/FrameInfo"
 #define RIG_ROS2_FRAME_SET "rigsync_msgs/msg/FrameSet"
 #define RIG_ROS2_CLOCK_EVENT "rigsync_msgs/msg/ClockEvent"
 extern const char rig_ros2_image_def[];
+extern const char rig_ros2_compressed_image_def[];
 extern const char rig_ros2_frame_info_def[];
 extern const char rig_ros2_frame_set_def[];
 extern const char rig_ros2_clock_event_def[];
@@ -44,6 +46,9 @@ extern const char rig_ros2_clock_event_def[];
 int64_t rig_ros2_frame_stamp_us(const rig_frame_t *f);
 /** sensor_msgs/msg/Image of a frame with pixels (rgb8 or 16UC1). false: no pixels. */
 bool rig_ros2_encode_image(rig_cdr_t *c, const rig_frame_t *f);
+/** sensor_msgs/msg/CompressedImage of an MJPG frame: format "jpeg", data = the frame's bytes
+ *  unchanged. false: not an MJPG frame with data. */
+bool rig_ros2_encode_compressed_image(rig_cdr_t *c, const rig_frame_t *f);
 void rig_ros2_encode_frame_info(rig_cdr_t *c, const rig_frame_t *f);
 /** serials: one per device index of the set (n of them). */
 void rig_ros2_encode_frame_set(rig_cdr_t *c, const rig_frameset_t *set, const char *const *serials,

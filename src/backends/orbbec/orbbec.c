@@ -441,7 +441,12 @@ static rig_error_t orbbec_latency_floor(void *state, void *dev, rig_stream_t str
 
 static rig_format_t from_ob_format(ob_format f)
 {
-    return f == OB_FORMAT_RGB ? RIG_FORMAT_RGB : f == OB_FORMAT_Y16 ? RIG_FORMAT_Y16 : RIG_FORMAT_NONE;
+    switch (f) {
+    case OB_FORMAT_RGB: return RIG_FORMAT_RGB;
+    case OB_FORMAT_Y16: return RIG_FORMAT_Y16;
+    case OB_FORMAT_MJPG: return RIG_FORMAT_MJPG; /* kept compressed, as the camera sent it */
+    default: return RIG_FORMAT_NONE;
+    }
 }
 
 /* Hands one member of a frameset to the core, with a copy of its pixels (the SDK's buffer goes
@@ -657,7 +662,7 @@ static void *frame_thread(void *arg)
 
 static ob_format to_ob_format(rig_format_t f)
 {
-    return f == RIG_FORMAT_Y16 ? OB_FORMAT_Y16 : OB_FORMAT_RGB;
+    return f == RIG_FORMAT_Y16 ? OB_FORMAT_Y16 : f == RIG_FORMAT_MJPG ? OB_FORMAT_MJPG : OB_FORMAT_RGB;
 }
 
 static rig_error_t orbbec_start(void *state, void *dev, const rig_stream_profile_t *p)

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "config/ranges.h"
@@ -258,8 +259,23 @@ static void on_arrival(sim_state_t *st, const sim_event_t *ev)
     const rig_stream_profile_t *p = &d->prof[ev->stream];
     size_t size = st->pixels ? (size_t)p->width * p->height * rig_format_bytes_per_pixel(p->format)
                              : 0;
+    uint8_t *jpeg = NULL; /* MJPG: the synthetic RGB image, compressed */
+    if (st->pixels && p->format == RIG_FORMAT_MJPG) {
+        size_t rgb_size = (size_t)p->width * p->height * 3;
+        uint8_t *rgb = malloc(rgb_size);
+        if (rgb)
+            sim_pixels_render(rgb, p->width, p->height, RIG_FORMAT_RGB,
+                              sim_host_us(st, ev->mid_ns), (uint32_t)d->ctx_index);
+        bool ok = rgb && sim_pixels_jpeg(rgb, p->width, p->height, &jpeg, &size);
+        free(rgb);
+        if (!ok) {
+            st->oom = true;
+            return;
+        }
+    }
     rig_frame_t *f = rig_frame_alloc(size);
     if (!f) {
+        free(jpeg);
         st->oom = true;
         return;
     }
@@ -278,9 +294,13 @@ static void on_arrival(sim_state_t *st, const sim_event_t *ev)
     f->truth.arrival_us = f->host_ts_us;
     f->truth.trigger_seq = ev->seq;
     f->interfered = ev->stream == RIG_STREAM_DEPTH && interfered(st, d, ev->start_ns);
-    if (size)
+    if (jpeg) {
+        memcpy(f->data, jpeg, size);
+        free(jpeg);
+    } else if (size) {
         sim_pixels_render(f->data, p->width, p->height, p->format, f->truth.true_ts_us,
                           (uint32_t)d->ctx_index);
+    }
     if (size && f->interfered)
         sim_pixels_corrupt(f->data, p->width, p->height, p->format, ev->seq);
     pending_t item = {.kind = PENDING_FRAME, .frame = f};

@@ -1,7 +1,12 @@
 #include "backends/sim/pixels.h"
 
 #include <math.h>
+#include <setjmp.h>
+#include <stdio.h> /* jpeglib.h needs FILE */
+#include <stdlib.h>
 #include <string.h>
+
+#include <jpeglib.h>
 
 #define STAMP_BITS 64
 #define STAMP_ROWS 4
@@ -100,4 +105,53 @@ void sim_pixels_corrupt(uint8_t *data, uint32_t width, uint32_t height, rig_form
             data[2 * ((size_t)y * width + x) + 1] = (uint8_t)(bogus >> 8);
         }
     }
+}
+
+/* libjpeg reports errors through error_exit, which must not return (its default exits the
+ * process): jump back to the caller instead. */
+typedef struct {
+    struct jpeg_error_mgr mgr;
+    jmp_buf back;
+} jpeg_err_t;
+
+static void jpeg_error_back(j_common_ptr c)
+{
+    longjmp(((jpeg_err_t *)c->err)->back, 1);
+}
+static void jpeg_no_output(j_common_ptr c) { (void)c; }
+
+bool sim_pixels_jpeg(const uint8_t *rgb, uint32_t width, uint32_t height, uint8_t **out,
+                     size_t *len)
+{
+    struct jpeg_compress_struct c;
+    jpeg_err_t err;
+    /* Set by libjpeg through their addresses (in memory, not registers): valid after a jump. */
+    unsigned char *dest = NULL;
+    unsigned long size = 0;
+    c.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = jpeg_error_back;
+    err.mgr.output_message = jpeg_no_output;
+    if (setjmp(err.back)) {
+        jpeg_destroy_compress(&c);
+        free(dest);
+        return false;
+    }
+    jpeg_create_compress(&c);
+    jpeg_mem_dest(&c, &dest, &size);
+    c.image_width = width;
+    c.image_height = height;
+    c.input_components = 3;
+    c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, 85, TRUE);
+    jpeg_start_compress(&c, TRUE);
+    while (c.next_scanline < c.image_height) {
+        JSAMPROW row = (JSAMPROW)(rgb + (size_t)c.next_scanline * width * 3);
+        jpeg_write_scanlines(&c, &row, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    *out = dest;
+    *len = size;
+    return true;
 }

@@ -16,6 +16,11 @@ void sim_pixels_render(uint8_t *data, uint32_t width, uint32_t height, rig_forma
 void sim_pixels_corrupt(uint8_t *data, uint32_t width, uint32_t height, rig_format_t format,
                         uint64_t seed);
 
+/** Compresses an RGB image as the camera's MJPG stream does: one baseline JPEG (libjpeg), into a
+ *  malloc'd buffer (*out, *len). false when out of memory. */
+bool sim_pixels_jpeg(const uint8_t *rgb, uint32_t width, uint32_t height, uint8_t **out,
+                     size_t *len);
+
 /** Reads the barcode back; false when the image is too narrow or not RGB/Y16. */
 bool sim_pixels_decode(const uint8_t *data, uint32_t width, uint32_t height, rig_format_t format,
                        int64_t *true_ts_us);

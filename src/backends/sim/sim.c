@@ -420,7 +420,7 @@ static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t 
     static const rig_format_t want[RIG_STREAM_COUNT] = {RIG_FORMAT_RGB, RIG_FORMAT_Y16};
     for (int s = 0; s < RIG_STREAM_COUNT; s++) {
         if (prof[s].fps == 0 || prof[s].width == 0 || prof[s].height == 0 ||
-            prof[s].format != want[s])
+            (prof[s].format != want[s] && !(s == RIG_STREAM_COLOR && prof[s].format == RIG_FORMAT_MJPG)))
             return rig_context_set_error(
                 st->ctx, RIG_ERROR_UNSUPPORTED,
                 "device %s: %s profile %ux%u@%u %s is not available; use %s with a non-zero "
