@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crash safety of `rigsync record`: a full disk ends the recording with one clear message and a
-# finished file (a file size limit; a full 2 MiB tmpfs when root); kill -9 during a real-time
+# finished file (a file size limit; a full 1 MiB tmpfs when root); kill -9 during a real-time
 # recording loses at most the last second (chunks close at least every second of host time, the
 # complete chunks read back, `recover` finishes the file); SIGINT and SIGTERM close a complete
 # file with its summary. Files are checked with the official MCAP reader (scripts/check-mcap.sh;
@@ -54,12 +54,12 @@ full() {
     >"$tmp/fsize.out" 2>"$tmp/fsize.err" </dev/null; echo $? >"$tmp/fsize.rc" )
 full fsize "$tmp/fsize.mcap" $((300 * 1024)) "File too large"
 
-# --- a full file system: a 2 MiB tmpfs (root only) -----------------------------------------
-if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/tmpfs" && mount -t tmpfs -o size=2m rigsync-crash "$tmp/tmpfs" 2>"$tmp/mount.err"; then
+# --- a full file system: a 1 MiB tmpfs (root only) -----------------------------------------
+if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/tmpfs" && mount -t tmpfs -o size=1m rigsync-crash "$tmp/tmpfs" 2>"$tmp/mount.err"; then
   mnt="$tmp/tmpfs"
-  "$bin" record --virtual-time --seconds 20 -o "$mnt/full.mcap" >"$tmp/enospc.out" 2>"$tmp/enospc.err" </dev/null
+  "$bin" record --virtual-time --seconds 10 -o "$mnt/full.mcap" >"$tmp/enospc.out" 2>"$tmp/enospc.err" </dev/null
   echo $? >"$tmp/enospc.rc"
-  full enospc "$mnt/full.mcap" $((2 * 1024 * 1024)) "No space left on device"
+  full enospc "$mnt/full.mcap" $((1024 * 1024)) "No space left on device"
   umount "$mnt" && mnt=""
 else
   echo "SKIP: full tmpfs: needs root and mount ($(cat "$tmp/mount.err" 2>/dev/null))"
