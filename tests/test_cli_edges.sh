@@ -45,14 +45,16 @@ fi
 # A virtual run of 10^6 s lasts far longer than the wait for its first line, so the signal
 # always lands mid-run; the run then ends at once with its summary.
 for sig in HUP TERM INT; do
-  "$bin" run --virtual-time --seconds 1000000 --quiet >"$tmp/sig.out" 2>"$tmp/sig.err" &
+  # One file per signal, made empty before the start: the wait below must never find the
+  # line of the previous run (the background child truncates its file only when it runs).
+  : >"$tmp/sig_$sig.out"
+  "$bin" run --virtual-time --seconds 1000000 --quiet >"$tmp/sig_$sig.out" 2>"$tmp/sig_$sig.err" &
   pid=$!
-  for _ in $(seq 600); do grep -q '^rigsync: streaming' "$tmp/sig.out" && break; sleep 0.05; done
+  for _ in $(seq 600); do grep -q '^rigsync: streaming' "$tmp/sig_$sig.out" && break; sleep 0.05; done
   kill -"$sig" "$pid"
   wait "$pid"
   rc=$?
   [ "$rc" -le 1 ] && ok || bad "SIG$sig: exit $rc (killed by the signal?)"
-  cp "$tmp/sig.out" "$tmp/sig_$sig.out"
   if [ "$sig" = INT ]; then want='^rigsync: interrupted$'; else want="^rigsync: interrupted \(SIG$sig\)$"; fi
   has "sig_$sig" out "$want"
   has "sig_$sig" out "^== rigsync summary: "
