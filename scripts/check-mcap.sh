@@ -1,37 +1,67 @@
 #!/usr/bin/env bash
-# Validates MCAP files with the official MCAP reader (the TypeScript @mcap/core with
-# @mcap/support for zstd/lz4 and @mcap/nodejs), installed once with npm under build/mcap-check.
-#   scripts/check-mcap.sh FILE...            full check (records, CRCs, summary, statistics)
-#   scripts/check-mcap.sh --partial FILE...  a file cut by a crash: the stream reader up to the
-#                                            first error must read at least one message
+# Validates MCAP files with the official MCAP reader (TypeScript: @mcap/core, @mcap/support for
+# zstd/lz4, @mcap/nodejs), pinned in scripts/mcap-check/package-lock.json and installed with
+# `npm ci` into $MCAP_CHECK_DIR (default build/mcap-check; the sanitizer builds share it).
+#   scripts/check-mcap.sh [--expect TOPIC=N]... [--expect-json F] FILE...
+#        full check: records and CRCs (chunks, data section, summary), statistics and indexes
+#        against a full read, and optionally the messages per topic (see check-mcap.mjs)
+#   scripts/check-mcap.sh --partial [--min-chunks N] FILE...
+#        a file cut by a crash: every complete chunk read by the stream reader; says how many
+#   scripts/check-mcap.sh --install
+#        only installs the reader (make test does this; the tests' fixture mcap_reader too)
 # Exit 0 all files valid, 1 a file is invalid, 2 usage, 3 the official reader cannot be
 # installed here (node/npm missing or no registry): nothing was checked.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 dir=${MCAP_CHECK_DIR:-$root/build/mcap-check}
-mode=()
-if [ "${1:-}" = --partial ]; then mode=(--partial); shift; fi
-if [ $# -eq 0 ]; then
-  echo "usage: $0 [--partial] FILE.mcap..." >&2
+pins=$here/mcap-check
+
+install() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "check-mcap: node and npm are needed (Debian: apt-get install nodejs npm; scripts/setup.sh does it); nothing checked" >&2
+    return 3
+  fi
+  mkdir -p "$dir"
+  # One installer at a time (ctest -j); the installed lock file is the stamp of what is there.
+  (
+    flock 9
+    if ! cmp -s "$pins/package-lock.json" "$dir/package-lock.json" ||
+       [ ! -f "$dir/node_modules/@mcap/core/package.json" ]; then
+      cp "$pins/package.json" "$pins/package-lock.json" "$dir/"
+      if ! (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts >"$dir/npm.log" 2>&1); then
+        rm -f "$dir/package-lock.json"
+        echo "check-mcap: cannot install the official reader with npm ci (see $dir/npm.log); nothing checked" >&2
+        exit 3
+      fi
+    fi
+    cmp -s "$here/check-mcap.mjs" "$dir/check-mcap.mjs" || cp "$here/check-mcap.mjs" "$dir/check-mcap.mjs"
+  ) 9>"$dir/.install.lock"
+}
+
+opts=()
+files=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --install) install; exit $? ;;
+    --partial) opts+=("$1"); shift ;;
+    --expect|--expect-json|--min-chunks)
+      [ $# -ge 2 ] || { echo "check-mcap: $1 needs a value" >&2; exit 2; }
+      opts+=("$1" "$2"); shift 2 ;;
+    --*) echo "check-mcap: unknown option $1" >&2; exit 2 ;;
+    *) files+=("$1"); shift ;;
+  esac
+done
+if [ ${#files[@]} -eq 0 ]; then
+  echo "usage: $0 [--partial [--min-chunks N]] [--expect TOPIC=N]... [--expect-json F] FILE.mcap... | --install" >&2
   exit 2
 fi
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "check-mcap: node and npm are needed (Debian: apt-get install nodejs npm); nothing checked" >&2
-  exit 3
-fi
-if [ ! -d "$dir/node_modules/@mcap/core" ] || [ ! -d "$dir/node_modules/@mcap/support" ] ||
-   [ ! -d "$dir/node_modules/@mcap/nodejs" ]; then
-  mkdir -p "$dir"
-  if ! (cd "$dir" && npm install --no-audit --no-fund --silent @mcap/core @mcap/support @mcap/nodejs \
-        >"$dir/npm.log" 2>&1); then
-    echo "check-mcap: cannot install the official reader with npm (see $dir/npm.log); nothing checked" >&2
-    exit 3
-  fi
-fi
-cp "$here/check-mcap.mjs" "$dir/check-mcap.mjs"
+install || exit $?
 status=0
-for f in "$@"; do
-  node "$dir/check-mcap.mjs" "${mode[@]}" "$f" || status=1
+for f in "${files[@]}"; do
+  rc=0
+  node "$dir/check-mcap.mjs" "${opts[@]}" "$f" || rc=$?
+  [ $rc -eq 2 ] && exit 2
+  [ $rc -eq 0 ] || status=1
 done
 exit $status
