@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # rigsync record / run --record: exit codes, counts and messages, in virtual time. The file's
-# content is checked by test_record (C) and by scripts/check-mcap.sh (by hand).
+# content is checked by test_record (C) and here by the official MCAP reader (mcap_official,
+# cli_lib.sh): every file written, with the messages per topic the run printed.
 # usage: test_cli_record.sh RIGSYNC_BINARY CONFIGS_DIR
 set -u
 bin=$1
@@ -18,14 +19,20 @@ if [ "$summary_frames" -gt 300 ] && [ "$written" = "$summary_frames $summary_fra
 if [ "$(head -c 8 "$tmp/a.mcap" | od -An -tx1 | tr -d ' \n')" = "894d434150300d0a" ] &&
    [ "$(tail -c 8 "$tmp/a.mcap" | od -An -tx1 | tr -d ' \n')" = "894d434150300d0a" ]; then ok; else
   bad "rec: a.mcap does not begin and end with the MCAP magic"; fi
+mcap_expect_from_run "$tmp/rec.out"
+mcap_official "$tmp/a.mcap" "${mcap_expect[@]}"
 
 # --- run --record: the same run, the same counts; without pixels still one record per frame --
 run runrec 0 run --virtual-time --seconds 3 --quiet --record "$tmp/b.mcap"
 if [ "$(grep '^rigsync: recorded' "$tmp/runrec.out" | sed 's/b\.mcap/X/')" = \
      "$(grep '^rigsync: recorded' "$tmp/rec.out" | sed 's/a\.mcap/X/')" ]; then ok; else
   bad "run --record and record wrote different counts"; fi
+mcap_expect_from_run "$tmp/runrec.out"
+mcap_official "$tmp/b.mcap" "${mcap_expect[@]}"
 run nopix 0 record --virtual-time --seconds 3 --no-pixels -o "$tmp/c.mcap"
 has nopix out "^rigsync: recorded .*: $summary_frames frames \\(0 with pixels\\)"
+mcap_expect_from_run "$tmp/nopix.out"
+mcap_official "$tmp/c.mcap" "${mcap_expect[@]}"
 
 # --- errors: a full disk, a file size limit, an input file as output, no -o ----------------
 run full 1 record --virtual-time --seconds 1 -o /dev/full
@@ -35,6 +42,7 @@ if [ "$(cat "$tmp/fsize.rc")" = 1 ]; then ok; else bad "fsize: exit $(cat "$tmp/
 has fsize err 'writing the recording failed: File too large \(.*d\.mcap\); the file was cut back and finished' # details: cli_crash
 if [ "$(head -c 8 "$tmp/d.mcap" | od -An -tx1 | tr -d ' \n')" = "894d434150300d0a" ]; then ok; else
   bad "fsize: the cut file lost its header"; fi
+mcap_official "$tmp/d.mcap" --partial --min-chunks 1
 cp "$configs/multi_device_sync_config.json" "$tmp/cfg.json"
 run same 2 record --virtual-time --seconds 1 --config "$tmp/cfg.json" -o "$tmp/cfg.json"
 has same err 'is the file given to --config'
