@@ -15,8 +15,11 @@ FUZZ_SECONDS ?= 120
 FUZZ_CI_SECONDS ?= 25
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+# The official MCAP reader the tests run (npm, pinned): installed once, shared by every build.
+MCAP_CHECK_DIR ?= $(abspath $(BUILD))/mcap-check
+export MCAP_CHECK_DIR
 
-.PHONY: all setup build run test test-asan test-tsan bench bench-clock bench-match bench-sim bench-long \
+.PHONY: all setup setup-test build run test test-asan test-tsan bench bench-clock bench-match bench-sim bench-long \
         clean setup-fuzz fuzz-build fuzz fuzz-ci
 
 all: build
@@ -24,8 +27,12 @@ all: build
 setup:
 	@./scripts/setup.sh
 
+setup-test:
+	@./scripts/setup.sh --test
+
 $(BUILD)/CMakeCache.txt: | setup
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRIGSYNC_MCAP_CHECK_DIR=$(MCAP_CHECK_DIR) \
+	      $(CMAKE_ARGS)
 
 build: setup $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -33,16 +40,18 @@ build: setup $(BUILD)/CMakeCache.txt
 run: build
 	./$(BUILD)/rigsync run --seconds 10
 
-test: build
+test: build setup-test
 	ctest --test-dir $(BUILD) --output-on-failure
 
-test-asan: setup
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DRIGSYNC_SANITIZE=ON $(CMAKE_ARGS)
+test-asan: setup-test
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DRIGSYNC_SANITIZE=ON \
+	      -DRIGSYNC_MCAP_CHECK_DIR=$(MCAP_CHECK_DIR) $(CMAKE_ARGS)
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_ASAN) --output-on-failure
 
-test-tsan: setup
-	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DRIGSYNC_TSAN=ON $(CMAKE_ARGS)
+test-tsan: setup-test
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DRIGSYNC_TSAN=ON \
+	      -DRIGSYNC_MCAP_CHECK_DIR=$(MCAP_CHECK_DIR) $(CMAKE_ARGS)
 	cmake --build $(BUILD_TSAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_TSAN) --output-on-failure
 

@@ -140,7 +140,7 @@ if (partial) {
   const complete = top.records.filter((r) => r.op === OP.Chunk).length;
   const where = stream.done() ? "the file is complete" :
     `cut at byte ${bytes.byteLength}, ${bytes.byteLength - top.end} bytes after the last complete record`;
-  if (error) fail(`partial: the stream reader stopped after ${chunks} of ${complete} complete chunks: ${error.message}`);
+  if (error) fail(`partial: the stream reader failed (at chunk record ${chunks} of ${complete} complete ones): ${error.message}`);
   if (chunks !== complete) fail(`partial: the stream reader read ${chunks} chunks, the file holds ${complete} complete ones`);
   if (chunks < minChunks) fail(`partial: ${chunks} complete chunks, wanted at least ${minChunks}`);
   console.log(`check-mcap: ${file}: partial OK: ${chunks} complete chunks, ${messages} messages ` +

@@ -2,6 +2,9 @@
 # Installs the Debian packages rigsync needs to build, test and run, or, given arguments of the
 # form package:/path/that/shows/it/is/installed, those instead (scripts/setup-bench.sh).
 # With --fuzz: the base packages plus clang and its libFuzzer runtime (make fuzz, make fuzz-ci).
+# With --test: the base packages plus nodejs and npm, then the official MCAP reader the tests run
+# (npm ci of scripts/mcap-check/ into $MCAP_CHECK_DIR, scripts/check-mcap.sh --install); with
+# RIGSYNC_MCAP_CHECK=off (no npm access) neither.
 # As root it installs what is missing with apt-get; otherwise it prints the exact command.
 set -euo pipefail
 
@@ -21,6 +24,12 @@ need=(
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.
   need+=("clang:/usr/bin/clang" "libclang-rt-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a")
+elif [ "${1:-}" = --test ]; then
+  if [ "${RIGSYNC_MCAP_CHECK:-}" != off ]; then
+    need+=("nodejs:/usr/bin/node" "npm:/usr/bin/npm")
+    # once the packages are there (at either exit below), the reader itself
+    trap 'rc=$?; [ $rc -ne 0 ] || "$(dirname "$0")/check-mcap.sh" --install || exit $?' EXIT
+  fi
 elif [ $# -gt 0 ]; then
   need=("$@")
 fi

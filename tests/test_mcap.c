@@ -4,7 +4,9 @@
  * summary's statistics; a file cut inside its last chunk still yields every message of the
  * complete chunks; a flipped byte is reported as a CRC error at the right record; a write that
  * fails on a file size limit leaves a finished file of the complete chunks that fit.
- * Set RIGSYNC_MCAP_OUT=DIR to keep the files written (for scripts/check-mcap.sh).
+ * With RIGSYNC_MCAP_OUT=DIR (set by ctest) the valid files are kept there, and one cut file per
+ * compression as test_mcap_cut_<compression>.partial.mcap, for the official reader (ctest
+ * mcap_official); the corrupted ones are always removed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,6 +47,12 @@ static void remove_file(const char *path)
 {
     if (!out_dir())
         unlink(path);
+}
+
+/* A file corrupted on purpose: in the working directory, always removed. */
+static void scratch_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "./test_mcap_%s.mcap", name);
 }
 
 /* Message i: channel 1 for every third message, else 0; a payload of 10 + i % 50 bytes (or
@@ -252,8 +260,14 @@ static void truncated_file_should_yield_its_complete_chunks(void **state)
                                                 RIG_MCAP_COMPRESSION_ZSTD, RIG_MCAP_COMPRESSION_LZ4};
     for (size_t k = 0; k < 3; k++) {
         for (int inside = 0; inside < 2; inside++) {
-            char path[512];
-            file_path(path, sizeof path, "cut");
+            static const char *const names[] = {"cut_none", "cut_zstd", "cut_lz4"};
+            char path[512], name[64];
+            /* the cut inside the last chunk is kept for the official reader (--partial) */
+            snprintf(name, sizeof name, "%s%s", names[k], inside ? ".partial" : "");
+            if (inside)
+                file_path(path, sizeof path, name);
+            else
+                scratch_path(path, sizeof path, name);
             plan_t plan = {.compression = cs[k]};
             write_file(path, &plan);
             /* the chunk record's fixed fields alone are 9 + 8 * 3 + 4 + 4 + 8 = 49 bytes */
@@ -276,7 +290,10 @@ static void truncated_file_should_yield_its_complete_chunks(void **state)
             assert_int_equal(rig_mcap_reader_read_summary(r, &s), RIG_ERROR_IO);
             assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_TRUNCATED);
             rig_mcap_reader_close(r);
-            remove_file(path);
+            if (inside)
+                remove_file(path);
+            else
+                unlink(path);
         }
     }
 }
@@ -287,7 +304,7 @@ static void corrupted_chunk_should_be_a_crc_error(void **state)
 {
     (void)state;
     char path[512];
-    file_path(path, sizeof path, "corrupt");
+    scratch_path(path, sizeof path, "corrupt");
     plan_t plan = {.compression = RIG_MCAP_COMPRESSION_NONE};
     write_file(path, &plan);
     /* 49 bytes of chunk header, 31 of the first Message's prefix and fields: 85 is payload */
@@ -300,7 +317,7 @@ static void corrupted_chunk_should_be_a_crc_error(void **state)
     assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_CRC);
     assert_int_equal(rig_mcap_reader_problem(r)->offset, plan.after_flush[2]);
     rig_mcap_reader_close(r);
-    remove_file(path);
+    unlink(path);
 }
 
 /* A flipped byte in a Message Index (outside every chunk) is caught by DataEnd's CRC; one in
@@ -309,7 +326,7 @@ static void corrupted_index_or_summary_should_be_a_crc_error(void **state)
 {
     (void)state;
     char path[512];
-    file_path(path, sizeof path, "corrupt_index");
+    scratch_path(path, sizeof path, "corrupt_index");
     plan_t plan = {.compression = RIG_MCAP_COMPRESSION_ZSTD};
     write_file(path, &plan);
     flip_byte(path, plan.after_flush[1] - 3); /* the last offset of chunk 1's last index */
@@ -330,7 +347,7 @@ static void corrupted_index_or_summary_should_be_a_crc_error(void **state)
     assert_int_equal(rig_mcap_reader_problem(r)->fault, RIG_MCAP_FAULT_CRC);
     assert_int_equal(rig_mcap_reader_problem(r)->offset, summary_start);
     rig_mcap_reader_close(r);
-    remove_file(path);
+    unlink(path);
 }
 
 static void foreign_file_should_be_bad_magic(void **state)

@@ -1,5 +1,7 @@
 /* The recorder (src/record): a 3 s virtual-time run of the default rig with pixels recorded and
- * read back with src/mcap's reader; the CDR of Image and FrameInfo decoded by hand here. */
+ * read back with src/mcap's reader; the CDR of Image and FrameInfo decoded by hand here.
+ * With RIGSYNC_MCAP_OUT=DIR (set by ctest) the files are kept there as
+ * test_record_{pixels,no_pixels}.mcap for the official reader (ctest mcap_official). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,10 +115,16 @@ static void record_read_back(bool pixels)
 {
     static run_t r;
     memset(&r, 0, sizeof(r));
-    char path[] = "/tmp/test_record_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    const char *out_dir = getenv("RIGSYNC_MCAP_OUT");
+    char path[512];
+    if (out_dir && *out_dir) {
+        snprintf(path, sizeof path, "%s/test_record_%s.mcap", out_dir, pixels ? "pixels" : "no_pixels");
+    } else {
+        snprintf(path, sizeof path, "/tmp/test_record_XXXXXX");
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+    }
 
     rig_config_t *cfg = NULL;
     assert_int_equal(rig_config_default(&cfg, NULL), RIG_OK);
@@ -280,10 +288,10 @@ static void record_read_back(bool pixels)
     if (!pixels)
         assert_true(ds.chunks <= 5);
     rig_mcap_reader_close(rd);
-    if (!getenv("RIGSYNC_RECORD_KEEP"))
-        unlink(path);
-    else
+    if (out_dir && *out_dir)
         printf("kept %s\n", path);
+    else
+        unlink(path);
 }
 
 static void record_with_pixels(void **state)
