@@ -2,7 +2,8 @@
 # The official MCAP reader (scripts/check-mcap.sh) on rigsync's files.
 #   test_mcap_official.sh dir DIR
 #       every file the C tests (test_mcap, test_record) left in DIR: *.partial.mcap (cut on
-#       purpose) with --partial, every other *.mcap with the full check; at least one of each.
+#       purpose) with --partial, every other *.mcap with the full check, and with the messages
+#       per topic in FILE.expect.json when there is one; at least one of each kind.
 #   test_mcap_official.sh rejects RIGSYNC_BINARY
 #       the check can fail: a recording passes with the counts the run printed; the same file
 #       with a flipped chunk CRC byte, an off-by-one statistics message count (summary CRC
@@ -22,15 +23,19 @@ if [ "$mode" = dir ]; then
   dir=$2
   full=0
   cut=0
+  expected=0
   for f in "$dir"/*.mcap; do
     [ -e "$f" ] || continue
     case $f in
       *.partial.mcap) mcap_official "$f" --partial; cut=$((cut + 1)) ;;
-      *) mcap_official "$f"; full=$((full + 1)) ;;
+      *) if [ -e "$f.expect.json" ]; then mcap_official "$f" --expect-json "$f.expect.json"; expected=$((expected + 1))
+         else mcap_official "$f"; fi
+         full=$((full + 1)) ;;
     esac
   done
-  echo "checked $full complete and $cut cut files in $dir"
-  if [ "$full" -ge 1 ] && [ "$cut" -ge 1 ]; then ok; else bad "$dir: $full complete, $cut cut files"; fi
+  echo "checked $full complete ($expected with the counts the run delivered, FILE.expect.json) and $cut cut files in $dir"
+  if [ "$full" -ge 1 ] && [ "$cut" -ge 1 ] && [ "$expected" -ge 1 ]; then ok; else
+    bad "$dir: $full complete ($expected with expected counts), $cut cut files"; fi
   finish
   exit
 fi

@@ -1,7 +1,8 @@
 /* The recorder (src/record): a 3 s virtual-time run of the default rig with pixels recorded and
  * read back with src/mcap's reader; the CDR of Image and FrameInfo decoded by hand here.
  * With RIGSYNC_MCAP_OUT=DIR (set by ctest) the files are kept there as
- * test_record_{pixels,no_pixels}.mcap for the official reader (ctest mcap_official). */
+ * test_record_{pixels,no_pixels}.mcap, each with the messages per topic the library delivered
+ * (.mcap.expect.json), for the official reader (ctest mcap_official). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +28,7 @@ typedef struct {
     /* per device, stream, frame index: what was delivered (host, global ts) */
     int64_t host[2][2][MAXIDX], global[2][2][MAXIDX], dev[2][2][MAXIDX];
     int delivered[2][2][MAXIDX];
-    uint64_t frames, sets;
+    uint64_t frames, sets, clock_events;
 } run_t;
 
 static void on_frame(rig_frame_t *f, void *user)
@@ -51,7 +52,12 @@ static void on_set(rig_frameset_t *set, void *user)
     rig_recorder_frameset(r->rec, set);
 }
 
-static void on_clock(const rig_clock_event_t *e, void *user) { rig_recorder_clock_event(user, e); }
+static void on_clock(const rig_clock_event_t *e, void *user)
+{
+    run_t *r = user;
+    r->clock_events++;
+    rig_recorder_clock_event(r->rec, e);
+}
 
 /* A hand-written CDR reader: little-endian, alignment from the end of the 4-byte header. */
 typedef struct {
@@ -111,6 +117,29 @@ static int64_t in_header(cdr_in_t *c, const char **frame_id)
 
 static const char *const serials[2] = {"CP3S34D00051", "CP3L44P00054"};
 
+/* What the library delivered, per topic, next to the kept file (PATH.expect.json): the official
+ * reader's check (ctest mcap_official) compares the file's messages per topic with it. */
+static void write_expected_counts(const char *path, const run_t *r, bool pixels)
+{
+    char json[600];
+    snprintf(json, sizeof json, "%s.expect.json", path);
+    FILE *f = fopen(json, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"/rig/framesets\": %llu, \"/rig/clock_events\": %llu", (unsigned long long)r->sets,
+            (unsigned long long)r->clock_events);
+    static const char *const names[2] = {"color", "depth"}; /* RIG_STREAM_COLOR, _DEPTH */
+    for (size_t d = 0; d < 2; d++)
+        for (size_t s = 0; s < 2; s++) {
+            unsigned long long n = 0;
+            for (size_t i = 0; i < MAXIDX; i++)
+                n += (unsigned long long)r->delivered[d][s][i];
+            fprintf(f, ", \"/rig/%s/%s/frame_info\": %llu, \"/rig/%s/%s/image_raw\": %llu", serials[d],
+                    names[s], n, serials[d], names[s], pixels ? n : 0);
+        }
+    fprintf(f, "}\n");
+    assert_int_equal(fclose(f), 0);
+}
+
 static void record_read_back(bool pixels)
 {
     static run_t r;
@@ -150,7 +179,7 @@ static void record_read_back(bool pixels)
     }
     rig_context_set_frame_callback(ctx, on_frame, &r);
     rig_context_set_frameset_callback(ctx, on_set, &r);
-    rig_context_set_clock_event_callback(ctx, on_clock, r.rec);
+    rig_context_set_clock_event_callback(ctx, on_clock, &r);
     assert_int_equal(rig_device_start(dev[1], NULL, NULL), RIG_OK); /* secondary first */
     assert_int_equal(rig_device_start(dev[0], NULL, NULL), RIG_OK);
     assert_int_equal(rig_context_enable_framesets(ctx, NULL), RIG_OK);
@@ -288,8 +317,11 @@ static void record_read_back(bool pixels)
     if (!pixels)
         assert_true(ds.chunks <= 5);
     rig_mcap_reader_close(rd);
-    if (out_dir && *out_dir)
+    assert_int_equal(clock_events, r.clock_events);
+    if (out_dir && *out_dir) {
+        write_expected_counts(path, &r, pixels);
         printf("kept %s\n", path);
+    }
     else
         unlink(path);
 }
