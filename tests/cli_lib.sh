@@ -10,7 +10,8 @@
 #        topic, from a run's printed counts (summary lines `device#i SERIAL ... | color: N
 #        frames ... | depth: M frames` and `rigsync: recorded ...: F frames (P with pixels), S
 #        framesets, C clock events`); use: mcap_official FILE "${mcap_expect[@]}"
-# Each output goes to $tmp/mcap_official.out (for `has mcap_official out REGEX`). A reader that
+#   mcap_official_has REGEX           the last check's output matches (skipped when off)
+# Each output goes to $tmp/mcap_official.out. A reader that
 # cannot be installed (exit 3) fails the test; RIGSYNC_MCAP_CHECK=off skips these checks
 # (machines without npm access; README).
 tmp=$(mktemp -d)
@@ -87,6 +88,10 @@ mcap_official_rejects() {
   bad "mcap_official_rejects $file: exit $rc, wanted 1 with /$regex/"
   sed 's/^/  /' "$tmp/mcap_official.out" | tail -5
   return 1
+}
+mcap_official_has() {
+  if [ "${RIGSYNC_MCAP_CHECK:-}" = off ]; then ok; return 0; fi
+  has mcap_official out "$1"
 }
 mcap_expect_from_run() {
   local out=$1 f p s c

@@ -44,7 +44,7 @@ patch() { node "$(dirname "$0")/mcap_patch.mjs" "$@" >/dev/null || bad "mcap_pat
 run rec 0 record --virtual-time --seconds 2 --no-pixels -o "$tmp/a.mcap"
 mcap_expect_from_run "$tmp/rec.out"
 mcap_official "$tmp/a.mcap" "${mcap_expect[@]}"
-has mcap_official out ' OK profile=ros2 messages=[0-9]+ chunks=[0-9]+ metadata=3 .* expected=10 '
+mcap_official_has ' OK profile=ros2 messages=[0-9]+ chunks=[0-9]+ metadata=3 .* expected=10 '
 messages=$(sed -nE 's/.* OK profile=ros2 messages=([0-9]+) .*/\1/p' "$tmp/mcap_official.out")
 
 # a wrong expectation: one clock event more than the run printed
@@ -75,11 +75,11 @@ read -r second_start inside_second <<<"$ends"
 head -c "$inside_second" "$tmp/a.mcap" >"$tmp/cut.mcap"
 mcap_official_rejects "$tmp/cut.mcap" "the file ends at byte $inside_second before its footer"
 mcap_official "$tmp/cut.mcap" --partial --min-chunks 1
-has mcap_official out "partial OK: 1 complete chunks, [0-9]+ messages read by the stream reader; cut at byte $inside_second, 100 bytes after"
+mcap_official_has "partial OK: 1 complete chunks, [0-9]+ messages read by the stream reader; cut at byte $inside_second, 100 bytes after"
 mcap_official_rejects "$tmp/cut.mcap" 'partial: 1 complete chunks, wanted at least 2' --partial --min-chunks 2
 head -c "$inside_second" "$tmp/crc.mcap" >"$tmp/crc_cut.mcap" # its one complete chunk is bad
 mcap_official_rejects "$tmp/crc_cut.mcap" 'partial: the stream reader failed \(at chunk record 1 of 1 complete ones\): .*CRC' --partial
 head -c "$second_start" "$tmp/a.mcap" >"$tmp/cut2.mcap"
 mcap_official "$tmp/cut2.mcap" --partial --min-chunks 1
-has mcap_official out "partial OK: 1 complete chunks, .* 0 bytes after the last complete record"
+mcap_official_has "partial OK: 1 complete chunks, .* 0 bytes after the last complete record"
 finish
