@@ -12,6 +12,8 @@ probe=$2
 . "$(dirname "$0")/cli_lib.sh"
 
 run rec 0 run --virtual-time --seconds 2 --quiet --csv "$tmp/c.csv" --record "$tmp/x.mcap"
+mcap_expect_from_run "$tmp/rec.out"
+mcap_official "$tmp/x.mcap" "${mcap_expect[@]}"
 last=$(tail -n 1 "$tmp/c.csv" | cut -d, -f1)
 if [ "$last" -ge 50 ]; then ok; else bad "csv: last set $last, wanted >= 50"; fi
 
