@@ -158,6 +158,23 @@ elif [ ${#got} -le 160 ] && [ "${want#"$got"}" != "$want" ]; then
   echo "note: the recorded verdict is cut at ${#got} of ${#want} chars by the recorder's metadata"
 else bad "info verdict '$got', run said '$want'"; fi
 
+# --- compressed color (MJPG): exported as the camera's JPEG bytes, unchanged -----------------
+cat >"$tmp/mjpg.json" <<'JSON'
+{"streams": {"color": {"width": 320, "height": 240, "fps": 30, "format": "MJPG"}},
+ "devices": [{"serial_number": "CP3S34D00051", "config": {"mode": "PRIMARY", "trigger_out_enable": true}},
+             {"serial_number": "CP3L44P00054", "config": {"mode": "SECONDARY"}}]}
+JSON
+run mrec 0 run --virtual-time --seconds 1 --quiet --config "$tmp/mjpg.json" --record "$tmp/m.mcap"
+run mex 0 export "$tmp/m.mcap" --frameset 5 -o "$tmp/sets/m5"
+for dev in CP3S34D00051 CP3L44P00054; do
+  j="$tmp/sets/m5/${dev}_color.jpg"
+  # a JPEG starts with SOI (ff d8) and ends with EOI (ff d9); png_probe refuses it as a PNG
+  if [ -s "$j" ] && [ "$(head -c 2 "$j" | od -An -tx1 | tr -d ' ')" = ffd8 ] &&
+     [ "$(tail -c 2 "$j" | od -An -tx1 | tr -d ' ')" = ffd9 ]; then ok; else bad "$j: not a JPEG"; fi
+  if [ -f "$tmp/sets/m5/${dev}_depth.png" ]; then ok; else bad "${dev}_depth.png missing"; fi
+done
+has mex out 'frameset 5 of .*m\.mcap: 4 slots, 4 frames, 4 images into '
+
 # --- bad files: one error naming the file and the offset, exit 2 ----------------------------
 head -c $((size / 2)) "$tmp/x.mcap" >"$tmp/cut.mcap"
 run cut 2 export "$tmp/cut.mcap" --frameset 3 -o "$tmp/out/cut"

@@ -106,7 +106,7 @@ typedef struct {
     bool interfered, has_pixels;
     uint64_t log_time_ns;
     /* its image */
-    int image_channel;
+    int image_channel, image_channel_c; /* Image, CompressedImage (-1: none) */
     bool image_done;
     char file[160];
     char image_note[320];
@@ -136,8 +136,11 @@ static int channel_by_topic(const rig_mcap_reader_t *r, const char *topic)
     return -1;
 }
 
-/* The image channel of a device's stream: an Image or CompressedImage under its topic. */
-static int image_channel(const rig_mcap_reader_t *r, const char *serial, const char *stream)
+/* An image channel of a device's stream under its topic: its Image channel, or (compressed) its
+ * CompressedImage channel (image_raw/compressed, added when the camera sends compressed color);
+ * -1 when the file has none. */
+static int image_channel(const rig_mcap_reader_t *r, const char *serial, const char *stream,
+                         bool compressed)
 {
     char prefix[160];
     snprintf(prefix, sizeof prefix, "/rig/%s/%s/", serial, stream);
@@ -146,8 +149,8 @@ static int image_channel(const rig_mcap_reader_t *r, const char *serial, const c
         if (!ch || strncmp(ch->topic, prefix, strlen(prefix)) != 0)
             continue;
         const rig_mcap_schema_t *s = rig_mcap_reader_schema(r, ch->schema_id);
-        if (s && (strcmp(s->name, "sensor_msgs/msg/Image") == 0 ||
-                  strcmp(s->name, "sensor_msgs/msg/CompressedImage") == 0))
+        const char *want = compressed ? "sensor_msgs/msg/CompressedImage" : "sensor_msgs/msg/Image";
+        if (s && strcmp(s->name, want) == 0)
             return (int)id;
     }
     return -1;
@@ -430,7 +433,8 @@ static rig_error_t export_images(export_t *x)
         bool wanted = false;
         for (size_t k = 0; k < x->n_slots && !wanted; k++) {
             const slot_t *s = &x->slots[k];
-            wanted = s->found && s->has_pixels && s->image_channel >= 0 && !s->image_done &&
+            wanted = s->found && s->has_pixels && (s->image_channel >= 0 || s->image_channel_c >= 0) &&
+                     !s->image_done &&
                      s->log_time_ns >= x->chunks[i].message_start_time &&
                      s->log_time_ns <= x->chunks[i].message_end_time;
         }
@@ -444,7 +448,9 @@ static rig_error_t export_images(export_t *x)
                 break;
             for (size_t k = 0; k < x->n_slots; k++) {
                 slot_t *s = &x->slots[k];
-                if (s->found && !s->image_done && s->image_channel == (int)m.channel_id &&
+                if (s->found && !s->image_done &&
+                    (s->image_channel == (int)m.channel_id ||
+                     s->image_channel_c == (int)m.channel_id) &&
                     m.log_time_ns == s->log_time_ns)
                     export_image(x, s, &m);
             }
@@ -587,7 +593,8 @@ static int do_export(export_t *x, uint64_t want)
         char topic[160];
         snprintf(topic, sizeof topic, "/rig/%s/%s/frame_info", s->serial, s->stream);
         s->info_channel = s->has_frame ? channel_by_topic(x->r, topic) : -1;
-        s->image_channel = s->has_frame ? image_channel(x->r, s->serial, s->stream) : -1;
+        s->image_channel = s->has_frame ? image_channel(x->r, s->serial, s->stream, false) : -1;
+        s->image_channel_c = s->has_frame ? image_channel(x->r, s->serial, s->stream, true) : -1;
     }
     /* FrameInfo: back from the set's chunk until each slot's index is found or passed, then on */
     for (size_t i = cs + 1; err == RIG_OK && i-- > 0 && infos_wanted(x, true);)
