@@ -23,6 +23,7 @@ typedef struct cli_rig_opts {
     /* run: a configured device that is not present is waited for (it joins when it appears)
      * instead of failing; on the simulated rig only serials the rig has */
     bool wait_absent;
+    const char *replay_path; /* backend "replay": the recording */
 } cli_rig_opts_t;
 
 /** An opened rig: the context and one device per config entry, in config order. */
@@ -69,6 +70,11 @@ int cli_record(int argc, char **argv);
  * prints the error and returns CLI_RUNTIME when the file cannot be created. */
 int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_t *rig,
                     rig_recorder_t **out);
+/** After the streams started: the run's origin and each device's stream profiles and latency
+ * floor hints (metadata rigsync.run, for replays). */
+void cli_record_run(rig_recorder_t *r, const cli_rig_t *rig, int64_t t0_us);
+/** The faults the simulator injected (ground truth, metadata rigsync.sim_faults). */
+void cli_record_faults(rig_recorder_t *r, const rig_report_event_t *ev, size_t n);
 /** Drains the recorder and queues the summary metadata (sum may be NULL). */
 void cli_record_summary(rig_recorder_t *r, const rig_report_summary_t *sum);
 /** Closes the file, prints what it holds; CLI_RUNTIME with a message on a write error. */

@@ -9,12 +9,16 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "config/config_internal.h"
+#include "core/core.h"
 #include "record/recorder.h"
 
-/* Up to 64 key/value pairs with their text in one arena. */
+/* Up to 64 key/value pairs; values as long as they are (never cut: the config's text, the
+ * verdict). */
 typedef struct {
     rig_mcap_kv_t kv[64];
-    char text[64][2][160];
+    char key[64][64];
+    char *value[64];
     size_t n;
 } kvs_t;
 
@@ -23,14 +27,29 @@ __attribute__((format(printf, 3, 4))) static void kv_add(kvs_t *k, const char *k
 {
     if (k->n >= RIG_ARRAY_SIZE(k->kv))
         return;
-    rig_strlcpy(k->text[k->n][0], key, sizeof(k->text[0][0]));
-    va_list ap;
+    va_list ap, ap2;
     va_start(ap, fmt);
-    vsnprintf(k->text[k->n][1], sizeof(k->text[0][1]), fmt, ap);
+    va_copy(ap2, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    k->kv[k->n].key = k->text[k->n][0];
-    k->kv[k->n].value = k->text[k->n][1];
+    char *v = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (v)
+        vsnprintf(v, (size_t)len + 1, fmt, ap2);
+    va_end(ap2);
+    if (!v)
+        return; /* out of memory: the pair is left out */
+    rig_strlcpy(k->key[k->n], key, sizeof(k->key[0]));
+    k->value[k->n] = v;
+    k->kv[k->n].key = k->key[k->n];
+    k->kv[k->n].value = v;
     k->n++;
+}
+
+static void kv_clear(kvs_t *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->value[i]);
+    memset(k, 0, sizeof(*k));
 }
 
 static void on_clock_event(const rig_clock_event_t *ev, void *user)
@@ -54,6 +73,9 @@ int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_
     memset(&ro, 0, sizeof(ro));
     ro.compression = RIG_MCAP_COMPRESSION_ZSTD;
     ro.zstd_level = 1; /* fast: the writer must keep up with the rig */
+    /* Virtual time loses nothing by waiting: a full queue waits instead of dropping, so the
+     * recording holds every frame (a replay can then reproduce the run). */
+    ro.block_when_full = opts->virtual_time;
     char msg[256];
     rig_error_t e = rig_recorder_open(path, &ro, serials, n, out, msg, sizeof msg);
     free(serials);
@@ -68,6 +90,8 @@ int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_
         return CLI_RUNTIME;
     }
     kv_add(k, "source", "%s", rig_config_source(cfg));
+    if (cfg->text) /* the whole config, for rigsync run --replay */
+        kv_add(k, "json", "%s", cfg->text);
     kv_add(k, "backend", "%s", opts->backend);
     kv_add(k, "time", "%s", opts->virtual_time ? "virtual" : "real");
     kv_add(k, "pixels", "%s", opts->pixels ? "true" : "false");
@@ -96,20 +120,21 @@ int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_
     }
     rig_recorder_add_metadata(*out, "rigsync.config", k->kv, k->n);
     /* The rig: what each device is. */
-    memset(k, 0, sizeof(*k));
+    kv_clear(k);
     kv_add(k, "device_count", "%zu", n);
     for (size_t i = 0; i < rig->device_count; i++) {
         rig_device_info_t info;
         char key[64];
         rig_fmt(key, sizeof key, "devices[%zu]", i);
         if (rig->devices[i] && rig_device_get_info(rig->devices[i], &info) == RIG_OK)
-            kv_add(k, key, "serial %s model %s timestamp_bits %" PRIu32, info.serial, info.model,
-                   info.timestamp_bits);
+            kv_add(k, key, "serial %s model %s timestamp_bits %" PRIu32 " modes 0x%02" PRIX32,
+                   info.serial, info.model, info.timestamp_bits, info.supported_modes);
         else
             kv_add(k, key, "serial %s (not present at the start)",
                    rig_config_device_serial(cfg, i));
     }
     rig_recorder_add_metadata(*out, "rigsync.rig", k->kv, k->n);
+    kv_clear(k);
     free(k);
     rig_context_set_clock_event_callback(rig->ctx, on_clock_event, *out);
     return CLI_OK;
@@ -145,7 +170,59 @@ void cli_record_summary(rig_recorder_t *r, const rig_report_summary_t *sum)
     kv_add(k, "recorder.dropped_frames", "%" PRIu64, st.dropped_frames);
     kv_add(k, "recorder.dropped_framesets", "%" PRIu64, st.dropped_framesets);
     kv_add(k, "recorder.dropped_clock_events", "%" PRIu64, st.dropped_clock_events);
+    kv_add(k, "recorder.device_events_written", "%" PRIu64, st.device_events_written);
+    kv_add(k, "recorder.dropped_device_events", "%" PRIu64, st.dropped_device_events);
     rig_recorder_add_metadata(r, "rigsync.summary", k->kv, k->n);
+    kv_clear(k);
+    free(k);
+}
+
+void cli_record_run(rig_recorder_t *r, const cli_rig_t *rig, int64_t t0_us)
+{
+    kvs_t *k = calloc(1, sizeof(*k));
+    if (!k)
+        return;
+    kv_add(k, "t0_us", "%" PRId64, t0_us);
+    for (size_t i = 0; i < rig->device_count && k->n + RIG_STREAM_COUNT <= 64; i++)
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            rig_stream_profile_t p;
+            bool floor_known = false;
+            int64_t floor_us = 0, unc_us = 0;
+            if (!rig->devices[i] ||
+                rig_device_stream_facts(rig->devices[i], (rig_stream_t)s, &p, &floor_known,
+                                        &floor_us, &unc_us) != RIG_OK ||
+                p.width == 0)
+                continue; /* not started (absent): its model's defaults when it arrives */
+            char key[64], floor[64] = "none";
+            if (floor_known)
+                rig_fmt(floor, sizeof floor, "%" PRId64 " %" PRId64, floor_us, unc_us);
+            rig_fmt(key, sizeof key, "devices[%zu].%s", i, rig_stream_name((rig_stream_t)s));
+            kv_add(k, key, "%ux%u@%u %s floor %s", p.width, p.height, p.fps,
+                   rig_format_name(p.format), floor);
+        }
+    rig_recorder_add_metadata(r, "rigsync.run", k->kv, k->n);
+    kv_clear(k);
+    free(k);
+}
+
+void cli_record_faults(rig_recorder_t *r, const rig_report_event_t *ev, size_t n)
+{
+    kvs_t *k = calloc(1, sizeof(*k));
+    if (!k)
+        return;
+    kv_add(k, "count", "%zu", n);
+    for (size_t i = 0; i < n; i++) {
+        if (k->n == 64) { /* 64 pairs a record: the next record goes on */
+            rig_recorder_add_metadata(r, "rigsync.sim_faults", k->kv, k->n);
+            kv_clear(k);
+        }
+        char key[64];
+        rig_fmt(key, sizeof key, "fault[%zu]", i);
+        kv_add(k, key, "%" PRId64 "\t%ld\t%s\t%s", ev[i].host_ts_us, ev[i].device, ev[i].what,
+               ev[i].detail);
+    }
+    rig_recorder_add_metadata(r, "rigsync.sim_faults", k->kv, k->n);
+    kv_clear(k);
     free(k);
 }
 

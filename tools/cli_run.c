@@ -17,6 +17,7 @@
 #include "config/ranges.h"
 #include "mode/mode.h"
 #include "report/report.h"
+#include "rigsync/replay.h"
 #include "rigsync/sim.h"
 
 static volatile sig_atomic_t interrupted;
@@ -37,6 +38,8 @@ static bool parse_number(rig_range_id_t id, const char *option, const char *text
 typedef struct run_opts {
     cli_rig_opts_t rig;
     double seconds;
+    bool seconds_set;
+    bool backend_set;
     bool interval_set;
     uint64_t interval_ms;
     bool quiet;
@@ -77,7 +80,7 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
                            strcmp(a, "--clock-sync-interval-ms") == 0 ||
                            strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0 ||
                            strcmp(a, "--csv") == 0 || strcmp(a, "--trigger-hz") == 0 ||
-                           strcmp(a, "--record") == 0 ||
+                           strcmp(a, "--record") == 0 || strcmp(a, "--replay") == 0 ||
                            strcmp(a, "--orbbec-lib") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync run: %s needs a value\n", a);
@@ -87,11 +90,15 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
             o->rig.config_path = v;
         } else if (strcmp(a, "--backend") == 0) {
             o->rig.backend = v;
+            o->backend_set = true;
+        } else if (strcmp(a, "--replay") == 0) {
+            o->rig.replay_path = v;
         } else if (strcmp(a, "--orbbec-lib") == 0) {
             o->rig.library = v;
         } else if (strcmp(a, "--seconds") == 0) {
             if (!parse_number(RIG_RANGE_CLI_SECONDS, a, v, NULL, &o->seconds))
                 return CLI_USAGE;
+            o->seconds_set = true;
         } else if (strcmp(a, "--clock-sync-interval-ms") == 0) {
             if (!parse_number(RIG_RANGE_CLOCK_SYNC_INTERVAL_MS, a, v, &o->interval_ms, NULL))
                 return CLI_USAGE;
@@ -124,6 +131,26 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         }
         if (takes_value)
             i++;
+    }
+    if (o->rig.replay_path) {
+        /* A replay runs the recorded rig with the recorded config. */
+        if (o->rig.config_path) {
+            fprintf(stderr, "rigsync run: --config cannot go with --replay: a replay runs with "
+                            "the config it was recorded with (the file's rigsync.config); drop "
+                            "--config\n");
+            return CLI_USAGE;
+        }
+        if (o->backend_set && strcmp(o->rig.backend, "replay") != 0) {
+            fprintf(stderr, "rigsync run: --backend %s cannot go with --replay (a replay is its "
+                            "own backend); drop --backend\n",
+                    o->rig.backend);
+            return CLI_USAGE;
+        }
+        o->rig.backend = "replay";
+    } else if (o->backend_set && strcmp(o->rig.backend, "replay") == 0) {
+        fprintf(stderr, "rigsync run: --backend replay needs the recording: give --replay "
+                        "FILE.mcap\n");
+        return CLI_USAGE;
     }
     if (o->rig.virtual_time && strcmp(o->rig.backend, "orbbec") == 0) {
         fprintf(stderr, "rigsync run: --virtual-time applies to --backend sim only (real cameras "
@@ -231,8 +258,13 @@ static void print_ts(FILE *out, int64_t t)
 static void on_frame(rig_frame_t *f, void *user)
 {
     run_state_t *rs = user;
-    if (rs->rec) /* never waits: a full queue counts the frame as dropped by the recorder */
-        rig_recorder_frame(rs->rec, f);
+    /* Real time: when the frame reached us, for the host lag (virtual time has none); a replay
+     * gives the recorded run's. */
+    int64_t wall = rs->o->rig.replay_path ? rig_replay_frame_wall_us(f)
+                   : rs->o->rig.virtual_time ? RIG_TS_NONE
+                                             : rig_monotonic_us();
+    if (rs->rec) /* real time never waits: a full queue counts the frame as dropped */
+        rig_recorder_frame_wall(rs->rec, f, wall);
     pthread_mutex_lock(&rs->lock);
     if (!rs->o->quiet && !rs->o->sets)
         print_frame(f, rs->o->global);
@@ -240,10 +272,9 @@ static void on_frame(rig_frame_t *f, void *user)
                        rig_frame_index(f), rig_frame_host_ts_us(f),
                        rig_frame_global_ts_us(f), rig_frame_interfered(f)) != RIG_OK)
         rs->failed = true;
-    /* Real time: when the frame reached us, for the host lag (virtual time has none). */
-    if (!rs->o->rig.virtual_time)
+    if (wall != RIG_TS_NONE)
         rig_report_add_wall(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
-                            rig_frame_host_ts_us(f), rig_monotonic_us());
+                            rig_frame_host_ts_us(f), wall);
     pthread_mutex_unlock(&rs->lock);
 }
 
@@ -338,6 +369,8 @@ static void on_unmatched(rig_frame_t *f, rig_unmatched_reason_t reason, void *us
 static void on_device_event(const rig_device_event_t *ev, void *user)
 {
     run_state_t *rs = user;
+    if (rs->rec)
+        rig_recorder_device_event(rs->rec, ev);
     pthread_mutex_lock(&rs->lock);
     double t = (double)(ev->host_ts_us - rs->t0_us) / 1e6;
     if (ev->device_index == RIG_DEVICE_INDEX_NONE)
@@ -360,35 +393,82 @@ static void on_device_event(const rig_device_event_t *ev, void *user)
     pthread_mutex_unlock(&rs->lock);
 }
 
+/* The faults a replayed recording's simulator injected (metadata rigsync.sim_faults). */
+static size_t replayed_faults(run_state_t *rs, rig_context_t *ctx, rig_report_event_t **out)
+{
+    char v[1024];
+    *out = NULL;
+    if (rig_replay_metadata(ctx, "rigsync.sim_faults", "count", v, sizeof v) != RIG_OK)
+        return 0;
+    size_t n = (size_t)strtoull(v, NULL, 10);
+    n = RIG_MIN(n, (size_t)RIG_SIM_MAX_FAULT_RECORDS);
+    rig_report_event_t *e = calloc(n + 1, sizeof(*e));
+    size_t k = 0;
+    for (size_t i = 0; e && i < n; i++) {
+        char key[64];
+        rig_fmt(key, sizeof key, "fault[%zu]", i);
+        if (rig_replay_metadata(ctx, "rigsync.sim_faults", key, v, sizeof v) != RIG_OK)
+            continue;
+        /* "host_us \t device \t what \t detail" */
+        char *p = v, *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        char *t3 = t2 ? strchr(t2 + 1, '\t') : NULL;
+        if (!t3)
+            continue;
+        *t1 = *t2 = *t3 = '\0';
+        e[k].host_ts_us = strtoll(p, NULL, 10);
+        e[k].device = strtol(t1 + 1, NULL, 10);
+        if (e[k].device < -1 || e[k].device >= (long)rs->ndev)
+            e[k].device = -1;
+        rig_strlcpy(e[k].what, t2 + 1, sizeof e[k].what);
+        rig_strlcpy(e[k].detail, t3 + 1, sizeof e[k].detail);
+        k++;
+    }
+    *out = e;
+    return k;
+}
+
 /* The simulator's injected faults (ground truth): into the report with their time and effect,
- * so that the summary can list what struck next to what the core saw. */
+ * so that the summary can list what struck next to what the core saw; and into the recording,
+ * so that its replay lists them too. */
 static void report_sim_faults(run_state_t *rs, rig_context_t *ctx)
 {
-    size_t n = 0;
-    if (rig_sim_fault_records(ctx, NULL, 0, &n) != RIG_OK || n == 0)
-        return;
-    size_t cap = RIG_MIN(n, (size_t)RIG_SIM_MAX_FAULT_RECORDS);
-    rig_sim_fault_record_t *v = calloc(cap, sizeof(*v));
-    if (!v || rig_sim_fault_records(ctx, v, cap, &n) != RIG_OK) {
+    size_t n = 0, cap = 0;
+    rig_report_event_t *ev = NULL;
+    if (rs->o->rig.replay_path) {
+        cap = replayed_faults(rs, ctx, &ev);
+    } else {
+        if (rig_sim_fault_records(ctx, NULL, 0, &n) != RIG_OK || n == 0)
+            return;
+        cap = RIG_MIN(n, (size_t)RIG_SIM_MAX_FAULT_RECORDS);
+        rig_sim_fault_record_t *v = calloc(cap, sizeof(*v));
+        ev = calloc(cap, sizeof(*ev));
+        if (!v || !ev || rig_sim_fault_records(ctx, v, cap, &n) != RIG_OK) {
+            free(v);
+            free(ev);
+            return;
+        }
+        for (size_t i = 0; i < cap; i++) {
+            rig_report_event_t *re = &ev[i];
+            re->host_ts_us = v[i].host_us;
+            re->device = -1;
+            for (size_t d = 0; d < rs->ndev; d++)
+                if (strcmp(rig_config_device_serial(rs->cfg, d), v[i].serial) == 0)
+                    re->device = (long)d;
+            rig_fmt(re->what, sizeof(re->what), "injected %s", rig_sim_fault_name(v[i].kind));
+            rig_strlcpy(re->detail, v[i].effect, sizeof(re->detail));
+        }
         free(v);
+    }
+    if (!ev)
         return;
-    }
     pthread_mutex_lock(&rs->lock);
-    for (size_t i = 0; i < cap; i++) {
-        rig_report_event_t re;
-        memset(&re, 0, sizeof(re));
-        re.host_ts_us = v[i].host_us;
-        re.device = -1;
-        for (size_t d = 0; d < rs->ndev; d++)
-            if (strcmp(rig_config_device_serial(rs->cfg, d), v[i].serial) == 0)
-                re.device = (long)d;
-        rig_fmt(re.what, sizeof(re.what), "injected %s", rig_sim_fault_name(v[i].kind));
-        rig_strlcpy(re.detail, v[i].effect, sizeof(re.detail));
-        if (rig_report_add_event(rs->report, &re) != RIG_OK)
+    for (size_t i = 0; i < cap; i++)
+        if (rig_report_add_event(rs->report, &ev[i]) != RIG_OK)
             rs->failed = true;
-    }
     pthread_mutex_unlock(&rs->lock);
-    free(v);
+    if (rs->rec && cap)
+        cli_record_faults(rs->rec, ev, cap);
+    free(ev);
 }
 
 static int start_streams(cli_rig_t *rig)
@@ -451,7 +531,8 @@ int cli_run(int argc, char **argv)
      * files read, nor each other. */
     const char *inputs[][2] = {{"--config", o.rig.config_path},
                                {"--orbbec-lib", o.rig.library},
-                               {"--csv", o.csv_path}};
+                               {"--csv", o.csv_path},
+                               {"--replay", o.rig.replay_path}};
     const char *outputs[][3] = {{"--csv", o.csv_path, "CSV"}, {"--record", o.record_path, "recording"}};
     for (size_t j = 0; j < RIG_ARRAY_SIZE(outputs); j++)
         for (size_t k = 0; outputs[j][1] && k < RIG_ARRAY_SIZE(inputs); k++) {
@@ -466,9 +547,18 @@ int cli_run(int argc, char **argv)
             return CLI_USAGE;
         }
     rig_config_t *cfg = NULL;
-    rc = cli_load_config(o.rig.config_path, &cfg);
-    if (rc != CLI_OK)
-        return rc;
+    if (o.rig.replay_path) {
+        char msg[1024], shown[4096];
+        if (rig_replay_load_config(o.rig.replay_path, &cfg, msg, sizeof msg) != RIG_OK) {
+            fprintf(stderr, "rigsync run: --replay %s\n", rig_escape(shown, sizeof shown, msg));
+            return CLI_USAGE;
+        }
+        rc = CLI_OK;
+    } else {
+        rc = cli_load_config(o.rig.config_path, &cfg);
+        if (rc != CLI_OK)
+            return rc;
+    }
     double trigger_hz = o.trigger_hz > 0 ? o.trigger_hz : (double)cfg->auto_trigger_fps;
     size_t nsoft = 0, bad;
     for (size_t i = 0; i < rig_config_device_count(cfg); i++) {
@@ -535,7 +625,9 @@ int cli_run(int argc, char **argv)
     rig_context_set_unmatched_callback(rig.ctx, on_unmatched, &rs);
     for (size_t i = 0; i < rig.device_count; i++)
         rs.appeared[i] = rig_device_present(rig.devices[i]);
-    if (o.rig.virtual_time)
+    if (o.rig.replay_path)
+        rig_replay_origin_us(rig.ctx, &rs.t0_us); /* the recorded run's: the same EVENT times */
+    else if (o.rig.virtual_time)
         rig_sim_now_us(rig.ctx, &rs.t0_us);
     else
         rs.t0_us = rig_realtime_us();
@@ -544,6 +636,8 @@ int cli_run(int argc, char **argv)
     rc = start_streams(&rig);
     if (rc != CLI_OK)
         goto out;
+    if (rs.rec)
+        cli_record_run(rs.rec, &rig, rs.t0_us);
     rig_error_t err = rig_context_enable_framesets(rig.ctx, NULL);
     uint64_t interval = o.interval_set ? o.interval_ms : rig_config_clock_sync_interval_ms(cfg);
     if (err == RIG_OK)
@@ -554,8 +648,14 @@ int cli_run(int argc, char **argv)
         rc = CLI_RUNTIME;
         goto out;
     }
-    printf("rigsync: streaming for %.1f s; host clock sync every %llu ms%s\n", o.seconds,
-           (unsigned long long)interval, interval ? "" : " (once)");
+    /* A replay without --seconds plays the whole recording. */
+    bool to_end = o.rig.replay_path && !o.seconds_set;
+    if (to_end)
+        printf("rigsync: replaying %s to its end; host clock sync every %llu ms%s\n",
+               o.rig.replay_path, (unsigned long long)interval, interval ? "" : " (once)");
+    else
+        printf("rigsync: streaming for %.1f s; host clock sync every %llu ms%s\n", o.seconds,
+               (unsigned long long)interval, interval ? "" : " (once)");
     if (trigger_hz > 0 && nsoft > 0)
         printf("rigsync: software trigger at %.6g Hz to %zu device(s)\n", trigger_hz, nsoft);
     fflush(stdout);
@@ -566,7 +666,12 @@ int cli_run(int argc, char **argv)
     int64_t start_us = o.rig.virtual_time ? 0 : rig_monotonic_us();
     int64_t trigger_every = trigger_hz > 0 && nsoft ? (int64_t)llround(1e6 / trigger_hz) : 0;
     int64_t next_trigger = trigger_every;
-    for (int64_t done = 0; !interrupted && done < total_us;) {
+    bool replay_bad = false;
+    for (int64_t done = 0; !interrupted && (to_end || done < total_us);) {
+        bool finished = false;
+        if (o.rig.replay_path &&
+            (rig_replay_status(rig.ctx, &finished, NULL, 0) != RIG_OK || finished))
+            break;
         if (trigger_every && done >= next_trigger) {
             for (size_t i = 0; i < rig.device_count; i++) {
                 rig_sync_config_t s;
@@ -576,11 +681,16 @@ int cli_run(int argc, char **argv)
             }
             next_trigger += trigger_every;
         }
-        int64_t step = RIG_MIN(total_us - done, 100000);
+        int64_t step = to_end ? 100000 : RIG_MIN(total_us - done, 100000);
         if (trigger_every)
             step = RIG_MIN(step, RIG_MAX(next_trigger - done, 1));
         if (o.rig.virtual_time) {
-            err = rig_sim_advance_us(rig.ctx, step);
+            err = o.rig.replay_path ? rig_replay_advance_us(rig.ctx, step)
+                                    : rig_sim_advance_us(rig.ctx, step);
+            if (err != RIG_OK && o.rig.replay_path) {
+                replay_bad = true; /* said below, with the file's offset */
+                break;
+            }
             if (err != RIG_OK) {
                 char detail[1024];
                 fprintf(stderr, "rigsync: %s\n",
@@ -594,6 +704,18 @@ int cli_run(int argc, char **argv)
             nanosleep(&ts, NULL);
             done = rig_monotonic_us() - start_us;
         }
+    }
+    if (o.rig.replay_path) {
+        char msg[1024], shown[4096];
+        bool finished;
+        replay_bad |= rig_replay_status(rig.ctx, &finished, msg, sizeof msg) != RIG_OK;
+        if (replay_bad) {
+            fprintf(stderr, "rigsync run: --replay %s\n", rig_escape(shown, sizeof shown, msg));
+            rc = CLI_USAGE;
+            goto out;
+        }
+        if (msg[0])
+            fprintf(stderr, "rigsync: warning: %s\n", rig_escape(shown, sizeof shown, msg));
     }
     for (size_t i = 0; i < rig.device_count; i++)
         rig_device_stop(rig.devices[i]);

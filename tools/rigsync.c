@@ -112,12 +112,13 @@ int cli_context_create(const cli_rig_opts_t *opts, const rig_config_t *config,
     co.seed = opts->seed;
     co.pixels = opts->pixels;
     co.library = opts->library;
+    co.replay_path = opts->replay_path;
     char detail[1024] = "";
     co.error_detail = detail;
     co.error_detail_len = sizeof(detail);
     rig_error_t err = rig_context_create(&co, ctx);
     if (err == RIG_ERROR_NOT_FOUND && !detail[0]) {
-        fprintf(stderr, "rigsync: unknown backend \"%s\"; available backends: sim, orbbec\n",
+        fprintf(stderr, "rigsync: unknown backend \"%s\"; available backends: sim, orbbec, replay\n",
                 opts->backend);
         return CLI_USAGE;
     }

@@ -221,9 +221,10 @@ typedef enum rig_time_mode {
 } rig_time_mode_t;
 
 typedef struct rig_context_options {
-    const char *backend;         /**< "sim" (default when NULL) or "orbbec" (the vendor SDK) */
+    const char *backend;         /**< "sim" (default when NULL), "orbbec" (the vendor SDK) or
+                                      "replay" (a recording, rigsync/replay.h) */
     const rig_config_t *config;  /**< the sim builds its rig from it; may be NULL */
-    rig_time_mode_t time_mode;   /**< sim only */
+    rig_time_mode_t time_mode;   /**< sim and replay */
     bool seed_set;               /**< override the sim's random seed with `seed` */
     uint64_t seed;
     bool pixels;                 /**< sim only: render synthetic pixels (default true) */
@@ -238,6 +239,8 @@ typedef struct rig_context_options {
      *  re-opened: the caller closes the old handle and opens the device anew (default false:
      *  the core recovers them, see rig_device_present) */
     bool manual_recovery;
+    /** replay only: the recording to play (an .mcap file of rigsync record) */
+    const char *replay_path;
 } rig_context_options_t;
 
 /** Fills opts with defaults: backend "sim", real time, pixels on. */

@@ -1,5 +1,5 @@
 /*
- * The backend interface: one struct of function pointers per backend ("sim", later "orbbec",
+ * The backend interface: one struct of function pointers per backend ("sim", "orbbec",
  * "replay"). Several backends can be live at once, each inside its own context.
  *
  * Threads: the core serialises nothing on the backend's behalf. Every op may be called from any
@@ -62,5 +62,6 @@ typedef struct rig_backend_ops {
 
 extern const rig_backend_ops_t rig_sim_backend;
 extern const rig_backend_ops_t rig_orbbec_backend;
+extern const rig_backend_ops_t rig_replay_backend;
 
 #endif

@@ -182,6 +182,13 @@ static rig_error_t parse_text(const char *text, size_t len, const char *name, ri
         goto done;
     }
     rig_strlcpy(cfg->source, name, sizeof cfg->source);
+    cfg->text = malloc(len + 1); /* kept for recordings (rigsync.config "json") */
+    if (!cfg->text) {
+        rc = cfg_out_of_memory(diag);
+        goto done;
+    }
+    memcpy(cfg->text, text, len);
+    cfg->text[len] = '\0';
     set_defaults(cfg);
     cfg->serial_index = rig_serial_index_create(); /* NULL: lookups scan */
     cfg->sim.serial_index = rig_serial_index_create();
@@ -340,6 +347,7 @@ void rig_config_destroy(rig_config_t *config)
     free(config->pulse_source);
     free(config->pulse_walk);
     free(config->generator_fed);
+    free(config->text);
     free(config);
 }
 

@@ -141,6 +141,7 @@ typedef struct rig_sim_spec {
 
 struct rig_config {
     char source[256];
+    char *text; /* the JSON text it was parsed from (NUL-terminated) */
     rig_config_device_t *devices;
     size_t device_count;
     rig_stream_profile_t streams[RIG_STREAM_COUNT]; /* indexed by rig_stream_t */

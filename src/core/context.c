@@ -17,7 +17,8 @@
 
 #define DEFAULT_QUEUE_CAPACITY 256
 
-static const rig_backend_ops_t *const backends[] = {&rig_sim_backend, &rig_orbbec_backend};
+static const rig_backend_ops_t *const backends[] = {&rig_sim_backend, &rig_orbbec_backend,
+                                                    &rig_replay_backend};
 
 void rig_context_options_init(rig_context_options_t *opts)
 {
@@ -500,6 +501,24 @@ rig_error_t rig_device_start(rig_device_t *dev, const rig_stream_profile_t *colo
         rig_ctx_framesets_start_failed(ctx, dev);
     }
     return err;
+}
+
+rig_error_t rig_device_stream_facts(rig_device_t *dev, rig_stream_t stream,
+                                    rig_stream_profile_t *profile, bool *floor_known,
+                                    int64_t *floor_us, int64_t *uncertainty_us)
+{
+    if (!dev || (int)stream < 0 || stream >= RIG_STREAM_COUNT || !profile || !floor_known ||
+        !floor_us || !uncertainty_us)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    rig_context_t *ctx = dev->ctx;
+    pthread_mutex_lock(&ctx->lock);
+    *profile = dev->profiles[stream];
+    void *be = dev->be_dev;
+    pthread_mutex_unlock(&ctx->lock);
+    *floor_known = be && ctx->ops->latency_floor &&
+                   ctx->ops->latency_floor(ctx->be, be, stream, floor_us, uncertainty_us) ==
+                       RIG_OK;
+    return RIG_OK;
 }
 
 rig_error_t rig_device_stop(rig_device_t *dev)

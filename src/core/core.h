@@ -25,6 +25,7 @@ struct rig_frame {
     size_t data_size;
     bool interfered; /* depth disturbed by another ToF camera's laser */
     bool has_truth; /* simulator frames only */
+    int64_t recorded_wall_us; /* replayed frames: when the recorded run received it, else NONE */
     rig_sim_truth_t truth;
 };
 
@@ -80,6 +81,14 @@ void rig_context_deliver_device_event(rig_context_t *ctx, size_t dev_index,
  */
 void rig_context_deliver_device_arrivals(rig_context_t *ctx, const char *const *serials,
                                          size_t count, int64_t host_us);
+
+/**
+ * What a started device's stream runs with, for recordings: its profile as started and the
+ * backend's latency floor hint (*floor_known false when the backend has none). Lock not held.
+ */
+rig_error_t rig_device_stream_facts(rig_device_t *dev, rig_stream_t stream,
+                                    rig_stream_profile_t *profile, bool *floor_known,
+                                    int64_t *floor_us, int64_t *uncertainty_us);
 
 /** The backend state of ctx when its backend is `ops`, else NULL (for backend-specific API). */
 void *rig_context_backend_state(rig_context_t *ctx, const rig_backend_ops_t *ops);

@@ -17,9 +17,11 @@ typedef struct item {
     struct item *next;
     item_kind_t kind;
     rig_frame_t *frame;   /* ITEM_FRAME (retained) */
+    int64_t wall_us;      /* ITEM_FRAME: when it was handed over (RIG_TS_NONE: unknown) */
     uint16_t channel;     /* ITEM_ENCODED */
     uint64_t log_time_ns; /* ITEM_ENCODED */
-    bool is_set;          /* ITEM_ENCODED: a frameset (else a clock event) */
+    bool is_set;          /* ITEM_ENCODED: a frameset (else a clock or device event) */
+    bool is_device_event; /* ITEM_ENCODED: a device event */
     uint8_t *data;        /* ITEM_ENCODED: CDR; ITEM_METADATA: name\0k\0v\0k\0v\0... */
     size_t len;
     size_t n_kv; /* ITEM_METADATA */
@@ -40,12 +42,13 @@ struct rig_recorder {
     size_t n;
     char **serials;
     stream_channels_t (*ch)[RIG_STREAM_COUNT];
-    uint16_t ch_sets, ch_clock;
+    uint16_t ch_sets, ch_clock, ch_devev;
     uint16_t schema_compressed; /* 0 = not added yet */
-    uint32_t seq_sets, seq_clock;
+    uint32_t seq_sets, seq_clock, seq_devev;
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
+    pthread_cond_t room; /* block_when_full: the writer took an item */
     pthread_t thread;
     bool running, stopping;
     item_t *head, *tail;
@@ -169,7 +172,7 @@ static bool write_item(rig_recorder_t *r, item_t *it)
                 r->st.images_written++;
         }
         if (e == RIG_OK) {
-            rig_ros2_encode_frame_info(&r->cdr, f);
+            rig_ros2_encode_frame_info_wall(&r->cdr, f, it->wall_us);
             e = r->cdr.failed ? RIG_ERROR_NO_MEMORY
                               : rig_mcap_writer_write_message(r->w, c->info, c->seq_info++, t, t,
                                                               r->cdr.data, r->cdr.len);
@@ -177,11 +180,15 @@ static bool write_item(rig_recorder_t *r, item_t *it)
         if (e == RIG_OK)
             r->st.frames_written++;
     } else if (it->kind == ITEM_ENCODED) {
-        uint32_t seq = it->is_set ? r->seq_sets++ : r->seq_clock++;
+        uint32_t seq = it->is_set            ? r->seq_sets++
+                       : it->is_device_event ? r->seq_devev++
+                                             : r->seq_clock++;
         e = rig_mcap_writer_write_message(r->w, it->channel, seq, it->log_time_ns,
                                           it->log_time_ns, it->data, it->len);
         if (e == RIG_OK)
-            it->is_set ? r->st.framesets_written++ : r->st.clock_events_written++;
+            (it->is_set ? &r->st.framesets_written
+             : it->is_device_event ? &r->st.device_events_written
+                                   : &r->st.clock_events_written)[0]++;
     } else {
         rig_mcap_kv_t kv[64];
         const char *p = (const char *)it->data;
@@ -251,6 +258,7 @@ static void *writer_main(void *arg)
             r->tail = NULL;
         r->q_items--;
         r->q_bytes -= it->bytes;
+        pthread_cond_broadcast(&r->room);
         bool failed = r->err != RIG_OK;
         pthread_mutex_unlock(&r->lock);
         bool ok = !failed && write_item(r, it);
@@ -296,8 +304,15 @@ static void push_locked(rig_recorder_t *r, item_t *it)
 static void enqueue(rig_recorder_t *r, item_t *it, uint64_t *dropped)
 {
     pthread_mutex_lock(&r->lock);
+    /* Virtual time (block_when_full): nothing is lost by waiting, so wait for room (a single
+     * item larger than the byte budget goes in once the queue is empty). */
+    while (r->o.block_when_full && r->running && !r->stopping && r->err == RIG_OK &&
+           (r->q_items >= r->o.queue_items ||
+            (r->q_items > 0 && r->q_bytes + it->bytes > r->o.queue_bytes)))
+        pthread_cond_wait(&r->room, &r->lock);
     bool room = r->running && !r->stopping && r->q_items < r->o.queue_items &&
-                r->q_bytes + it->bytes <= r->o.queue_bytes;
+                (r->q_bytes + it->bytes <= r->o.queue_bytes ||
+                 (r->o.block_when_full && r->q_items == 0));
     if (room && r->err != RIG_OK) {
         r->st.not_written++;
         room = false;
@@ -316,6 +331,11 @@ static void enqueue(rig_recorder_t *r, item_t *it, uint64_t *dropped)
 
 void rig_recorder_frame(rig_recorder_t *r, rig_frame_t *frame)
 {
+    rig_recorder_frame_wall(r, frame, RIG_TS_NONE);
+}
+
+void rig_recorder_frame_wall(rig_recorder_t *r, rig_frame_t *frame, int64_t wall_us)
+{
     item_t *it = calloc(1, sizeof(*it));
     if (!it) {
         pthread_mutex_lock(&r->lock);
@@ -326,12 +346,13 @@ void rig_recorder_frame(rig_recorder_t *r, rig_frame_t *frame)
     rig_frame_retain(frame);
     it->kind = ITEM_FRAME;
     it->frame = frame;
+    it->wall_us = wall_us;
     it->bytes = rig_frame_data_size(frame);
     enqueue(r, it, &r->st.dropped_frames);
 }
 
-static void enqueue_cdr(rig_recorder_t *r, rig_cdr_t *c, uint16_t ch, int64_t t_us, bool is_set,
-                        uint64_t *dropped)
+static item_t *enqueue_cdr(rig_recorder_t *r, rig_cdr_t *c, uint16_t ch, int64_t t_us,
+                           bool is_set, uint64_t *dropped)
 {
     item_t *it = c->failed ? NULL : calloc(1, sizeof(*it));
     if (!it) {
@@ -339,7 +360,7 @@ static void enqueue_cdr(rig_recorder_t *r, rig_cdr_t *c, uint16_t ch, int64_t t_
         pthread_mutex_lock(&r->lock);
         (*dropped)++;
         pthread_mutex_unlock(&r->lock);
-        return;
+        return NULL;
     }
     it->kind = ITEM_ENCODED;
     it->channel = ch;
@@ -347,7 +368,7 @@ static void enqueue_cdr(rig_recorder_t *r, rig_cdr_t *c, uint16_t ch, int64_t t_
     it->is_set = is_set;
     it->data = c->data;
     it->len = c->len;
-    enqueue(r, it, dropped);
+    return it;
 }
 
 void rig_recorder_frameset(rig_recorder_t *r, const rig_frameset_t *set)
@@ -362,7 +383,9 @@ void rig_recorder_frameset(rig_recorder_t *r, const rig_frameset_t *set)
             if (f)
                 t = RIG_MAX(t, rig_frame_host_ts_us(f));
         }
-    enqueue_cdr(r, &c, r->ch_sets, t, true, &r->st.dropped_framesets);
+    item_t *it = enqueue_cdr(r, &c, r->ch_sets, t, true, &r->st.dropped_framesets);
+    if (it)
+        enqueue(r, it, &r->st.dropped_framesets);
 }
 
 void rig_recorder_clock_event(rig_recorder_t *r, const rig_clock_event_t *event)
@@ -372,7 +395,21 @@ void rig_recorder_clock_event(rig_recorder_t *r, const rig_clock_event_t *event)
                                 event->device_index < r->n ? r->serials[event->device_index] : "");
     int64_t t = event->kind == RIG_CLOCK_EVENT_TWO_WAY ? event->host_after_us
                                                        : event->host_before_us;
-    enqueue_cdr(r, &c, r->ch_clock, t, false, &r->st.dropped_clock_events);
+    item_t *it = enqueue_cdr(r, &c, r->ch_clock, t, false, &r->st.dropped_clock_events);
+    if (it)
+        enqueue(r, it, &r->st.dropped_clock_events);
+}
+
+void rig_recorder_device_event(rig_recorder_t *r, const rig_device_event_t *event)
+{
+    rig_cdr_t c = {0};
+    rig_ros2_encode_device_event(&c, event);
+    item_t *it = enqueue_cdr(r, &c, r->ch_devev, event->host_ts_us, false,
+                             &r->st.dropped_device_events);
+    if (it) {
+        it->is_device_event = true;
+        enqueue(r, it, &r->st.dropped_device_events);
+    }
 }
 
 rig_error_t rig_recorder_add_metadata(rig_recorder_t *r, const char *name, const rig_mcap_kv_t *kv,
@@ -420,7 +457,7 @@ rig_error_t rig_recorder_add_metadata(rig_recorder_t *r, const char *name, const
 
 static rig_error_t add_channels(rig_recorder_t *r)
 {
-    uint16_t s_img, s_info, s_set, s_clk;
+    uint16_t s_img, s_info, s_set, s_clk, s_dev;
     rig_error_t e = rig_mcap_writer_add_schema(r->w, RIG_ROS2_IMAGE, "ros2msg", rig_ros2_image_def,
                                                strlen(rig_ros2_image_def), &s_img);
     if (e == RIG_OK)
@@ -434,6 +471,10 @@ static rig_error_t add_channels(rig_recorder_t *r)
         e = rig_mcap_writer_add_schema(r->w, RIG_ROS2_CLOCK_EVENT, "ros2msg",
                                        rig_ros2_clock_event_def, strlen(rig_ros2_clock_event_def),
                                        &s_clk);
+    if (e == RIG_OK)
+        e = rig_mcap_writer_add_schema(r->w, RIG_ROS2_DEVICE_EVENT, "ros2msg",
+                                       rig_ros2_device_event_def,
+                                       strlen(rig_ros2_device_event_def), &s_dev);
     for (size_t d = 0; e == RIG_OK && d < r->n; d++)
         for (int s = 0; e == RIG_OK && s < RIG_STREAM_COUNT; s++) {
             char topic[300];
@@ -452,6 +493,9 @@ static rig_error_t add_channels(rig_recorder_t *r)
     if (e == RIG_OK)
         e = rig_mcap_writer_add_channel(r->w, s_clk, "/rig/clock_events", "cdr", NULL, 0,
                                         &r->ch_clock);
+    if (e == RIG_OK)
+        e = rig_mcap_writer_add_channel(r->w, s_dev, "/rig/device_events", "cdr", NULL, 0,
+                                        &r->ch_devev);
     return e;
 }
 
@@ -465,6 +509,7 @@ static void destroy(rig_recorder_t *r)
     rig_cdr_free(&r->cdr);
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->cond);
+    pthread_cond_destroy(&r->room);
     free(r);
 }
 
@@ -484,6 +529,7 @@ rig_error_t rig_recorder_open(const char *path, const rig_recorder_options_t *op
     }
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->cond, NULL);
+    pthread_cond_init(&r->room, NULL);
     if (options)
         r->o = *options;
     if (!r->o.queue_items)
@@ -545,6 +591,7 @@ rig_error_t rig_recorder_stop(rig_recorder_t *r, char *msg, size_t len)
     bool join = r->running && !r->stopping;
     r->stopping = true;
     pthread_cond_signal(&r->cond);
+    pthread_cond_broadcast(&r->room);
     pthread_mutex_unlock(&r->lock);
     if (join) {
         pthread_join(r->thread, NULL);

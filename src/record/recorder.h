@@ -11,7 +11,7 @@
  * Channels per device: /rig/<serial>/color/image_raw, /rig/<serial>/depth/image_raw
  * (sensor_msgs/msg/Image), /rig/<serial>/<stream>/frame_info (rigsync_msgs/msg/FrameInfo, one per
  * frame, also for frames without pixels); /rig/framesets (rigsync_msgs/msg/FrameSet);
- * /rig/clock_events (rigsync_msgs/msg/ClockEvent). Message log time = the frame's host time
+ * /rig/clock_events (rigsync_msgs/msg/ClockEvent); /rig/device_events (rigsync_msgs/msg/DeviceEvent). Message log time = the frame's host time
  * (host clock, ns); Image and FrameInfo header stamp = its global time, else its host time. */
 #ifndef RIGSYNC_RECORDER_H
 #define RIGSYNC_RECORDER_H
@@ -28,11 +28,15 @@ typedef struct {
     size_t queue_items;    /**< 0 = 4096 */
     size_t queue_bytes;    /**< pixel bytes held by queued frames; 0 = 256 MiB */
     int64_t flush_every_us; /**< host time between chunk flushes; 0 = 1 s */
+    /** the callers wait for room instead of dropping (virtual time: nothing is lost by
+     *  waiting); real time keeps false: capture never blocks */
+    bool block_when_full;
 } rig_recorder_options_t;
 
 typedef struct {
     uint64_t frames_written, framesets_written, clock_events_written;
     uint64_t images_written;
+    uint64_t device_events_written, dropped_device_events;
     uint64_t dropped_frames, dropped_framesets, dropped_clock_events; /**< queue full */
     uint64_t not_written; /**< items discarded after a write error */
     uint64_t bytes;       /**< file size so far as the writer knows it */
@@ -53,6 +57,10 @@ rig_error_t rig_recorder_add_metadata(rig_recorder_t *r, const char *name, const
 
 /** Frame callbacks: queue the item (the frame is retained) or count it as dropped. */
 void rig_recorder_frame(rig_recorder_t *r, rig_frame_t *frame);
+/** The same with the wall-clock time (monotonic us) the frame was handed over, for FrameInfo. */
+void rig_recorder_frame_wall(rig_recorder_t *r, rig_frame_t *frame, int64_t wall_us);
+/** A device event as the context reported it (the core's and the backend's). */
+void rig_recorder_device_event(rig_recorder_t *r, const rig_device_event_t *event);
 void rig_recorder_frameset(rig_recorder_t *r, const rig_frameset_t *set);
 void rig_recorder_clock_event(rig_recorder_t *r, const rig_clock_event_t *event);
 

@@ -35,7 +35,9 @@ const char rig_ros2_frame_info_def[] =
     "int64 global_ts_us\n"
     "int64 global_bound_us\n"
     "bool interfered\n"
-    "bool has_pixels\n" HEADER_DEFS;
+    "bool has_pixels\n"
+    "# real-time runs: when rigsync handed the frame over (monotonic host clock); else none\n"
+    "int64 wall_us\n" HEADER_DEFS;
 
 const char rig_ros2_frame_set_def[] =
     "# One capture of the rig: one slot per device and stream.\n"
@@ -51,6 +53,15 @@ const char rig_ros2_frame_set_def[] =
     "uint64 index\n"
     "int64 device_ts_us\n"
     "int64 global_ts_us\n";
+
+const char rig_ros2_device_event_def[] =
+    "# What happened to a device, as rigsync reported it (kind: gone, back, rebooted, ...).\n"
+    "# device: its index in the rig, -1 for a device no handle stands for.\n"
+    "string kind\n"
+    "int32 device\n"
+    "string serial\n"
+    "int64 host_ts_us\n"
+    "string detail\n";
 
 const char rig_ros2_clock_event_def[] =
     "# What the clock estimator was told: two_way (device clock read between two host\n"
@@ -190,6 +201,11 @@ bool rig_ros2_encode_compressed_image(rig_cdr_t *c, const rig_frame_t *f)
 
 void rig_ros2_encode_frame_info(rig_cdr_t *c, const rig_frame_t *f)
 {
+    rig_ros2_encode_frame_info_wall(c, f, RIG_TS_NONE);
+}
+
+void rig_ros2_encode_frame_info_wall(rig_cdr_t *c, const rig_frame_t *f, int64_t wall_us)
+{
     rig_cdr_begin(c);
     rig_cdr_header(c, rig_ros2_frame_stamp_us(f), rig_frame_serial(f));
     rig_cdr_string(c, rig_frame_serial(f));
@@ -201,6 +217,7 @@ void rig_ros2_encode_frame_info(rig_cdr_t *c, const rig_frame_t *f)
     rig_cdr_i64(c, rig_frame_global_ts_bound_us(f));
     rig_cdr_u8(c, rig_frame_interfered(f));
     rig_cdr_u8(c, rig_frame_data(f) != NULL);
+    rig_cdr_i64(c, wall_us);
 }
 
 void rig_ros2_encode_frame_set(rig_cdr_t *c, const rig_frameset_t *set, const char *const *serials,
@@ -235,4 +252,16 @@ void rig_ros2_encode_clock_event(rig_cdr_t *c, const rig_clock_event_t *e, const
     rig_cdr_i64(c, e->host_before_us);
     rig_cdr_i64(c, e->device_us);
     rig_cdr_i64(c, e->host_after_us);
+}
+
+void rig_ros2_encode_device_event(rig_cdr_t *c, const rig_device_event_t *e)
+{
+    rig_cdr_begin(c);
+    rig_cdr_string(c, rig_device_event_name(e->kind));
+    rig_cdr_i32(c, e->device_index == RIG_DEVICE_INDEX_NONE || e->device_index > INT32_MAX
+                       ? -1
+                       : (int32_t)e->device_index);
+    rig_cdr_string(c, e->serial);
+    rig_cdr_i64(c, e->host_ts_us);
+    rig_cdr_string(c, e->detail);
 }

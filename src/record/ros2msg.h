@@ -36,11 +36,13 @@ void rig_cdr_header(rig_cdr_t *c, int64_t stamp_us, const char *frame_id);
 #define RIG_ROS2_FRAME_INFO "rigsync_msgs/msg/FrameInfo"
 #define RIG_ROS2_FRAME_SET "rigsync_msgs/msg/FrameSet"
 #define RIG_ROS2_CLOCK_EVENT "rigsync_msgs/msg/ClockEvent"
+#define RIG_ROS2_DEVICE_EVENT "rigsync_msgs/msg/DeviceEvent"
 extern const char rig_ros2_image_def[];
 extern const char rig_ros2_compressed_image_def[];
 extern const char rig_ros2_frame_info_def[];
 extern const char rig_ros2_frame_set_def[];
 extern const char rig_ros2_clock_event_def[];
+extern const char rig_ros2_device_event_def[];
 
 /** The stamp of a frame's messages: its global time, else its host time. */
 int64_t rig_ros2_frame_stamp_us(const rig_frame_t *f);
@@ -50,9 +52,13 @@ bool rig_ros2_encode_image(rig_cdr_t *c, const rig_frame_t *f);
  *  unchanged. false: not an MJPG frame with data. */
 bool rig_ros2_encode_compressed_image(rig_cdr_t *c, const rig_frame_t *f);
 void rig_ros2_encode_frame_info(rig_cdr_t *c, const rig_frame_t *f);
+/** The same with the wall-clock arrival time (monotonic us; RIG_TS_NONE: virtual time). */
+void rig_ros2_encode_frame_info_wall(rig_cdr_t *c, const rig_frame_t *f, int64_t wall_us);
 /** serials: one per device index of the set (n of them). */
 void rig_ros2_encode_frame_set(rig_cdr_t *c, const rig_frameset_t *set, const char *const *serials,
                                size_t n);
 void rig_ros2_encode_clock_event(rig_cdr_t *c, const rig_clock_event_t *e, const char *serial);
+
+void rig_ros2_encode_device_event(rig_cdr_t *c, const rig_device_event_t *e);
 
 #endif
