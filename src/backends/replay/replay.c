@@ -256,7 +256,7 @@ static rig_error_t rp_create(rig_context_t *ctx, const rig_context_options_t *op
         free(st);
         return rig_context_set_error(ctx, e, "%s", msg);
     }
-    st->now_us = st->t0_us != RIG_TS_NONE ? st->t0_us : 0;
+    st->now_us = st->t0_us; /* unknown (RIG_TS_NONE): the first message's time */
     *state = st;
     return RIG_OK;
 }
@@ -447,6 +447,15 @@ static rig_error_t file_error(rp_state_t *st)
     return e == RIG_OK ? RIG_OK : rig_context_set_error(st->ctx, e, "%s", msg);
 }
 
+/* Virtual time starts at the recorded origin, else at the first message. feed_lock held. */
+static void start_clock(rp_state_t *st)
+{
+    if (st->now_us != RIG_TS_NONE)
+        return;
+    rp_item_t *it = rp_fill(st, 1) ? rp_peek(st, 0) : NULL;
+    st->now_us = it ? it->t_us : 0;
+}
+
 static rig_error_t rp_advance(void *state, int64_t timeout_us, bool (*done)(void *), void *arg)
 {
     rp_state_t *st = state;
@@ -455,6 +464,7 @@ static rig_error_t rp_advance(void *state, int64_t timeout_us, bool (*done)(void
                                      "the replay runs in real time; only a virtual-time replay "
                                      "can be advanced");
     pthread_mutex_lock(&st->feed_lock);
+    start_clock(st);
     int64_t deadline = rig_sat_add(st->now_us, timeout_us);
     rig_error_t result = RIG_ERROR_TIMEOUT;
     for (;;) {
@@ -570,6 +580,7 @@ rig_error_t rig_replay_now_us(rig_context_t *ctx, int64_t *now_us)
     if (!st || !now_us)
         return st ? RIG_ERROR_INVALID_ARGUMENT : RIG_ERROR_UNSUPPORTED;
     pthread_mutex_lock(&st->feed_lock);
+    start_clock(st);
     *now_us = st->now_us;
     pthread_mutex_unlock(&st->feed_lock);
     return RIG_OK;
