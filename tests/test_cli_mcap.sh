@@ -35,7 +35,7 @@ if [ "$summary_frames" -gt 300 ] && [ "$written" = "$in_file $sets $events" ] &&
 # per stream: device#0's color frames in the run's summary = its frame_info channel
 d0c=$(sed -nE 's/^device#0 .*\| color: ([0-9]+) frames.*/\1/p' "$tmp/rec.out")
 has info out "^  /rig/[A-Z0-9]+/color/frame_info \\(rigsync_msgs/msg/FrameInfo\\): $d0c messages\$"
-total=$(sed -nE 's/^streams: 10 channels, ([0-9]+) messages in ([0-9]+) chunks, 3 metadata records$/\1/p' "$tmp/info.out")
+total=$(sed -nE 's/^streams: 11 channels, ([0-9]+) messages in ([0-9]+) chunks, 4 metadata records$/\1/p' "$tmp/info.out")
 chunk_sum=$(awk '/^chunk: / { s += $7 } END { print s }' "$tmp/info.out")
 nchunks=$(grep -c '^chunk: ' "$tmp/info.out")
 if [ -n "$total" ] && [ "$total" = "$chunk_sum" ] && [ "$nchunks" -ge 3 ]; then ok; else
@@ -63,7 +63,7 @@ for cut in 100 $((end1 - 1)) "$end1" $((end2 - 1)) "$end2" $(((end2 + size) / 2)
   has "fixed_$cut" out "^streams: [0-9]+ channels, $want messages in "
 done
 # a cut inside the first chunk keeps no message but the channels; inside the summary, all
-has recover_$((end1 - 1)) out 'kept 0 messages of 0 complete chunks, 10 channels, 2 metadata records'
+has recover_$((end1 - 1)) out 'kept 0 messages of 0 complete chunks, 11 channels, 3 metadata records'
 has fixed_$((size - 1)) out '^verdict: UNKNOWN: too short'
 has recover_$((size - 1)) out 'lost nothing'
 if [ "$(expect "$end2")" -gt "$(expect $((end2 - 1)))" ]; then ok; else bad "cuts: chunk 2 holds no message"; fi
@@ -97,12 +97,12 @@ run bad_export 2 export "$tmp/bad.mcap" --frameset 40 -o "$tmp/bad_out"
 has bad_export err "bad\\.mcap: offset $start2: .*\\((crc|compression)\\)\$"
 run bad_rec 0 recover "$tmp/bad.mcap" -o "$tmp/bad_fixed.mcap"
 has bad_rec out "skipped the chunk at offset $start2: .*\\((crc|compression)\\)\$"
-has bad_rec out "kept $((total - msgs2)) messages of 2 complete chunks, 10 channels, 3 metadata records"
+has bad_rec out "kept $((total - msgs2)) messages of 2 complete chunks, 11 channels, 4 metadata records"
 # lost per channel: the damaged chunk's messages (its Message Indexes and the statistics agree)
 lost=$(awk '/^  \/rig\/.*: kept [0-9]+, lost [0-9]+$/ { s += $NF } END { print s + 0 }' "$tmp/bad_rec.out")
 if [ "$lost" = "$msgs2" ]; then ok; else bad "bad_rec: lost $lost, the chunk held $msgs2"; fi
 run bad_fixed 0 info "$tmp/bad_fixed.mcap" --chunks
-has bad_fixed out "^streams: 10 channels, $((total - msgs2)) messages in 2 chunks, 3 metadata records\$"
+has bad_fixed out "^streams: 11 channels, $((total - msgs2)) messages in 2 chunks, 4 metadata records\$"
 has bad_fixed out '^verdict: UNKNOWN: too short'
 # the chunk after the damaged one is kept: its message count is the second chunk's of the fix
 msgs3=$(awk '/^chunk: / { n++; if (n == 3) print $7 }' "$tmp/info.out")

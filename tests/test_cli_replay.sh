@@ -54,6 +54,27 @@ run repsets 0 run --replay "$tmp/a.mcap" --virtual-time --sets
 sets recsets >"$tmp/recsets.sets"; sets repsets >"$tmp/repsets.sets"
 same "repsets --sets lines" recsets.sets repsets.sets
 
+# --- a replay recorded again holds what the recording held (info: devices, channels and their
+# message counts, frames, recorder counts, verdict); MJPG color stays the camera's bytes ------
+run rerec 0 run --replay "$tmp/a.mcap" --virtual-time --quiet --record "$tmp/a2.mcap"
+"$bin" info "$tmp/a.mcap" | sed 1d >"$tmp/a.info"; "$bin" info "$tmp/a2.mcap" | sed 1d >"$tmp/a2.info"
+same "a replay recorded again (info)" a.info a2.info
+has rerec out '^rigsync: recorded .*a2\.mcap: [0-9]+ frames \([0-9]+ with pixels\)'
+cat >"$tmp/mjpg.json" <<'JSON'
+{ "streams": { "color": { "width": 320, "height": 240, "fps": 30, "format": "MJPG" } },
+  "devices": [
+    { "serial_number": "CP3S34D00051", "config": { "mode": "PRIMARY", "trigger_out_enable": true } },
+    { "serial_number": "CP3L44P00054", "config": { "mode": "SECONDARY" } } ] }
+JSON
+run jrec 0 run --config "$tmp/mjpg.json" --virtual-time --seconds 2 --global --record "$tmp/j.mcap"
+run jrep 0 run --replay "$tmp/j.mcap" --virtual-time --global --record "$tmp/j2.mcap"
+compare jrec jrep
+"$bin" info "$tmp/j.mcap" | sed 1d >"$tmp/j.info"; "$bin" info "$tmp/j2.mcap" | sed 1d >"$tmp/j2.info"
+same "an MJPG replay recorded again (info)" j.info j2.info
+has jrep out '^rigsync: recorded .*j2\.mcap: [0-9]+ frames \([1-9][0-9]* with pixels\)'
+grep -q 'color/image_raw/compressed (sensor_msgs/msg/CompressedImage): [1-9][0-9]* messages' "$tmp/j2.info" &&
+  ok || bad "j2: no compressed color in the replay's recording"
+
 # --- faults: unplug/replug, reboot to defaults, a trigger glitch; the events come back --------
 run frec 0 run --config "$configs/faults_example.json" --virtual-time --seconds 12 --global \
   --no-pixels --csv "$tmp/frec.csv" --record "$tmp/f.mcap"

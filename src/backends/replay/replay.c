@@ -176,9 +176,13 @@ static rig_error_t load_rig(rp_state_t *st, char *msg, size_t len)
             return RIG_ERROR_IO;
         }
         d->present = strstr(v, "(not present at the start)") == NULL;
+        /* the model may have spaces: up to " timestamp_bits " */
         const char *p = strstr(v, " model ");
-        if (p)
-            sscanf(p, " model %63s", model);
+        const char *q = p ? strstr(p + 7, " timestamp_bits ") : NULL;
+        if (p && q && q - (p + 7) < (long)sizeof model) {
+            memcpy(model, p + 7, (size_t)(q - (p + 7)));
+            model[q - (p + 7)] = '\0';
+        }
         p = strstr(v, " timestamp_bits ");
         if (p)
             sscanf(p, " timestamp_bits %u", &bits);

@@ -107,19 +107,27 @@ static void take_message(rp_state_t *st, const rig_mcap_message_t *m)
     }
     rp_item_t it;
     memset(&it, 0, sizeof(it));
-    char serial[64];
+    char serial[64], topic[512];
     rig_stream_t s;
     const char *leaf;
-    if (split_topic(ch->topic, serial, sizeof serial, &s, &leaf)) {
+    /* ".../image_raw/compressed" (MJPG color, as the camera gave it): its Image */
+    rig_strlcpy(topic, ch->topic, sizeof topic);
+    size_t tl = strlen(topic);
+    bool compressed = tl > 11 && strcmp(topic + tl - 11, "/compressed") == 0;
+    if (compressed)
+        topic[tl - 11] = '\0';
+    if (split_topic(topic, serial, sizeof serial, &s, &leaf)) {
         pthread_mutex_lock(&st->lock);
         size_t d = rp_find(st, serial);
         pthread_mutex_unlock(&st->lock);
         if (strcmp(leaf, "image_raw") == 0) {
             rp_image_t img;
-            if (!rp_decode_image(m->data, m->len, &img)) {
-                fail(st, RIG_ERROR_IO, off,
-                     "message %" PRIu32 " of %s is not a valid sensor_msgs/msg/Image",
-                     m->sequence, ch->topic);
+            if (!(compressed ? rp_decode_compressed_image(m->data, m->len, &img)
+                             : rp_decode_image(m->data, m->len, &img))) {
+                fail(st, RIG_ERROR_IO, off, "message %" PRIu32 " of %s is not a valid %s",
+                     m->sequence, ch->topic,
+                     compressed ? "sensor_msgs/msg/CompressedImage (jpeg)"
+                                : "sensor_msgs/msg/Image");
                 return;
             }
             if (d == SIZE_MAX)
@@ -139,7 +147,7 @@ static void take_message(rp_state_t *st, const rig_mcap_message_t *m)
             dv->px_fmt[s] = img.format;
             return;
         }
-        if (strcmp(leaf, "frame_info") != 0)
+        if (compressed || strcmp(leaf, "frame_info") != 0)
             return; /* another kind of data (compressed images, ...): not replayed */
         rp_frame_info_t fi;
         if (!rp_decode_frame_info(m->data, m->len, &fi) || fi.stream != s) {
@@ -169,6 +177,10 @@ static void take_message(rp_state_t *st, const rig_mcap_message_t *m)
             f->width = dv->px_w[s];
             f->height = dv->px_h[s];
             f->format = dv->px_fmt[s];
+            if (f->format == RIG_FORMAT_MJPG && dv->profile_known[s]) {
+                f->width = dv->profile[s].width;
+                f->height = dv->profile[s].height;
+            }
             dv->px[s] = NULL;
         } else if (dv->profile_known[s]) {
             f->width = dv->profile[s].width;

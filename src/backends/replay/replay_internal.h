@@ -54,6 +54,8 @@ typedef struct {
 
 bool rp_decode_frame_info(const uint8_t *p, size_t len, rp_frame_info_t *out);
 bool rp_decode_image(const uint8_t *p, size_t len, rp_image_t *out);
+/** sensor_msgs/msg/CompressedImage (format "jpeg"): MJPG color, width and height 0. */
+bool rp_decode_compressed_image(const uint8_t *p, size_t len, rp_image_t *out);
 bool rp_decode_clock(const uint8_t *p, size_t len, rp_clock_t *out);
 bool rp_decode_device_event(const uint8_t *p, size_t len, rp_devev_t *out);
 

@@ -146,6 +146,22 @@ bool rp_decode_image(const uint8_t *p, size_t len, rp_image_t *out)
     return (uint64_t)out->width * out->height * rig_format_bytes_per_pixel(out->format) == n;
 }
 
+bool rp_decode_compressed_image(const uint8_t *p, size_t len, rp_image_t *out)
+{
+    cdr_in_t c;
+    if (!cdr_open(&c, p, len))
+        return false;
+    char format[32];
+    skip_header(&c);
+    get_string(&c, format, sizeof format);
+    uint32_t n = get_u32(&c);
+    out->data = take(&c, n, 1);
+    out->len = n;
+    out->width = out->height = 0; /* the stream's profile says */
+    out->format = RIG_FORMAT_MJPG;
+    return !c.bad && strcmp(format, "jpeg") == 0;
+}
+
 bool rp_decode_clock(const uint8_t *p, size_t len, rp_clock_t *out)
 {
     cdr_in_t c;
