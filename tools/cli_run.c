@@ -263,9 +263,11 @@ static void on_frame(rig_frame_t *f, void *user)
     int64_t wall = rs->o->rig.replay_path ? rig_replay_frame_wall_us(f)
                    : rs->o->rig.virtual_time ? RIG_TS_NONE
                                              : rig_monotonic_us();
-    if (rs->rec) /* real time never waits: a full queue counts the frame as dropped */
-        rig_recorder_frame_wall(rs->rec, f, wall);
     pthread_mutex_lock(&rs->lock);
+    /* Under the lock: frames delivered by several threads (a camera SDK's) go into the file in
+     * the order they are printed. Real time never waits: a full queue counts a drop. */
+    if (rs->rec)
+        rig_recorder_frame_wall(rs->rec, f, wall);
     if (!rs->o->quiet && !rs->o->sets)
         print_frame(f, rs->o->global);
     if (rig_report_add(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
@@ -317,9 +319,9 @@ static void write_csv_header(const run_state_t *rs)
 static void on_set(rig_frameset_t *set, void *user)
 {
     run_state_t *rs = user;
+    pthread_mutex_lock(&rs->lock);
     if (rs->rec)
         rig_recorder_frameset(rs->rec, set);
-    pthread_mutex_lock(&rs->lock);
     for (size_t d = 0; d < rs->ndev; d++)
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
             rig_frame_t *f = rig_frameset_frame(set, d, (rig_stream_t)s);
@@ -369,9 +371,9 @@ static void on_unmatched(rig_frame_t *f, rig_unmatched_reason_t reason, void *us
 static void on_device_event(const rig_device_event_t *ev, void *user)
 {
     run_state_t *rs = user;
+    pthread_mutex_lock(&rs->lock);
     if (rs->rec)
         rig_recorder_device_event(rs->rec, ev);
-    pthread_mutex_lock(&rs->lock);
     double t = (double)(ev->host_ts_us - rs->t0_us) / 1e6;
     if (ev->device_index == RIG_DEVICE_INDEX_NONE)
         printf("EVENT t=%.3f s device#- ", t);
