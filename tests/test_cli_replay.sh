@@ -86,6 +86,11 @@ has frep out '^EVENT t=10\.500 s device#2 FLT00003 rebooted: its sync config cam
 has frep out '^EVENT t=10\.500 s device#2 FLT00003 reconfigured: '
 # the simulator's injected faults (ground truth) are listed by the replay's summary too
 has frep out '^event at 4\.000 s: device#3 FLT00004 injected unplug: '
+# the recorded verdict is whole (metadata values are not cut): info prints the run's VERDICT
+v_run=$(sed -n 's/^VERDICT: //p' "$tmp/frec.out")
+v_file=$("$bin" info "$tmp/f.mcap" | sed -n 's/^verdict: //p')
+if [ "${#v_run}" -gt 300 ] && [ "$v_run" = "$v_file" ]; then ok; else
+  bad "f.mcap: recorded verdict (${#v_file} chars) is not the run's (${#v_run} chars)"; fi
 # a shorter replay (--seconds) stops early: fewer frames, every one as recorded
 run fshort 0 run --replay "$tmp/f.mcap" --virtual-time --global --seconds 2
 frames fshort >"$tmp/fshort.frames"
