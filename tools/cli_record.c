@@ -13,20 +13,39 @@
 #include "core/core.h"
 #include "record/recorder.h"
 
-/* Up to 64 key/value pairs; values as long as they are (never cut: the config's text, the
- * verdict). */
+/* Key/value pairs of a metadata record; values as long as they are (never cut: the config's
+ * text, the verdict). A record holds up to 64 pairs: more go on in another record of the same
+ * name (large rigs). */
 typedef struct {
     rig_mcap_kv_t kv[64];
     char key[64][64];
     char *value[64];
     size_t n;
+    rig_recorder_t *r;
+    const char *name;
 } kvs_t;
+
+static void kv_clear(kvs_t *k);
+
+static void kv_begin(kvs_t *k, rig_recorder_t *r, const char *name)
+{
+    kv_clear(k);
+    k->r = r;
+    k->name = name;
+}
+
+/* Queues the pairs so far as one record. */
+static void kv_end(kvs_t *k)
+{
+    rig_recorder_add_metadata(k->r, k->name, k->kv, k->n);
+    kv_begin(k, k->r, k->name);
+}
 
 __attribute__((format(printf, 3, 4))) static void kv_add(kvs_t *k, const char *key,
                                                          const char *fmt, ...)
 {
     if (k->n >= RIG_ARRAY_SIZE(k->kv))
-        return;
+        kv_end(k);
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
@@ -89,6 +108,7 @@ int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_
         fprintf(stderr, "rigsync: out of memory\n");
         return CLI_RUNTIME;
     }
+    kv_begin(k, *out, "rigsync.config");
     kv_add(k, "source", "%s", rig_config_source(cfg));
     if (cfg->text) /* the whole config, for rigsync run --replay */
         kv_add(k, "json", "%s", cfg->text);
@@ -118,9 +138,9 @@ int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_
                sc.trigger_out_enable ? "true" : "false", sc.trigger_out_delay_us,
                sc.frames_per_trigger);
     }
-    rig_recorder_add_metadata(*out, "rigsync.config", k->kv, k->n);
+    kv_end(k);
     /* The rig: what each device is. */
-    kv_clear(k);
+    kv_begin(k, *out, "rigsync.rig");
     kv_add(k, "device_count", "%zu", n);
     for (size_t i = 0; i < rig->device_count; i++) {
         rig_device_info_t info;
@@ -133,8 +153,7 @@ int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_
             kv_add(k, key, "serial %s (not present at the start)",
                    rig_config_device_serial(cfg, i));
     }
-    rig_recorder_add_metadata(*out, "rigsync.rig", k->kv, k->n);
-    kv_clear(k);
+    kv_end(k);
     free(k);
     rig_context_set_clock_event_callback(rig->ctx, on_clock_event, *out);
     return CLI_OK;
@@ -149,6 +168,7 @@ void cli_record_summary(rig_recorder_t *r, const rig_report_summary_t *sum)
     kvs_t *k = calloc(1, sizeof(*k));
     if (!k)
         return;
+    kv_begin(k, r, "rigsync.summary");
     if (sum) {
         kv_add(k, "verdict", "%s", sum->verdict_text);
         kv_add(k, "duration_s", "%.3f", sum->duration_s);
@@ -172,8 +192,7 @@ void cli_record_summary(rig_recorder_t *r, const rig_report_summary_t *sum)
     kv_add(k, "recorder.dropped_clock_events", "%" PRIu64, st.dropped_clock_events);
     kv_add(k, "recorder.device_events_written", "%" PRIu64, st.device_events_written);
     kv_add(k, "recorder.dropped_device_events", "%" PRIu64, st.dropped_device_events);
-    rig_recorder_add_metadata(r, "rigsync.summary", k->kv, k->n);
-    kv_clear(k);
+    kv_end(k);
     free(k);
 }
 
@@ -182,8 +201,9 @@ void cli_record_run(rig_recorder_t *r, const cli_rig_t *rig, int64_t t0_us)
     kvs_t *k = calloc(1, sizeof(*k));
     if (!k)
         return;
+    kv_begin(k, r, "rigsync.run");
     kv_add(k, "t0_us", "%" PRId64, t0_us);
-    for (size_t i = 0; i < rig->device_count && k->n + RIG_STREAM_COUNT <= 64; i++)
+    for (size_t i = 0; i < rig->device_count; i++)
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
             rig_stream_profile_t p;
             bool floor_known = false;
@@ -200,8 +220,7 @@ void cli_record_run(rig_recorder_t *r, const cli_rig_t *rig, int64_t t0_us)
             kv_add(k, key, "%ux%u@%u %s floor %s", p.width, p.height, p.fps,
                    rig_format_name(p.format), floor);
         }
-    rig_recorder_add_metadata(r, "rigsync.run", k->kv, k->n);
-    kv_clear(k);
+    kv_end(k);
     free(k);
 }
 
@@ -210,19 +229,15 @@ void cli_record_faults(rig_recorder_t *r, const rig_report_event_t *ev, size_t n
     kvs_t *k = calloc(1, sizeof(*k));
     if (!k)
         return;
+    kv_begin(k, r, "rigsync.sim_faults");
     kv_add(k, "count", "%zu", n);
     for (size_t i = 0; i < n; i++) {
-        if (k->n == 64) { /* 64 pairs a record: the next record goes on */
-            rig_recorder_add_metadata(r, "rigsync.sim_faults", k->kv, k->n);
-            kv_clear(k);
-        }
         char key[64];
         rig_fmt(key, sizeof key, "fault[%zu]", i);
         kv_add(k, key, "%" PRId64 "\t%ld\t%s\t%s", ev[i].host_ts_us, ev[i].device, ev[i].what,
                ev[i].detail);
     }
-    rig_recorder_add_metadata(r, "rigsync.sim_faults", k->kv, k->n);
-    kv_clear(k);
+    kv_end(k);
     free(k);
 }
 
