@@ -103,6 +103,14 @@ if [ "$k" -gt 100 ] && [ "$k" -lt "$(wc -l <"$tmp/frec.frames")" ]; then ok; els
   bad "fshort: $k frame lines"; fi
 same "fshort frame lines (a prefix)" frec.head fshort.frames
 
+# --- a large rig (40 devices, software-triggered chains): its metadata spans several records --
+"$(dirname "$0")/gen_rig.sh" 40 chains >"$tmp/rig40.json"
+run brec 0 run --config "$tmp/rig40.json" --virtual-time --seconds 2 --global --no-pixels \
+  --record "$tmp/big.mcap"
+run brep 0 run --replay "$tmp/big.mcap" --virtual-time --global
+compare brec brep
+has brep out '^device#39 SCALE00039 '
+
 # --- paced to the wall clock: the same frames as the virtual replay (no timing compared) ------
 run srec 0 run --virtual-time --seconds 1 --global --record "$tmp/s.mcap"
 run spaced 0 run --replay "$tmp/s.mcap" --global
