@@ -44,7 +44,7 @@ patch() { node "$(dirname "$0")/mcap_patch.mjs" "$@" >/dev/null || bad "mcap_pat
 run rec 0 record --virtual-time --seconds 2 --no-pixels -o "$tmp/a.mcap"
 mcap_expect_from_run "$tmp/rec.out"
 mcap_official "$tmp/a.mcap" "${mcap_expect[@]}"
-mcap_official_has ' OK profile=ros2 messages=[0-9]+ chunks=[0-9]+ metadata=3 .* expected=10 '
+mcap_official_has ' OK profile=ros2 messages=[0-9]+ chunks=[0-9]+ metadata=4 .* expected=10 '
 messages=$(sed -nE 's/.* OK profile=ros2 messages=([0-9]+) .*/\1/p' "$tmp/mcap_official.out")
 
 # a wrong expectation: one clock event more than the run printed
