@@ -63,6 +63,9 @@ run rerec 0 run --replay "$tmp/a.mcap" --virtual-time --quiet --record "$tmp/a2.
 info "$tmp/a.mcap" >"$tmp/a.info"; info "$tmp/a2.mcap" >"$tmp/a2.info"
 same "a replay recorded again (info)" a.info a2.info
 has rerec out '^rigsync: recorded .*a2\.mcap: [0-9]+ frames \([0-9]+ with pixels\)'
+# the official reader reads the replay's recording with the counts the replayed run printed
+mcap_expect_from_run "$tmp/rerec.out"
+mcap_official "$tmp/a2.mcap" "${mcap_expect[@]}"
 cat >"$tmp/mjpg.json" <<'JSON'
 { "streams": { "color": { "width": 320, "height": 240, "fps": 30, "format": "MJPG" } },
   "devices": [
