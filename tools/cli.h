@@ -75,6 +75,10 @@ int cli_record_open(const char *path, const cli_rig_opts_t *opts, const cli_rig_
 void cli_record_run(rig_recorder_t *r, const cli_rig_t *rig, int64_t t0_us);
 /** The faults the simulator injected (ground truth, metadata rigsync.sim_faults). */
 void cli_record_faults(rig_recorder_t *r, const rig_report_event_t *ev, size_t n);
+/** The faults the simulator injected (ground truth), or for a replay the recorded ones, as
+ * report events (*out: free() it); how many. */
+size_t cli_injected_faults(rig_context_t *ctx, const rig_config_t *cfg, bool replay,
+                           rig_report_event_t **out);
 /** Drains the recorder and queues the summary metadata (sum may be NULL). */
 void cli_record_summary(rig_recorder_t *r, const rig_report_summary_t *sum);
 /** Closes the file, prints what it holds; CLI_RUNTIME with a message on a write error. */

@@ -395,81 +395,20 @@ static void on_device_event(const rig_device_event_t *ev, void *user)
     pthread_mutex_unlock(&rs->lock);
 }
 
-/* The faults a replayed recording's simulator injected (metadata rigsync.sim_faults). */
-static size_t replayed_faults(run_state_t *rs, rig_context_t *ctx, rig_report_event_t **out)
-{
-    char v[1024];
-    *out = NULL;
-    if (rig_replay_metadata(ctx, "rigsync.sim_faults", "count", v, sizeof v) != RIG_OK)
-        return 0;
-    size_t n = (size_t)strtoull(v, NULL, 10);
-    n = RIG_MIN(n, (size_t)RIG_SIM_MAX_FAULT_RECORDS);
-    rig_report_event_t *e = calloc(n + 1, sizeof(*e));
-    size_t k = 0;
-    for (size_t i = 0; e && i < n; i++) {
-        char key[64];
-        rig_fmt(key, sizeof key, "fault[%zu]", i);
-        if (rig_replay_metadata(ctx, "rigsync.sim_faults", key, v, sizeof v) != RIG_OK)
-            continue;
-        /* "host_us \t device \t what \t detail" */
-        char *p = v, *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        char *t3 = t2 ? strchr(t2 + 1, '\t') : NULL;
-        if (!t3)
-            continue;
-        *t1 = *t2 = *t3 = '\0';
-        e[k].host_ts_us = strtoll(p, NULL, 10);
-        e[k].device = strtol(t1 + 1, NULL, 10);
-        if (e[k].device < -1 || e[k].device >= (long)rs->ndev)
-            e[k].device = -1;
-        rig_strlcpy(e[k].what, t2 + 1, sizeof e[k].what);
-        rig_strlcpy(e[k].detail, t3 + 1, sizeof e[k].detail);
-        k++;
-    }
-    *out = e;
-    return k;
-}
-
-/* The simulator's injected faults (ground truth): into the report with their time and effect,
- * so that the summary can list what struck next to what the core saw; and into the recording,
- * so that its replay lists them too. */
+/* The simulator's injected faults (ground truth; a replay's from its recording): into the report
+ * with their time and effect, so that the summary can list what struck next to what the core
+ * saw; and into the recording, so that its replay lists them too. */
 static void report_sim_faults(run_state_t *rs, rig_context_t *ctx)
 {
-    size_t n = 0, cap = 0;
     rig_report_event_t *ev = NULL;
-    if (rs->o->rig.replay_path) {
-        cap = replayed_faults(rs, ctx, &ev);
-    } else {
-        if (rig_sim_fault_records(ctx, NULL, 0, &n) != RIG_OK || n == 0)
-            return;
-        cap = RIG_MIN(n, (size_t)RIG_SIM_MAX_FAULT_RECORDS);
-        rig_sim_fault_record_t *v = calloc(cap, sizeof(*v));
-        ev = calloc(cap, sizeof(*ev));
-        if (!v || !ev || rig_sim_fault_records(ctx, v, cap, &n) != RIG_OK) {
-            free(v);
-            free(ev);
-            return;
-        }
-        for (size_t i = 0; i < cap; i++) {
-            rig_report_event_t *re = &ev[i];
-            re->host_ts_us = v[i].host_us;
-            re->device = -1;
-            for (size_t d = 0; d < rs->ndev; d++)
-                if (strcmp(rig_config_device_serial(rs->cfg, d), v[i].serial) == 0)
-                    re->device = (long)d;
-            rig_fmt(re->what, sizeof(re->what), "injected %s", rig_sim_fault_name(v[i].kind));
-            rig_strlcpy(re->detail, v[i].effect, sizeof(re->detail));
-        }
-        free(v);
-    }
-    if (!ev)
-        return;
+    size_t n = cli_injected_faults(ctx, rs->cfg, rs->o->rig.replay_path != NULL, &ev);
     pthread_mutex_lock(&rs->lock);
-    for (size_t i = 0; i < cap; i++)
+    for (size_t i = 0; i < n; i++)
         if (rig_report_add_event(rs->report, &ev[i]) != RIG_OK)
             rs->failed = true;
     pthread_mutex_unlock(&rs->lock);
-    if (rs->rec && cap)
-        cli_record_faults(rs->rec, ev, cap);
+    if (rs->rec && n)
+        cli_record_faults(rs->rec, ev, n);
     free(ev);
 }
 
