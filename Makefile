@@ -3,7 +3,8 @@
 #   make test   set up, build, run the test suite (ctest)
 # Also: make build, make test-asan (AddressSanitizer + UBSan), make test-tsan,
 #       make bench (every benchmark), make bench-sim, make bench-clock, make bench-match,
-#       make bench-long (64 devices, 8 virtual hours: peak RSS), make clean
+#       make bench-long (64 devices, 8 virtual hours: peak RSS), make bench-record (the
+#       recorder's MB/s next to zstd, then 8 devices recorded in real time), make clean
 #       make fuzz (each libFuzzer harness for FUZZ_SECONDS, clang), make fuzz-ci (each for
 #       FUZZ_CI_SECONDS from the repo's corpus; fails on any finding)
 
@@ -20,6 +21,7 @@ MCAP_CHECK_DIR ?= $(abspath $(BUILD))/mcap-check
 export MCAP_CHECK_DIR
 
 .PHONY: all setup setup-test build run test test-asan test-tsan bench bench-clock bench-match bench-sim bench-long \
+        bench-record \
         clean setup-fuzz fuzz-build fuzz fuzz-ci
 
 all: build
@@ -71,7 +73,7 @@ fuzz-ci: fuzz-build
 	./fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_CI_SECONDS) ci
 
 # Benchmarks: each prints its table and a last line `RESULT key=value ...`.
-bench: bench-sim bench-clock bench-match bench-long
+bench: bench-sim bench-clock bench-match bench-long bench-record
 
 bench-sim: build
 	./$(BUILD)/bench/bench_sim
@@ -81,6 +83,10 @@ bench-long: build
 
 bench-clock: build
 	./$(BUILD)/bench/bench_clock
+
+# Writes its files (~1 GB at a time, deleted) into the build directory.
+bench-record: build
+	./$(BUILD)/bench/bench_record --dir $(BUILD)
 
 # The ROS peer needs its packages; CMake is re-run so that it finds them once installed.
 bench-match: setup

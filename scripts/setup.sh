@@ -20,6 +20,7 @@ need=(
   "zlib1g-dev:/usr/include/zlib.h"
   "libpng-dev:/usr/include/png.h"
   "libjpeg-dev:/usr/include/jpeglib.h"
+  "libdeflate-dev:/usr/include/libdeflate.h"
 )
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.

@@ -1,9 +1,10 @@
 /*
  * MCAP writer and reader (src/mcap): files with 2 channels and 300 messages in several chunks,
- * for each compression, read back message by message (channel, times, sequence, bytes); the
- * summary's statistics; a file cut inside its last chunk still yields every message of the
- * complete chunks; a flipped byte is reported as a CRC error at the right record; a write that
- * fails on a file size limit leaves a finished file of the complete chunks that fit.
+ * for each compression (every other message written in two parts), read back message by
+ * message (channel, times, sequence, bytes); the summary's statistics; a file cut inside its
+ * last chunk still yields every message of the complete chunks; a flipped byte is reported as
+ * a CRC error at the right record; a write that fails on a file size limit leaves a finished
+ * file of the complete chunks that fit; 100 KiB messages get their CRC from the helper thread.
  * With RIGSYNC_MCAP_OUT=DIR (set by ctest) the valid files are kept there, and one cut file per
  * compression as test_mcap_cut_<compression>.partial.mcap, for the official reader (ctest
  * mcap_official); the corrupted ones are always removed.
@@ -99,11 +100,19 @@ static void write_file(const char *path, plan_t *plan)
     for (int i = 0; i < N_MESSAGES; i++) {
         size_t len = len_of(i, plan->fixed_len);
         payload_of(i, payload, len);
-        assert_int_equal(rig_mcap_writer_write_message(w, channel_of(i), (uint32_t)i,
-                                                       T0_NS + (uint64_t)i * PERIOD_NS,
-                                                       T0_NS + (uint64_t)i * PERIOD_NS + 5,
-                                                       payload, len),
-                         RIG_OK);
+        uint64_t t = T0_NS + (uint64_t)i * PERIOD_NS;
+        if (i % 2 == 0) {
+            assert_int_equal(rig_mcap_writer_write_message(w, channel_of(i), (uint32_t)i, t,
+                                                           t + 5, payload, len),
+                             RIG_OK);
+        } else { /* in two parts, split anywhere (also before the first or after the last byte):
+                    read back as the one payload, its chunk's CRC right */
+            size_t head = (size_t)i % (len + 1);
+            assert_int_equal(rig_mcap_writer_write_message_parts(w, channel_of(i), (uint32_t)i, t,
+                                                                 t + 5, payload, head,
+                                                                 payload + head, len - head),
+                             RIG_OK);
+        }
         if (!plan->chunk_size && (i + 1) % 50 == 0) {
             assert_int_equal(rig_mcap_writer_flush_chunk(w), RIG_OK);
             rig_mcap_writer_stats_t st;
@@ -233,6 +242,65 @@ static void chunks_should_close_at_their_size(void **state)
     (void)state;
     check_round_trip(RIG_MCAP_COMPRESSION_ZSTD, "sized", 1000, 100, 38);
     check_round_trip(RIG_MCAP_COMPRESSION_LZ4, "sized_lz4", 1000, 100, 38);
+}
+
+/* Messages of 100 KiB + 3 bytes in two parts (7 bytes, the rest): the rest's CRC on the helper
+ * thread (crc_thread), folded into the chunk's. A Message record is 31 + 102403 = 102434 bytes;
+ * a 512 KiB chunk closes at its 6th (614604 >= 524288; 5 make 512170): 24 messages, 4 chunks,
+ * each read back whole with its CRC (zlib's, in the reader) right. */
+static void check_large_messages(rig_mcap_compression_t c, const char *name)
+{
+    enum { N = 24, LEN = 100 * 1024 + 3 };
+    char path[512];
+    file_path(path, sizeof path, name);
+    uint8_t *buf = malloc(LEN);
+    assert_non_null(buf);
+    rig_mcap_writer_options_t o = {.compression = c, .chunk_size = 512u << 10, .crc_thread = true};
+    rig_mcap_writer_t *w = NULL;
+    assert_int_equal(rig_mcap_writer_open(path, &o, &w), RIG_OK);
+    uint16_t ch = 99;
+    assert_int_equal(rig_mcap_writer_add_channel(w, 0, "/big", "cdr", NULL, 0, &ch), RIG_OK);
+    for (int i = 0; i < N; i++) {
+        for (size_t k = 0; k < LEN; k++)
+            buf[k] = (uint8_t)(i * 31 + (int)k * 7 + (int)(k >> 9));
+        assert_int_equal(rig_mcap_writer_write_message_parts(w, ch, (uint32_t)i, T0_NS + (uint64_t)i,
+                                                             T0_NS + (uint64_t)i, buf, 7, buf + 7,
+                                                             LEN - 7),
+                         RIG_OK);
+    }
+    assert_int_equal(rig_mcap_writer_close(w), RIG_OK);
+
+    rig_mcap_reader_t *r = NULL;
+    assert_int_equal(rig_mcap_reader_open(path, 0, &r), RIG_OK);
+    int n = 0;
+    for (;;) {
+        rig_mcap_message_t m;
+        bool end = false;
+        assert_int_equal(rig_mcap_reader_next_message(r, &m, &end), RIG_OK);
+        if (end)
+            break;
+        assert_int_equal(m.sequence, (uint32_t)n);
+        assert_int_equal(m.len, LEN);
+        for (size_t k = 0; k < LEN; k++)
+            buf[k] = (uint8_t)(n * 31 + (int)k * 7 + (int)(k >> 9));
+        assert_memory_equal(m.data, buf, LEN);
+        n++;
+    }
+    assert_int_equal(n, N);
+    rig_mcap_data_stats_t ds;
+    rig_mcap_reader_data_stats(r, &ds);
+    assert_int_equal(ds.chunks, 4);
+    assert_true(ds.data_end);
+    rig_mcap_reader_close(r);
+    free(buf);
+    remove_file(path);
+}
+
+static void large_messages_should_have_their_crc_from_the_helper_thread(void **state)
+{
+    (void)state;
+    check_large_messages(RIG_MCAP_COMPRESSION_ZSTD, "large_zstd");
+    check_large_messages(RIG_MCAP_COMPRESSION_NONE, "large_none");
 }
 
 static void cut_file(const char *path, uint64_t size)
@@ -555,6 +623,7 @@ int main(void)
         cmocka_unit_test(round_trip_with_zstd),
         cmocka_unit_test(round_trip_with_lz4),
         cmocka_unit_test(chunks_should_close_at_their_size),
+        cmocka_unit_test(large_messages_should_have_their_crc_from_the_helper_thread),
         cmocka_unit_test(truncated_file_should_yield_its_complete_chunks),
         cmocka_unit_test(corrupted_chunk_should_be_a_crc_error),
         cmocka_unit_test(full_disk_should_leave_a_finished_file),

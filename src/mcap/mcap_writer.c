@@ -6,14 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <lz4frame.h>
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "mcap/mcap_buf.h"
+#include "mcap/mcap_chunk.h"
 #include "mcap/mcap_format.h"
 
 #define DEFAULT_CHUNK_SIZE (1024u * 1024u)
@@ -71,16 +70,14 @@ struct rig_mcap_writer {
     rig_mcap_compression_t compression;
     int zstd_level;
     size_t chunk_size;
-    ZSTD_CCtx *zstd;
 
     buf_t *schemas; /* serialized Schema records; id = index + 1 */
     size_t n_schemas;
     channel_t *channels; /* id = index */
     size_t n_channels;
 
-    buf_t chunk;   /* uncompressed records of the open chunk */
-    buf_t packed;  /* its compressed copy */
-    buf_t scratch; /* one record outside chunks */
+    rig_mcap_chunk_t chunk; /* the open chunk: its records' CRC, size, bytes (or zstd stream) */
+    buf_t scratch;          /* one record outside chunks */
     uint64_t chunk_start_time, chunk_end_time;
     uint64_t chunk_messages;
 
@@ -112,28 +109,8 @@ static void emit(rig_mcap_writer_t *w, const void *p, size_t n)
         q += k;
         left -= (size_t)k;
     }
-    /* zlib's length is a uInt: feed large buffers in pieces. */
-    q = p;
-    left = n;
-    while (left) {
-        uInt part = left > 0x40000000u ? 0x40000000u : (uInt)left;
-        w->crc = (uint32_t)crc32(w->crc, q, part);
-        q += part;
-        left -= part;
-    }
+    w->crc = libdeflate_crc32(w->crc, p, n);
     w->offset += n;
-}
-
-static uint32_t crc_of(const uint8_t *p, size_t n)
-{
-    uLong crc = crc32(0L, Z_NULL, 0);
-    while (n) {
-        uInt part = n > 0x40000000u ? 0x40000000u : (uInt)n;
-        crc = crc32(crc, p, part);
-        p += part;
-        n -= part;
-    }
-    return (uint32_t)crc;
 }
 
 /* ---- recovery after a write error ---- */
@@ -238,18 +215,14 @@ rig_error_t rig_mcap_writer_open(const char *path, const rig_mcap_writer_options
     w->compression = o.compression;
     w->zstd_level = o.zstd_level ? o.zstd_level : 3;
     w->chunk_size = o.chunk_size ? o.chunk_size : DEFAULT_CHUNK_SIZE;
-    if (w->compression == RIG_MCAP_COMPRESSION_ZSTD) {
-        w->zstd = ZSTD_createCCtx();
-        if (!w->zstd) {
-            free(w);
-            return RIG_ERROR_NO_MEMORY;
-        }
-    }
-    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (w->fd < 0) {
-        ZSTD_freeCCtx(w->zstd);
+    rig_error_t ce = rig_mcap_chunk_init(&w->chunk, &o, w->zstd_level);
+    if (ce == RIG_OK &&
+        (w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+        ce = RIG_ERROR_IO;
+    if (ce != RIG_OK) {
+        rig_mcap_chunk_free(&w->chunk);
         free(w);
-        return RIG_ERROR_IO;
+        return ce;
     }
     emit(w, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN);
     buf_t *s = &w->scratch;
@@ -361,53 +334,16 @@ static int compare_entries(const void *a, const void *b)
     return x->offset < y->offset ? -1 : (x->offset > y->offset);
 }
 
-/* Compresses w->chunk into w->packed; returns the bytes to write or NULL (w->err set). */
-static const buf_t *pack_chunk(rig_mcap_writer_t *w)
-{
-    buf_t *out = &w->packed;
-    out->len = 0;
-    if (w->compression == RIG_MCAP_COMPRESSION_ZSTD) {
-        size_t bound = ZSTD_compressBound(w->chunk.len);
-        if (buf_reserve(out, bound) != 0) {
-            w->err = RIG_ERROR_NO_MEMORY;
-            return NULL;
-        }
-        size_t n = ZSTD_compressCCtx(w->zstd, out->p, bound, w->chunk.p, w->chunk.len,
-                                     w->zstd_level);
-        if (ZSTD_isError(n)) {
-            w->err = RIG_ERROR_INTERNAL;
-            return NULL;
-        }
-        out->len = n;
-        return out;
-    }
-    if (w->compression == RIG_MCAP_COMPRESSION_LZ4) {
-        LZ4F_preferences_t prefs;
-        memset(&prefs, 0, sizeof(prefs));
-        prefs.frameInfo.contentSize = w->chunk.len;
-        size_t bound = LZ4F_compressFrameBound(w->chunk.len, &prefs);
-        if (buf_reserve(out, bound) != 0) {
-            w->err = RIG_ERROR_NO_MEMORY;
-            return NULL;
-        }
-        size_t n = LZ4F_compressFrame(out->p, bound, w->chunk.p, w->chunk.len, &prefs);
-        if (LZ4F_isError(n)) {
-            w->err = RIG_ERROR_INTERNAL;
-            return NULL;
-        }
-        out->len = n;
-        return out;
-    }
-    return &w->chunk;
-}
-
 static void close_chunk(rig_mcap_writer_t *w)
 {
-    if (w->err != RIG_OK || w->chunk.len == 0)
+    if (w->err != RIG_OK || w->chunk.bytes == 0)
         return;
-    const buf_t *data = pack_chunk(w);
-    if (!data)
+    rig_error_t pe;
+    const buf_t *data = rig_mcap_chunk_pack(&w->chunk, &pe);
+    if (!data) {
+        w->err = pe;
         return;
+    }
     /* Where the file stands before this chunk, and the room for its message counts. */
     if (w->chunk_count >= w->cap_marks) {
         size_t cap = w->cap_marks ? w->cap_marks * 2 : 64;
@@ -448,8 +384,8 @@ static void close_chunk(rig_mcap_writer_t *w)
     put_u64(s, content);
     put_u64(s, w->chunk_start_time);
     put_u64(s, w->chunk_end_time);
-    put_u64(s, w->chunk.len);
-    put_u32(s, crc_of(w->chunk.p, w->chunk.len));
+    put_u64(s, w->chunk.bytes);
+    put_u32(s, w->chunk.crc);
     put_str(s, comp, nc);
     put_u64(s, data->len);
     emit(w, s->p, s->len);
@@ -501,7 +437,7 @@ static void close_chunk(rig_mcap_writer_t *w)
     put_u64(ci, w->offset - index_start);
     put_str(ci, comp, nc);
     put_u64(ci, data->len);
-    put_u64(ci, w->chunk.len);
+    put_u64(ci, w->chunk.bytes);
     record_end(ci, ci_at);
     s->len = 0;
     if (w->err != RIG_OK) {
@@ -522,7 +458,7 @@ static void close_chunk(rig_mcap_writer_t *w)
     d->chunk_indexes_len = w->chunk_indexes.len;
     d->counts_len = w->n_counts;
     commit(w);
-    w->chunk.len = 0;
+    rig_mcap_chunk_reset(&w->chunk);
     w->chunk_messages = 0;
     w->chunk_start_time = w->chunk_end_time = 0;
 }
@@ -531,7 +467,17 @@ rig_error_t rig_mcap_writer_write_message(rig_mcap_writer_t *w, uint16_t channel
                                           uint32_t sequence, uint64_t log_time_ns,
                                           uint64_t publish_time_ns, const void *data, size_t len)
 {
-    if (!w || (!data && len) || channel_id >= w->n_channels)
+    return rig_mcap_writer_write_message_parts(w, channel_id, sequence, log_time_ns,
+                                               publish_time_ns, data, len, NULL, 0);
+}
+
+rig_error_t rig_mcap_writer_write_message_parts(rig_mcap_writer_t *w, uint16_t channel_id,
+                                                uint32_t sequence, uint64_t log_time_ns,
+                                                uint64_t publish_time_ns, const void *head,
+                                                size_t head_len, const void *tail,
+                                                size_t tail_len)
+{
+    if (!w || (!head && head_len) || (!tail && tail_len) || channel_id >= w->n_channels)
         return RIG_ERROR_INVALID_ARGUMENT;
     if (w->err != RIG_OK)
         return w->err;
@@ -544,19 +490,29 @@ rig_error_t rig_mcap_writer_write_message(rig_mcap_writer_t *w, uint16_t channel
         ch->idx = idx;
         ch->cap_idx = cap;
     }
-    size_t content = 2 + 4 + 8 + 8 + len;
-    if (len > SIZE_MAX - 64 || buf_reserve(&w->chunk, RIG_MCAP_RECORD_PREFIX + content) != 0)
+    if (head_len > SIZE_MAX / 2 - 64 || tail_len > SIZE_MAX / 2 - 64)
         return RIG_ERROR_NO_MEMORY;
+    uint8_t prefix[RIG_MCAP_RECORD_PREFIX + 2 + 4 + 8 + 8];
+    prefix[0] = RIG_MCAP_OP_MESSAGE;
+    rig_mcap_put_u64(prefix + 1, 2 + 4 + 8 + 8 + head_len + tail_len);
+    rig_mcap_put_u16(prefix + 9, channel_id);
+    rig_mcap_put_u32(prefix + 11, sequence);
+    rig_mcap_put_u64(prefix + 15, log_time_ns);
+    rig_mcap_put_u64(prefix + 23, publish_time_ns);
+    uint64_t at = w->chunk.bytes;
+    /* the data goes once from the caller's memory into the chunk (or the zstd stream) */
+    rig_error_t e = rig_mcap_chunk_append(&w->chunk, prefix, sizeof prefix);
+    if (e == RIG_OK)
+        e = rig_mcap_chunk_append(&w->chunk, head, head_len);
+    if (e == RIG_OK)
+        e = rig_mcap_chunk_append(&w->chunk, tail, tail_len);
+    if (e != RIG_OK) {
+        w->err = e; /* the open chunk is broken: no later message could follow it */
+        return settle(w);
+    }
     ch->idx[ch->n_idx].log_time = log_time_ns;
-    ch->idx[ch->n_idx].offset = w->chunk.len;
+    ch->idx[ch->n_idx].offset = at;
     ch->n_idx++;
-    put_u8(&w->chunk, RIG_MCAP_OP_MESSAGE);
-    put_u64(&w->chunk, content);
-    put_u16(&w->chunk, channel_id);
-    put_u32(&w->chunk, sequence);
-    put_u64(&w->chunk, log_time_ns);
-    put_u64(&w->chunk, publish_time_ns);
-    put_bytes(&w->chunk, data, len);
 
     if (w->chunk_messages == 0 || log_time_ns < w->chunk_start_time)
         w->chunk_start_time = log_time_ns;
@@ -564,7 +520,7 @@ rig_error_t rig_mcap_writer_write_message(rig_mcap_writer_t *w, uint16_t channel
         w->chunk_end_time = log_time_ns;
     w->chunk_messages++;
     w->accepted++;
-    if (w->chunk.len >= w->chunk_size)
+    if (w->chunk.bytes >= w->chunk_size)
         close_chunk(w);
     return settle(w);
 }
@@ -720,7 +676,7 @@ static void write_summary_and_footer(rig_mcap_writer_t *w)
     rig_mcap_put_u64(footer + 9, summary_start);
     rig_mcap_put_u64(footer + 17, summary_offset_start);
     /* summary_crc: from the summary's start through summary_offset_start in the footer. */
-    uint32_t summary_crc = (uint32_t)crc32(w->crc, footer, 25);
+    uint32_t summary_crc = libdeflate_crc32(w->crc, footer, 25);
     rig_mcap_put_u32(footer + 25, summary_crc);
     emit(w, footer, sizeof(footer));
     emit(w, RIG_MCAP_MAGIC, RIG_MCAP_MAGIC_LEN);
@@ -757,14 +713,12 @@ rig_error_t rig_mcap_writer_close(rig_mcap_writer_t *w)
         free(w->channels[i].idx);
     }
     free(w->channels);
-    free(w->chunk.p);
-    free(w->packed.p);
+    rig_mcap_chunk_free(&w->chunk);
     free(w->scratch.p);
     free(w->chunk_indexes.p);
     free(w->metadata_indexes.p);
     free(w->marks);
     free(w->counts);
-    ZSTD_freeCCtx(w->zstd);
     free(w);
     return err;
 }

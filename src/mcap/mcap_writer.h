@@ -6,7 +6,8 @@
  * when the caller calls rig_mcap_writer_flush_chunk(). Close writes DataEnd (data section CRC),
  * the summary (schemas, channels, statistics, chunk indexes, metadata indexes), summary offsets
  * and the footer (summary CRC). Memory: one chunk plus its compressed copy, plus one small
- * index entry per chunk and per metadata record.
+ * index entry per chunk and per metadata record. With zstd the records are never gathered
+ * uncompressed: each goes once into the compressor's stream (CRC-32 on the way).
  *
  * Every byte goes to the file with write(2) (no user-space buffer): a killed process leaves every
  * complete chunk on disk. A failed write (ENOSPC, EFBIG, EDQUOT) is recovered from at once: the
@@ -40,6 +41,9 @@ typedef struct {
     rig_mcap_compression_t compression; /**< of every chunk */
     int zstd_level;                     /**< 0 = zstd's default (3) */
     size_t chunk_size;                  /**< close a chunk at this many uncompressed bytes; 0 = 1 MiB */
+    int zstd_workers; /**< zstd worker threads (ZSTD_c_nbWorkers); 0 = on the caller's thread */
+    /** CRC-32 of large messages on a helper thread while the caller's compresses them */
+    bool crc_thread;
 } rig_mcap_writer_options_t;
 
 /** One key/value pair of a Channel's or a Metadata record's map. */
@@ -70,6 +74,14 @@ rig_error_t rig_mcap_writer_add_channel(rig_mcap_writer_t *w, uint16_t schema_id
 rig_error_t rig_mcap_writer_write_message(rig_mcap_writer_t *w, uint16_t channel_id,
                                           uint32_t sequence, uint64_t log_time_ns,
                                           uint64_t publish_time_ns, const void *data, size_t len);
+
+/** The same with the message's data given in two parts, head then tail (e.g. an encoded header
+ *  and the pixels it is followed by), copied once into the chunk. */
+rig_error_t rig_mcap_writer_write_message_parts(rig_mcap_writer_t *w, uint16_t channel_id,
+                                                uint32_t sequence, uint64_t log_time_ns,
+                                                uint64_t publish_time_ns, const void *head,
+                                                size_t head_len, const void *tail,
+                                                size_t tail_len);
 
 /** Writes the open chunk (if it holds anything) and its message indexes, and flushes the file:
  *  everything written so far survives a crash of the process. */

@@ -11,6 +11,10 @@
 #include "common/util.h"
 #include "record/ros2msg.h"
 
+/* A chunk holds ~5 frames with pixels (fewer, larger zstd frames and indexes than one chunk
+ * per image); it still closes at least every second (flush_every_us). */
+#define RECORDER_CHUNK_SIZE ((size_t)8 << 20)
+
 typedef enum { ITEM_FRAME, ITEM_ENCODED, ITEM_METADATA } item_kind_t;
 
 typedef struct item {
@@ -155,6 +159,8 @@ static bool write_item(rig_recorder_t *r, item_t *it)
             return true; /* cannot happen: devices are fixed by the config */
         stream_channels_t *c = &r->ch[d][s];
         uint64_t t = ns_of(rig_frame_host_ts_us(f));
+        const uint8_t *px;
+        size_t n_px;
         if (rig_ros2_encode_compressed_image(&r->cdr, f)) {
             e = r->cdr.failed ? RIG_ERROR_NO_MEMORY : compressed_channel(r, d, s, c);
             if (e == RIG_OK)
@@ -162,12 +168,13 @@ static bool write_item(rig_recorder_t *r, item_t *it)
                                                   r->cdr.data, r->cdr.len);
             if (e == RIG_OK)
                 r->st.images_written++;
-        } else if (rig_ros2_encode_image(&r->cdr, f)) {
+        } else if (rig_ros2_encode_image_head(&r->cdr, f, &px, &n_px)) {
+            /* the pixels go once, straight from the frame into the chunk */
             if (r->cdr.failed)
                 e = RIG_ERROR_NO_MEMORY;
             else
-                e = rig_mcap_writer_write_message(r->w, c->image, c->seq_image++, t, t,
-                                                  r->cdr.data, r->cdr.len);
+                e = rig_mcap_writer_write_message_parts(r->w, c->image, c->seq_image++, t, t,
+                                                        r->cdr.data, r->cdr.len, px, n_px);
             if (e == RIG_OK)
                 r->st.images_written++;
         }
@@ -553,6 +560,9 @@ rig_error_t rig_recorder_open(const char *path, const rig_recorder_options_t *op
     rig_mcap_writer_options_t wo = {0};
     wo.compression = r->o.compression;
     wo.zstd_level = r->o.zstd_level;
+    wo.chunk_size = RECORDER_CHUNK_SIZE;
+    wo.zstd_workers = r->o.zstd_workers;
+    wo.crc_thread = !r->o.crc_inline;
     errno = 0;
     rig_error_t e = rig_mcap_writer_open(path, &wo, &r->w);
     if (e == RIG_OK)

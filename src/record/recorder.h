@@ -16,6 +16,7 @@
 #ifndef RIGSYNC_RECORDER_H
 #define RIGSYNC_RECORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,9 @@ typedef struct {
     /** the callers wait for room instead of dropping (virtual time: nothing is lost by
      *  waiting); real time keeps false: capture never blocks */
     bool block_when_full;
+    int zstd_workers;       /**< zstd worker threads besides the writer's; 0 = none */
+    bool crc_inline; /**< every CRC-32 on the writer thread (default: the pixels' on a helper
+                          thread, in parallel with their compression) */
 } rig_recorder_options_t;
 
 typedef struct {

@@ -169,7 +169,8 @@ int64_t rig_ros2_frame_stamp_us(const rig_frame_t *f)
     return g != RIG_TS_NONE ? g : rig_frame_host_ts_us(f);
 }
 
-bool rig_ros2_encode_image(rig_cdr_t *c, const rig_frame_t *f)
+bool rig_ros2_encode_image_head(rig_cdr_t *c, const rig_frame_t *f, const uint8_t **pixels,
+                                size_t *n)
 {
     const uint8_t *px = rig_frame_data(f);
     rig_format_t fmt = rig_frame_format(f);
@@ -183,7 +184,19 @@ bool rig_ros2_encode_image(rig_cdr_t *c, const rig_frame_t *f)
     rig_cdr_string(c, fmt == RIG_FORMAT_RGB ? "rgb8" : "16UC1");
     rig_cdr_u8(c, 0); /* little-endian pixels */
     rig_cdr_u32(c, w * rig_format_bytes_per_pixel(fmt));
-    rig_cdr_bytes(c, px, rig_frame_data_size(f));
+    *pixels = px;
+    *n = rig_frame_data_size(f);
+    rig_cdr_u32(c, (uint32_t)*n); /* uint8[] data: its length, then the bytes */
+    return true;
+}
+
+bool rig_ros2_encode_image(rig_cdr_t *c, const rig_frame_t *f)
+{
+    const uint8_t *px;
+    size_t n;
+    if (!rig_ros2_encode_image_head(c, f, &px, &n))
+        return false;
+    put(c, px, n);
     return true;
 }
 

@@ -51,6 +51,10 @@ bool rig_ros2_encode_image(rig_cdr_t *c, const rig_frame_t *f);
 /** sensor_msgs/msg/CompressedImage of an MJPG frame: format "jpeg", data = the frame's bytes
  *  unchanged. false: not an MJPG frame with data. */
 bool rig_ros2_encode_compressed_image(rig_cdr_t *c, const rig_frame_t *f);
+/** The same without the pixels: everything up to and including the length of `data`, which the
+ *  caller appends (*pixels, *n bytes) without copying them here. false: no pixels. */
+bool rig_ros2_encode_image_head(rig_cdr_t *c, const rig_frame_t *f, const uint8_t **pixels,
+                                size_t *n);
 void rig_ros2_encode_frame_info(rig_cdr_t *c, const rig_frame_t *f);
 /** The same with the wall-clock arrival time (monotonic us; RIG_TS_NONE: virtual time). */
 void rig_ros2_encode_frame_info_wall(rig_cdr_t *c, const rig_frame_t *f, int64_t wall_us);
