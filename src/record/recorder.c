@@ -562,7 +562,7 @@ rig_error_t rig_recorder_open(const char *path, const rig_recorder_options_t *op
     wo.zstd_level = r->o.zstd_level;
     wo.chunk_size = RECORDER_CHUNK_SIZE;
     wo.zstd_workers = r->o.zstd_workers;
-    wo.crc_thread = !r->o.crc_inline;
+    wo.crc_thread = r->o.crc_thread;
     errno = 0;
     rig_error_t e = rig_mcap_writer_open(path, &wo, &r->w);
     if (e == RIG_OK)

@@ -33,8 +33,8 @@ typedef struct {
      *  waiting); real time keeps false: capture never blocks */
     bool block_when_full;
     int zstd_workers;       /**< zstd worker threads besides the writer's; 0 = none */
-    bool crc_inline; /**< every CRC-32 on the writer thread (default: the pixels' on a helper
-                          thread, in parallel with their compression) */
+    bool crc_thread; /**< the pixels' CRC-32 on a helper thread, in parallel with their
+                          compression (default: on the writer thread; bench-record has both) */
 } rig_recorder_options_t;
 
 typedef struct {
