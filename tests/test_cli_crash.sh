@@ -53,6 +53,9 @@ full() {
 ( ulimit -f 300; "$bin" record --virtual-time --seconds 3 -o "$tmp/fsize.mcap" \
     >"$tmp/fsize.out" 2>"$tmp/fsize.err" </dev/null; echo $? >"$tmp/fsize.rc" )
 full fsize "$tmp/fsize.mcap" $((300 * 1024)) "File too large"
+# the run the recording was for ends with it (not 3 s of frames counted as not written)
+has fsize out '^rigsync: the recording failed; the run stops here$'
+has fsize out '^== rigsync summary: (0|1|2)\.[0-9] s of frames'
 
 # --- a full file system: a 1 MiB tmpfs (root only) -----------------------------------------
 if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/tmpfs" && mount -t tmpfs -o size=1m rigsync-crash "$tmp/tmpfs" 2>"$tmp/mount.err"; then

@@ -613,6 +613,12 @@ int cli_run(int argc, char **argv)
         if (o.rig.replay_path &&
             (rig_replay_status(rig.ctx, &finished, NULL, 0) != RIG_OK || finished))
             break;
+        if (rs.rec && rig_recorder_failed(rs.rec)) {
+            /* A full disk ended the recording: the run it was for ends too (exit 1 below,
+             * with the recorder's message of what the file holds). */
+            printf("rigsync: the recording failed; the run stops here\n");
+            break;
+        }
         if (trigger_every && done >= next_trigger) {
             for (size_t i = 0; i < rig.device_count; i++) {
                 rig_sync_config_t s;

@@ -595,6 +595,14 @@ void rig_recorder_get_stats(rig_recorder_t *r, rig_recorder_stats_t *out)
     pthread_mutex_unlock(&r->lock);
 }
 
+bool rig_recorder_failed(rig_recorder_t *r)
+{
+    pthread_mutex_lock(&r->lock);
+    bool failed = r->err != RIG_OK;
+    pthread_mutex_unlock(&r->lock);
+    return failed;
+}
+
 rig_error_t rig_recorder_stop(rig_recorder_t *r, char *msg, size_t len)
 {
     pthread_mutex_lock(&r->lock);

@@ -70,6 +70,10 @@ void rig_recorder_clock_event(rig_recorder_t *r, const rig_clock_event_t *event)
 
 void rig_recorder_get_stats(rig_recorder_t *r, rig_recorder_stats_t *out);
 
+/** True once a write failed (a full disk): the recording has ended, later items are only
+ *  counted; stop and close it to finish the file and get the message. */
+bool rig_recorder_failed(rig_recorder_t *r);
+
 /** Drains the queue, stops the thread (call once no callback can run). Idempotent. Returns the
  *  first write error, if any (then *msg says it). */
 rig_error_t rig_recorder_stop(rig_recorder_t *r, char *msg, size_t len);
