@@ -2,8 +2,8 @@
 // and lz4; @mcap/nodejs for the indexed reader; @foxglove/crc, the CRC-32 @mcap/core uses).
 // Run by scripts/check-mcap.sh, which installs those packages (pinned: scripts/mcap-check/).
 //
-//   node check-mcap.mjs [--expect TOPIC=N]... [--expect-json FILE] FILE
-//   node check-mcap.mjs --partial [--min-chunks N] FILE
+//   node check-mcap.mjs [--no-decode] [--expect TOPIC=N]... [--expect-json FILE] FILE
+//   node check-mcap.mjs [--no-decode] --partial [--min-chunks N] FILE
 //
 // Full check:
 //  - records: the stream reader reads every record from magic to magic, chunk CRCs validated;
@@ -22,25 +22,31 @@
 // --partial (a file cut by a crash): the stream reader reads every complete chunk (as many as
 // there are complete Chunk records before the cut) without an error; prints how many;
 // --min-chunks N fails below N complete chunks.
+// Both modes decode every message the stream reader reads as Foxglove does and check the schemas
+// against ROS 2's definitions (mcap-decode.mjs); the output line ends with the messages decoded
+// per schema. --no-decode: the container only, for files whose messages are arbitrary bytes
+// (test_mcap's).
 // Exit 0 valid, 1 invalid, 2 usage.
 import { McapIndexedReader, McapStreamReader } from "@mcap/core";
 import { loadDecompressHandlers } from "@mcap/support";
 import { FileHandleReadable } from "@mcap/nodejs";
 import { crc32 } from "@foxglove/crc";
 import { open, readFile } from "node:fs/promises";
+import { Decoder } from "./mcap-decode.mjs";
 
 const usage = (msg) => {
-  console.error(`check-mcap: ${msg}\nusage: check-mcap.mjs [--partial [--min-chunks N]] ` +
+  console.error(`check-mcap: ${msg}\nusage: check-mcap.mjs [--no-decode] [--partial [--min-chunks N]] ` +
                 `[--expect TOPIC=N]... [--expect-json FILE] FILE.mcap`);
   process.exit(2);
 };
-let partial = false, minChunks = 0, file = null;
+let partial = false, decode = true, minChunks = 0, file = null;
 const expect = new Map();
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const value = () => (i + 1 < args.length ? args[++i] : usage(`${a} needs a value`));
   if (a === "--partial") partial = true;
+  else if (a === "--no-decode") decode = false;
   else if (a === "--min-chunks") {
     minChunks = Number(value());
     if (!Number.isInteger(minChunks) || minChunks < 0) usage("--min-chunks needs a count");
@@ -107,6 +113,7 @@ const top = frame(bytes, 8);
 // 1. Stream reader over the whole file (chunk records included, chunk CRCs validated).
 const stream = new McapStreamReader({ includeChunks: true, decompressHandlers, validateCrcs: true });
 stream.append(bytes);
+const decoder = decode ? new Decoder(fail) : null;
 const counts = new Map(); // channel id -> messages
 const dataChannels = new Map(), dataSchemas = new Set();
 let messages = 0, chunks = 0, chunkMessages = 0, metadata = 0, attachments = 0, records = 0;
@@ -116,6 +123,7 @@ try {
     records++;
     switch (rec.type) {
       case "Message":
+        decoder?.message(rec);
         messages++;
         counts.set(rec.channelId, (counts.get(rec.channelId) ?? 0) + 1);
         if (minLog === null || rec.logTime < minLog) minLog = rec.logTime;
@@ -125,9 +133,9 @@ try {
         chunks++;
         if (rec.uncompressedCrc === 0) noCrcChunks++;
         break;
-      case "Channel": if (!dataEnd) dataChannels.set(rec.id, rec); break;
-      case "Schema": if (!dataEnd) dataSchemas.add(rec.id); break;
-      case "Metadata": metadata++; break;
+      case "Channel": if (!dataEnd) { dataChannels.set(rec.id, rec); decoder?.channel(rec); } break;
+      case "Schema": if (!dataEnd) { dataSchemas.add(rec.id); decoder?.schema(rec); } break;
+      case "Metadata": metadata++; decoder?.metadata(rec); break;
       case "Attachment": attachments++; break;
       case "DataEnd": dataEnd = rec; chunkMessages = messages; break;
     }
@@ -143,8 +151,9 @@ if (partial) {
   if (error) fail(`partial: the stream reader failed (at chunk record ${chunks} of ${complete} complete ones): ${error.message}`);
   if (chunks !== complete) fail(`partial: the stream reader read ${chunks} chunks, the file holds ${complete} complete ones`);
   if (chunks < minChunks) fail(`partial: ${chunks} complete chunks, wanted at least ${minChunks}`);
+  const decoded = decoder ? decoder.finish() : "decoded=off";
   console.log(`check-mcap: ${file}: partial OK: ${chunks} complete chunks, ${messages} messages ` +
-              `read by the stream reader; ${where}`);
+              `read by the stream reader; ${where}; ${decoded}`);
   process.exit(0);
 }
 if (error) fail(`stream reader: ${error.message}`);
@@ -296,6 +305,8 @@ for (const [topic, want] of expect)
   if ((byTopic.get(topic) ?? 0) !== want)
     fail(`topic ${topic}: ${byTopic.has(topic) ? byTopic.get(topic) : "no such channel, 0"} messages, expected ${want}`);
 
+const decoded = decoder ? decoder.finish() : "decoded=off";
+if (decoder && decoder.decoded !== messages) fail(`${decoder.decoded} messages decoded of ${messages}`);
 const perTopic = [...byTopic].map(([t, c]) => `${t}=${c}`).join(" ");
 console.log(`check-mcap: ${file}: OK profile=${reader.header.profile} messages=${messages} chunks=${chunks} ` +
-            `metadata=${metadata} records=${records}${expect.size ? ` expected=${expect.size}` : ""} ${perTopic}`);
+            `metadata=${metadata} records=${records}${expect.size ? ` expected=${expect.size}` : ""} ${perTopic} ${decoded}`);

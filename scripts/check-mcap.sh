@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Validates MCAP files with the official MCAP reader (TypeScript: @mcap/core, @mcap/support for
-# zstd/lz4, @mcap/nodejs), pinned in scripts/mcap-check/package-lock.json and installed with
-# `npm ci` into $MCAP_CHECK_DIR (default build/mcap-check; the sanitizer builds share it).
-#   scripts/check-mcap.sh [--expect TOPIC=N]... [--expect-json F] FILE...
+# zstd/lz4, @mcap/nodejs) and decodes every message as Foxglove does (@foxglove/rosmsg,
+# @foxglove/rosmsg2-serialization), pinned in scripts/mcap-check/package-lock.json and installed
+# with `npm ci` into $MCAP_CHECK_DIR (default build/mcap-check; the sanitizer builds share it).
+#   scripts/check-mcap.sh [--no-decode] [--expect TOPIC=N]... [--expect-json F] FILE...
 #        full check: records and CRCs (chunks, data section, summary), statistics and indexes
-#        against a full read, and optionally the messages per topic (see check-mcap.mjs)
-#   scripts/check-mcap.sh --partial [--min-chunks N] FILE...
-#        a file cut by a crash: every complete chunk read by the stream reader; says how many
+#        against a full read, optionally the messages per topic (see check-mcap.mjs); every
+#        message decoded and the schemas checked against ROS 2's (mcap-decode.mjs) unless
+#        --no-decode (files whose messages are arbitrary bytes)
+#   scripts/check-mcap.sh [--no-decode] --partial [--min-chunks N] FILE...
+#        a file cut by a crash: every complete chunk read by the stream reader (its messages
+#        decoded); says how many
 #   scripts/check-mcap.sh --install
 #        only installs the reader (make test does this, and the ctest fixture mcap_reader);
 #        nothing with RIGSYNC_MCAP_CHECK=off (machines without npm access: the tests skip it)
@@ -40,7 +44,9 @@ install() {
         exit 3
       fi
     fi
-    cmp -s "$here/check-mcap.mjs" "$dir/check-mcap.mjs" || cp "$here/check-mcap.mjs" "$dir/check-mcap.mjs"
+    for m in check-mcap.mjs mcap-decode.mjs; do
+      cmp -s "$here/$m" "$dir/$m" || cp "$here/$m" "$dir/$m"
+    done
   ) 9>"$dir/.install.lock"
 }
 
@@ -49,7 +55,7 @@ files=()
 while [ $# -gt 0 ]; do
   case $1 in
     --install) install; exit $? ;;
-    --partial) opts+=("$1"); shift ;;
+    --partial|--no-decode) opts+=("$1"); shift ;;
     --expect|--expect-json|--min-chunks)
       [ $# -ge 2 ] || { echo "check-mcap: $1 needs a value" >&2; exit 2; }
       opts+=("$1" "$2"); shift 2 ;;
@@ -58,7 +64,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ ${#files[@]} -eq 0 ]; then
-  echo "usage: $0 [--partial [--min-chunks N]] [--expect TOPIC=N]... [--expect-json F] FILE.mcap... | --install" >&2
+  echo "usage: $0 [--no-decode] [--partial [--min-chunks N]] [--expect TOPIC=N]... [--expect-json F] FILE.mcap... | --install" >&2
   exit 2
 fi
 install || exit $?
