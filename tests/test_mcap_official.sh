@@ -18,7 +18,8 @@
 #       byte short, a FrameInfo stamp 1 us off its global time, a clock event of device 2 in a
 #       rig of 2, a CompressedImage of JPEG bytes that says png, a misspelled field type
 #       (unit32), a misspelled schema name (sensor_msgs/msg/Imgae), a std_msgs/Header field
-#       renamed (ROS 2's fields), a separator of 79 '='; the unchanged rewrite passes.
+#       renamed (ROS 2's fields), a separator of 79 '='; the unchanged rewrite passes. The
+#       faults example's 8 device events are recorded and decoded.
 # RIGSYNC_MCAP_CHECK=off: exit 77 (skipped).
 set -u
 if [ "${RIGSYNC_MCAP_CHECK:-}" = off ]; then
@@ -108,44 +109,58 @@ mcap_official "$tmp/cut2.mcap" --partial --min-chunks 1
 mcap_official_has "partial OK: 1 complete chunks, .* 0 bytes after the last complete record; decoded=[1-9][0-9]* "
 
 # --- decoding (Foxglove's parser and CDR reader) and ROS 2's definitions -----------------------
-run recp 0 record --virtual-time --seconds 1 -o "$tmp/p.mcap"
+# small images (the official writer's copies are uncompressed): RGB 160x120, Y16 160x144
+tiny() {
+  cat <<JSON
+{"streams": {"color": {"width": 160, "height": 120, "fps": 30, "format": "$1"},
+             "depth": {"width": 160, "height": 144, "fps": 30, "format": "Y16"}},
+ "devices": [{"serial_number": "CP3S34D00051", "config": {"mode": "PRIMARY", "trigger_out_enable": true}},
+             {"serial_number": "CP3L44P00054", "config": {"mode": "SECONDARY"}}]}
+JSON
+}
+tiny RGB >"$tmp/rgb.json"
+run recp 0 record --virtual-time --seconds 1 --config "$tmp/rgb.json" -o "$tmp/p.mcap"
 read -r f p s c < <(recorded_counts "$tmp/recp.out")
 mcap_official "$tmp/p.mcap"
 mcap_official_has " decoded=$((2 * f + s + c)) sensor_msgs/msg/Image=$p rigsync_msgs/msg/FrameInfo=$f "
 [ "$p" = "$f" ] && [ "$f" -gt 0 ] && ok || bad "p.mcap: $p of $f frames with pixels"
-rewrite same "$tmp/p.mcap" "$tmp/same.mcap" # the official writer's copy passes as it is
-mcap_official "$tmp/same.mcap"
 I=sensor_msgs/msg/Image FI=rigsync_msgs/msg/FrameInfo
-first='channel [0-9]+ \(/rig/[A-Z0-9]+/color/image_raw, sensor_msgs/msg/Image\), message at log time [0-9]+ ns, sequence [0-9]+: '
-rewrite short $I "$tmp/p.mcap" "$tmp/short.mcap"
-mcap_official_rejects "$tmp/short.mcap" "$first(does not decode|the definition reads [0-9]+ bytes, the message has [0-9]+)"
-rewrite add $I step 1 "$tmp/p.mcap" "$tmp/step.mcap"
-mcap_official_rejects "$tmp/step.mcap" "${first}step 1921 != width 640 \* 3 bytes per pixel \(rgb8\)"
-rewrite short $FI "$tmp/p.mcap" "$tmp/short_info.mcap"
-mcap_official_rejects "$tmp/short_info.mcap" 'frame_info, rigsync_msgs/msg/FrameInfo\), message at .*: does not decode'
-rewrite add $FI header.stamp.nanosec 1000 "$tmp/p.mcap" "$tmp/stamp.mcap"
-mcap_official_rejects "$tmp/stamp.mcap" 'FrameInfo\), message at .*: header stamp [0-9]+ s [0-9]+ ns, its global time [0-9]+ us says'
-rewrite add rigsync_msgs/msg/ClockEvent device 2 "$tmp/p.mcap" "$tmp/device.mcap"
-mcap_official_rejects "$tmp/device.mcap" 'clock_events, .*: device 2 out of range: the rig has 2 devices \(metadata rigsync.rig device_count\)'
-rewrite schema-text "uint32 height" "unit32 height" "$tmp/p.mcap" "$tmp/typo.mcap"
-mcap_official_rejects "$tmp/typo.mcap" "schema [0-9]+ \($I\): ROS 2 would not accept it: line 2 .*'unit32' is neither a ROS 2 primitive type nor a package/Type"
-rewrite schema-name $I sensor_msgs/msg/Imgae "$tmp/p.mcap" "$tmp/name.mcap"
-mcap_official_rejects "$tmp/name.mcap" "'sensor_msgs/msg/Imgae' is not one of the sensor_msgs types rigsync writes"
-rewrite schema-text "string frame_id" "string frame_ix" "$tmp/p.mcap" "$tmp/header.mcap"
-mcap_official_rejects "$tmp/header.mcap" "std_msgs/msg/Header differs from ROS 2's: fields builtin_interfaces/msg/Time stamp, string frame_ix; ROS 2 has builtin_interfaces/msg/Time stamp, string frame_id"
 sep=$(printf '=%.0s' $(seq 80))
-rewrite schema-text "$sep" "${sep#=}" "$tmp/p.mcap" "$tmp/sep.mcap"
+# copies by the official writer (IN read once): unchanged, then one change each
+rewrite "$tmp/p.mcap" "$tmp/same.mcap" same \
+  -- "$tmp/short.mcap" short $I -- "$tmp/step.mcap" add $I step 1 \
+  -- "$tmp/short_info.mcap" short $FI -- "$tmp/stamp.mcap" add $FI header.stamp.nanosec 1000 \
+  -- "$tmp/device.mcap" add rigsync_msgs/msg/ClockEvent device 2 \
+  -- "$tmp/typo.mcap" schema-text "uint32 height" "unit32 height" \
+  -- "$tmp/name.mcap" schema-name $I sensor_msgs/msg/Imgae \
+  -- "$tmp/header.mcap" schema-text "string frame_id" "string frame_ix" \
+  -- "$tmp/sep.mcap" schema-text "$sep" "${sep#=}"
+mcap_official "$tmp/same.mcap"
+first='channel [0-9]+ \(/rig/[A-Z0-9]+/color/image_raw, sensor_msgs/msg/Image\), message at log time [0-9]+ ns, sequence [0-9]+: '
+mcap_official_rejects "$tmp/short.mcap" "$first(does not decode|the definition reads [0-9]+ bytes, the message has [0-9]+)"
+mcap_official_rejects "$tmp/step.mcap" "${first}step 481 != width 160 \* 3 bytes per pixel \(rgb8\)"
+mcap_official_rejects "$tmp/short_info.mcap" 'frame_info, rigsync_msgs/msg/FrameInfo\), message at .*: does not decode'
+mcap_official_rejects "$tmp/stamp.mcap" 'FrameInfo\), message at .*: header stamp [0-9]+ s [0-9]+ ns, its global time [0-9]+ us says'
+mcap_official_rejects "$tmp/device.mcap" 'clock_events, .*: device 2 out of range: the rig has 2 devices \(metadata rigsync.rig device_count\)'
+mcap_official_rejects "$tmp/typo.mcap" "schema [0-9]+ \($I\): ROS 2 would not accept it: line 2 .*'unit32' is neither a ROS 2 primitive type nor a package/Type"
+mcap_official_rejects "$tmp/name.mcap" "'sensor_msgs/msg/Imgae' is not one of the sensor_msgs types rigsync writes"
+mcap_official_rejects "$tmp/header.mcap" "std_msgs/msg/Header differs from ROS 2's: fields builtin_interfaces/msg/Time stamp, string frame_ix; ROS 2 has builtin_interfaces/msg/Time stamp, string frame_id"
 mcap_official_rejects "$tmp/sep.mcap" "a separator of 79 '=', rosbag2 writes 80"
 
+# device events (configs/faults_example.json: unplug at 4 s, back at 6 s, reboot at 9 s, back at
+# 10.5 s): 8 EVENT lines (as cli_faults derives them), one DeviceEvent each, all decoded
+run recf 0 record --config "$(dirname "$0")/../configs/faults_example.json" --virtual-time --seconds 11 \
+  --no-pixels -o "$tmp/f.mcap"
+events=$(cat "$tmp/recf.out" "$tmp/recf.err" | grep -c '^EVENT ')
+[ "$events" = 8 ] && ok || bad "faults example: $events EVENT lines, expected 8"
+mcap_official "$tmp/f.mcap"
+mcap_official_has " rigsync_msgs/msg/DeviceEvent=$events\$"
+
 # MJPG color: sensor_msgs/msg/CompressedImage, JPEG bytes; format png with those bytes is rejected
-cat >"$tmp/mjpg.json" <<'JSON'
-{"streams": {"color": {"width": 320, "height": 240, "fps": 30, "format": "MJPG"}},
- "devices": [{"serial_number": "CP3S34D00051", "config": {"mode": "PRIMARY", "trigger_out_enable": true}},
-             {"serial_number": "CP3L44P00054", "config": {"mode": "SECONDARY"}}]}
-JSON
+tiny MJPG >"$tmp/mjpg.json"
 run recj 0 record --virtual-time --seconds 1 --config "$tmp/mjpg.json" -o "$tmp/j.mcap"
 mcap_official "$tmp/j.mcap"
 mcap_official_has " sensor_msgs/msg/CompressedImage=[1-9][0-9]*\$"
-rewrite set sensor_msgs/msg/CompressedImage format png "$tmp/j.mcap" "$tmp/png.mcap"
+rewrite "$tmp/j.mcap" "$tmp/png.mcap" set sensor_msgs/msg/CompressedImage format png
 mcap_official_rejects "$tmp/png.mcap" 'image_raw/compressed, sensor_msgs/msg/CompressedImage\), .*: format png but the data starts with ff d8'
 finish
