@@ -87,7 +87,11 @@ export function ros2SchemaProblem(name, text) {
       if (!l) continue;
       const f = /^(\S+)\s+([^\s=]+)\s*(=.*|\S.*)?$/.exec(l);
       if (!f) return `line ${n} (${s.name}): '${l}' is not 'type name'`;
-      const [, type, field] = f;
+      const [, type, field, rest] = f;
+      if (rest?.startsWith("=")) { // a constant: TYPE NAME=VALUE, no field of the message
+        if (!/^[A-Z][A-Z0-9_]*$/.test(field)) return `line ${n} (${s.name}): constant '${field}' is not UPPER_CASE`;
+        continue;
+      }
       const t = /^([A-Za-z0-9_/]+?)(<=[0-9]+)?(\[(<=)?[0-9]*\])?$/.exec(type);
       if (!t) return `line ${n} (${s.name}): '${type}' is not a ROS 2 field type`;
       if (!FIELD_NAME.test(field) || field.includes("__") || field.endsWith("_"))
