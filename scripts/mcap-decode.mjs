@@ -13,6 +13,7 @@
 //    sensor_msgs/msg/CompressedImage: format jpeg or png and the data starts with its magic;
 //  - rigsync_msgs/msg/FrameInfo: header stamp = global_ts_us, or host_ts_us when global is none
 //    (ros2msg.h, recorder.h), serial and stream those of its topic, index increasing per channel;
+//    the image of the same frame (same device, stream and log time) has the same stamp;
 //  - FrameSet, ClockEvent, DeviceEvent: device indexes within the rig's device count (metadata
 //    rigsync.rig device_count; without it, the serials of the /rig/<serial>/... topics).
 // Per schema (ROS 2 side): the name is a ROS 2 type name (pkg/msg/Type); the text is sections
@@ -130,6 +131,7 @@ export class Decoder {
   #channels = new Map(); // id -> { topic, schema, serial, stream, kind, lastIndex }
   #deviceCount = null;
   #rigSerials = null;
+  #stamps = new Map(); // "serial/stream/logTime" -> the stamp of the first of a frame's FrameInfo and image
   #maxDevice = new Map(); // topic -> the largest device index on it: { d, what, where }
   decoded = 0;
 
@@ -206,6 +208,13 @@ export class Decoder {
     const header = () => {
       if (!msg.header.frame_id) bad("header.frame_id is empty");
       if (msg.header.stamp.nanosec >= 1e9) bad(`header.stamp.nanosec ${msg.header.stamp.nanosec} >= 1e9`);
+      if (c.serial === undefined) return;
+      // a frame's FrameInfo and image carry one stamp
+      const k = `${c.serial}/${c.stream}/${rec.logTime}`, st = msg.header.stamp, other = this.#stamps.get(k);
+      if (!other) this.#stamps.set(k, { st, topic: c.topic });
+      else if (other.st.sec !== st.sec || other.st.nanosec !== st.nanosec)
+        bad(`header stamp ${st.sec} s ${st.nanosec} ns, ${other.topic} at the same log time has ${other.st.sec} s ${other.st.nanosec} ns`);
+      else this.#stamps.delete(k);
     };
     switch (s.name) {
       case "sensor_msgs/msg/Image": {
@@ -226,11 +235,11 @@ export class Decoder {
         break;
       }
       case "rigsync_msgs/msg/FrameInfo": {
-        header();
         const us = msg.global_ts_us !== TS_NONE ? msg.global_ts_us : msg.host_ts_us;
         const sec = floorDiv(us, 1000000n), ns = (us - sec * 1000000n) * 1000n;
         if (BigInt(msg.header.stamp.sec) !== sec || BigInt(msg.header.stamp.nanosec) !== ns)
           bad(`header stamp ${msg.header.stamp.sec} s ${msg.header.stamp.nanosec} ns, its ${msg.global_ts_us !== TS_NONE ? "global" : "host"} time ${us} us says ${sec} s ${ns} ns`);
+        header(); // after the stamp rule: a wrong stamp is named as such, not as a mismatch
         if (c.serial !== undefined && (msg.serial !== c.serial || msg.stream !== c.stream))
           bad(`frame of ${msg.serial} ${msg.stream} on the topic of ${c.serial} ${c.stream}`);
         if (c.lastIndex !== null && msg.index <= c.lastIndex) bad(`frame index ${msg.index} after ${c.lastIndex}`);

@@ -15,7 +15,8 @@
 #       decoded (counts per schema from the run's); copies rewritten by the official writer
 #       (tests/mcap_rewrite.mjs: valid container, one change of content) are rejected: an
 #       Image one byte short, an Image whose step disagrees with its width, a FrameInfo one
-#       byte short, a FrameInfo stamp 1 us off its global time, a clock event of device 2 in a
+#       byte short, a FrameInfo stamp 1 us off its global time, an Image stamp 1 s off its
+#       FrameInfo's, a clock event of device 2 in a
 #       rig of 2, a CompressedImage of JPEG bytes that says png, a misspelled field type
 #       (unit32), a misspelled schema name (sensor_msgs/msg/Imgae), a std_msgs/Header field
 #       renamed (ROS 2's fields), a separator of 79 '='; the unchanged rewrite passes. The
@@ -131,6 +132,7 @@ rewrite "$tmp/p.mcap" "$tmp/same.mcap" same \
   -- "$tmp/short.mcap" short $I -- "$tmp/step.mcap" add $I step 1 \
   -- "$tmp/short_info.mcap" short $FI -- "$tmp/stamp.mcap" add $FI header.stamp.nanosec 1000 \
   -- "$tmp/device.mcap" add rigsync_msgs/msg/ClockEvent device 2 \
+  -- "$tmp/image_stamp.mcap" add $I header.stamp.sec 1 \
   -- "$tmp/typo.mcap" schema-text "uint32 height" "unit32 height" \
   -- "$tmp/name.mcap" schema-name $I sensor_msgs/msg/Imgae \
   -- "$tmp/header.mcap" schema-text "string frame_id" "string frame_ix" \
@@ -141,6 +143,7 @@ mcap_official_rejects "$tmp/short.mcap" "$first(does not decode|the definition r
 mcap_official_rejects "$tmp/step.mcap" "${first}step 481 != width 160 \* 3 bytes per pixel \(rgb8\)"
 mcap_official_rejects "$tmp/short_info.mcap" 'frame_info, rigsync_msgs/msg/FrameInfo\), message at .*: does not decode'
 mcap_official_rejects "$tmp/stamp.mcap" 'FrameInfo\), message at .*: header stamp [0-9]+ s [0-9]+ ns, its global time [0-9]+ us says'
+mcap_official_rejects "$tmp/image_stamp.mcap" 'header stamp [0-9]+ s [0-9]+ ns, /rig/[A-Z0-9]+/color/(image_raw|frame_info) at the same log time has [0-9]+ s [0-9]+ ns'
 mcap_official_rejects "$tmp/device.mcap" 'clock_events, .*: device 2 out of range: the rig has 2 devices \(metadata rigsync.rig device_count\)'
 mcap_official_rejects "$tmp/typo.mcap" "schema [0-9]+ \($I\): ROS 2 would not accept it: line 2 .*'unit32' is neither a ROS 2 primitive type nor a package/Type"
 mcap_official_rejects "$tmp/name.mcap" "'sensor_msgs/msg/Imgae' is not one of the sensor_msgs types rigsync writes"
