@@ -175,11 +175,17 @@ static void on_event(const rig_device_event_t *ev, void *user)
 /* Every frame handed over once; each one ended at most once, and only frames handed over. */
 static void check_no_frame_twice(run_t *r)
 {
+    if (r->delivered.n == 0) {
+        FUZZ_CHECK(r->ended.n == 0, "%zu frames ended, none reached the frame callback",
+                   r->ended.n);
+        return;
+    }
     qsort(r->delivered.v, r->delivered.n, sizeof(rig_frame_t *), by_address);
     for (size_t i = 1; i < r->delivered.n; i++)
         FUZZ_CHECK(r->delivered.v[i] != r->delivered.v[i - 1],
                    "a frame reached the frame callback twice");
-    qsort(r->ended.v, r->ended.n, sizeof(rig_frame_t *), by_address);
+    if (r->ended.n)
+        qsort(r->ended.v, r->ended.n, sizeof(rig_frame_t *), by_address);
     for (size_t i = 0; i < r->ended.n; i++) {
         FUZZ_CHECK(i == 0 || r->ended.v[i] != r->ended.v[i - 1],
                    "a frame ended twice (in two sets, or in a set and unmatched)");
