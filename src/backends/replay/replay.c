@@ -155,8 +155,8 @@ static rig_error_t load_rig(rp_state_t *st, char *msg, size_t len)
         return e;
     }
     size_t n = (size_t)strtoull(count, NULL, 10);
-    st->dev = calloc(n ? n : 1, sizeof(*st->dev));
-    if (!st->dev || n > 100000) {
+    st->dev = n <= 100000 ? calloc(n ? n : 1, sizeof(*st->dev)) : NULL; /* before any calloc */
+    if (!st->dev) {
         rig_mcap_reader_close(r);
         rig_fmt(msg, len, "%s: out of memory for %zu devices", st->path, n);
         return RIG_ERROR_NO_MEMORY;
@@ -164,6 +164,12 @@ static rig_error_t load_rig(rp_state_t *st, char *msg, size_t len)
     st->ndev = n;
     const char *t0 = rp_meta_value(r, "rigsync.run", "t0_us");
     st->t0_us = t0 ? strtoll(t0, NULL, 10) : RIG_TS_NONE;
+    if (t0 && !rp_host_ts_ok(st->t0_us)) {
+        rig_mcap_reader_close(r);
+        rig_fmt(msg, len, "%s: its rigsync.run metadata has t0_us \"%s\", not a host time (0 to "
+                "2^53 us)", st->path, t0);
+        return RIG_ERROR_IO;
+    }
     for (size_t i = 0; i < n; i++) {
         rp_device_t *d = &st->dev[i];
         char key[64], model[64] = "replay";

@@ -156,6 +156,14 @@ static void take_message(rp_state_t *st, const rig_mcap_message_t *m)
                  m->sequence, ch->topic);
             return;
         }
+        if (!rp_host_ts_ok(fi.host_ts_us) ||
+            (fi.wall_us != RIG_TS_NONE && !rp_host_ts_ok(fi.wall_us))) {
+            fail(st, RIG_ERROR_IO, off,
+                 "message %" PRIu32 " of %s: host time %" PRId64 " us (received %" PRId64
+                 " us) is not on a host clock (0 to 2^53 us)",
+                 m->sequence, ch->topic, fi.host_ts_us, fi.wall_us);
+            return;
+        }
         if (d == SIZE_MAX)
             return;
         rp_device_t *dv = &st->dev[d];
@@ -199,6 +207,13 @@ static void take_message(rp_state_t *st, const rig_mcap_message_t *m)
                  m->sequence, ch->topic);
             return;
         }
+        if (!rp_host_ts_ok(it.clock.host_before_us) || !rp_host_ts_ok(it.clock.host_after_us)) {
+            fail(st, RIG_ERROR_IO, off,
+                 "message %" PRIu32 " of %s: host times %" PRId64 " and %" PRId64
+                 " us are not on a host clock (0 to 2^53 us)",
+                 m->sequence, ch->topic, it.clock.host_before_us, it.clock.host_after_us);
+            return;
+        }
         it.kind = RP_CLOCK;
         it.t_us = it.clock.kind == RIG_CLOCK_EVENT_TWO_WAY ? it.clock.host_after_us
                                                            : it.clock.host_before_us;
@@ -210,6 +225,13 @@ static void take_message(rp_state_t *st, const rig_mcap_message_t *m)
             fail(st, RIG_ERROR_IO, off,
                  "message %" PRIu32 " of %s is not a valid rigsync_msgs/msg/DeviceEvent",
                  m->sequence, ch->topic);
+            return;
+        }
+        if (!rp_host_ts_ok(it.ev.host_ts_us)) {
+            fail(st, RIG_ERROR_IO, off,
+                 "message %" PRIu32 " of %s: host time %" PRId64
+                 " us is not on a host clock (0 to 2^53 us)",
+                 m->sequence, ch->topic, it.ev.host_ts_us);
             return;
         }
         it.kind = RP_DEVEV;

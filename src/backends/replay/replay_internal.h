@@ -59,6 +59,12 @@ bool rp_decode_compressed_image(const uint8_t *p, size_t len, rp_image_t *out);
 bool rp_decode_clock(const uint8_t *p, size_t len, rp_clock_t *out);
 bool rp_decode_device_event(const uint8_t *p, size_t len, rp_devev_t *out);
 
+/* Host times a recording may hold: the host's monotonic clock in us, 0 to 2^53 (285 years).
+ * Anything else is a corrupt file: the clock estimator and the report take differences of host
+ * times, which a value near INT64_MIN or INT64_MAX would overflow. */
+#define RP_HOST_TS_MAX_US ((int64_t)1 << 53)
+static inline bool rp_host_ts_ok(int64_t t) { return t >= 0 && t <= RP_HOST_TS_MAX_US; }
+
 /** A metadata value (last record with that name wins), or NULL. */
 const char *rp_meta_value(const rig_mcap_reader_t *r, const char *name, const char *key);
 /** Parses "WxH@F FMT" into a profile. */
