@@ -88,7 +88,8 @@ static void on_event(const rig_device_event_t *e, void *user) { rig_recorder_dev
 static void start_rig(rig_context_t *ctx, rig_device_t **dev, const rig_config_t *cfg)
 {
     for (size_t i = 0; i < NDEV; i++) {
-        assert_int_equal(rig_device_open(ctx, rig_config_device_serial(cfg, i), &dev[i]), RIG_OK);
+        assert_int_equal(
+            rig_device_open_expected(ctx, rig_config_device_serial(cfg, i), &dev[i]), RIG_OK);
         rig_sync_config_t sc;
         assert_int_equal(rig_config_device_sync(cfg, i, &sc), RIG_OK);
         rig_error_t e = rig_device_set_sync_config(dev[i], &sc, NULL);
@@ -289,11 +290,58 @@ static void test_replay_of_no_file(void **state)
     assert_non_null(strstr(detail, "/nonexistent/rec.mcap: offset 0"));
 }
 
+/* fuzz_replay's first finding (kept as fuzz/corpus/fuzz_replay/
+ * finding_clock_event_host_time_int64_min.mcap): a recording whose two-way ClockEvent of
+ * FLT00002 (message 15 of the chunk at offset 6837) has host_before_us with its top byte 0xb5,
+ * -5402619552844574200 us. The clock estimator took host_after - host_before of it: a signed
+ * overflow. The replay refuses such a host time as a corrupt file, naming the message. */
+static void test_replay_refuses_a_host_time_off_any_host_clock(void **state)
+{
+    (void)state;
+    const char *data = getenv("RIGSYNC_TEST_DATA");
+    assert_non_null(data);
+    char path[1024];
+    snprintf(path, sizeof path,
+             "%s/../../fuzz/corpus/fuzz_replay/finding_clock_event_host_time_int64_min.mcap",
+             data);
+    rig_config_t *cfg = NULL;
+    char msg[512];
+    assert_int_equal(rig_replay_load_config(path, &cfg, msg, sizeof msg), RIG_OK);
+    rig_context_options_t o;
+    rig_context_options_init(&o);
+    o.backend = "replay";
+    o.replay_path = path;
+    o.config = cfg;
+    o.time_mode = RIG_TIME_VIRTUAL;
+    rig_context_t *ctx = NULL;
+    assert_int_equal(rig_context_create(&o, &ctx), RIG_OK);
+    rig_device_t *dev[3];
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(
+            rig_device_open_expected(ctx, rig_config_device_serial(cfg, i), &dev[i]), RIG_OK);
+        assert_int_equal(rig_device_start(dev[i], NULL, NULL), RIG_OK);
+    }
+    assert_int_equal(rig_context_enable_clock_sync(ctx, 100), RIG_OK);
+    rig_error_t e = RIG_OK;
+    for (int i = 0; i < 20 && e == RIG_OK; i++)
+        e = rig_replay_advance_us(ctx, 100000);
+    assert_int_equal(e, RIG_ERROR_IO);
+    bool finished = false;
+    assert_int_equal(rig_replay_status(ctx, &finished, msg, sizeof msg), RIG_ERROR_IO);
+    assert_true(finished);
+    assert_non_null(strstr(msg, ": offset 6837: message 15 of /rig/clock_events: host times "
+                                "-5402619552844574200 and "));
+    assert_non_null(strstr(msg, "not on a host clock"));
+    rig_context_destroy(ctx);
+    rig_config_destroy(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_gives_the_same_sets),
         cmocka_unit_test(test_replay_of_no_file),
+        cmocka_unit_test(test_replay_refuses_a_host_time_off_any_host_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
