@@ -49,6 +49,12 @@ void rig_clock_destroy(rig_clock_t *c)
     free(c);
 }
 
+/* Timestamps the estimator takes: within +-2^53 us (285 years, which a double holds exactly).
+ * Beyond, the differences it takes would overflow: garbage from a device's SDK or a corrupt
+ * recording maps no frame and makes no sample. */
+#define TS_LIMIT_US ((int64_t)1 << 53)
+static bool ts_ok(int64_t t) { return t >= -TS_LIMIT_US && t <= TS_LIMIT_US; }
+
 static double rel_h(rig_clock_t *c, int64_t host_us)
 {
     if (!c->h_ref_set) {
@@ -169,7 +175,8 @@ static void refit(rig_clock_t *c)
 void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t device_us,
                            int64_t host_after_us)
 {
-    if (!c || host_after_us < host_before_us)
+    if (!c || host_after_us < host_before_us || !ts_ok(host_before_us) || !ts_ok(device_us) ||
+        !ts_ok(host_after_us))
         return;
     double rtt = (double)(host_after_us - host_before_us);
     if (rtt > RTT_MAX_US)
@@ -232,7 +239,7 @@ void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t devic
 
 void rig_clock_note_step(rig_clock_t *c, int64_t host_us)
 {
-    if (!c)
+    if (!c || !ts_ok(host_us))
         return;
     double h = rel_h(c, host_us);
     epoch_t *e = new_epoch(c, h);
@@ -249,7 +256,7 @@ static void ring_reset(stream_state_t *st);
 
 void rig_clock_note_reset(rig_clock_t *c, int64_t host_us)
 {
-    if (!c)
+    if (!c || !ts_ok(host_us))
         return;
     new_epoch(c, rel_h(c, host_us));
     c->last_device_set = false;
@@ -359,7 +366,7 @@ static bool on_period_from_ok(const stream_state_t *st, unsigned eid, uint64_t i
 bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int64_t device_ts_us,
                      int64_t host_arrival_us, int64_t *global_us, int64_t *bound_us)
 {
-    if (!c || stream >= MAX_STREAMS)
+    if (!c || stream >= MAX_STREAMS || !ts_ok(device_ts_us) || !ts_ok(host_arrival_us))
         return false;
     stream_state_t *st = &c->streams[stream];
     double arrival = rel_h(c, host_arrival_us);
@@ -519,7 +526,8 @@ bool rig_clock_frame(rig_clock_t *c, unsigned stream, uint64_t frame_index, int6
 void rig_clock_set_floor_hint(rig_clock_t *c, unsigned stream, int64_t floor_us,
                               int64_t uncertainty_us)
 {
-    if (!c || stream >= MAX_STREAMS || floor_us < 0 || uncertainty_us < 0)
+    if (!c || stream >= MAX_STREAMS || floor_us < 0 || uncertainty_us < 0 ||
+        floor_us > TS_LIMIT_US || uncertainty_us > TS_LIMIT_US)
         return;
     c->streams[stream].floor_hint = (double)floor_us;
     c->streams[stream].floor_hint_bound = uncertainty_us;

@@ -71,7 +71,8 @@ void rig_clock_note_reset(rig_clock_t *c, int64_t host_us);
  * One frame: records it as a one-way sample and maps its device timestamp onto the host clock.
  * `stream` is a small integer (0..7) naming the frame's stream, `frame_index` its capture
  * counter (regular captures let the estimator check continuity across clock writes).
- * Returns false (and leaves *global_us alone) when no estimate exists yet.
+ * Returns false (and leaves *global_us alone) when no estimate exists yet, or when a timestamp
+ * lies beyond +-2^53 us (garbage; samples and hints beyond it are ignored too).
  * *bound_us, when not NULL, receives a bound on |error| the estimator can vouch for; with
  * one-way samples only, it includes the unobservable latency floor.
  */
