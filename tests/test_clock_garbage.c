@@ -1,7 +1,8 @@
 /* The clock estimator (src/clock) on timestamps no clock gives: a device's SDK returning
  * garbage, or a corrupt recording replayed (fuzz_replay's finding: a FrameInfo's device_ts_us
  * near INT64_MIN overflowed `d - d_ref` in map_h). Beyond +-2^53 us a frame maps to nothing
- * and a sample is not used; the estimate built before stays as it was. */
+ * and a sample is not used, nor is a sample from before the window (the host clock does not run
+ * backwards); the estimate built before stays as it was. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +52,10 @@ static void timestamps_beyond_2_53_us_map_no_frame_and_make_no_sample(void **sta
         rig_clock_set_floor_hint(c, 0, garbage[i], garbage[i]);
         assert_int_equal(rig_clock_epochs(c), 1);
     }
+    /* A sample 2 years before the first (fuzz_replay's third finding: its age weight was 0,
+     * the next fit's weight infinite, the fit NaN) is stale: not used. */
+    rig_clock_add_two_way(c, HOST0 - 70000000000000LL, DEV0 + 5, HOST0 - 70000000000000LL + 200);
+    assert_int_equal(rig_clock_epochs(c), 1);
     /* the estimate is as it was: the next frame on its period maps as the first did */
     assert_true(rig_clock_frame(c, 0, 7, DEV0 + 1433333, HOST0 + 1442333, &g, &b));
     assert_true(llabs(g - (HOST0 + 1433333)) <= 300);

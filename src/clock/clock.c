@@ -184,6 +184,11 @@ void rig_clock_add_two_way(rig_clock_t *c, int64_t host_before_us, int64_t devic
     c->two_way_seen = true;
     double h1 = rel_h(c, host_before_us);
     double h = h1 + rtt / 2;
+    /* The host clock does not run backwards: a sample from more than the window before the
+     * samples' age anchor (a corrupt recording) would be forgotten at once, and its age weight,
+     * exp of minus years, is 0: the fit would divide 0 by 0. */
+    if (h < c->age_anchor - (double)c->p.window_us)
+        return;
     epoch_t *e = ep(c, c->cur);
     /* A sample that straddles the start of the epoch may have read either clock: useless. */
     if (h1 < e->start_h && h1 + rtt >= e->start_h)
