@@ -21,74 +21,16 @@
 
 #include "cli.h"
 #include "mcap/mcap_reader.h"
+#include "record/ros2msg.h"
 
 #define MAX_SLOTS 1024
 
-/* ---- CDR (XCDR1 little-endian) reading: alignment counts from the end of the 4-byte header */
-typedef struct {
-    const uint8_t *p;
-    size_t len, at;
-    bool bad;
-} cdr_in_t;
-
-static const uint8_t *cdr_take(cdr_in_t *c, size_t n, size_t align)
+/* ---- CDR: the recorder's own reader (record/ros2msg.h) ---------------------------------- */
+static rig_cdr_in_t cdr_open(const rig_mcap_message_t *m)
 {
-    if (c->bad || c->len < 4) {
-        c->bad = true;
-        return NULL;
-    }
-    if (align > 1)
-        c->at += (align - (c->at - 4) % align) % align;
-    if (c->at > c->len || n > c->len - c->at) {
-        c->bad = true;
-        return NULL;
-    }
-    const uint8_t *q = c->p + c->at;
-    c->at += n;
-    return q;
-}
-static uint8_t cdr_u8(cdr_in_t *c)
-{
-    const uint8_t *q = cdr_take(c, 1, 1);
-    return q ? q[0] : 0;
-}
-static uint32_t cdr_u32(cdr_in_t *c)
-{
-    const uint8_t *q = cdr_take(c, 4, 4);
-    return q ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
-             : 0;
-}
-static uint64_t cdr_u64(cdr_in_t *c)
-{
-    const uint8_t *q = cdr_take(c, 8, 8);
-    uint64_t v = 0;
-    for (int i = 7; q && i >= 0; i--)
-        v = (v << 8) | q[i];
-    return v;
-}
-/* A string into buf (cut to its size); its length counts a terminating NUL. */
-static void cdr_string(cdr_in_t *c, char *buf, size_t size)
-{
-    uint32_t n = cdr_u32(c);
-    const uint8_t *q = cdr_take(c, n, 1);
-    size_t k = q && n ? n - 1 : 0;
-    if (k >= size)
-        k = size - 1;
-    if (q)
-        memcpy(buf, q, k);
-    buf[k] = '\0';
-}
-static cdr_in_t cdr_open(const rig_mcap_message_t *m)
-{
-    cdr_in_t c = {m->data, m->len, 4, m->len < 4};
+    rig_cdr_in_t c;
+    rig_cdr_in_open(&c, m->data, m->len);
     return c;
-}
-static void cdr_skip_header(cdr_in_t *c)
-{
-    char frame_id[128];
-    cdr_u32(c); /* stamp sec */
-    cdr_u32(c); /* stamp nanosec */
-    cdr_string(c, frame_id, sizeof frame_id);
 }
 
 /* ---- what is exported ------------------------------------------------------------------- */
@@ -176,8 +118,8 @@ static rig_error_t scan_sets(export_t *x, size_t i, uint64_t want, bool *any, ui
             break;
         if ((int)m.channel_id != x->sets_channel)
             continue;
-        cdr_in_t c = cdr_open(&m);
-        uint64_t seq = cdr_u64(&c);
+        rig_cdr_in_t c = cdr_open(&m);
+        uint64_t seq = rig_cdr_in_u64(&c);
         if (!*any)
             *first = seq;
         *any = true;
@@ -186,21 +128,21 @@ static rig_error_t scan_sets(export_t *x, size_t i, uint64_t want, bool *any, ui
             continue;
         *found = true;
         x->seq = seq;
-        x->time_us = (int64_t)cdr_u64(&c);
-        x->spread_us = (int64_t)cdr_u64(&c);
-        uint32_t n = cdr_u32(&c);
+        x->time_us = (int64_t)rig_cdr_in_u64(&c);
+        x->spread_us = (int64_t)rig_cdr_in_u64(&c);
+        uint32_t n = rig_cdr_in_u32(&c);
         x->n_slots = 0;
         for (uint32_t k = 0; k < n && !c.bad && x->n_slots < MAX_SLOTS; k++) {
             slot_t *s = &x->slots[x->n_slots++];
             memset(s, 0, sizeof(*s));
-            s->device = cdr_u32(&c);
-            cdr_string(&c, s->serial, sizeof s->serial);
-            cdr_string(&c, s->stream, sizeof s->stream);
-            cdr_string(&c, s->status, sizeof s->status);
-            s->has_frame = cdr_u8(&c) != 0;
-            s->index = cdr_u64(&c);
-            s->device_ts_us = (int64_t)cdr_u64(&c);
-            s->global_ts_us = (int64_t)cdr_u64(&c);
+            s->device = rig_cdr_in_u32(&c);
+            rig_cdr_in_string(&c, s->serial, sizeof s->serial);
+            rig_cdr_in_string(&c, s->stream, sizeof s->stream);
+            rig_cdr_in_string(&c, s->status, sizeof s->status);
+            s->has_frame = rig_cdr_in_u8(&c) != 0;
+            s->index = rig_cdr_in_u64(&c);
+            s->device_ts_us = (int64_t)rig_cdr_in_u64(&c);
+            s->global_ts_us = (int64_t)rig_cdr_in_u64(&c);
         }
         if (c.bad) {
             *found = false;
@@ -283,12 +225,12 @@ static rig_error_t scan_infos(export_t *x, size_t i)
             slot_t *s = &x->slots[k];
             if (s->found || s->info_channel != (int)m.channel_id)
                 continue;
-            cdr_in_t c = cdr_open(&m);
+            rig_cdr_in_t c = cdr_open(&m);
             char serial[64], stream[16];
-            cdr_skip_header(&c);
-            cdr_string(&c, serial, sizeof serial);
-            cdr_string(&c, stream, sizeof stream);
-            uint64_t index = cdr_u64(&c);
+            rig_cdr_in_skip_header(&c);
+            rig_cdr_in_string(&c, serial, sizeof serial);
+            rig_cdr_in_string(&c, stream, sizeof stream);
+            uint64_t index = rig_cdr_in_u64(&c);
             if (c.bad)
                 break;
             if (index < s->index) {
@@ -299,12 +241,12 @@ static rig_error_t scan_infos(export_t *x, size_t i)
                 s->seen_after = true;
                 continue;
             }
-            cdr_u64(&c); /* device_ts_us: the set has it */
-            s->host_ts_us = (int64_t)cdr_u64(&c);
-            cdr_u64(&c); /* global_ts_us: the set has it */
-            s->bound_us = (int64_t)cdr_u64(&c);
-            s->interfered = cdr_u8(&c) != 0;
-            s->has_pixels = cdr_u8(&c) != 0;
+            rig_cdr_in_u64(&c); /* device_ts_us: the set has it */
+            s->host_ts_us = (int64_t)rig_cdr_in_u64(&c);
+            rig_cdr_in_u64(&c); /* global_ts_us: the set has it */
+            s->bound_us = (int64_t)rig_cdr_in_u64(&c);
+            s->interfered = rig_cdr_in_u8(&c) != 0;
+            s->has_pixels = rig_cdr_in_u8(&c) != 0;
             s->log_time_ns = m.log_time_ns;
             s->found = !c.bad;
         }
@@ -360,14 +302,14 @@ static void export_image(export_t *x, slot_t *s, const rig_mcap_message_t *m)
     const rig_mcap_schema_t *sc = ch ? rig_mcap_reader_schema(x->r, ch->schema_id) : NULL;
     bool compressed = sc && strcmp(sc->name, "sensor_msgs/msg/CompressedImage") == 0;
     char path[4096];
-    cdr_in_t c = cdr_open(m);
-    cdr_skip_header(&c);
+    rig_cdr_in_t c = cdr_open(m);
+    rig_cdr_in_skip_header(&c);
     s->image_done = true;
     if (compressed) {
         char format[32];
-        cdr_string(&c, format, sizeof format);
-        uint32_t n = cdr_u32(&c);
-        const uint8_t *data = cdr_take(&c, n, 1);
+        rig_cdr_in_string(&c, format, sizeof format);
+        uint32_t n = rig_cdr_in_u32(&c);
+        const uint8_t *data = rig_cdr_in_take(&c, n, 1);
         if (c.bad) {
             snprintf(s->image_note, sizeof s->image_note, "its CompressedImage does not decode");
             return;
@@ -388,13 +330,13 @@ static void export_image(export_t *x, slot_t *s, const rig_mcap_message_t *m)
         }
         return;
     }
-    s->height = cdr_u32(&c);
-    s->width = cdr_u32(&c);
-    cdr_string(&c, s->encoding, sizeof s->encoding);
-    uint8_t bigendian = cdr_u8(&c);
-    uint32_t step = cdr_u32(&c);
-    uint32_t n = cdr_u32(&c);
-    const uint8_t *data = cdr_take(&c, n, 1);
+    s->height = rig_cdr_in_u32(&c);
+    s->width = rig_cdr_in_u32(&c);
+    rig_cdr_in_string(&c, s->encoding, sizeof s->encoding);
+    uint8_t bigendian = rig_cdr_in_u8(&c);
+    uint32_t step = rig_cdr_in_u32(&c);
+    uint32_t n = rig_cdr_in_u32(&c);
+    const uint8_t *data = rig_cdr_in_take(&c, n, 1);
     int depth = 8, type = PNG_COLOR_TYPE_RGB, bpp = 3;
     bool bgr = false;
     if (strcmp(s->encoding, "rgb8") == 0 || strcmp(s->encoding, "bgr8") == 0) {

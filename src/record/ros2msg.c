@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #define SEP "================================================================================\n"
 #define HEADER_DEFS                                                                              \
     SEP "MSG: std_msgs/Header\n"                                                                 \
@@ -277,4 +279,77 @@ void rig_ros2_encode_device_event(rig_cdr_t *c, const rig_device_event_t *e)
     rig_cdr_string(c, e->serial);
     rig_cdr_i64(c, e->host_ts_us);
     rig_cdr_string(c, e->detail);
+}
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+bool rig_cdr_in_open(rig_cdr_in_t *c, const uint8_t *p, size_t len)
+{
+    c->p = p;
+    c->len = len;
+    c->off = 4;
+    c->bad = !p || len < 4 || p[0] != 0x00 || p[1] != 0x01; /* CDR_LE */
+    return !c->bad;
+}
+
+const uint8_t *rig_cdr_in_take(rig_cdr_in_t *c, size_t n, size_t align)
+{
+    if (c->bad)
+        return NULL;
+    size_t pad = align > 1 ? (align - (c->off - 4) % align) % align : 0;
+    if (c->off + pad > c->len || n > c->len - c->off - pad) {
+        c->bad = true;
+        return NULL;
+    }
+    c->off += pad;
+    const uint8_t *q = c->p + c->off;
+    c->off += n;
+    return q;
+}
+
+uint8_t rig_cdr_in_u8(rig_cdr_in_t *c)
+{
+    const uint8_t *q = rig_cdr_in_take(c, 1, 1);
+    return q ? q[0] : 0;
+}
+
+uint32_t rig_cdr_in_u32(rig_cdr_in_t *c)
+{
+    const uint8_t *q = rig_cdr_in_take(c, 4, 4);
+    return q ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
+             : 0;
+}
+
+int32_t rig_cdr_in_i32(rig_cdr_in_t *c) { return (int32_t)rig_cdr_in_u32(c); }
+
+uint64_t rig_cdr_in_u64(rig_cdr_in_t *c)
+{
+    const uint8_t *q = rig_cdr_in_take(c, 8, 8);
+    uint64_t v = 0;
+    for (int i = 7; q && i >= 0; i--)
+        v = v << 8 | q[i];
+    return v;
+}
+
+int64_t rig_cdr_in_i64(rig_cdr_in_t *c) { return (int64_t)rig_cdr_in_u64(c); }
+
+void rig_cdr_in_string(rig_cdr_in_t *c, char *buf, size_t len)
+{
+    uint32_t n = rig_cdr_in_u32(c);
+    const uint8_t *q = n ? rig_cdr_in_take(c, n, 1) : NULL;
+    if (!q || q[n - 1] != '\0') {
+        c->bad = true;
+        if (len)
+            buf[0] = '\0';
+        return;
+    }
+    rig_strlcpy(buf, (const char *)q, len);
+}
+
+void rig_cdr_in_skip_header(rig_cdr_in_t *c)
+{
+    char frame_id[128];
+    rig_cdr_in_u32(c); /* stamp: sec */
+    rig_cdr_in_u32(c); /* nanosec */
+    rig_cdr_in_string(c, frame_id, sizeof frame_id);
 }

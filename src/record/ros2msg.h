@@ -30,6 +30,29 @@ void rig_cdr_bytes(rig_cdr_t *c, const void *p, size_t n); /* sequence<uint8> */
 /** std_msgs/Header: stamp from a time in us (floored to whole seconds + nanoseconds). */
 void rig_cdr_header(rig_cdr_t *c, int64_t stamp_us, const char *frame_id);
 
+/** Reading CDR as rig_cdr_* writes it (little-endian XCDR1; alignment counts from the end of the
+ *  4-byte encapsulation header). Any overrun or malformed field sets `bad`; later reads give
+ *  zeros and empty strings, so a decoder reads on and checks `bad` once at the end. */
+typedef struct {
+    const uint8_t *p;
+    size_t len, off;
+    bool bad;
+} rig_cdr_in_t;
+
+/** Starts reading a message; false (and bad) unless it starts with the CDR_LE header. */
+bool rig_cdr_in_open(rig_cdr_in_t *c, const uint8_t *p, size_t len);
+/** n bytes at the next multiple of align; NULL on overrun. */
+const uint8_t *rig_cdr_in_take(rig_cdr_in_t *c, size_t n, size_t align);
+uint8_t rig_cdr_in_u8(rig_cdr_in_t *c);
+uint32_t rig_cdr_in_u32(rig_cdr_in_t *c);
+int32_t rig_cdr_in_i32(rig_cdr_in_t *c);
+uint64_t rig_cdr_in_u64(rig_cdr_in_t *c);
+int64_t rig_cdr_in_i64(rig_cdr_in_t *c);
+/** A string into buf (cut to fit, always terminated); a string without its NUL sets bad. */
+void rig_cdr_in_string(rig_cdr_in_t *c, char *buf, size_t len);
+/** Skips a std_msgs/Header (stamp and frame_id). */
+void rig_cdr_in_skip_header(rig_cdr_in_t *c);
+
 /* Type names and their ros2msg definitions (NUL-terminated text). */
 #define RIG_ROS2_IMAGE "sensor_msgs/msg/Image"
 #define RIG_ROS2_COMPRESSED_IMAGE "sensor_msgs/msg/CompressedImage"

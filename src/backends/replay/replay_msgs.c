@@ -6,85 +6,7 @@
 
 #include "backends/replay/replay_internal.h"
 #include "common/util.h"
-
-/* A CDR reader: little-endian only (what rigsync writes), alignment from the end of the
- * 4-byte encapsulation header; any overrun sets bad and later reads give zeros. */
-typedef struct {
-    const uint8_t *p;
-    size_t len, off;
-    bool bad;
-} cdr_in_t;
-
-static bool cdr_open(cdr_in_t *c, const uint8_t *p, size_t len)
-{
-    c->p = p;
-    c->len = len;
-    c->off = 4;
-    c->bad = len < 4 || p[0] != 0x00 || p[1] != 0x01; /* CDR_LE */
-    return !c->bad;
-}
-
-static const uint8_t *take(cdr_in_t *c, size_t n, size_t align)
-{
-    if (c->bad)
-        return NULL;
-    size_t pad = align > 1 ? (align - (c->off - 4) % align) % align : 0;
-    if (c->off + pad > c->len || n > c->len - c->off - pad) {
-        c->bad = true;
-        return NULL;
-    }
-    c->off += pad;
-    const uint8_t *q = c->p + c->off;
-    c->off += n;
-    return q;
-}
-
-static uint8_t get_u8(cdr_in_t *c)
-{
-    const uint8_t *q = take(c, 1, 1);
-    return q ? q[0] : 0;
-}
-
-static uint32_t get_u32(cdr_in_t *c)
-{
-    const uint8_t *q = take(c, 4, 4);
-    return q ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
-             : 0;
-}
-
-static uint64_t get_u64(cdr_in_t *c)
-{
-    const uint8_t *q = take(c, 8, 8);
-    uint64_t v = 0;
-    for (int i = 7; q && i >= 0; i--)
-        v = v << 8 | q[i];
-    return v;
-}
-
-static int64_t get_i64(cdr_in_t *c) { return (int64_t)get_u64(c); }
-
-/* A string into buf (cut to fit); false when it is not a terminated CDR string. */
-static void get_string(cdr_in_t *c, char *buf, size_t len)
-{
-    uint32_t n = get_u32(c);
-    const uint8_t *q = n ? take(c, n, 1) : NULL;
-    if (!q || q[n - 1] != '\0') {
-        c->bad = true;
-        if (len)
-            buf[0] = '\0';
-        return;
-    }
-    rig_strlcpy(buf, (const char *)q, len);
-}
-
-/* std_msgs/Header: skipped (the stamp is derived from the fields that follow). */
-static void skip_header(cdr_in_t *c)
-{
-    char frame_id[128];
-    get_u32(c);
-    get_u32(c);
-    get_string(c, frame_id, sizeof frame_id);
-}
+#include "record/ros2msg.h"
 
 static bool parse_stream(const char *name, rig_stream_t *out)
 {
@@ -98,42 +20,42 @@ static bool parse_stream(const char *name, rig_stream_t *out)
 
 bool rp_decode_frame_info(const uint8_t *p, size_t len, rp_frame_info_t *out)
 {
-    cdr_in_t c;
-    if (!cdr_open(&c, p, len))
+    rig_cdr_in_t c;
+    if (!rig_cdr_in_open(&c, p, len))
         return false;
     memset(out, 0, sizeof(*out));
     char stream[16];
-    skip_header(&c);
-    get_string(&c, out->serial, sizeof out->serial);
-    get_string(&c, stream, sizeof stream);
-    out->index = get_u64(&c);
-    out->device_ts_us = get_i64(&c);
-    out->host_ts_us = get_i64(&c);
-    out->global_ts_us = get_i64(&c);
-    out->global_bound_us = get_i64(&c);
-    out->interfered = get_u8(&c) != 0;
-    out->has_pixels = get_u8(&c) != 0;
+    rig_cdr_in_skip_header(&c);
+    rig_cdr_in_string(&c, out->serial, sizeof out->serial);
+    rig_cdr_in_string(&c, stream, sizeof stream);
+    out->index = rig_cdr_in_u64(&c);
+    out->device_ts_us = rig_cdr_in_i64(&c);
+    out->host_ts_us = rig_cdr_in_i64(&c);
+    out->global_ts_us = rig_cdr_in_i64(&c);
+    out->global_bound_us = rig_cdr_in_i64(&c);
+    out->interfered = rig_cdr_in_u8(&c) != 0;
+    out->has_pixels = rig_cdr_in_u8(&c) != 0;
     if (c.bad || !parse_stream(stream, &out->stream))
         return false;
     /* wall_us came later: a recording without it has none */
-    out->wall_us = c.off < c.len ? get_i64(&c) : RIG_TS_NONE;
+    out->wall_us = c.off < c.len ? rig_cdr_in_i64(&c) : RIG_TS_NONE;
     return !c.bad;
 }
 
 bool rp_decode_image(const uint8_t *p, size_t len, rp_image_t *out)
 {
-    cdr_in_t c;
-    if (!cdr_open(&c, p, len))
+    rig_cdr_in_t c;
+    if (!rig_cdr_in_open(&c, p, len))
         return false;
     char encoding[32];
-    skip_header(&c);
-    out->height = get_u32(&c);
-    out->width = get_u32(&c);
-    get_string(&c, encoding, sizeof encoding);
-    get_u8(&c); /* is_bigendian: rigsync writes 0 */
-    get_u32(&c); /* step */
-    uint32_t n = get_u32(&c);
-    out->data = take(&c, n, 1);
+    rig_cdr_in_skip_header(&c);
+    out->height = rig_cdr_in_u32(&c);
+    out->width = rig_cdr_in_u32(&c);
+    rig_cdr_in_string(&c, encoding, sizeof encoding);
+    rig_cdr_in_u8(&c); /* is_bigendian: rigsync writes 0 */
+    rig_cdr_in_u32(&c); /* step */
+    uint32_t n = rig_cdr_in_u32(&c);
+    out->data = rig_cdr_in_take(&c, n, 1);
     out->len = n;
     if (c.bad)
         return false;
@@ -148,14 +70,14 @@ bool rp_decode_image(const uint8_t *p, size_t len, rp_image_t *out)
 
 bool rp_decode_compressed_image(const uint8_t *p, size_t len, rp_image_t *out)
 {
-    cdr_in_t c;
-    if (!cdr_open(&c, p, len))
+    rig_cdr_in_t c;
+    if (!rig_cdr_in_open(&c, p, len))
         return false;
     char format[32];
-    skip_header(&c);
-    get_string(&c, format, sizeof format);
-    uint32_t n = get_u32(&c);
-    out->data = take(&c, n, 1);
+    rig_cdr_in_skip_header(&c);
+    rig_cdr_in_string(&c, format, sizeof format);
+    uint32_t n = rig_cdr_in_u32(&c);
+    out->data = rig_cdr_in_take(&c, n, 1);
     out->len = n;
     out->width = out->height = 0; /* the stream's profile says */
     out->format = RIG_FORMAT_MJPG;
@@ -164,16 +86,16 @@ bool rp_decode_compressed_image(const uint8_t *p, size_t len, rp_image_t *out)
 
 bool rp_decode_clock(const uint8_t *p, size_t len, rp_clock_t *out)
 {
-    cdr_in_t c;
-    if (!cdr_open(&c, p, len))
+    rig_cdr_in_t c;
+    if (!rig_cdr_in_open(&c, p, len))
         return false;
     char kind[16];
-    get_string(&c, kind, sizeof kind);
-    get_u32(&c); /* device index of the recorded run: the serial says which */
-    get_string(&c, out->serial, sizeof out->serial);
-    out->host_before_us = get_i64(&c);
-    out->device_us = get_i64(&c);
-    out->host_after_us = get_i64(&c);
+    rig_cdr_in_string(&c, kind, sizeof kind);
+    rig_cdr_in_u32(&c); /* device index of the recorded run: the serial says which */
+    rig_cdr_in_string(&c, out->serial, sizeof out->serial);
+    out->host_before_us = rig_cdr_in_i64(&c);
+    out->device_us = rig_cdr_in_i64(&c);
+    out->host_after_us = rig_cdr_in_i64(&c);
     if (c.bad)
         return false;
     if (strcmp(kind, "two_way") == 0)
@@ -187,15 +109,15 @@ bool rp_decode_clock(const uint8_t *p, size_t len, rp_clock_t *out)
 
 bool rp_decode_device_event(const uint8_t *p, size_t len, rp_devev_t *out)
 {
-    cdr_in_t c;
-    if (!cdr_open(&c, p, len))
+    rig_cdr_in_t c;
+    if (!rig_cdr_in_open(&c, p, len))
         return false;
     char kind[32];
-    get_string(&c, kind, sizeof kind);
-    get_u32(&c); /* device index of the recorded run */
-    get_string(&c, out->serial, sizeof out->serial);
-    out->host_ts_us = get_i64(&c);
-    get_string(&c, out->detail, sizeof out->detail);
+    rig_cdr_in_string(&c, kind, sizeof kind);
+    rig_cdr_in_u32(&c); /* device index of the recorded run */
+    rig_cdr_in_string(&c, out->serial, sizeof out->serial);
+    out->host_ts_us = rig_cdr_in_i64(&c);
+    rig_cdr_in_string(&c, out->detail, sizeof out->detail);
     if (c.bad)
         return false;
     out->kind = -1;
