@@ -101,3 +101,17 @@ OBEMU_EXPORT ob_exception_type ob_error_get_exception_type(const ob_error *error
 }
 
 OBEMU_EXPORT void ob_delete_error(ob_error *error) { free(error); }
+
+OBEMU_EXPORT ob_error *ob_create_error(ob_status status, const char *message, const char *function,
+                                       const char *args, ob_exception_type exception_type)
+{
+    ob_error *e = calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    e->status = status;
+    e->exception_type = exception_type;
+    obemu_copy_str(e->message, sizeof(e->message), message);
+    obemu_copy_str(e->function, sizeof(e->function), function);
+    obemu_copy_str(e->args, sizeof(e->args), args);
+    return e;
+}

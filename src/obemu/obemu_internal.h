@@ -197,6 +197,9 @@ OBEMU_INTERNAL void obemu_fail(ob_error **error, ob_exception_type type, const c
 
 OBEMU_INTERNAL ob_exception_type obemu_exception_of(rig_error_t err);
 
+/* Reports `function` as not supported, as the SDK does (obemu_stubs.c). */
+OBEMU_INTERNAL void obemu_not_supported(ob_error **error, const char *function);
+
 OBEMU_INTERNAL void obemu_fail_rig(ob_error **error, ob_context *c, rig_error_t err,
                                    const char *function, const char *args);
 

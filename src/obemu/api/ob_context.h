@@ -1,0 +1,25 @@
+/* ob_context.h: declarations of the functions of the vendor's Context.h, from the table ob_context.def. */
+#ifndef RIGSYNC_OBEMU_API_OB_CONTEXT_H
+#define RIGSYNC_OBEMU_API_OB_CONTEXT_H
+
+#include "ob_export.h"
+#include "ob_property.h"
+#include "ob_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OBEMU_F OBEMU_DECLARE_F
+#define OBEMU_V OBEMU_DECLARE_V
+#define OBEMU_N OBEMU_DECLARE_N
+#include "ob_context.def"
+#undef OBEMU_F
+#undef OBEMU_V
+#undef OBEMU_N
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RIGSYNC_OBEMU_API_OB_CONTEXT_H */

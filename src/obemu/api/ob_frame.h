@@ -1,0 +1,25 @@
+/* ob_frame.h: declarations of the functions of the vendor's Frame.h, from the table ob_frame.def. */
+#ifndef RIGSYNC_OBEMU_API_OB_FRAME_H
+#define RIGSYNC_OBEMU_API_OB_FRAME_H
+
+#include "ob_export.h"
+#include "ob_property.h"
+#include "ob_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OBEMU_F OBEMU_DECLARE_F
+#define OBEMU_V OBEMU_DECLARE_V
+#define OBEMU_N OBEMU_DECLARE_N
+#include "ob_frame.def"
+#undef OBEMU_F
+#undef OBEMU_V
+#undef OBEMU_N
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RIGSYNC_OBEMU_API_OB_FRAME_H */

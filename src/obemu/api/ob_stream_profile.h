@@ -1,0 +1,25 @@
+/* ob_stream_profile.h: declarations of the functions of the vendor's StreamProfile.h, from the table ob_stream_profile.def. */
+#ifndef RIGSYNC_OBEMU_API_OB_STREAM_PROFILE_H
+#define RIGSYNC_OBEMU_API_OB_STREAM_PROFILE_H
+
+#include "ob_export.h"
+#include "ob_property.h"
+#include "ob_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OBEMU_F OBEMU_DECLARE_F
+#define OBEMU_V OBEMU_DECLARE_V
+#define OBEMU_N OBEMU_DECLARE_N
+#include "ob_stream_profile.def"
+#undef OBEMU_F
+#undef OBEMU_V
+#undef OBEMU_N
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RIGSYNC_OBEMU_API_OB_STREAM_PROFILE_H */

@@ -1,0 +1,25 @@
+/* ob_type_helper.h: declarations of the functions of the vendor's TypeHelper.h, from the table ob_type_helper.def. */
+#ifndef RIGSYNC_OBEMU_API_OB_TYPE_HELPER_H
+#define RIGSYNC_OBEMU_API_OB_TYPE_HELPER_H
+
+#include "ob_export.h"
+#include "ob_property.h"
+#include "ob_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OBEMU_F OBEMU_DECLARE_F
+#define OBEMU_V OBEMU_DECLARE_V
+#define OBEMU_N OBEMU_DECLARE_N
+#include "ob_type_helper.def"
+#undef OBEMU_F
+#undef OBEMU_V
+#undef OBEMU_N
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RIGSYNC_OBEMU_API_OB_TYPE_HELPER_H */
