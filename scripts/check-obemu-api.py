@@ -18,7 +18,7 @@ HEADERS = [('Error', 'ob_error'), ('Context', 'ob_context'), ('Device', 'ob_devi
            ('TypeHelper', 'ob_type_helper'), ('Utils', 'ob_utils'), ('Version', 'ob_version')]
 # where the types live, on each side
 VENDOR_TYPES = ['ObTypes.h', 'Property.h', 'ApplicationConfig.h']
-OUR_TYPES = ['ob_types.h', 'ob_property.h', 'ob_application_config.h']
+OUR_TYPES = ['ob_types.h', 'ob_types_device.h', 'ob_property.h', 'ob_application_config.h']
 
 
 def read(path):
