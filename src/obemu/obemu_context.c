@@ -242,3 +242,57 @@ OBEMU_EXPORT void ob_enable_device_clock_sync(ob_context *context, uint64_t repe
         pthread_mutex_unlock(&context->qlock);
     }
 }
+
+/* With a config file: the SDK reads its own XML settings from it (logging, per-model tuning) and
+ * uses its defaults when the path is "" or names no file. The emulator's settings come from the
+ * environment (RIGSYNC_OBEMU_*), so the file's content is not read: an existing file, a missing
+ * one and "" all give the context ob_create_context gives. A NULL path is refused as by the
+ * SDK's Linux build, where it cannot become the std::string the SDK takes (a standard-library
+ * exception: status OB_STATUS_ERROR, exception OB_EXCEPTION_STD_EXCEPTION). */
+OBEMU_EXPORT ob_context *ob_create_context_with_config(const char *config_file_path,
+                                                       ob_error **error)
+{
+    if (!config_file_path) {
+        obemu_fail(error, OB_EXCEPTION_STD_EXCEPTION, __func__, "",
+                   "basic_string: construction from null is not valid (config_file_path is "
+                   "NULL; pass \"\" for the default configuration)");
+        return NULL;
+    }
+    ob_context *c = ob_create_context(error);
+    if (c == NULL && error && *error)
+        obemu_copy_str((*error)->function, sizeof((*error)->function), __func__);
+    return c;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Logger: the emulator writes no log, so the settings are checked and kept, nothing more      */
+
+OBEMU_EXPORT void ob_set_logger_file_name(const char *file_name, ob_error **error)
+{
+    if (!file_name || !file_name[0]) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "",
+                   "NULL or empty string passed for argument \"file_name\"");
+        return;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Versions: the SDK the emulator stands for, v2.9.3, encoded as Version.h's implementation does
+ * (major * 10000 + minor * 100 + patch); the stage is the open-source build's default.        */
+
+#define OBEMU_SDK_MAJOR 2
+#define OBEMU_SDK_MINOR 9
+#define OBEMU_SDK_PATCH 3
+
+OBEMU_EXPORT int ob_get_version(void)
+{
+    return OBEMU_SDK_MAJOR * 10000 + OBEMU_SDK_MINOR * 100 + OBEMU_SDK_PATCH;
+}
+
+OBEMU_EXPORT int ob_get_major_version(void) { return OBEMU_SDK_MAJOR; }
+
+OBEMU_EXPORT int ob_get_minor_version(void) { return OBEMU_SDK_MINOR; }
+
+OBEMU_EXPORT int ob_get_patch_version(void) { return OBEMU_SDK_PATCH; }
+
+OBEMU_EXPORT const char *ob_get_stage_version(void) { return "open-source-beta"; }

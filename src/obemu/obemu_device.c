@@ -117,9 +117,34 @@ static void device_free(ob_context *c, ob_device *d)
     free(d);
 }
 
+/* The device of that serial when a handle of it is live (and it did not leave the bus), with
+ * one more reference; NULL otherwise. A device whose last reference is being dropped is not
+ * revived. */
+static ob_device *find_open_device(ob_context *c, const char *serial)
+{
+    ob_device *found = NULL;
+    pthread_mutex_lock(&c->qlock);
+    for (ob_device *d = c->devices; d && !found; d = d->next) {
+        if (atomic_load(&d->gone) || strcmp(d->info.serial, serial) != 0)
+            continue;
+        int refs = atomic_load(&d->refs);
+        while (refs > 0 && !atomic_compare_exchange_weak(&d->refs, &refs, refs + 1)) {
+        }
+        if (refs > 0)
+            found = d;
+    }
+    pthread_mutex_unlock(&c->qlock);
+    return found;
+}
+
+/* Opens the device, or (as the SDK's device manager does) returns the device already open with
+ * that serial, one more reference on it: every handle returned is deleted once. */
 static ob_device *open_device(ob_context *c, const char *serial, ob_error **error,
                               const char *function)
 {
+    ob_device *open = find_open_device(c, serial);
+    if (open)
+        return open;
     char args[96];
     snprintf(args, sizeof(args), "serial_number = %s", serial);
     ob_device *d = calloc(1, sizeof(*d));
@@ -171,6 +196,8 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
         }
     }
     if (ok) {
+        d->ctx = c;
+        obemu_ctx_retain(c);
         d->next = c->devices;
         c->devices = d;
     }
@@ -181,9 +208,29 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
                    "out of memory opening device %s", serial);
         return NULL;
     }
-    d->ctx = c;
-    obemu_ctx_retain(c);
     return d;
+}
+
+/* The SDK refuses OB_DEVICE_ACCESS_DENIED; the emulated devices have no access control, and
+ * for such devices the SDK ignores the mode asked (every other mode opens the device). */
+static bool access_mode_ok(ob_device_access_mode mode, ob_error **error, const char *function)
+{
+    if (mode != OB_DEVICE_ACCESS_DENIED)
+        return true;
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "accessMode = 0",
+               "Invalid value passed for argument \"accessMode\": OB_DEVICE_ACCESS_DENIED opens "
+               "nothing; use OB_DEVICE_DEFAULT_ACCESS");
+    return false;
+}
+
+OBEMU_EXPORT ob_device *ob_device_list_get_device_ex(const ob_device_list *list, uint32_t index,
+                                                     ob_device_access_mode accessMode,
+                                                     ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    if (!info || !access_mode_ok(accessMode, error, __func__))
+        return NULL;
+    return open_device(list->ctx, info->serial, error, __func__);
 }
 
 OBEMU_EXPORT ob_device *ob_device_list_get_device(const ob_device_list *list, uint32_t index,
@@ -193,23 +240,61 @@ OBEMU_EXPORT ob_device *ob_device_list_get_device(const ob_device_list *list, ui
     return info ? open_device(list->ctx, info->serial, error, __func__) : NULL;
 }
 
+static ob_device *open_by_serial(const ob_device_list *list, const char *serial_number,
+                                 ob_error **error, const char *function);
+
 OBEMU_EXPORT ob_device *ob_device_list_get_device_by_serial_number(const ob_device_list *list,
                                                                    const char *serial_number,
                                                                    ob_error **error)
 {
+    return open_by_serial(list, serial_number, error, __func__);
+}
+
+OBEMU_EXPORT ob_device *
+ob_device_list_get_device_by_serial_number_ex(const ob_device_list *list,
+                                              const char *serial_number,
+                                              ob_device_access_mode accessMode, ob_error **error)
+{
+    if (!access_mode_ok(accessMode, error, __func__))
+        return NULL;
+    return open_by_serial(list, serial_number, error, __func__);
+}
+
+/* The uid of an emulated device is its serial number (a real device's is its port path). */
+OBEMU_EXPORT ob_device *ob_device_list_get_device_by_uid(const ob_device_list *list,
+                                                         const char *uid, ob_error **error)
+{
+    return open_by_serial(list, uid, error, __func__);
+}
+
+OBEMU_EXPORT ob_device *ob_device_list_get_device_by_uid_ex(const ob_device_list *list,
+                                                            const char *uid,
+                                                            ob_device_access_mode accessMode,
+                                                            ob_error **error)
+{
+    if (!access_mode_ok(accessMode, error, __func__))
+        return NULL;
+    return open_by_serial(list, uid, error, __func__);
+}
+
+static ob_device *open_by_serial(const ob_device_list *list, const char *serial_number,
+                                 ob_error **error, const char *function)
+{
     if (!list) {
-        FAIL_NULL(error, "list");
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "list = NULL",
+                   "NULL pointer passed for argument \"list\"");
         return NULL;
     }
     if (!serial_number) {
-        FAIL_NULL(error, "serial_number");
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "serial_number = NULL",
+                   "NULL pointer passed for argument \"serial_number\"");
         return NULL;
     }
     char present[512] = "";
     size_t used = 0;
     for (uint32_t i = 0; i < list->count; i++) {
         if (strcmp(list->info[i].serial, serial_number) == 0)
-            return open_device(list->ctx, serial_number, error, __func__);
+            return open_device(list->ctx, serial_number, error, function);
         int w = snprintf(present + used, sizeof(present) - used, "%s%s", used ? ", " : "",
                          list->info[i].serial);
         if (w > 0 && (size_t)w < sizeof(present) - used)
@@ -217,7 +302,7 @@ OBEMU_EXPORT ob_device *ob_device_list_get_device_by_serial_number(const ob_devi
     }
     char args[96];
     snprintf(args, sizeof(args), "serial_number = %.64s", serial_number);
-    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, args, /* the SDK: 100 */
                "no device with serial number %s in the device list (present: %s)", serial_number,
                used ? present : "none");
     return NULL;
@@ -254,6 +339,11 @@ OBEMU_EXPORT ob_device_info *ob_device_get_device_info(const ob_device *device, 
     }
     obemu_copy_str(info->name, sizeof(info->name), device->info.model);
     obemu_copy_str(info->serial, sizeof(info->serial), device->info.serial);
+    obemu_copy_str(info->uid, sizeof(info->uid), device->info.serial);
+    obemu_model_ids_t ids = obemu_model_ids(device->info.model);
+    info->pid = ids.pid;
+    info->vid = ids.vid;
+    info->type = ids.type;
     return info;
 }
 
@@ -293,4 +383,110 @@ OBEMU_EXPORT void ob_device_enable_global_timestamp(ob_device *device, bool enab
         return;
     }
     atomic_store(&device->global_ts, enable);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* What a device reports of itself                                                            */
+
+#define OBEMU_ORBBEC_VID 0x2BC5
+
+/* The families the simulator knows, with the USB product ids the SDK v2.9.3 lists for them. */
+static const struct {
+    const char *model;
+    int pid;
+    ob_device_type type;
+} model_ids[] = {
+    {"Femto Bolt", 0x066B, OB_TOF_CAMERA},
+    {"Femto Mega", 0x0669, OB_TOF_CAMERA},
+    {"Astra 2", 0x0660, OB_STRUCTURED_LIGHT_MONOCULAR_CAMERA},
+    {"Gemini 210", 0x0809, OB_STRUCTURED_LIGHT_MONOCULAR_CAMERA},
+    {"Gemini 215", 0x0808, OB_STRUCTURED_LIGHT_MONOCULAR_CAMERA},
+    {"Gemini 2", 0x0670, OB_STRUCTURED_LIGHT_BINOCULAR_CAMERA},
+    {"Gemini 2 L", 0x0673, OB_STRUCTURED_LIGHT_BINOCULAR_CAMERA},
+    {"Gemini 2 XL", 0x0671, OB_STRUCTURED_LIGHT_BINOCULAR_CAMERA},
+    {"Gemini 330", 0x0801, OB_STRUCTURED_LIGHT_BINOCULAR_CAMERA},
+    {"Gemini 335", 0x0800, OB_STRUCTURED_LIGHT_BINOCULAR_CAMERA},
+    {"Gemini 335L", 0x0804, OB_STRUCTURED_LIGHT_BINOCULAR_CAMERA},
+    {"Gemini 336", 0x0803, OB_STRUCTURED_LIGHT_BINOCULAR_CAMERA},
+    {"Gemini 336L", 0x0807, OB_STRUCTURED_LIGHT_BINOCULAR_CAMERA},
+};
+
+obemu_model_ids_t obemu_model_ids(const char *model)
+{
+    /* rigsync's SimCam (and any unknown name) is no Orbbec product: pid 0, ToF depth. */
+    obemu_model_ids_t ids = {0, OBEMU_ORBBEC_VID, OB_TOF_CAMERA};
+    const rig_model_facts_t *facts = rig_model_facts(model);
+    for (size_t i = 0; facts && i < sizeof(model_ids) / sizeof(model_ids[0]); i++)
+        if (strcmp(facts->name, model_ids[i].model) == 0) {
+            ids.pid = model_ids[i].pid;
+            ids.type = model_ids[i].type;
+        }
+    return ids;
+}
+
+/* Version strings of the emulated hardware: no firmware runs, so they name the emulator. */
+#define OBEMU_FIRMWARE_VERSION "obemu-1.0.0"
+#define OBEMU_HARDWARE_VERSION "obemu"
+#define OBEMU_MIN_SDK_VERSION "2.0.0"
+#define OBEMU_ASIC_NAME "rigsync-sim"
+#define OBEMU_CONNECTION_TYPE "USB3.2"
+
+#define INFO_GETTER(type, name, expr, neutral)                                                   \
+    OBEMU_EXPORT type name(const ob_device_info *info, ob_error **error)                      \
+    {                                                                                          \
+        if (!info) {                                                                           \
+            obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "info = NULL",        \
+                       "NULL pointer passed for argument \"info\"");                          \
+            return neutral;                                                                    \
+        }                                                                                      \
+        return expr;                                                                           \
+    }
+
+INFO_GETTER(int, ob_device_info_get_pid, info->pid, 0)
+INFO_GETTER(int, ob_device_info_get_vid, info->vid, 0)
+INFO_GETTER(const char *, ob_device_info_get_uid, info->uid, NULL)
+INFO_GETTER(const char *, ob_device_info_get_firmware_version, OBEMU_FIRMWARE_VERSION, NULL)
+INFO_GETTER(const char *, ob_device_info_get_hardware_version, OBEMU_HARDWARE_VERSION, NULL)
+INFO_GETTER(const char *, ob_device_info_get_connection_type, OBEMU_CONNECTION_TYPE, NULL)
+INFO_GETTER(const char *, ob_device_info_get_supported_min_sdk_version, OBEMU_MIN_SDK_VERSION,
+            NULL)
+INFO_GETTER(const char *, ob_device_info_get_asicName, OBEMU_ASIC_NAME, NULL)
+INFO_GETTER(ob_device_type, ob_device_info_get_device_type, info->type, OB_DEVICE_TYPE_UNKNOWN)
+
+/* The list's view of the same facts. */
+OBEMU_EXPORT int ob_device_list_get_device_pid(const ob_device_list *list, uint32_t index,
+                                               ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    return info ? obemu_model_ids(info->model).pid : 0;
+}
+
+OBEMU_EXPORT int ob_device_list_get_device_vid(const ob_device_list *list, uint32_t index,
+                                               ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    return info ? obemu_model_ids(info->model).vid : 0;
+}
+
+OBEMU_EXPORT const char *ob_device_list_get_device_uid(const ob_device_list *list, uint32_t index,
+                                                       ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    return info ? info->serial : NULL;
+}
+
+OBEMU_EXPORT const char *ob_device_list_get_device_connection_type(const ob_device_list *list,
+                                                                   uint32_t index,
+                                                                   ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    return info ? OBEMU_CONNECTION_TYPE : NULL;
+}
+
+/* Not an Ethernet device: the SDK answers "0.0.0.0" (and logs a warning). */
+OBEMU_EXPORT const char *ob_device_list_get_device_ip_address(const ob_device_list *list,
+                                                              uint32_t index, ob_error **error)
+{
+    const rig_device_info_t *info = list_entry(list, index, error, __func__);
+    return info ? "0.0.0.0" : NULL;
 }

@@ -21,6 +21,27 @@ void obemu_copy_str(char *dst, size_t len, const char *src)
     dst[n] = '\0';
 }
 
+/* The status v2.9.3 gives an exception of each type (its exception header pairs each THROW_x
+ * with one ob_status); STD_EXCEPTION and UNKNOWN carry the legacy OB_STATUS_ERROR (1). */
+ob_status obemu_status_of(ob_exception_type type)
+{
+    switch (type) {
+    case OB_EXCEPTION_TYPE_INVALID_VALUE: return OB_ERROR_INVALID_PARAMETER;
+    case OB_EXCEPTION_TYPE_INVALID_DATA: return OB_ERROR_INVALID_DATA;
+    case OB_EXCEPTION_TYPE_NOT_FOUND: return OB_ERROR_ITEM_NOT_FOUND;
+    case OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION: return OB_ERROR_UNSUPPORTED_OPERATION;
+    case OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE: return OB_ERROR_WRONG_API_CALL_SEQUENCE;
+    case OB_EXCEPTION_TYPE_NOT_IMPLEMENTED: return OB_ERROR_NOT_IMPLEMENTED;
+    case OB_EXCEPTION_TYPE_ACCESS_DENIED: return OB_ERROR_DEVICE_ACCESS_DENIED;
+    case OB_EXCEPTION_TYPE_RESOURCE_BUSY: return OB_ERROR_RESOURCE_BUSY;
+    case OB_EXCEPTION_TYPE_IO: return OB_ERROR_IO_FAILURE;
+    case OB_EXCEPTION_TYPE_MEMORY: return OB_ERROR_MEMORY;
+    case OB_EXCEPTION_TYPE_CAMERA_DISCONNECTED: return OB_ERROR_DEVICE_DISCONNECTED;
+    case OB_EXCEPTION_TYPE_DEVICE_UNAVAILABLE: return OB_ERROR_DEVICE_UNAVAILABLE;
+    default: return OB_STATUS_ERROR;
+    }
+}
+
 /* Stores a new heap error in *error (when error is not NULL). */
 OBEMU_PRINTF(5, 6)
 void obemu_fail(ob_error **error, ob_exception_type type, const char *function,
@@ -31,7 +52,7 @@ void obemu_fail(ob_error **error, ob_exception_type type, const char *function,
     ob_error *e = calloc(1, sizeof(*e));
     if (!e)
         return; /* nothing can be reported without memory */
-    e->status = OB_STATUS_ERROR;
+    e->status = obemu_status_of(type);
     e->exception_type = type;
     va_list ap;
     va_start(ap, fmt);
@@ -82,17 +103,17 @@ OBEMU_EXPORT ob_status ob_error_get_status(const ob_error *error)
 
 OBEMU_EXPORT const char *ob_error_get_message(const ob_error *error)
 {
-    return error ? error->message : "";
+    return error ? error->message : NULL; /* as the SDK: NULL for no error */
 }
 
 OBEMU_EXPORT const char *ob_error_get_function(const ob_error *error)
 {
-    return error ? error->function : "";
+    return error ? error->function : NULL; /* as the SDK: NULL for no error */
 }
 
 OBEMU_EXPORT const char *ob_error_get_args(const ob_error *error)
 {
-    return error ? error->args : "";
+    return error ? error->args : NULL; /* as the SDK: NULL for no error */
 }
 
 OBEMU_EXPORT ob_exception_type ob_error_get_exception_type(const ob_error *error)

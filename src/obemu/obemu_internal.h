@@ -150,7 +150,19 @@ struct ob_device_t {
 struct ob_device_info_t {
     char name[64];
     char serial[64];
+    char uid[64];
+    int pid, vid;
+    ob_device_type type;
 };
+
+/* What the emulator reports of a device model in the SDK's device-info fields (obemu_device.c):
+ * the vendor's USB product id of that family (0 for rigsync's own SimCam, which has none), the
+ * vendor id, the depth technology. */
+typedef struct obemu_model_ids {
+    int pid, vid;
+    ob_device_type type;
+} obemu_model_ids_t;
+OBEMU_INTERNAL obemu_model_ids_t obemu_model_ids(const char *model);
 
 typedef struct stream_request {
     bool enabled;
@@ -196,6 +208,10 @@ OBEMU_INTERNAL void obemu_fail(ob_error **error, ob_exception_type type, const c
     obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, name " = NULL", "%s is NULL", name)
 
 OBEMU_INTERNAL ob_exception_type obemu_exception_of(rig_error_t err);
+
+/** The ob_status v2.9.3 pairs with an exception type (e.g. INVALID_VALUE 100, NOT_FOUND 114,
+ * CAMERA_DISCONNECTED 112); obemu_fail sets it. */
+OBEMU_INTERNAL ob_status obemu_status_of(ob_exception_type type);
 
 /* Reports `function` as not supported, as the SDK does (obemu_stubs.c). */
 OBEMU_INTERNAL void obemu_not_supported(ob_error **error, const char *function);
