@@ -195,6 +195,34 @@ struct ob_frame_t {
     ob_frame *members[RIG_STREAM_COUNT];  /* frameset: [color, depth], owned references */
 };
 
+/* A stream profile (obemu_profile.c). Each handle the API returns owns its own copy (the SDK's
+ * handles share one profile object; no sample can tell the difference but through the setters,
+ * which here change only that handle). `video`: width, height, fps are meaningful. */
+struct ob_stream_profile_t {
+    ob_stream_type type;
+    ob_format format;
+    uint32_t width, height, fps;
+    bool video;
+};
+
+struct ob_stream_profile_list_t {
+    size_t count;
+    ob_stream_profile *items; /* by value; ob_stream_profile_list_get_profile copies one out */
+};
+
+/* A sensor of an open device, and a device's sensors (obemu_sensor.c): each holds a reference to
+ * its device, as the SDK's hold its device object. */
+struct ob_sensor_t {
+    ob_device *dev;
+    ob_sensor_type type;
+};
+
+struct ob_sensor_list_t {
+    ob_device *dev;
+    uint32_t count;
+    ob_sensor_type types[RIG_STREAM_COUNT];
+};
+
 /* ------------------------------------------------------------------------------------------ */
 /* Errors (obemu_errors.c)                                                                    */
 
@@ -262,6 +290,29 @@ OBEMU_INTERNAL ob_device_list *obemu_list_of(ob_context *c, const rig_device_inf
 /* Devices (obemu_device.c)                                                                   */
 
 OBEMU_INTERNAL void obemu_device_release(ob_device *d);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sensors and stream profiles (obemu_sensor.c, obemu_profile.c)                              */
+
+/** The vendor's sensor / stream type of a rig stream; the rig stream of a sensor type (false
+ *  for a sensor the simulator has not: IR, IMU, ...). */
+OBEMU_INTERNAL ob_sensor_type obemu_sensor_type_of(rig_stream_t s);
+OBEMU_INTERNAL ob_stream_type obemu_stream_type_of(rig_stream_t s);
+OBEMU_INTERNAL bool obemu_rig_stream_of_sensor(ob_sensor_type t, rig_stream_t *out);
+/** ob_format of a rig format and back (false: a format the simulator does not produce). */
+OBEMU_INTERNAL ob_format obemu_format_of(rig_format_t f);
+OBEMU_INTERNAL bool obemu_rig_format_of(ob_format f, rig_format_t *out);
+/** A new video profile handle (the user deletes it); NULL without memory. */
+OBEMU_INTERNAL ob_stream_profile *obemu_profile_new(ob_stream_type type, ob_format format,
+                                                   uint32_t width, uint32_t height, uint32_t fps);
+/**
+ * The profiles a device offers on one stream: first the default (the rig config's profile of
+ * that stream, what a pipeline started without a config streams), then every size, rate and
+ * format of the device's model. NULL without memory (error set with `function`).
+ */
+OBEMU_INTERNAL ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, rig_stream_t s,
+                                                             ob_error **error,
+                                                             const char *function);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Device clock (obemu_sync.c)                                                                */

@@ -1,0 +1,373 @@
+/*
+ * librigsync-obemu: stream profiles and profile lists (the vendor's StreamProfile.h).
+ *
+ * A device's profile list of a stream holds first its default profile (the rig config's profile
+ * of that stream), then every size the model supports (its data-sheet sizes, or a set of common
+ * sizes for rigsync's SimCam, which takes any) at every rate (the model's, or 5-60 fps) in every
+ * format the simulator renders (color: RGB and MJPG; depth: Y16). IMU and LiDAR profiles do not
+ * exist on the simulated rig: those functions stay "not supported".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obemu_internal.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Types                                                                                      */
+
+ob_sensor_type obemu_sensor_type_of(rig_stream_t s)
+{
+    return s == RIG_STREAM_COLOR ? OB_SENSOR_COLOR : OB_SENSOR_DEPTH;
+}
+
+ob_stream_type obemu_stream_type_of(rig_stream_t s)
+{
+    return s == RIG_STREAM_COLOR ? OB_STREAM_COLOR : OB_STREAM_DEPTH;
+}
+
+bool obemu_rig_stream_of_sensor(ob_sensor_type t, rig_stream_t *out)
+{
+    if (t == OB_SENSOR_COLOR)
+        *out = RIG_STREAM_COLOR;
+    else if (t == OB_SENSOR_DEPTH)
+        *out = RIG_STREAM_DEPTH;
+    else
+        return false;
+    return true;
+}
+
+ob_format obemu_format_of(rig_format_t f)
+{
+    switch (f) {
+    case RIG_FORMAT_RGB: return OB_FORMAT_RGB;
+    case RIG_FORMAT_Y16: return OB_FORMAT_Y16;
+    case RIG_FORMAT_MJPG: return OB_FORMAT_MJPG;
+    default: return OB_FORMAT_UNKNOWN;
+    }
+}
+
+bool obemu_rig_format_of(ob_format f, rig_format_t *out)
+{
+    switch (f) {
+    case OB_FORMAT_RGB: *out = RIG_FORMAT_RGB; return true;
+    case OB_FORMAT_MJPG: *out = RIG_FORMAT_MJPG; return true;
+    case OB_FORMAT_Y16:
+    case OB_FORMAT_Z16: *out = RIG_FORMAT_Y16; return true;
+    default: return false;
+    }
+}
+
+/* The stream types whose profiles are video profiles in the SDK. */
+static bool video_type(ob_stream_type t)
+{
+    switch (t) {
+    case OB_STREAM_VIDEO:
+    case OB_STREAM_IR:
+    case OB_STREAM_COLOR:
+    case OB_STREAM_DEPTH:
+    case OB_STREAM_IR_LEFT:
+    case OB_STREAM_IR_RIGHT:
+    case OB_STREAM_RAW_PHASE:
+    case OB_STREAM_CONFIDENCE:
+    case OB_STREAM_COLOR_LEFT:
+    case OB_STREAM_COLOR_RIGHT: return true;
+    default: return false;
+    }
+}
+
+ob_stream_profile *obemu_profile_new(ob_stream_type type, ob_format format, uint32_t width,
+                                     uint32_t height, uint32_t fps)
+{
+    ob_stream_profile *p = calloc(1, sizeof(*p));
+    if (p)
+        *p = (ob_stream_profile){type, format, width, height, fps, video_type(type)};
+    return p;
+}
+
+static bool null_arg(const void *arg, const char *name, ob_error **error, const char *function)
+{
+    if (arg)
+        return false;
+    char args[64];
+    snprintf(args, sizeof(args), "%s = NULL", name);
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, args,
+               "NULL pointer passed for argument \"%s\"", name);
+    return true;
+}
+
+static ob_stream_profile *copy_out(const ob_stream_profile *src, ob_error **error,
+                                   const char *function)
+{
+    ob_stream_profile *p = malloc(sizeof(*p));
+    if (!p) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, "", "out of memory");
+        return NULL;
+    }
+    *p = *src;
+    return p;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* A device's profiles                                                                        */
+
+static const uint32_t sim_color_sizes[][2] = {{1920, 1080}, {1280, 720}, {640, 480}, {0, 0}};
+static const uint32_t sim_depth_sizes[][2] = {{640, 576}, {512, 512}, {640, 480}, {320, 288},
+                                              {0, 0}};
+static const uint32_t sim_fps[] = {60, 30, 15, 10, 5, 0};
+
+static bool push(ob_stream_profile_list *l, size_t cap, ob_stream_profile p)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (memcmp(&l->items[i], &p, sizeof(p)) == 0)
+            return true; /* listed already (the default) */
+    if (l->count == cap)
+        return false;
+    l->items[l->count++] = p;
+    return true;
+}
+
+ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, rig_stream_t s,
+                                              ob_error **error, const char *function)
+{
+    const rig_model_facts_t *m = rig_model_facts(d->info.model);
+    const uint32_t(*sizes)[2] = m && m->sizes[s] ? m->sizes[s]
+                                : s == RIG_STREAM_COLOR ? sim_color_sizes
+                                                        : sim_depth_sizes;
+    const uint32_t *fps = m && m->fps ? m->fps : sim_fps;
+    static const ob_format color_formats[] = {OB_FORMAT_RGB, OB_FORMAT_MJPG};
+    static const ob_format depth_formats[] = {OB_FORMAT_Y16};
+    const ob_format *formats = s == RIG_STREAM_COLOR ? color_formats : depth_formats;
+    size_t nformats = s == RIG_STREAM_COLOR ? 2 : 1;
+    size_t nsizes = 0, nfps = 0;
+    while (sizes[nsizes][0])
+        nsizes++;
+    while (fps[nfps])
+        nfps++;
+    size_t cap = 1 + nsizes * nfps * nformats;
+
+    ob_stream_profile_list *l = calloc(1, sizeof(*l));
+    if (l)
+        l->items = calloc(cap, sizeof(*l->items));
+    if (!l || !l->items) {
+        free(l);
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, "", "out of memory");
+        return NULL;
+    }
+    ob_stream_type type = obemu_stream_type_of(s);
+    rig_stream_profile_t def = rig_config_stream_profile(d->ctx->config, s);
+    ob_format def_format = obemu_format_of(def.format);
+    if (def_format == OB_FORMAT_UNKNOWN)
+        def_format = formats[0];
+    push(l, cap, (ob_stream_profile){type, def_format, def.width, def.height, def.fps, true});
+    /* rates fastest first, as the SDK lists them */
+    for (size_t i = 0; i < nsizes; i++)
+        for (size_t k = 0; k < nfps; k++) {
+            uint32_t f = fps[m && m->fps ? nfps - 1 - k : k];
+            for (size_t j = 0; j < nformats; j++)
+                push(l, cap, (ob_stream_profile){type, formats[j], sizes[i][0], sizes[i][1], f,
+                                                 true});
+        }
+    return l;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Creating, copying, deleting                                                                */
+
+OBEMU_EXPORT ob_stream_profile *ob_create_stream_profile(ob_stream_type type, ob_format format,
+                                                         ob_error **error)
+{
+    ob_stream_profile *p = obemu_profile_new(type, format, OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY);
+    if (!p)
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+    return p;
+}
+
+OBEMU_EXPORT ob_stream_profile *ob_create_video_stream_profile(ob_stream_type type,
+                                                               ob_format format, uint32_t width,
+                                                               uint32_t height, uint32_t fps,
+                                                               ob_error **error)
+{
+    ob_stream_profile *p = obemu_profile_new(type, format, width, height, fps);
+    if (!p)
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+    else
+        p->video = true;
+    return p;
+}
+
+OBEMU_EXPORT ob_stream_profile *
+ob_create_stream_profile_from_other_stream_profile(const ob_stream_profile *srcProfile,
+                                                   ob_error **error)
+{
+    if (null_arg(srcProfile, "srcProfile", error, __func__))
+        return NULL;
+    return copy_out(srcProfile, error, __func__);
+}
+
+OBEMU_EXPORT ob_stream_profile *ob_create_stream_profile_with_new_format(
+    const ob_stream_profile *profile, ob_format new_format, ob_error **error)
+{
+    if (null_arg(profile, "profile", error, __func__))
+        return NULL;
+    ob_stream_profile *p = copy_out(profile, error, __func__);
+    if (p)
+        p->format = new_format;
+    return p;
+}
+
+OBEMU_EXPORT void ob_delete_stream_profile(const ob_stream_profile *profile, ob_error **error)
+{
+    if (null_arg(profile, "profile", error, __func__))
+        return;
+    free((ob_stream_profile *)profile);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Getters and setters                                                                        */
+
+OBEMU_EXPORT ob_format ob_stream_profile_get_format(const ob_stream_profile *profile,
+                                                    ob_error **error)
+{
+    return null_arg(profile, "profile", error, __func__) ? OB_FORMAT_UNKNOWN : profile->format;
+}
+
+OBEMU_EXPORT void ob_stream_profile_set_format(ob_stream_profile *profile, ob_format format,
+                                               ob_error **error)
+{
+    if (!null_arg(profile, "profile", error, __func__))
+        profile->format = format;
+}
+
+OBEMU_EXPORT ob_stream_type ob_stream_profile_get_type(const ob_stream_profile *profile,
+                                                       ob_error **error)
+{
+    return null_arg(profile, "profile", error, __func__) ? OB_STREAM_UNKNOWN : profile->type;
+}
+
+OBEMU_EXPORT void ob_stream_profile_set_type(const ob_stream_profile *profile, ob_stream_type type,
+                                             ob_error **error)
+{
+    if (!null_arg(profile, "profile", error, __func__))
+        ((ob_stream_profile *)profile)->type = type;
+}
+
+/* A video getter or setter on a profile that is not one: the SDK's "unsupported operation". */
+static bool not_video(const ob_stream_profile *p, ob_error **error, const char *function)
+{
+    if (null_arg(p, "profile", error, function))
+        return true;
+    if (p->video)
+        return false;
+    obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "",
+               "It's not a video stream profile!");
+    return true;
+}
+
+OBEMU_EXPORT uint32_t ob_video_stream_profile_get_fps(const ob_stream_profile *profile,
+                                                      ob_error **error)
+{
+    return not_video(profile, error, __func__) ? 0 : profile->fps;
+}
+
+OBEMU_EXPORT uint32_t ob_video_stream_profile_get_width(const ob_stream_profile *profile,
+                                                        ob_error **error)
+{
+    return not_video(profile, error, __func__) ? 0 : profile->width;
+}
+
+OBEMU_EXPORT uint32_t ob_video_stream_profile_get_height(const ob_stream_profile *profile,
+                                                         ob_error **error)
+{
+    return not_video(profile, error, __func__) ? 0 : profile->height;
+}
+
+/* The SDK's setters refuse a size of 0 or 1 ("Value not greater than 1"). */
+static bool size_ok(uint32_t v, const char *name, ob_error **error, const char *function)
+{
+    if (v > 1)
+        return true;
+    char args[48];
+    snprintf(args, sizeof(args), "%s = %u", name, v);
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, args,
+               "Value not greater than \"1\" for argument \"%s\"", name);
+    return false;
+}
+
+OBEMU_EXPORT void ob_video_stream_profile_set_width(ob_stream_profile *profile, uint32_t width,
+                                                    ob_error **error)
+{
+    if (!null_arg(profile, "profile", error, __func__) &&
+        size_ok(width, "width", error, __func__) && !not_video(profile, error, __func__))
+        profile->width = width;
+}
+
+OBEMU_EXPORT void ob_video_stream_profile_set_height(ob_stream_profile *profile, uint32_t height,
+                                                     ob_error **error)
+{
+    if (!null_arg(profile, "profile", error, __func__) &&
+        size_ok(height, "height", error, __func__) && !not_video(profile, error, __func__))
+        profile->height = height;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Profile lists                                                                              */
+
+OBEMU_EXPORT uint32_t ob_stream_profile_list_get_count(const ob_stream_profile_list *profile_list,
+                                                       ob_error **error)
+{
+    return null_arg(profile_list, "profile_list", error, __func__) ? 0
+                                                                   : (uint32_t)profile_list->count;
+}
+
+/* OB_PROFILE_DEFAULT is index 0: the default profile is listed first. */
+OBEMU_EXPORT ob_stream_profile *
+ob_stream_profile_list_get_profile(const ob_stream_profile_list *profile_list, int index,
+                                   ob_error **error)
+{
+    if (null_arg(profile_list, "profile_list", error, __func__))
+        return NULL;
+    if (index < 0 || (size_t)index >= profile_list->count) {
+        char args[32];
+        snprintf(args, sizeof(args), "index = %d", index);
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+                   "ob_stream_profile_list_get_profile: index out of range! (the list has %zu)",
+                   profile_list->count);
+        return NULL;
+    }
+    return copy_out(&profile_list->items[index], error, __func__);
+}
+
+/* The first video profile that matches; 0 (OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY) and
+ * OB_FORMAT_ANY match anything. */
+OBEMU_EXPORT ob_stream_profile *
+ob_stream_profile_list_get_video_stream_profile(const ob_stream_profile_list *profile_list,
+                                                int width, int height, ob_format format, int fps,
+                                                ob_error **error)
+{
+    if (null_arg(profile_list, "profile_list", error, __func__))
+        return NULL;
+    for (size_t i = 0; i < profile_list->count; i++) {
+        const ob_stream_profile *p = &profile_list->items[i];
+        if (p->video && (width == OB_WIDTH_ANY || p->width == (uint32_t)width) &&
+            (height == OB_HEIGHT_ANY || p->height == (uint32_t)height) &&
+            (format == OB_FORMAT_ANY || p->format == format) &&
+            (fps == OB_FPS_ANY || p->fps == (uint32_t)fps))
+            return copy_out(p, error, __func__);
+    }
+    char args[96];
+    snprintf(args, sizeof(args), "width = %d, height = %d, format = %d, fps = %d", width, height,
+             (int)format, fps);
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+               "Invalid input, No matched video stream profile found!");
+    return NULL;
+}
+
+OBEMU_EXPORT void ob_delete_stream_profile_list(const ob_stream_profile_list *profile_list,
+                                                ob_error **error)
+{
+    if (null_arg(profile_list, "profile_list", error, __func__))
+        return;
+    free(profile_list->items);
+    free((ob_stream_profile_list *)profile_list);
+}
