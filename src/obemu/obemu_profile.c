@@ -118,9 +118,12 @@ static const uint32_t sim_fps[] = {60, 30, 15, 10, 5, 0};
 
 static bool push(ob_stream_profile_list *l, size_t cap, ob_stream_profile p)
 {
-    for (size_t i = 0; i < l->count; i++)
-        if (memcmp(&l->items[i], &p, sizeof(p)) == 0)
+    for (size_t i = 0; i < l->count; i++) {
+        const ob_stream_profile *q = &l->items[i];
+        if (q->type == p.type && q->format == p.format && q->width == p.width &&
+            q->height == p.height && q->fps == p.fps)
             return true; /* listed already (the default) */
+    }
     if (l->count == cap)
         return false;
     l->items[l->count++] = p;
