@@ -39,6 +39,18 @@ rig_error_t rig_sim_device_clock_us(rig_context_t *ctx, size_t device_index, int
 /** The crystal of a device as simulated: drift in ppm versus the host clock. */
 rig_error_t rig_sim_device_ppm(rig_context_t *ctx, size_t device_index, double *ppm);
 
+/** A device's exposure time of a stream (us), as it captures from now on. */
+rig_error_t rig_sim_device_exposure_us(rig_context_t *ctx, size_t device_index, rig_stream_t stream,
+                                       int64_t *us);
+
+/**
+ * Changes a device's exposure time of a stream (a camera control written while it may stream):
+ * captures from the next one on expose that long (their mid-exposure, which the device stamps,
+ * moves by half the change). RIG_ERROR_INVALID_ARGUMENT outside 1 us .. 1 s.
+ */
+rig_error_t rig_sim_device_set_exposure_us(rig_context_t *ctx, size_t device_index,
+                                           rig_stream_t stream, int64_t us);
+
 /** Number of sync pulses that reached a device's sync-in since it was opened. */
 rig_error_t rig_sim_device_pulses_in(rig_context_t *ctx, size_t device_index, uint64_t *count);
 

@@ -114,6 +114,7 @@ static void device_free(ob_context *c, ob_device *d)
     pthread_mutex_unlock(&c->rig_lock);
     vendor_fitter_destroy(d->fitter);
     pthread_mutex_destroy(&d->fit_lock);
+    obemu_props_free(d);
     free(d);
 }
 

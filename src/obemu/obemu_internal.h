@@ -145,6 +145,10 @@ struct ob_device_t {
      * live devices. Guarded by ctx->qlock (gone is also read without it). */
     atomic_bool gone;
     ob_device *next;
+    /* Properties (obemu_property.c), guarded by ctx->rig_lock: the values (NULL until first
+     * used) and the rig's own exposure of each stream (what auto exposure returns to). */
+    struct obemu_props *props;
+    int64_t auto_exposure_us[RIG_STREAM_COUNT];
 };
 
 struct ob_device_info_t {
@@ -313,6 +317,12 @@ OBEMU_INTERNAL ob_stream_profile *obemu_profile_new(ob_stream_type type, ob_form
 OBEMU_INTERNAL ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, rig_stream_t s,
                                                              ob_error **error,
                                                              const char *function);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Properties (obemu_property.c)                                                              */
+
+/** Frees a device's property values (when the device is freed). */
+OBEMU_INTERNAL void obemu_props_free(ob_device *d);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Device clock (obemu_sync.c)                                                                */

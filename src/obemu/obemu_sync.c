@@ -165,20 +165,6 @@ OBEMU_EXPORT void ob_device_timer_sync_with_host(ob_device *device, ob_error **e
 
 #define DEVICE_TIME_SIZE 16 /* { uint64_t time; uint64_t rtt; } */
 
-OBEMU_EXPORT bool ob_device_is_property_supported(const ob_device *device,
-                                                  ob_property_id property_id,
-                                                  ob_permission_type permission,
-                                                  ob_error **error)
-{
-    if (!device) {
-        FAIL_NULL(error, "device");
-        return false;
-    }
-    if (property_id != OB_STRUCT_DEVICE_TIME || permission == OB_PERMISSION_DENY)
-        return false; /* the emulator models no other property */
-    return device->time.user_readable;
-}
-
 OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_id property_id,
                                                 uint8_t *data, uint32_t *data_size,
                                                 ob_error **error)
@@ -191,9 +177,11 @@ OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_i
     }
     if (property_id != OB_STRUCT_DEVICE_TIME) {
         obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, args,
-                   "property %d is not supported by the rigsync emulator (it models "
-                   "OB_STRUCT_DEVICE_TIME only)",
+                   "property %d is not supported by the rigsync emulator (its only structured "
+                   "property is OB_STRUCT_DEVICE_TIME)",
                    property_id);
+        if (error && *error)
+            (*error)->status = OB_ERROR_UNSUPPORTED_OPERATION;
         return;
     }
     if (!device->time.user_readable) {
@@ -201,6 +189,8 @@ OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_i
                    "property %d (OB_STRUCT_DEVICE_TIME) is not readable on %s: the SDK keeps this "
                    "family's device clock to itself",
                    property_id, device->info.model);
+        if (error && *error)
+            (*error)->status = OB_ERROR_UNSUPPORTED_OPERATION;
         return;
     }
     if (!data || !data_size) {

@@ -674,6 +674,22 @@ rig_error_t rig_sim_device_ppm(rig_context_t *ctx, size_t device_index, double *
     WITH_DEVICE(ctx, device_index, d, *ppm = d->ppm);
 }
 
+rig_error_t rig_sim_device_exposure_us(rig_context_t *ctx, size_t device_index, rig_stream_t stream,
+                                       int64_t *us)
+{
+    if (!us || (unsigned)stream >= RIG_STREAM_COUNT)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    WITH_DEVICE(ctx, device_index, d, *us = d->exposure_us[stream]);
+}
+
+rig_error_t rig_sim_device_set_exposure_us(rig_context_t *ctx, size_t device_index,
+                                           rig_stream_t stream, int64_t us)
+{
+    if ((unsigned)stream >= RIG_STREAM_COUNT || us < 1 || us > 1000000)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    WITH_DEVICE(ctx, device_index, d, d->exposure_us[stream] = us);
+}
+
 rig_error_t rig_sim_device_pulses_in(rig_context_t *ctx, size_t device_index, uint64_t *count)
 {
     if (!count)
