@@ -180,8 +180,6 @@ OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_i
                    "property %d is not supported by the rigsync emulator (its only structured "
                    "property is OB_STRUCT_DEVICE_TIME)",
                    property_id);
-        if (error && *error)
-            (*error)->status = OB_ERROR_UNSUPPORTED_OPERATION;
         return;
     }
     if (!device->time.user_readable) {
@@ -189,8 +187,6 @@ OBEMU_EXPORT void ob_device_get_structured_data(ob_device *device, ob_property_i
                    "property %d (OB_STRUCT_DEVICE_TIME) is not readable on %s: the SDK keeps this "
                    "family's device clock to itself",
                    property_id, device->info.model);
-        if (error && *error)
-            (*error)->status = OB_ERROR_UNSUPPORTED_OPERATION;
         return;
     }
     if (!data || !data_size) {
