@@ -51,6 +51,9 @@ rig_error_t rig_sim_device_exposure_us(rig_context_t *ctx, size_t device_index, 
 rig_error_t rig_sim_device_set_exposure_us(rig_context_t *ctx, size_t device_index,
                                            rig_stream_t stream, int64_t us);
 
+/** The device's timestamp reset command: its clock reads 0 now and counts on from there. */
+rig_error_t rig_sim_device_reset_clock(rig_context_t *ctx, size_t device_index);
+
 /** Number of sync pulses that reached a device's sync-in since it was opened. */
 rig_error_t rig_sim_device_pulses_in(rig_context_t *ctx, size_t device_index, uint64_t *count);
 

@@ -232,13 +232,10 @@ static bool get_value(ob_device *d, const prop_spec_t *s, int32_t *i, float *f,
         *i = (int32_t)p->v[k];
         *f = (float)p->v[k];
         if (s->knob == KNOB_COLOR_EXPOSURE || s->knob == KNOB_DEPTH_EXPOSURE) {
-            /* under auto exposure the camera reports the exposure it uses */
+            /* the camera reports the exposure it uses (under auto exposure, its own) */
             rig_stream_t st = s->knob == KNOB_COLOR_EXPOSURE ? RIG_STREAM_COLOR : RIG_STREAM_DEPTH;
-            ob_property_id ae = st == RIG_STREAM_COLOR ? OB_PROP_COLOR_AUTO_EXPOSURE_BOOL
-                                                       : OB_PROP_DEPTH_AUTO_EXPOSURE_BOOL;
             int64_t us = 0;
-            if (value_of(p, ae) &&
-                rig_sim_device_exposure_us(c->rig, d->index, st, &us) == RIG_OK)
+            if (rig_sim_device_exposure_us(c->rig, d->index, st, &us) == RIG_OK)
                 *f = (float)(*i = (int32_t)(us / s->unit_us));
         }
     }
@@ -579,7 +576,7 @@ static rig_error_t command_at(ob_context *c, int64_t *at_us)
     return err;
 }
 
-/* The device sets its clock to zero (1 ms after the command, as the firmware acts on it). */
+/* The device sets its clock to zero now (frames captured from then on are stamped from 0). */
 OBEMU_EXPORT void ob_device_timestamp_reset(ob_device *device, ob_error **error)
 {
     if (!check(device, OB_PROP_TIMER_RESET_ENABLE_BOOL, OB_PERMISSION_READ, OB_BOOL_PROPERTY,
@@ -587,20 +584,7 @@ OBEMU_EXPORT void ob_device_timestamp_reset(ob_device *device, ob_error **error)
         return;
     ob_context *c = device->ctx;
     pthread_mutex_lock(&c->rig_lock);
-    int64_t clock_us = 0, at_us = 0;
-    rig_error_t err = rig_sim_device_clock_us(c->rig, device->index, &clock_us);
-    if (err == RIG_OK)
-        err = command_at(c, &at_us);
-    if (err == RIG_OK) {
-        rig_sim_fault_t f;
-        memset(&f, 0, sizeof(f));
-        f.kind = RIG_SIM_FAULT_CLOCK_WRITE;
-        f.at_us = at_us;
-        f.serial = device->info.serial;
-        /* the clock reads clock_us + 1 ms when the command lands: that jump brings it to 0 */
-        f.offset_us = -(clock_us + OBEMU_COMMAND_US);
-        err = rig_sim_schedule_fault(c->rig, &f);
-    }
+    rig_error_t err = rig_sim_device_reset_clock(c->rig, device->index);
     if (err != RIG_OK)
         obemu_fail_rig(error, c, err, __func__, "");
     pthread_mutex_unlock(&c->rig_lock);

@@ -690,6 +690,15 @@ rig_error_t rig_sim_device_set_exposure_us(rig_context_t *ctx, size_t device_ind
     WITH_DEVICE(ctx, device_index, d, d->exposure_us[stream] = us);
 }
 
+rig_error_t rig_sim_device_reset_clock(rig_context_t *ctx, size_t device_index)
+{
+    WITH_DEVICE(ctx, device_index, d, {
+        d->clk_dev_us = 0;
+        d->clk_t_ns = sim_now_locked(st_);
+        st_->on_demand_clock = true; /* captures from now on are stamped at their own event */
+    });
+}
+
 rig_error_t rig_sim_device_pulses_in(rig_context_t *ctx, size_t device_index, uint64_t *count)
 {
     if (!count)
