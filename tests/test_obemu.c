@@ -148,6 +148,10 @@ static void rig_start_one(rig_t *r, uint32_t i)
     no_error(&err);
     ob_config_enable_video_stream(r->cfg[i], OB_STREAM_DEPTH, 640, 576, 30, OB_FORMAT_Y16, &err);
     no_error(&err);
+    /* one frame per frameset: these tests follow single frames (aggregation:
+     * test_obemu_pipeline) */
+    ob_config_set_frame_aggregate_output_mode(r->cfg[i], OB_FRAME_AGGREGATE_OUTPUT_DISABLE, &err);
+    no_error(&err);
     ob_pipeline_start_with_config(r->pipe[i], r->cfg[i], &err);
     no_error(&err);
 }
@@ -188,7 +192,7 @@ typedef struct rec {
     uint64_t ts, sys, global, index;
 } rec_t;
 
-/* Reads one frameset: exactly one of color and depth (frame sync is off). */
+/* Reads one frameset: exactly one of color and depth (aggregation is off). */
 static rec_t read_set(uint32_t dev, ob_frame *set)
 {
     ob_error *err = NULL;

@@ -26,28 +26,15 @@ static void on_frame(rig_frame_t *rf, void *user)
 {
     ob_context *c = user;
     size_t di = rig_frame_device_index(rf);
-    rig_stream_t s = rig_frame_stream(rf);
-    ob_frame *evicted = NULL;
+    ob_frame *drop[OBEMU_DROP_MAX];
+    size_t n = 0;
     pthread_mutex_lock(&c->qlock);
     ob_pipeline *p = di < c->route_cap ? c->route[di] : NULL;
-    if (p && p->started && (unsigned)s < RIG_STREAM_COUNT && p->want[s]) {
-        ob_frame *set = obemu_make_frameset(rf, p->dev);
-        if (set) {
-            if (p->len == OBEMU_QUEUE_CAPACITY) {
-                evicted = p->queue[p->head];
-                p->head = (p->head + 1) % OBEMU_QUEUE_CAPACITY;
-                p->len--;
-                p->drops++;
-            }
-            p->queue[(p->head + p->len) % OBEMU_QUEUE_CAPACITY] = set;
-            p->len++;
-            pthread_cond_broadcast(&p->ready);
-            /* a reader paused for others (backpressure) now has its own frames to read */
-            pthread_cond_broadcast(&c->drained);
-        }
-    }
+    if (p)
+        n = obemu_pipeline_on_frame_locked(p, rf, drop);
     pthread_mutex_unlock(&c->qlock);
-    obemu_frame_release(evicted);
+    for (size_t i = 0; i < n; i++)
+        obemu_frame_release(drop[i]);
 }
 
 void obemu_ctx_retain(ob_context *c) { atomic_fetch_add(&c->refs, 1); }

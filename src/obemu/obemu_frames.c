@@ -1,5 +1,6 @@
 /* librigsync-obemu: frames and framesets (see obemu_internal.h). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "obemu_internal.h"
@@ -32,16 +33,12 @@ void obemu_frame_release(const ob_frame *f)
     free(m);
 }
 
-/* A frameset holding one frame (the pipeline does not aggregate: frame sync is off). */
-ob_frame *obemu_make_frameset(rig_frame_t *rf, ob_device *dev)
+/* A single frame of the rig, with the SDK's global timestamp when enabled on its device. */
+ob_frame *obemu_make_frame(rig_frame_t *rf, ob_device *dev)
 {
     ob_frame *f = calloc(1, sizeof(*f));
-    ob_frame *set = calloc(1, sizeof(*set));
-    if (!f || !set) {
-        free(f);
-        free(set);
+    if (!f)
         return NULL;
-    }
     atomic_init(&f->refs, 1);
     rig_frame_retain(rf);
     f->rf = rf;
@@ -53,10 +50,43 @@ ob_frame *obemu_make_frameset(rig_frame_t *rf, ob_device *dev)
         pthread_mutex_unlock(&dev->fit_lock);
         f->global_ts_us = ok ? ts_out(g) : 0;
     }
+    return f;
+}
+
+ob_frame *obemu_new_frameset(void)
+{
+    ob_frame *set = calloc(1, sizeof(*set));
+    if (!set)
+        return NULL;
     atomic_init(&set->refs, 1);
     set->is_set = true;
-    set->members[rig_frame_stream(rf) == RIG_STREAM_DEPTH ? RIG_STREAM_DEPTH : RIG_STREAM_COLOR] =
-        f;
+    return set;
+}
+
+rig_stream_t obemu_frame_stream(const ob_frame *f)
+{
+    return rig_frame_stream(f->rf) == RIG_STREAM_DEPTH ? RIG_STREAM_DEPTH : RIG_STREAM_COLOR;
+}
+
+/* Members are kept by stream: [color, depth], the SDK's order (by frame type). */
+void obemu_frameset_put(ob_frame *set, ob_frame *member)
+{
+    rig_stream_t s = obemu_frame_stream(member);
+    obemu_frame_release(set->members[s]);
+    set->members[s] = member;
+}
+
+/* A frameset holding one frame. */
+ob_frame *obemu_make_frameset(rig_frame_t *rf, ob_device *dev)
+{
+    ob_frame *f = obemu_make_frame(rf, dev);
+    ob_frame *set = obemu_new_frameset();
+    if (!f || !set) {
+        obemu_frame_release(f);
+        obemu_frame_release(set);
+        return NULL;
+    }
+    obemu_frameset_put(set, f);
     return set;
 }
 
@@ -80,7 +110,7 @@ static ob_frame *frameset_member(const ob_frame *frameset, rig_stream_t stream, 
         return NULL;
     }
     if (!frameset->is_set) {
-        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "frameset",
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "frameset",
                    "the frame is not a frameset");
         return NULL;
     }
@@ -196,4 +226,167 @@ OBEMU_EXPORT void ob_delete_frame(const ob_frame *frame, ob_error **error)
         return;
     }
     obemu_frame_release(frame);
+}
+
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frame type, references, framesets by type and index                                        */
+
+OBEMU_EXPORT ob_frame_type ob_frame_get_type(const ob_frame *frame, ob_error **error)
+{
+    if (!frame) {
+        FAIL_NULL(error, "frame");
+        return OB_FRAME_VIDEO; /* the SDK's value on error */
+    }
+    if (frame->is_set)
+        return OB_FRAME_SET;
+    return obemu_frame_stream(frame) == RIG_STREAM_DEPTH ? OB_FRAME_DEPTH : OB_FRAME_COLOR;
+}
+
+/* One more reference: each is released by its own ob_delete_frame (the SDK's rule). */
+OBEMU_EXPORT void ob_frame_add_ref(const ob_frame *frame, ob_error **error)
+{
+    if (!frame) {
+        FAIL_NULL(error, "frame");
+        return;
+    }
+    frame_retain(frame);
+}
+
+static bool check_set(const ob_frame *frameset, ob_error **error, const char *function)
+{
+    if (!frameset) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "frameset = NULL",
+                   "frameset is NULL");
+        return false;
+    }
+    if (!frameset->is_set) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "frameset",
+                   "the frame is not a frameset");
+        return false;
+    }
+    return true;
+}
+
+OBEMU_EXPORT uint32_t ob_frameset_get_count(const ob_frame *frameset, ob_error **error)
+{
+    if (!check_set(frameset, error, __func__))
+        return 0;
+    uint32_t n = 0;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        n += frameset->members[s] != NULL;
+    return n;
+}
+
+OBEMU_EXPORT ob_frame *ob_frameset_get_frame(const ob_frame *frameset, ob_frame_type frame_type,
+                                             ob_error **error)
+{
+    if (!check_set(frameset, error, __func__))
+        return NULL;
+    /* The emulated devices stream color and depth only: any other type is absent. */
+    ob_frame *m = frame_type == OB_FRAME_COLOR   ? frameset->members[RIG_STREAM_COLOR]
+                  : frame_type == OB_FRAME_DEPTH ? frameset->members[RIG_STREAM_DEPTH]
+                                                 : NULL;
+    return m ? frame_retain(m) : NULL;
+}
+
+OBEMU_EXPORT ob_frame *ob_frameset_get_frame_by_index(const ob_frame *frameset, uint32_t index,
+                                                      ob_error **error)
+{
+    if (!check_set(frameset, error, __func__))
+        return NULL;
+    uint32_t k = 0;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        ob_frame *m = frameset->members[s];
+        if (m && k++ == index)
+            return frame_retain(m);
+    }
+    char args[32];
+    snprintf(args, sizeof(args), "index = %u", index);
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+               "index %u is out of range: the frameset holds %u frames", index, k);
+    return NULL;
+}
+
+OBEMU_EXPORT ob_frame *ob_frameset_get_ir_frame(const ob_frame *frameset, ob_error **error)
+{
+    (void)check_set(frameset, error, __func__);
+    return NULL; /* the emulated devices have no IR stream */
+}
+
+OBEMU_EXPORT ob_frame *ob_frameset_get_points_frame(const ob_frame *frameset, ob_error **error)
+{
+    (void)check_set(frameset, error, __func__);
+    return NULL; /* no point cloud filter runs in the emulator */
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Depth scale, metadata                                                                      */
+
+OBEMU_EXPORT float ob_depth_frame_get_value_scale(const ob_frame *frame, ob_error **error)
+{
+    if (!frame) {
+        FAIL_NULL(error, "frame");
+        return -1.0f;
+    }
+    if (frame->is_set || obemu_frame_stream(frame) != RIG_STREAM_DEPTH) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, "frame",
+                   "the frame is not a depth frame");
+        return -1.0f;
+    }
+    return 1.0f; /* the simulated depth is in millimetres */
+}
+
+/* The metadata the simulated frames carry: their device timestamp and their frame number.
+ * (Exposure, gain, white balance, laser... are not modelled per frame: absent.) */
+static bool metadata_known(ob_frame_metadata_type type)
+{
+    return type == OB_FRAME_METADATA_TYPE_TIMESTAMP ||
+           type == OB_FRAME_METADATA_TYPE_FRAME_NUMBER;
+}
+
+OBEMU_EXPORT bool ob_frame_has_metadata(const ob_frame *frame, ob_frame_metadata_type type,
+                                        ob_error **error)
+{
+    if (!frame) {
+        FAIL_NULL(error, "frame");
+        return false;
+    }
+    return !frame->is_set && metadata_known(type);
+}
+
+OBEMU_EXPORT int64_t ob_frame_get_metadata_value(const ob_frame *frame,
+                                                 ob_frame_metadata_type type, ob_error **error)
+{
+    if (!frame) {
+        FAIL_NULL(error, "frame");
+        return -1;
+    }
+    if (frame->is_set || !metadata_known(type)) {
+        char args[32];
+        snprintf(args, sizeof(args), "type = %d", (int)type);
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, args,
+                   "the frame has no metadata of type %d (the emulated frames carry "
+                   "OB_FRAME_METADATA_TYPE_TIMESTAMP and OB_FRAME_METADATA_TYPE_FRAME_NUMBER)",
+                   (int)type);
+        return -1;
+    }
+    if (type == OB_FRAME_METADATA_TYPE_TIMESTAMP)
+        return (int64_t)ts_out(rig_frame_device_ts_us(frame->rf));
+    return (int64_t)rig_frame_index(frame->rf);
+}
+
+/* The raw metadata block: the emulated frames have none (their values are read by type). */
+OBEMU_EXPORT uint8_t *ob_frame_get_metadata(const ob_frame *frame, ob_error **error)
+{
+    if (!frame)
+        FAIL_NULL(error, "frame");
+    return NULL;
+}
+
+OBEMU_EXPORT uint32_t ob_frame_get_metadata_size(const ob_frame *frame, ob_error **error)
+{
+    if (!frame)
+        FAIL_NULL(error, "frame");
+    return 0;
 }

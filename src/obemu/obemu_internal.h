@@ -176,10 +176,43 @@ typedef struct stream_request {
 
 struct ob_config_t {
     stream_request_t streams[RIG_STREAM_COUNT];
+    ob_frame_aggregate_output_mode aggregate; /* OB_FRAME_AGGREGATE_OUTPUT_ANY_SITUATION */
+    ob_align_mode align;                      /* ALIGN_DISABLE (the only one honoured) */
+    bool depth_scale_after_align;
 };
+
+/* The pipeline's frame aggregator (obemu_aggregate.c): as the SDK's, it gathers the frames of
+ * the started streams into framesets (one capture's color and depth), matching them by device
+ * timestamp while frame sync is on, and lets through only the framesets the config's
+ * aggregate output mode asks for. Guarded by ctx->qlock. */
+#define OBEMU_AGG_CAP 64
+typedef struct obemu_agg {
+    ob_frame_aggregate_output_mode mode;
+    bool sync;                          /* frame sync (on by default, as in the SDK) */
+    bool active[RIG_STREAM_COUNT];      /* streams of the started config */
+    uint32_t half_gap_ms[RIG_STREAM_COUNT]; /* half a frame interval, rounded */
+    size_t sync_limit[RIG_STREAM_COUNT];    /* queue length that forces output with sync on */
+    ob_frame *q[RIG_STREAM_COUNT][OBEMU_AGG_CAP];
+    size_t head[RIG_STREAM_COUNT], len[RIG_STREAM_COUNT];
+    uint64_t unmatched; /* frames dropped because their frameset missed a required type */
+} obemu_agg_t;
 
 struct ob_pipeline_t {
     ob_device *dev;
+    ob_context *own_ctx; /* ob_create_pipeline: the context it made for the default device */
+    ob_config config;    /* the config it was last started with (ob_pipeline_get_config) */
+    bool has_config;
+    obemu_agg_t agg;     /* guarded by ctx->qlock */
+    /* ob_pipeline_start_with_callback: a thread of the pipeline's own reads it and hands every
+     * frameset to the callback (in virtual time, reading is what advances time). */
+    ob_frameset_callback callback;
+    void *callback_user;
+    pthread_t cb_thread;
+    bool cb_running;
+    atomic_bool cb_quit;
+    /* ob_pipeline_enable_health_monitor */
+    ob_pipeline_status_callback health_cb;
+    void *health_user;
     pthread_cond_t ready; /* with ctx->qlock */
     /* guarded by ctx->qlock */
     bool started;
@@ -259,6 +292,43 @@ OBEMU_INTERNAL void obemu_frame_release(const ob_frame *f);
 OBEMU_INTERNAL ob_frame *obemu_make_frameset(rig_frame_t *rf, ob_device *dev);
 
 OBEMU_INTERNAL const ob_frame *obemu_frame_single(const ob_frame *f);
+
+/** A single frame (not a set) of rf, with its global timestamp if enabled on dev. */
+OBEMU_INTERNAL ob_frame *obemu_make_frame(rig_frame_t *rf, ob_device *dev);
+/** An empty frameset to fill with obemu_frameset_put (takes the member's reference). */
+OBEMU_INTERNAL ob_frame *obemu_new_frameset(void);
+OBEMU_INTERNAL void obemu_frameset_put(ob_frame *set, ob_frame *member);
+OBEMU_INTERNAL rig_stream_t obemu_frame_stream(const ob_frame *f);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frame aggregation (obemu_aggregate.c)                                                      */
+
+/** Sets the aggregator up for a start: the active streams and their frame rates. */
+OBEMU_INTERNAL void obemu_agg_setup(obemu_agg_t *a, ob_frame_aggregate_output_mode mode,
+                                    const bool active[RIG_STREAM_COUNT],
+                                    const uint32_t fps[RIG_STREAM_COUNT]);
+/** Pushes one frame (its reference); framesets ready for output go to out[] (at most
+ * RIG_STREAM_COUNT * OBEMU_AGG_CAP), frames to release to drop[]; returns the number output.
+ * qlock held. */
+OBEMU_INTERNAL size_t obemu_agg_push(obemu_agg_t *a, ob_frame *f, ob_frame **out,
+                                     ob_frame **drop, size_t *ndrop);
+/** Empties the aggregator, moving its frames to drop[] (qlock held); returns how many. */
+OBEMU_INTERNAL size_t obemu_agg_clear(obemu_agg_t *a, ob_frame **drop);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Configs (obemu_config.c)                                                                   */
+
+/** An empty config with the SDK's defaults (aggregate output ANY_SITUATION, no alignment). */
+OBEMU_INTERNAL void obemu_config_init(ob_config *cfg);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pipelines (obemu_pipeline.c)                                                               */
+
+/** A frame of the rig for pipeline p (qlock held): aggregated, queued; frames to release after
+ * unlocking go to drop[] (room for OBEMU_QUEUE_CAPACITY + RIG_STREAM_COUNT * OBEMU_AGG_CAP). */
+OBEMU_INTERNAL size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf,
+                                                     ob_frame **drop);
+#define OBEMU_DROP_MAX (OBEMU_QUEUE_CAPACITY + 2 * RIG_STREAM_COUNT * OBEMU_AGG_CAP + 2)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Context (obemu_context.c)                                                                  */

@@ -25,48 +25,6 @@ static struct timespec deadline_in_ms(uint32_t ms)
     return t;
 }
 
-OBEMU_EXPORT ob_config *ob_create_config(ob_error **error)
-{
-    ob_config *cfg = calloc(1, sizeof(*cfg));
-    if (!cfg)
-        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
-    return cfg;
-}
-
-OBEMU_EXPORT void ob_delete_config(ob_config *config, ob_error **error)
-{
-    if (!config) {
-        FAIL_NULL(error, "config");
-        return;
-    }
-    free(config);
-}
-
-OBEMU_EXPORT void ob_config_enable_video_stream(ob_config *config, ob_stream_type stream_type,
-                                                uint32_t width, uint32_t height, uint32_t fps,
-                                                ob_format format, ob_error **error)
-{
-    if (!config) {
-        FAIL_NULL(error, "config");
-        return;
-    }
-    int s;
-    if (stream_type == OB_STREAM_COLOR)
-        s = RIG_STREAM_COLOR;
-    else if (stream_type == OB_STREAM_DEPTH)
-        s = RIG_STREAM_DEPTH;
-    else {
-        char args[32];
-        snprintf(args, sizeof(args), "stream_type = %d", (int)stream_type);
-        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
-                   "stream type %d is not available: the emulated devices have "
-                   "OB_STREAM_COLOR (%d) and OB_STREAM_DEPTH (%d) only",
-                   (int)stream_type, (int)OB_STREAM_COLOR, (int)OB_STREAM_DEPTH);
-        return;
-    }
-    config->streams[s] = (stream_request_t){true, width, height, fps, format};
-}
-
 OBEMU_EXPORT ob_pipeline *ob_create_pipeline_with_device(const ob_device *dev, ob_error **error)
 {
     if (!dev) {
@@ -79,6 +37,9 @@ OBEMU_EXPORT ob_pipeline *ob_create_pipeline_with_device(const ob_device *dev, o
         return NULL;
     }
     obemu_cond_init_monotonic(&p->ready);
+    obemu_config_init(&p->config);
+    p->agg.sync = true; /* the SDK's pipeline turns frame sync on when it is made */
+    atomic_init(&p->cb_quit, false);
     ob_device *d = (ob_device *)dev;
     atomic_fetch_add(&d->refs, 1);
     p->dev = d;
@@ -121,32 +82,41 @@ static bool profile_of(ob_context *c, rig_stream_t s, const stream_request_t *r,
     return true;
 }
 
-OBEMU_EXPORT void ob_pipeline_start_with_config(ob_pipeline *pipeline, const ob_config *config,
-                                                ob_error **error)
+/* Starts the pipeline with config (NULL: the device's default streams, depth and color, as the
+ * SDK's pipeline without a config file does). */
+static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_error **error,
+                           const char *function)
 {
-    if (!pipeline) {
-        FAIL_NULL(error, "pipeline");
-        return;
-    }
-    if (!config) {
-        FAIL_NULL(error, "config");
-        return;
-    }
     ob_device *d = pipeline->dev;
     ob_context *c = d->ctx;
+    ob_config dflt_cfg;
+    if (!config) {
+        obemu_config_init(&dflt_cfg);
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            dflt_cfg.streams[s] =
+                (stream_request_t){true, OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY, OB_FORMAT_ANY};
+        config = &dflt_cfg;
+    }
     rig_stream_profile_t prof[RIG_STREAM_COUNT];
     const rig_stream_profile_t *use[RIG_STREAM_COUNT];
-    bool any_enabled = false;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
-        any_enabled = any_enabled || config->streams[s].enabled;
     bool want[RIG_STREAM_COUNT];
+    uint32_t fps[RIG_STREAM_COUNT];
+    bool any_enabled = false;
     for (int s = 0; s < RIG_STREAM_COUNT; s++) {
         bool dflt;
         if (!profile_of(c, (rig_stream_t)s, &config->streams[s], &prof[s], &dflt, error))
             return;
         use[s] = dflt ? NULL : &prof[s];
-        /* Nothing enabled: the device's default streams, as the vendor's pipeline does. */
-        want[s] = any_enabled ? config->streams[s].enabled : true;
+        want[s] = config->streams[s].enabled;
+        any_enabled = any_enabled || want[s];
+        fps[s] = dflt ? rig_config_stream_profile(c->config, (rig_stream_t)s).fps : prof[s].fps;
+    }
+    if (!any_enabled) {
+        /* as the SDK: a config must enable a stream */
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "config",
+                   "the config enables no stream; enable one (ob_config_enable_stream) or pass "
+                   "NULL for the default streams");
+        return;
     }
 
     /* Routed before the start so that no early frame is lost. */
@@ -155,13 +125,16 @@ OBEMU_EXPORT void ob_pipeline_start_with_config(ob_pipeline *pipeline, const ob_
     bool other = c->route[d->index] && c->route[d->index] != pipeline;
     if (already || other) {
         pthread_mutex_unlock(&c->qlock);
-        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, function, "",
                    already ? "the pipeline of device %s is already started; stop it first"
                      : "device %s is already streaming in another pipeline; stop that one first",
                    d->info.serial);
         return;
     }
     memcpy(pipeline->want, want, sizeof(want));
+    pipeline->config = *config;
+    pipeline->has_config = true;
+    obemu_agg_setup(&pipeline->agg, config->aggregate, want, fps);
     pipeline->started = true;
     /* Until a thread waits on it, its reader is taken to be the thread that started it: a
      * reader thread started right after is not outrun before its first wait. */
@@ -173,7 +146,7 @@ OBEMU_EXPORT void ob_pipeline_start_with_config(ob_pipeline *pipeline, const ob_
     pthread_mutex_lock(&c->rig_lock);
     rig_error_t err = rig_device_start(d->rig, use[RIG_STREAM_COLOR], use[RIG_STREAM_DEPTH]);
     if (err != RIG_OK)
-        obemu_fail_rig(error, c, err, __func__, "");
+        obemu_fail_rig(error, c, err, function, "");
     pthread_mutex_unlock(&c->rig_lock);
 
     pthread_mutex_lock(&c->qlock);
@@ -196,6 +169,25 @@ OBEMU_EXPORT void ob_pipeline_start_with_config(ob_pipeline *pipeline, const ob_
     pthread_mutex_unlock(&c->qlock);
 }
 
+OBEMU_EXPORT void ob_pipeline_start_with_config(ob_pipeline *pipeline, const ob_config *config,
+                                                ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return;
+    }
+    start_pipeline(pipeline, config, error, __func__);
+}
+
+OBEMU_EXPORT void ob_pipeline_start(ob_pipeline *pipeline, ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return;
+    }
+    start_pipeline(pipeline, NULL, error, __func__);
+}
+
 /* Takes the pipeline out of the routing and empties its queue (qlock held); returns the
  * frames to release after unlocking. */
 static size_t unroute_locked(ob_pipeline *p, ob_frame **out)
@@ -210,9 +202,24 @@ static size_t unroute_locked(ob_pipeline *p, ob_frame **out)
         p->head = (p->head + 1) % OBEMU_QUEUE_CAPACITY;
         p->len--;
     }
+    n += obemu_agg_clear(&p->agg, out + n);
     pthread_cond_broadcast(&p->ready);
     pthread_cond_broadcast(&c->drained);
     return n;
+}
+
+/* Ends the callback thread (ob_pipeline_start_with_callback) once the pipeline has stopped;
+ * from inside the callback, the thread ends by itself after it returns. */
+static void stop_callback_thread(ob_pipeline *p)
+{
+    if (!p->cb_running)
+        return;
+    atomic_store(&p->cb_quit, true);
+    p->cb_running = false;
+    if (pthread_equal(p->cb_thread, pthread_self()))
+        pthread_detach(p->cb_thread);
+    else
+        pthread_join(p->cb_thread, NULL);
 }
 
 OBEMU_EXPORT void ob_pipeline_stop(ob_pipeline *pipeline, ob_error **error)
@@ -233,12 +240,13 @@ OBEMU_EXPORT void ob_pipeline_stop(ob_pipeline *pipeline, ob_error **error)
     if (err != RIG_OK)
         obemu_fail_rig(error, c, err, __func__, "");
     pthread_mutex_unlock(&c->rig_lock);
-    ob_frame *drop[OBEMU_QUEUE_CAPACITY];
+    ob_frame *drop[OBEMU_DROP_MAX];
     pthread_mutex_lock(&c->qlock);
     size_t n = unroute_locked(pipeline, drop);
     pthread_mutex_unlock(&c->qlock);
     for (size_t i = 0; i < n; i++)
         obemu_frame_release(drop[i]);
+    stop_callback_thread(pipeline);
 }
 
 OBEMU_EXPORT void ob_delete_pipeline(ob_pipeline *pipeline, ob_error **error)
@@ -249,14 +257,17 @@ OBEMU_EXPORT void ob_delete_pipeline(ob_pipeline *pipeline, ob_error **error)
     }
     ob_pipeline_stop(pipeline, error);
     ob_context *c = pipeline->dev->ctx;
-    ob_frame *drop[OBEMU_QUEUE_CAPACITY];
+    ob_frame *drop[OBEMU_DROP_MAX];
     pthread_mutex_lock(&c->qlock);
     size_t n = unroute_locked(pipeline, drop);
     pthread_mutex_unlock(&c->qlock);
     for (size_t i = 0; i < n; i++)
         obemu_frame_release(drop[i]);
+    stop_callback_thread(pipeline);
     pthread_cond_destroy(&pipeline->ready);
     obemu_device_release(pipeline->dev);
+    if (pipeline->own_ctx)
+        ob_delete_context(pipeline->own_ctx, NULL);
     free(pipeline);
 }
 
@@ -331,21 +342,16 @@ static void backpressure_locked(ob_context *c, const ob_pipeline *p)
     }
 }
 
-OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint32_t timeout_ms,
-                                                     ob_error **error)
+static ob_frame *wait_frameset(ob_pipeline *pipeline, uint32_t timeout_ms, ob_error **error)
 {
-    if (!pipeline) {
-        FAIL_NULL(error, "pipeline");
-        return NULL;
-    }
     ob_context *c = pipeline->dev->ctx;
     struct timespec deadline = deadline_in_ms(timeout_ms);
     pthread_mutex_lock(&c->qlock);
     if (!pipeline->started) {
         pthread_mutex_unlock(&c->qlock);
-        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
-                   "the pipeline of device %s is not started; call ob_pipeline_start_with_config "
-                   "first",
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, "ob_pipeline_wait_for_frameset", "",
+                   "the pipeline of device %s is not started; call ob_pipeline_start "
+                   "or ob_pipeline_start_with_config first",
                    pipeline->dev->info.serial);
         return NULL;
     }
@@ -356,7 +362,7 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
         /* The device left the bus: nothing will come (a short pause: no busy loop). */
         struct timespec ts = {0, 1000000L};
         nanosleep(&ts, NULL);
-        obemu_fail(error, OB_EXCEPTION_TYPE_CAMERA_DISCONNECTED, __func__, "",
+        obemu_fail(error, OB_EXCEPTION_TYPE_CAMERA_DISCONNECTED, "ob_pipeline_wait_for_frameset", "",
                    "device %s is disconnected", pipeline->dev->info.serial);
         return NULL;
     }
@@ -408,11 +414,206 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
         }
         rig_error_t err = rig_sim_advance_us(c->rig, step);
         if (err != RIG_OK)
-            obemu_fail_rig(error, c, err, __func__, "");
+            obemu_fail_rig(error, c, err, "ob_pipeline_wait_for_frameset", "");
         pthread_mutex_unlock(&c->rig_lock);
         if (err != RIG_OK)
             break;
         budget_us -= step;
     }
     return f;
+}
+
+OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint32_t timeout_ms,
+                                                     ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return NULL;
+    }
+    if (pipeline->cb_running) {
+        /* As the SDK: a pipeline started with a callback hands every frameset to it; a wait
+         * times out with nothing. */
+        struct timespec ts = {(time_t)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        return NULL;
+    }
+    return wait_frameset(pipeline, timeout_ms, error);
+}
+
+/* A frame of the rig for p (qlock held): aggregated into framesets, which are queued. */
+size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf, ob_frame **drop)
+{
+    rig_stream_t s = rig_frame_stream(rf);
+    if (!p->started || (unsigned)s >= RIG_STREAM_COUNT || !p->want[s])
+        return 0;
+    ob_frame *f = obemu_make_frame(rf, p->dev);
+    if (!f)
+        return 0;
+    ob_frame *out[RIG_STREAM_COUNT * OBEMU_AGG_CAP + 1];
+    size_t ndrop = 0;
+    size_t nout = obemu_agg_push(&p->agg, f, out, drop, &ndrop);
+    ob_context *c = p->dev->ctx;
+    for (size_t i = 0; i < nout; i++) {
+        if (p->len == OBEMU_QUEUE_CAPACITY) {
+            drop[ndrop++] = p->queue[p->head];
+            p->head = (p->head + 1) % OBEMU_QUEUE_CAPACITY;
+            p->len--;
+            p->drops++;
+        }
+        p->queue[(p->head + p->len) % OBEMU_QUEUE_CAPACITY] = out[i];
+        p->len++;
+    }
+    if (nout) {
+        pthread_cond_broadcast(&p->ready);
+        /* a reader paused for others (backpressure) now has its own frames to read */
+        pthread_cond_broadcast(&c->drained);
+    }
+    return ndrop;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The default device, callbacks, the pipeline's config and device, frame sync, health        */
+
+/* As the SDK: the first device found, opened on a context of the pipeline's own. */
+OBEMU_EXPORT ob_pipeline *ob_create_pipeline(ob_error **error)
+{
+    ob_error *e = NULL;
+    ob_context *c = ob_create_context(&e);
+    ob_device_list *list = c ? ob_query_device_list(c, &e) : NULL;
+    uint32_t n = list ? ob_device_list_get_count(list, &e) : 0;
+    ob_device *d = n ? ob_device_list_get_device(list, 0, &e) : NULL;
+    if (list)
+        ob_delete_device_list(list, NULL);
+    ob_pipeline *p = d ? ob_create_pipeline_with_device(d, &e) : NULL;
+    if (d)
+        ob_delete_device(d, NULL); /* the pipeline holds its own reference */
+    if (!p) {
+        if (c)
+            ob_delete_context(c, NULL);
+        if (e) {
+            obemu_fail(error, ob_error_get_exception_type(e), __func__, "", "%s",
+                       ob_error_get_message(e));
+            ob_delete_error(e);
+        } else {
+            obemu_fail(error, OB_EXCEPTION_TYPE_CAMERA_DISCONNECTED, __func__, "",
+                       "no device found: the emulated rig has no device");
+        }
+        return NULL;
+    }
+    /* Only this device will stream on the private context: virtual time starts when it does
+     * (see the top of obemu_internal.h), not when every device of the rig has started. */
+    pthread_mutex_lock(&c->qlock);
+    c->rig_devices = 1;
+    pthread_mutex_unlock(&c->qlock);
+    p->own_ctx = c;
+    return p;
+}
+
+static void *callback_main(void *arg)
+{
+    ob_pipeline *p = arg;
+    while (!atomic_load(&p->cb_quit)) {
+        ob_error *e = NULL;
+        ob_frame *set = wait_frameset(p, 100, &e);
+        if (e) {
+            ob_delete_error(e);
+            /* not started (yet or any more) or the device left: no busy loop */
+            struct timespec ts = {0, 10000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (set)
+            p->callback(set, p->callback_user); /* the callback owns the frameset */
+    }
+    return NULL;
+}
+
+OBEMU_EXPORT void ob_pipeline_start_with_callback(ob_pipeline *pipeline, const ob_config *config,
+                                                  ob_frameset_callback callback, void *user_data,
+                                                  ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return;
+    }
+    if (!callback) {
+        FAIL_NULL(error, "callback");
+        return;
+    }
+    if (pipeline->cb_running) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
+                   "the pipeline of device %s is already started; stop it first",
+                   pipeline->dev->info.serial);
+        return;
+    }
+    ob_error *e = NULL;
+    start_pipeline(pipeline, config, &e, __func__);
+    if (e) {
+        if (error)
+            *error = e;
+        else
+            ob_delete_error(e);
+        return;
+    }
+    pipeline->callback = callback;
+    pipeline->callback_user = user_data;
+    atomic_store(&pipeline->cb_quit, false);
+    if (pthread_create(&pipeline->cb_thread, NULL, callback_main, pipeline) != 0) {
+        ob_pipeline_stop(pipeline, NULL);
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "",
+                   "cannot start the frameset callback thread");
+        return;
+    }
+    pipeline->cb_running = true;
+}
+
+/* The config the pipeline runs with (a copy the caller deletes); before its first start, an
+ * empty config with the defaults. */
+OBEMU_EXPORT ob_config *ob_pipeline_get_config(const ob_pipeline *pipeline, ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return NULL;
+    }
+    ob_config *cfg = ob_create_config(error);
+    if (cfg && pipeline->has_config)
+        *cfg = pipeline->config;
+    return cfg;
+}
+
+/* The pipeline's device: a new handle of the same device (the caller deletes it). */
+OBEMU_EXPORT ob_device *ob_pipeline_get_device(const ob_pipeline *pipeline, ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return NULL;
+    }
+    atomic_fetch_add(&pipeline->dev->refs, 1);
+    return pipeline->dev;
+}
+
+static void set_frame_sync(ob_pipeline *p, bool on)
+{
+    ob_context *c = p->dev->ctx;
+    pthread_mutex_lock(&c->qlock);
+    p->agg.sync = on;
+    pthread_mutex_unlock(&c->qlock);
+}
+
+OBEMU_EXPORT void ob_pipeline_enable_frame_sync(ob_pipeline *pipeline, ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return;
+    }
+    set_frame_sync(pipeline, true);
+}
+
+OBEMU_EXPORT void ob_pipeline_disable_frame_sync(ob_pipeline *pipeline, ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return;
+    }
+    set_frame_sync(pipeline, false);
 }

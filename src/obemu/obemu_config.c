@@ -1,0 +1,170 @@
+/* librigsync-obemu: pipeline configs (the vendor's Pipeline.h ob_config_* functions). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obemu_internal.h"
+
+void obemu_config_init(ob_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->aggregate = OB_FRAME_AGGREGATE_OUTPUT_ANY_SITUATION; /* the SDK's default */
+    cfg->align = ALIGN_DISABLE;
+}
+
+OBEMU_EXPORT ob_config *ob_create_config(ob_error **error)
+{
+    ob_config *cfg = malloc(sizeof(*cfg));
+    if (!cfg) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+        return NULL;
+    }
+    obemu_config_init(cfg);
+    return cfg;
+}
+
+OBEMU_EXPORT void ob_delete_config(ob_config *config, ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    free(config);
+}
+
+/* The rig stream of a vendor stream type; false (error set) for the types the emulated devices
+ * do not have. */
+static bool stream_of(ob_stream_type stream_type, int *out, ob_error **error, const char *fn)
+{
+    if (stream_type == OB_STREAM_COLOR) {
+        *out = RIG_STREAM_COLOR;
+        return true;
+    }
+    if (stream_type == OB_STREAM_DEPTH) {
+        *out = RIG_STREAM_DEPTH;
+        return true;
+    }
+    char args[32];
+    snprintf(args, sizeof(args), "stream_type = %d", (int)stream_type);
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, fn, args,
+               "stream type %d is not available: the emulated devices have "
+               "OB_STREAM_COLOR (%d) and OB_STREAM_DEPTH (%d) only",
+               (int)stream_type, (int)OB_STREAM_COLOR, (int)OB_STREAM_DEPTH);
+    return false;
+}
+
+OBEMU_EXPORT void ob_config_enable_video_stream(ob_config *config, ob_stream_type stream_type,
+                                                uint32_t width, uint32_t height, uint32_t fps,
+                                                ob_format format, ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    int s;
+    if (!stream_of(stream_type, &s, error, __func__))
+        return;
+    config->streams[s] = (stream_request_t){true, width, height, fps, format};
+}
+
+/* The stream with every parameter "any": the device's default profile (as the SDK). */
+OBEMU_EXPORT void ob_config_enable_stream(ob_config *config, ob_stream_type stream_type,
+                                          ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    int s;
+    if (!stream_of(stream_type, &s, error, __func__))
+        return;
+    config->streams[s] =
+        (stream_request_t){true, OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY, OB_FORMAT_ANY};
+}
+
+/* Every stream of the device, each with its default profile. */
+OBEMU_EXPORT void ob_config_enable_all_stream(ob_config *config, ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        config->streams[s] =
+            (stream_request_t){true, OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY, OB_FORMAT_ANY};
+}
+
+OBEMU_EXPORT void ob_config_disable_stream(ob_config *config, ob_stream_type type,
+                                           ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    /* The SDK accepts any type here (disabling a stream that is not enabled does nothing). */
+    if (type == OB_STREAM_COLOR)
+        config->streams[RIG_STREAM_COLOR].enabled = false;
+    else if (type == OB_STREAM_DEPTH)
+        config->streams[RIG_STREAM_DEPTH].enabled = false;
+}
+
+OBEMU_EXPORT void ob_config_disable_all_stream(ob_config *config, ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        config->streams[s].enabled = false;
+}
+
+OBEMU_EXPORT void ob_config_set_frame_aggregate_output_mode(ob_config *config,
+                                                            ob_frame_aggregate_output_mode mode,
+                                                            ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    if ((int)mode < (int)OB_FRAME_AGGREGATE_OUTPUT_ALL_TYPE_FRAME_REQUIRE ||
+        (int)mode > (int)OB_FRAME_AGGREGATE_OUTPUT_DISABLE) {
+        char args[32];
+        snprintf(args, sizeof(args), "mode = %d", (int)mode);
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+                   "frame aggregate output mode %d is not one of 0..3", (int)mode);
+        return;
+    }
+    config->aggregate = mode;
+}
+
+/* Alignment: the emulator has no calibration to align with; ALIGN_DISABLE (the default) is
+ * accepted, every other mode is reported as not supported. */
+OBEMU_EXPORT void ob_config_set_align_mode(ob_config *config, ob_align_mode mode,
+                                           ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    if (mode != ALIGN_DISABLE) {
+        char args[32];
+        snprintf(args, sizeof(args), "mode = %d", (int)mode);
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, args,
+                   "align mode %d is not supported by the rigsync emulator (no calibration: "
+                   "only ALIGN_DISABLE)",
+                   (int)mode);
+        return;
+    }
+    config->align = mode;
+}
+
+/* Stored only: it matters after an alignment, which the emulator does not do. */
+OBEMU_EXPORT void ob_config_set_depth_scale_after_align_require(ob_config *config, bool enable,
+                                                               ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return;
+    }
+    config->depth_scale_after_align = enable;
+}
