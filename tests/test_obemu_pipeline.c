@@ -250,15 +250,21 @@ static ob_pipeline *start_30_15(ob_frame_aggregate_output_mode mode, bool sync)
 
 #define SETS 40
 
+static ob_pipeline_status last_status; /* of the last collect() */
+
 static void collect(ob_pipeline *p, seen_t *out, int n)
 {
     ob_error *err = NULL;
+    last_status = ob_pipeline_get_status(p, &err); /* resets it */
+    no_error(&err);
     for (int k = 0; k < n; k++) {
         ob_frame *set = wait_set(p);
         out[k] = look(set);
         ob_delete_frame(set, &err);
         no_error(&err);
     }
+    last_status = ob_pipeline_get_status(p, &err);
+    no_error(&err);
     ob_delete_pipeline(p, &err);
     no_error(&err);
 }
@@ -281,6 +287,8 @@ static void any_situation_outputs_every_frame(void **state)
         if (k)
             assert_true(s[k].color_index > s[k - 1].color_index);
     }
+    assert_int_equal(last_status.issue, OB_PIPELINE_ISSUE_NONE); /* nothing held back */
+    assert_int_equal(last_status.sdkStatus, 0);
     /* every second color frame has its depth partner */
     assert_true(pairs >= SETS / 2 - 1 && pairs <= SETS / 2 + 1);
     assert_int_equal(pairs + singles, SETS);
@@ -300,6 +308,9 @@ static void all_type_frame_require_outputs_only_full_sets(void **state)
             assert_true(s[k].depth_index > s[k - 1].depth_index);
         }
     }
+    /* the lone color frames were dropped, and the pipeline's status says so */
+    assert_int_equal(last_status.issue, OB_PIPELINE_ISSUE_SDK);
+    assert_true(last_status.sdkStatus & OB_SDK_STATUS_FRAME_DROP_MATCH);
 }
 
 static void color_frame_require_outputs_sets_with_color(void **state)

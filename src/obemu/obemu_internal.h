@@ -210,9 +210,14 @@ struct ob_pipeline_t {
     pthread_t cb_thread;
     bool cb_running;
     atomic_bool cb_quit;
-    /* ob_pipeline_enable_health_monitor */
+    /* ob_pipeline_get_status, ob_pipeline_enable_health_monitor (obemu_health.c) */
+    uint64_t sdk_status; /* OB_SDK_STATUS_* seen since the last read (qlock) */
     ob_pipeline_status_callback health_cb;
     void *health_user;
+    uint32_t health_interval_ms;
+    pthread_t health_thread;
+    bool health_running;
+    atomic_bool health_quit;
     pthread_cond_t ready; /* with ctx->qlock */
     /* guarded by ctx->qlock */
     bool started;
@@ -328,6 +333,10 @@ OBEMU_INTERNAL void obemu_config_init(ob_config *cfg);
  * unlocking go to drop[] (room for OBEMU_QUEUE_CAPACITY + RIG_STREAM_COUNT * OBEMU_AGG_CAP). */
 OBEMU_INTERNAL size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf,
                                                      ob_frame **drop);
+/** Reads and resets the pipeline's accumulated status (qlock not held). */
+OBEMU_INTERNAL ob_pipeline_status obemu_pipeline_take_status(ob_pipeline *p);
+/** Stops the health monitor's thread, if any. */
+OBEMU_INTERNAL void obemu_health_stop(ob_pipeline *p);
 #define OBEMU_DROP_MAX (OBEMU_QUEUE_CAPACITY + 2 * RIG_STREAM_COUNT * OBEMU_AGG_CAP + 2)
 
 /* ------------------------------------------------------------------------------------------ */

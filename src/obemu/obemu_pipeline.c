@@ -38,6 +38,7 @@ OBEMU_EXPORT ob_pipeline *ob_create_pipeline_with_device(const ob_device *dev, o
     }
     obemu_cond_init_monotonic(&p->ready);
     obemu_config_init(&p->config);
+    atomic_init(&p->health_quit, false);
     p->agg.sync = true; /* the SDK's pipeline turns frame sync on when it is made */
     atomic_init(&p->cb_quit, false);
     ob_device *d = (ob_device *)dev;
@@ -264,6 +265,7 @@ OBEMU_EXPORT void ob_delete_pipeline(ob_pipeline *pipeline, ob_error **error)
     for (size_t i = 0; i < n; i++)
         obemu_frame_release(drop[i]);
     stop_callback_thread(pipeline);
+    obemu_health_stop(pipeline);
     pthread_cond_destroy(&pipeline->ready);
     obemu_device_release(pipeline->dev);
     if (pipeline->own_ctx)
@@ -437,7 +439,21 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
         nanosleep(&ts, NULL);
         return NULL;
     }
-    return wait_frameset(pipeline, timeout_ms, error);
+    ob_error *e = NULL;
+    ob_frame *f = wait_frameset(pipeline, timeout_ms, &e);
+    if (!f && !e) {
+        ob_context *c = pipeline->dev->ctx;
+        pthread_mutex_lock(&c->qlock);
+        pipeline->sdk_status |= OB_SDK_STATUS_FRAME_WAIT_TIMEOUT;
+        pthread_mutex_unlock(&c->qlock);
+    }
+    if (e) {
+        if (error)
+            *error = e;
+        else
+            ob_delete_error(e);
+    }
+    return f;
 }
 
 /* A frame of the rig for p (qlock held): aggregated into framesets, which are queued. */
@@ -451,7 +467,10 @@ size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf, ob_frame 
         return 0;
     ob_frame *out[RIG_STREAM_COUNT * OBEMU_AGG_CAP + 1];
     size_t ndrop = 0;
+    uint64_t unmatched = p->agg.unmatched;
     size_t nout = obemu_agg_push(&p->agg, f, out, drop, &ndrop);
+    if (p->agg.unmatched != unmatched)
+        p->sdk_status |= OB_SDK_STATUS_FRAME_DROP_MATCH;
     ob_context *c = p->dev->ctx;
     for (size_t i = 0; i < nout; i++) {
         if (p->len == OBEMU_QUEUE_CAPACITY) {
@@ -459,6 +478,7 @@ size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf, ob_frame 
             p->head = (p->head + 1) % OBEMU_QUEUE_CAPACITY;
             p->len--;
             p->drops++;
+            p->sdk_status |= OB_SDK_STATUS_FRAME_QUEUE_OVERFLOW;
         }
         p->queue[(p->head + p->len) % OBEMU_QUEUE_CAPACITY] = out[i];
         p->len++;
