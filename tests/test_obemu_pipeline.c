@@ -497,6 +497,94 @@ static void frames_references_scale_and_metadata(void **state)
     no_error(&err);
 }
 
+/* 1.stream.color / quick_start (C++): the pipeline's profile list of a sensor (the default
+ * first), a config enabling one chosen profile, its frames carrying that profile, the config's
+ * list of enabled profiles. */
+static void chosen_profile_reaches_the_frames(void **state)
+{
+    (void)state;
+    ob_error *err = NULL;
+    ob_pipeline *p = ob_create_pipeline(&err);
+    no_error(&err);
+    ob_stream_profile_list *list = ob_pipeline_get_stream_profile_list(p, OB_SENSOR_COLOR, &err);
+    no_error(&err);
+    uint32_t n = ob_stream_profile_list_get_count(list, &err);
+    no_error(&err);
+    assert_true(n > 1);
+    /* the default first: the seed rig's color stream, 640x480 RGB at 30 fps */
+    ob_stream_profile *dflt = ob_stream_profile_list_get_profile(list, OB_PROFILE_DEFAULT, &err);
+    no_error(&err);
+    assert_int_equal(ob_video_stream_profile_get_width(dflt, &err), 640);
+    assert_int_equal(ob_video_stream_profile_get_height(dflt, &err), 480);
+    assert_int_equal(ob_video_stream_profile_get_fps(dflt, &err), 30);
+    assert_int_equal(ob_stream_profile_get_format(dflt, &err), OB_FORMAT_RGB);
+    no_error(&err);
+    /* another one: RGB of another size or rate */
+    ob_stream_profile *pick = NULL;
+    uint32_t w = 0, h = 0, fps = 0;
+    for (uint32_t i = 1; i < n && !pick; i++) {
+        ob_stream_profile *q = ob_stream_profile_list_get_profile(list, (int)i, &err);
+        no_error(&err);
+        w = ob_video_stream_profile_get_width(q, &err);
+        h = ob_video_stream_profile_get_height(q, &err);
+        fps = ob_video_stream_profile_get_fps(q, &err);
+        no_error(&err);
+        if (ob_stream_profile_get_format(q, &err) == OB_FORMAT_RGB && w != 640 && fps <= 30)
+            pick = q;
+        else
+            ob_delete_stream_profile(q, &err);
+        no_error(&err);
+    }
+    assert_non_null(pick);
+    ob_config *cfg = ob_create_config(&err);
+    ob_config_enable_stream_with_stream_profile(cfg, pick, &err);
+    no_error(&err);
+    ob_stream_profile_list *en = ob_config_get_enabled_stream_profile_list(cfg, &err);
+    no_error(&err);
+    assert_int_equal(ob_stream_profile_list_get_count(en, &err), 1);
+    ob_stream_profile *e0 = ob_stream_profile_list_get_profile(en, 0, &err);
+    no_error(&err);
+    assert_int_equal(ob_stream_profile_get_type(e0, &err), OB_STREAM_COLOR);
+    assert_int_equal(ob_video_stream_profile_get_width(e0, &err), w);
+    no_error(&err);
+    ob_pipeline_start_with_config(p, cfg, &err);
+    no_error(&err);
+    ob_frame *set = wait_set(p);
+    ob_frame *color = ob_frameset_get_color_frame(set, &err);
+    no_error(&err);
+    assert_non_null(color);
+    assert_int_equal(ob_video_frame_get_width(color, &err), w);
+    assert_int_equal(ob_video_frame_get_height(color, &err), h);
+    ob_stream_profile *fp = ob_frame_get_stream_profile(color, &err);
+    no_error(&err);
+    assert_int_equal(ob_stream_profile_get_type(fp, &err), OB_STREAM_COLOR);
+    assert_int_equal(ob_stream_profile_get_format(fp, &err), OB_FORMAT_RGB);
+    assert_int_equal(ob_video_stream_profile_get_width(fp, &err), w);
+    assert_int_equal(ob_video_stream_profile_get_height(fp, &err), h);
+    assert_int_equal(ob_video_stream_profile_get_fps(fp, &err), fps);
+    no_error(&err);
+    /* a frameset has no profile of its own */
+    assert_null(ob_frame_get_stream_profile(set, &err));
+    expect_error(&err, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, "ob_frame_get_stream_profile",
+                 "frameset");
+    /* a sensor the emulated devices lack */
+    assert_null(ob_pipeline_get_stream_profile_list(p, OB_SENSOR_IR_LEFT, &err));
+    expect_error(&err, OB_EXCEPTION_TYPE_INVALID_VALUE, "ob_pipeline_get_stream_profile_list",
+                 "not available");
+    ob_delete_stream_profile(fp, &err);
+    ob_delete_frame(color, &err);
+    ob_delete_frame(set, &err);
+    ob_pipeline_stop(p, &err);
+    ob_delete_stream_profile(e0, &err);
+    ob_delete_stream_profile_list(en, &err);
+    ob_delete_config(cfg, &err);
+    ob_delete_stream_profile(pick, &err);
+    ob_delete_stream_profile(dflt, &err);
+    ob_delete_stream_profile_list(list, &err);
+    ob_delete_pipeline(p, &err);
+    no_error(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +597,7 @@ int main(void)
         cmocka_unit_test_setup(without_frame_sync_every_frame_still_goes_out, setup),
         cmocka_unit_test_setup(callback_pipeline_hands_every_frameset_over, setup),
         cmocka_unit_test_setup(frames_references_scale_and_metadata, setup),
+        cmocka_unit_test_setup(chosen_profile_reaches_the_frames, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

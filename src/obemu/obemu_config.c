@@ -67,6 +67,55 @@ OBEMU_EXPORT void ob_config_enable_video_stream(ob_config *config, ob_stream_typ
     config->streams[s] = (stream_request_t){true, width, height, fps, format};
 }
 
+/* The stream of a profile (from a list of the device's, or made by the user) with its values. */
+OBEMU_EXPORT void ob_config_enable_stream_with_stream_profile(ob_config *config,
+                                                              const ob_stream_profile *profile,
+                                                              ob_error **error)
+{
+    if (!config || !profile) {
+        FAIL_NULL(error, config ? "profile" : "config");
+        return;
+    }
+    int s;
+    if (!stream_of(profile->type, &s, error, __func__))
+        return;
+    if (!profile->video) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "profile",
+                   "the profile of stream type %d is not a video profile", (int)profile->type);
+        return;
+    }
+    config->streams[s] =
+        (stream_request_t){true, profile->width, profile->height, profile->fps, profile->format};
+}
+
+/* The profiles the config enables, color then depth, with the values it asks for (OB_*_ANY
+ * where it leaves one to the device). */
+OBEMU_EXPORT ob_stream_profile_list *ob_config_get_enabled_stream_profile_list(const ob_config *config,
+                                                                              ob_error **error)
+{
+    if (!config) {
+        FAIL_NULL(error, "config");
+        return NULL;
+    }
+    ob_stream_profile_list *l = calloc(1, sizeof(*l));
+    ob_stream_profile *items = calloc(RIG_STREAM_COUNT, sizeof(*items));
+    if (!l || !items) {
+        free(l);
+        free(items);
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+        return NULL;
+    }
+    l->items = items;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        const stream_request_t *r = &config->streams[s];
+        if (r->enabled)
+            l->items[l->count++] = (ob_stream_profile){obemu_stream_type_of((rig_stream_t)s),
+                                                       r->format, r->width, r->height, r->fps,
+                                                       true};
+    }
+    return l;
+}
+
 /* The stream with every parameter "any": the device's default profile (as the SDK). */
 OBEMU_EXPORT void ob_config_enable_stream(ob_config *config, ob_stream_type stream_type,
                                           ob_error **error)

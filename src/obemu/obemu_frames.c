@@ -42,6 +42,10 @@ ob_frame *obemu_make_frame(rig_frame_t *rf, ob_device *dev)
     atomic_init(&f->refs, 1);
     rig_frame_retain(rf);
     f->rf = rf;
+    rig_stream_t s = rig_frame_stream(rf);
+    f->fps = (unsigned)s < RIG_STREAM_COUNT ? atomic_load(&dev->stream_fps[s]) : 0;
+    f->format = (unsigned)s < RIG_STREAM_COUNT ? (ob_format)atomic_load(&dev->stream_format[s])
+                                               : OB_FORMAT_UNKNOWN;
     if (atomic_load(&dev->global_ts)) {
         /* as the SDK: the fitter's mapping when the frame comes in, 0 before its first fit */
         int64_t g = 0;
@@ -389,4 +393,25 @@ OBEMU_EXPORT uint32_t ob_frame_get_metadata_size(const ob_frame *frame, ob_error
     if (!frame)
         FAIL_NULL(error, "frame");
     return 0;
+}
+
+/* The profile a frame was captured with: its stream, format, size and its stream's rate. */
+OBEMU_EXPORT ob_stream_profile *ob_frame_get_stream_profile(const ob_frame *frame, ob_error **error)
+{
+    if (!frame) {
+        FAIL_NULL(error, "frame");
+        return NULL;
+    }
+    if (frame->is_set) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, "frame",
+                   "a frameset has no stream profile; take one of its frames");
+        return NULL;
+    }
+    const rig_frame_t *rf = frame->rf;
+    ob_stream_profile *p = obemu_profile_new(obemu_stream_type_of(rig_frame_stream(rf)),
+                                             frame->format,
+                                             rig_frame_width(rf), rig_frame_height(rf), frame->fps);
+    if (!p)
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+    return p;
 }

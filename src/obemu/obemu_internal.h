@@ -149,6 +149,10 @@ struct ob_device_t {
      * used) and the rig's own exposure of each stream (what auto exposure returns to). */
     struct obemu_props *props;
     int64_t auto_exposure_us[RIG_STREAM_COUNT];
+    /* The frame rate each stream was last started with (0: never), for the profile of its
+     * frames (ob_frame_get_stream_profile). Atomic: set by the starting thread, read by any. */
+    _Atomic uint32_t stream_fps[RIG_STREAM_COUNT];
+    _Atomic int stream_format[RIG_STREAM_COUNT]; /* its ob_format (frames without pixels too) */
 };
 
 struct ob_device_info_t {
@@ -233,6 +237,8 @@ struct ob_frame_t {
     atomic_int refs;
     bool is_set;
     rig_frame_t *rf;                      /* single frame */
+    uint32_t fps;                         /* single frame: its stream's rate when it came */
+    ob_format format;                     /* and its stream's format */
     uint64_t global_ts_us;                /* single frame: 0 unless enabled on its device */
     ob_frame *members[RIG_STREAM_COUNT];  /* frameset: [color, depth], owned references */
 };

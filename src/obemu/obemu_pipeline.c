@@ -102,6 +102,7 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
     const rig_stream_profile_t *use[RIG_STREAM_COUNT];
     bool want[RIG_STREAM_COUNT];
     uint32_t fps[RIG_STREAM_COUNT];
+    ob_format format[RIG_STREAM_COUNT];
     bool any_enabled = false;
     for (int s = 0; s < RIG_STREAM_COUNT; s++) {
         bool dflt;
@@ -110,7 +111,10 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
         use[s] = dflt ? NULL : &prof[s];
         want[s] = config->streams[s].enabled;
         any_enabled = any_enabled || want[s];
-        fps[s] = dflt ? rig_config_stream_profile(c->config, (rig_stream_t)s).fps : prof[s].fps;
+        rig_stream_profile_t run =
+            dflt ? rig_config_stream_profile(c->config, (rig_stream_t)s) : prof[s];
+        fps[s] = run.fps;
+        format[s] = obemu_format_of(run.format);
     }
     if (!any_enabled) {
         /* as the SDK: a config must enable a stream */
@@ -150,6 +154,11 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
         obemu_fail_rig(error, c, err, function, "");
     pthread_mutex_unlock(&c->rig_lock);
 
+    if (err == RIG_OK)
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            atomic_store(&d->stream_fps[s], want[s] ? fps[s] : 0);
+            atomic_store(&d->stream_format[s], (int)format[s]);
+        }
     pthread_mutex_lock(&c->qlock);
     if (err != RIG_OK) {
         pipeline->started = false;
@@ -602,6 +611,28 @@ OBEMU_EXPORT ob_config *ob_pipeline_get_config(const ob_pipeline *pipeline, ob_e
 }
 
 /* The pipeline's device: a new handle of the same device (the caller deletes it). */
+/* The profiles of the pipeline's device on one sensor, the default first (as the SDK's list). */
+OBEMU_EXPORT ob_stream_profile_list *ob_pipeline_get_stream_profile_list(const ob_pipeline *pipeline,
+                                                                        ob_sensor_type sensorType,
+                                                                        ob_error **error)
+{
+    if (!pipeline) {
+        FAIL_NULL(error, "pipeline");
+        return NULL;
+    }
+    rig_stream_t s;
+    if (!obemu_rig_stream_of_sensor(sensorType, &s)) {
+        char args[32];
+        snprintf(args, sizeof(args), "sensorType = %d", (int)sensorType);
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+                   "sensor type %d is not available: the emulated devices have OB_SENSOR_COLOR "
+                   "(%d) and OB_SENSOR_DEPTH (%d) only",
+                   (int)sensorType, (int)OB_SENSOR_COLOR, (int)OB_SENSOR_DEPTH);
+        return NULL;
+    }
+    return obemu_profile_list_of(pipeline->dev, s, error, __func__);
+}
+
 OBEMU_EXPORT ob_device *ob_pipeline_get_device(const ob_pipeline *pipeline, ob_error **error)
 {
     if (!pipeline) {
