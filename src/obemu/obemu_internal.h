@@ -113,12 +113,18 @@ struct ob_context_t {
     ob_callback_id hp_next_id;
     struct obemu_hp_note *hp_notes;
     size_t hp_nnotes, hp_cap;
-    rig_device_info_t *hp_known; /* serial -> model of every device seen on the bus */
+    struct obemu_hp_known *hp_known; /* every device seen on the bus: its details, whether
+                                        it is on the bus as last reported (hp_lock) */
     size_t hp_nknown;
     ob_device *devices;           /* live device handles (qlock) */
     size_t hp_gone_live;          /* handles of devices that left, not yet released (hp_lock) */
     bool hp_dispatching;          /* callbacks running */
     struct timespec hp_settle_until; /* virtual time: frozen until then after a dispatch */
+    bool hp_polled;                  /* the bus was looked at, last at hp_polled_us (rig_lock) */
+    int64_t hp_polled_us;
+    bool hp_no_dev;                  /* virtual time: no device open since hp_idle_since, */
+    struct timespec hp_idle_since;   /* time follows real time (hp_followed: last advance); */
+    struct timespec hp_followed;     /* the dispatch thread's own */
     pthread_cond_t hp_idle;       /* broadcast when a dispatch is over */
 };
 
