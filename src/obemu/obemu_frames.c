@@ -215,6 +215,9 @@ OBEMU_EXPORT ob_format ob_frame_get_format(const ob_frame *frame, ob_error **err
     const rig_frame_t *rf = video_frame(frame, error, __func__);
     if (!rf)
         return OB_FORMAT_UNKNOWN;
+    const ob_frame *single = obemu_frame_single(frame);
+    if (single->made)
+        return single->made_format;
     switch (rig_frame_format(rf)) {
     case RIG_FORMAT_RGB: return OB_FORMAT_RGB;
     case RIG_FORMAT_Y16: return OB_FORMAT_Y16;
@@ -244,6 +247,8 @@ OBEMU_EXPORT ob_frame_type ob_frame_get_type(const ob_frame *frame, ob_error **e
     }
     if (frame->is_set)
         return OB_FRAME_SET;
+    if (frame->made)
+        return frame->made_type; /* points, or what ob_create_video_frame was asked for */
     return obemu_frame_stream(frame) == RIG_STREAM_DEPTH ? OB_FRAME_DEPTH : OB_FRAME_COLOR;
 }
 

@@ -247,6 +247,12 @@ struct ob_frame_t {
     ob_format format;                     /* and its stream's format */
     uint64_t global_ts_us;                /* single frame: 0 unless enabled on its device */
     ob_frame *members[RIG_STREAM_COUNT];  /* frameset: [color, depth], owned references */
+    /* Frames the emulator makes itself (filters, ob_create_video_frame, obemu_frame_make): their
+     * type and format, which a rig frame cannot say (points); a points frame's coordinate scale. */
+    bool made;
+    ob_frame_type made_type;
+    ob_format made_format;
+    float points_scale;
 };
 
 /* A stream profile (obemu_profile.c). Each handle the API returns owns its own copy (the SDK's
@@ -316,6 +322,24 @@ OBEMU_INTERNAL ob_frame *obemu_make_frame(rig_frame_t *rf, ob_device *dev);
 OBEMU_INTERNAL ob_frame *obemu_new_frameset(void);
 OBEMU_INTERNAL void obemu_frameset_put(ob_frame *set, ob_frame *member);
 OBEMU_INTERNAL rig_stream_t obemu_frame_stream(const ob_frame *f);
+
+
+/* Made frames (obemu_frame_make.c) */
+/** A new single frame of `type`, `format`, width x height with data_size bytes of zeroed data
+ *  (one reference). With `like`, its timestamps, index, device and serial are copied from that
+ *  frame (the SDK's copyInfoFromOther). NULL without memory. */
+OBEMU_INTERNAL ob_frame *obemu_frame_make(const ob_frame *like, ob_frame_type type,
+                                          ob_format format, uint32_t width, uint32_t height,
+                                          size_t data_size);
+/** The SDK's type and format of a single frame (made or from the rig). */
+OBEMU_INTERNAL ob_frame_type obemu_frame_type(const ob_frame *single);
+OBEMU_INTERNAL ob_format obemu_frame_format(const ob_frame *single);
+/** A new reference to a frame (the user deletes it). */
+OBEMU_INTERNAL ob_frame *obemu_frame_retain(const ob_frame *f);
+/** The nominal intrinsics the emulator gives a simulated camera of width x height (the simulator
+ *  has no calibration): 90 degrees horizontal field of view, square pixels, principal point at
+ *  the centre, fx = fy = width / 2, cx = width / 2, cy = height / 2; no distortion. */
+OBEMU_INTERNAL ob_camera_intrinsic obemu_nominal_intrinsic(uint32_t width, uint32_t height);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Frame aggregation (obemu_aggregate.c)                                                      */

@@ -1,0 +1,428 @@
+/*
+ * The emulator's Filter.h against what SDK v2.9.3 gives, on frames of known pixels made with
+ * ob_create_video_frame: creation by the SDK's names (an unknown name is status 100), config
+ * schemas, values and their ranges, DecimationFilter (median of the non-zero pixels of each
+ * block for scale 2 and 3, their mean for other scales, output rounded up to multiples of 4),
+ * ThresholdFilter, PointCloudFilter (nominal intrinsics fx = fy = w/2, cx = w/2, cy = h/2),
+ * push with a callback, enable / disable, and filters the emulator cannot compute refusing.
+ * Every expected pixel below is worked out by hand in the comments.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ob_api.h"
+
+#define NEAR(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (tol))
+
+static void expect_error(ob_error *e, ob_status status, ob_exception_type type)
+{
+    assert_non_null(e);
+    assert_int_equal(ob_error_get_status(e), status);
+    assert_int_equal(ob_error_get_exception_type(e), type);
+    ob_delete_error(e);
+}
+
+static ob_frame *depth_frame(uint32_t w, uint32_t h, const uint16_t *pixels)
+{
+    ob_error *e = NULL;
+    ob_frame *f = ob_create_video_frame(OB_FRAME_DEPTH, OB_FORMAT_Y16, w, h, 0, &e);
+    assert_null(e);
+    assert_non_null(f);
+    assert_int_equal(ob_frame_get_data_size(f, &e), w * h * 2);
+    memcpy(ob_frame_get_data(f, &e), pixels, (size_t)w * h * 2);
+    assert_null(e);
+    return f;
+}
+
+static ob_filter *filter(const char *name)
+{
+    ob_error *e = NULL;
+    ob_filter *f = ob_create_filter(name, &e);
+    assert_null(e);
+    assert_non_null(f);
+    assert_string_equal(ob_filter_get_name(f, &e), name);
+    return f;
+}
+
+static const uint16_t *px16(const ob_frame *f)
+{
+    ob_error *e = NULL;
+    const uint16_t *p = (const uint16_t *)(const void *)ob_frame_get_data(f, &e);
+    assert_null(e);
+    return p;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void create_by_name(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"DecimationFilter", "ThresholdFilter", "PointCloudFilter",
+                                        "Align", "HDRMerge", "FormatConverter"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        ob_filter *f = filter(names[i]);
+        ob_error *e = NULL;
+        assert_true(ob_filter_is_enabled(f, &e)); /* a new filter is enabled */
+        ob_delete_filter(f, &e);
+        assert_null(e);
+    }
+    ob_error *e = NULL;
+    assert_null(ob_create_filter("NoSuchFilter", &e));
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    assert_null(ob_create_filter("decimationfilter", &e)); /* names are case-sensitive */
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    assert_null(ob_create_filter(NULL, &e));
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    /* public filters have no vendor-specific code */
+    e = NULL;
+    assert_null(ob_filter_get_vendor_specific_code("DecimationFilter", &e));
+    assert_null(e);
+}
+
+static void config_schema_and_values(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_filter *f = filter("DecimationFilter");
+    assert_string_equal(ob_filter_get_config_schema(f, &e),
+                        "decimate, int, 1, 8, 1, 2, value decimate factor");
+    ob_filter_config_schema_list *l = ob_filter_get_config_schema_list(f, &e);
+    assert_null(e);
+    assert_int_equal(ob_filter_config_schema_list_get_count(l, &e), 1);
+    ob_filter_config_schema_item it = ob_filter_config_schema_list_get_item(l, 0, &e);
+    assert_null(e);
+    assert_string_equal(it.name, "decimate");
+    assert_int_equal(it.type, OB_FILTER_CONFIG_VALUE_TYPE_INT);
+    NEAR(it.min, 1, 0);
+    NEAR(it.max, 8, 0);
+    NEAR(it.step, 1, 0);
+    NEAR(it.def, 2, 0);
+    assert_string_equal(it.desc, "value decimate factor");
+    ob_filter_config_schema_list_get_item(l, 1, &e);
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    ob_delete_filter_config_schema_list(l, &e);
+
+    NEAR(ob_filter_get_config_value(f, "decimate", &e), 2, 0); /* the default */
+    ob_filter_set_config_value(f, "decimate", 5, &e);
+    assert_null(e);
+    NEAR(ob_filter_get_config_value(f, "decimate", &e), 5, 0);
+    ob_filter_set_config_value(f, "decimate", 9, &e); /* above max: refused, value kept */
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    ob_filter_set_config_value(f, "decimate", 0, &e); /* below min */
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    NEAR(ob_filter_get_config_value(f, "decimate", &e), 5, 0);
+    ob_filter_get_config_value(f, "scale", &e); /* no such item */
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    ob_delete_filter(f, &e);
+
+    /* the threshold filter's two items, and update_config with text in the schema's order */
+    f = filter("ThresholdFilter");
+    l = ob_filter_get_config_schema_list(f, &e);
+    assert_int_equal(ob_filter_config_schema_list_get_count(l, &e), 2);
+    it = ob_filter_config_schema_list_get_item(l, 1, &e);
+    assert_string_equal(it.name, "max");
+    NEAR(it.max, 16000, 0);
+    NEAR(it.def, 16000, 0);
+    ob_delete_filter_config_schema_list(l, &e);
+    const char *argv[] = {"400", "2000"};
+    ob_filter_update_config(f, 2, argv, &e);
+    assert_null(e);
+    NEAR(ob_filter_get_config_value(f, "min", &e), 400, 0);
+    NEAR(ob_filter_get_config_value(f, "max", &e), 2000, 0);
+    ob_filter_update_config(f, 1, argv, &e); /* wrong count */
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    const char *bad[] = {"x", "10"};
+    ob_filter_update_config(f, 2, bad, &e);
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    NEAR(ob_filter_get_config_value(f, "max", &e), 2000, 0); /* nothing changed */
+    ob_delete_filter(f, &e);
+
+    /* a filter with an empty schema has no values: invalid data (101) */
+    f = filter("HDRMerge");
+    assert_string_equal(ob_filter_get_config_schema(f, &e), "");
+    ob_filter_get_config_value(f, "x", &e);
+    expect_error(e, OB_ERROR_INVALID_DATA, OB_EXCEPTION_TYPE_INVALID_DATA);
+    e = NULL;
+    ob_delete_filter(f, &e);
+
+    /* the point cloud filter's six items and their defaults */
+    f = filter("PointCloudFilter");
+    l = ob_filter_get_config_schema_list(f, &e);
+    assert_int_equal(ob_filter_config_schema_list_get_count(l, &e), 6);
+    it = ob_filter_config_schema_list_get_item(l, 1, &e);
+    assert_string_equal(it.name, "coordinateDataScale");
+    assert_int_equal(it.type, OB_FILTER_CONFIG_VALUE_TYPE_FLOAT);
+    NEAR(it.min, 1e-8, 1e-12);
+    ob_delete_filter_config_schema_list(l, &e);
+    NEAR(ob_filter_get_config_value(f, "pointFormat", &e), OB_FORMAT_POINT, 0);
+    NEAR(ob_filter_get_config_value(f, "outputZeroPoint", &e), 1, 0);
+    ob_delete_filter(f, &e);
+    assert_null(e);
+}
+
+/* An 8 x 4 depth pattern (mm). */
+static const uint16_t PATTERN[4 * 8] = {
+    100, 200, 0, 0, 10,   30,   7,    7, /* row 0 */
+    300, 400, 0, 0, 20,   0,    7,    9, /* row 1 */
+    1,   2,   3, 4, 5,    6,    7,    8, /* row 2 */
+    0,   0,   0, 5, 1000, 1000, 1000, 2, /* row 3 */
+};
+
+static void decimation_by_2_and_4(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_frame *in = depth_frame(8, 4, PATTERN);
+    ob_filter *f = filter("DecimationFilter");
+
+    /* scale 2 (the default): 4 x 2 blocks, padded to 4 x 4. Lower median of non-zero pixels:
+     * {100,200,300,400} -> 200; {} -> 0; {10,30,20} -> 20; {7,7,7,9} -> 7;
+     * {1,2} -> 1; {3,4,5} -> 4; {5,6,1000,1000} -> 6; {7,8,1000,2} -> 2,7,8,1000 -> 7. */
+    ob_frame *out = ob_filter_process(f, in, &e);
+    assert_null(e);
+    assert_non_null(out);
+    assert_int_equal(ob_video_frame_get_width(out, &e), 4);
+    assert_int_equal(ob_video_frame_get_height(out, &e), 4);
+    assert_int_equal(ob_frame_get_format(out, &e), OB_FORMAT_Y16);
+    assert_int_equal(ob_frame_get_data_size(out, &e), 4 * 4 * 2);
+    static const uint16_t want2[16] = {200, 0, 20, 7, 1, 4, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0};
+    assert_memory_equal(px16(out), want2, sizeof(want2));
+    ob_delete_frame(out, &e);
+
+    /* scale 4: 2 x 1 blocks, padded to 4 x 4; mean of non-zero pixels, rounded down:
+     * left: 100+200+300+400+1+2+3+4+5 = 1015 over 9 -> 112;
+     * right: 54 + 36 + 26 + 3002 = 3118 over 15 -> 207. */
+    ob_filter_set_config_value(f, "decimate", 4, &e);
+    assert_null(e);
+    out = ob_filter_process(f, in, &e);
+    assert_null(e);
+    assert_int_equal(ob_video_frame_get_width(out, &e), 4);
+    assert_int_equal(ob_video_frame_get_height(out, &e), 4);
+    static const uint16_t want4[16] = {112, 207, 0, 0};
+    assert_memory_equal(px16(out), want4, sizeof(want4));
+    ob_delete_frame(out, &e);
+
+    /* the input is left as it was */
+    assert_memory_equal(px16(in), PATTERN, sizeof(PATTERN));
+    ob_delete_filter(f, &e);
+    ob_delete_frame(in, &e);
+    assert_null(e);
+}
+
+static void decimation_of_color_is_a_plain_mean(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_frame *in = ob_create_video_frame(OB_FRAME_COLOR, OB_FORMAT_RGB, 4, 2, 0, &e);
+    assert_null(e);
+    /* R of the 2 x 2 block at the left: 10, 20, 30, 0 -> 60 / 4 = 15 (zeros count);
+     * G: 1, 2, 2, 2 -> 7 / 4 = 1; B: 255 x 4 -> 255 */
+    static const uint8_t rgb[4 * 2 * 3] = {10, 1, 255, 20, 2, 255, 9, 9, 9, 9, 9, 9,
+                                           30, 2, 255, 0,  2, 255, 9, 9, 9, 9, 9, 9};
+    memcpy(ob_frame_get_data(in, &e), rgb, sizeof(rgb));
+    ob_filter *f = filter("DecimationFilter");
+    ob_frame *out = ob_filter_process(f, in, &e);
+    assert_null(e);
+    assert_int_equal(ob_frame_get_format(out, &e), OB_FORMAT_RGB);
+    assert_int_equal(ob_video_frame_get_width(out, &e), 4); /* 2 rounded up to 4 */
+    assert_int_equal(ob_frame_get_data_size(out, &e), 4 * 4 * 3);
+    const uint8_t *p = ob_frame_get_data(out, &e);
+    assert_int_equal(p[0], 15);
+    assert_int_equal(p[1], 1);
+    assert_int_equal(p[2], 255);
+    assert_int_equal(p[3], 9);
+    assert_int_equal(p[6], 0); /* padding */
+    ob_delete_frame(out, &e);
+    ob_delete_frame(in, &e);
+    ob_delete_filter(f, &e);
+    assert_null(e);
+}
+
+static void threshold(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    static const uint16_t d[4] = {100, 500, 1500, 3000};
+    ob_frame *in = depth_frame(4, 1, d);
+    ob_filter *f = filter("ThresholdFilter");
+    /* defaults 0..16000: every pixel kept */
+    ob_frame *out = ob_filter_process(f, in, &e);
+    assert_null(e);
+    assert_memory_equal(px16(out), d, sizeof(d));
+    ob_delete_frame(out, &e);
+    ob_filter_set_config_value(f, "min", 400, &e);
+    ob_filter_set_config_value(f, "max", 2000, &e);
+    assert_null(e);
+    out = ob_filter_process(f, in, &e);
+    static const uint16_t want[4] = {0, 500, 1500, 0};
+    assert_memory_equal(px16(out), want, sizeof(want));
+    ob_delete_frame(out, &e);
+    /* min >= max: nothing passes */
+    ob_filter_set_config_value(f, "min", 2000, &e);
+    out = ob_filter_process(f, in, &e);
+    static const uint16_t none[4] = {0, 0, 0, 0};
+    assert_memory_equal(px16(out), none, sizeof(none));
+    ob_delete_frame(out, &e);
+    /* a colour frame has no depth: no frame, no error (as the SDK) */
+    ob_frame *color = ob_create_video_frame(OB_FRAME_COLOR, OB_FORMAT_RGB, 2, 2, 0, &e);
+    assert_null(ob_filter_process(f, color, &e));
+    assert_null(e);
+    ob_delete_frame(color, &e);
+    ob_delete_frame(in, &e);
+    ob_delete_filter(f, &e);
+    assert_null(e);
+}
+
+static void point_cloud_of_a_flat_wall(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    /* an 8 x 4 wall at 1000 mm, one hole at (1, 0): fx = fy = 4, cx = 4, cy = 2 */
+    uint16_t wall[32];
+    for (int i = 0; i < 32; i++)
+        wall[i] = 1000;
+    wall[1] = 0;
+    ob_frame *in = depth_frame(8, 4, wall);
+    ob_filter *f = filter("PointCloudFilter");
+    ob_frame *out = ob_filter_process(f, in, &e);
+    assert_null(e);
+    assert_int_equal(ob_frame_get_format(out, &e), OB_FORMAT_POINT);
+    assert_int_equal(ob_frame_get_data_size(out, &e), 32 * sizeof(OBPoint3f));
+    assert_int_equal(ob_point_cloud_frame_get_width(out, &e), 8);
+    assert_int_equal(ob_point_cloud_frame_get_height(out, &e), 4);
+    NEAR(ob_points_frame_get_coordinate_value_scale(out, &e), 1.0, 1e-6);
+    const OBPoint3f *p = (const OBPoint3f *)(const void *)ob_frame_get_data(out, &e);
+    /* (0,0): x = (0-4)/4*1000 = -1000, y = (0-2)/4*1000 = -500 */
+    NEAR(p[0].x, -1000, 1e-3);
+    NEAR(p[0].y, -500, 1e-3);
+    NEAR(p[0].z, 1000, 1e-3);
+    /* the hole stays in place as (0, 0, 0) */
+    NEAR(p[1].x, 0, 0);
+    NEAR(p[1].z, 0, 0);
+    /* (4,2): on the axis */
+    NEAR(p[2 * 8 + 4].x, 0, 1e-3);
+    NEAR(p[2 * 8 + 4].y, 0, 1e-3);
+    /* (6,3): x = 2/4*1000 = 500, y = 1/4*1000 = 250 */
+    NEAR(p[3 * 8 + 6].x, 500, 1e-3);
+    NEAR(p[3 * 8 + 6].y, 250, 1e-3);
+    ob_delete_frame(out, &e);
+
+    /* metres, left-handed, zero points left out */
+    ob_filter_set_config_value(f, "coordinateDataScale", 0.001, &e);
+    ob_filter_set_config_value(f, "coordinateSystemType", 0, &e);
+    ob_filter_set_config_value(f, "outputZeroPoint", 0, &e);
+    assert_null(e);
+    out = ob_filter_process(f, in, &e);
+    assert_null(e);
+    assert_int_equal(ob_frame_get_data_size(out, &e), 31 * sizeof(OBPoint3f));
+    NEAR(ob_points_frame_get_coordinate_value_scale(out, &e), 1000.0, 1e-2);
+    p = (const OBPoint3f *)(const void *)ob_frame_get_data(out, &e);
+    NEAR(p[0].x, -1.0, 1e-6);
+    NEAR(p[0].y, 0.5, 1e-6); /* y negated */
+    NEAR(p[0].z, 1.0, 1e-6);
+    /* the next point is pixel (2,0) (the hole left out): x = (2-4)/4 = -0.5 m */
+    NEAR(p[1].x, -0.5, 1e-6);
+    ob_delete_frame(out, &e);
+
+    /* points frame getters refuse other frames */
+    ob_points_frame_get_coordinate_value_scale(in, &e);
+    expect_error(e, OB_ERROR_UNSUPPORTED_OPERATION, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION);
+    e = NULL;
+
+    /* RGB points need colour aligned to depth: refused as not supported */
+    ob_filter_set_config_value(f, "pointFormat", OB_FORMAT_RGB_POINT, &e);
+    assert_null(e);
+    assert_null(ob_filter_process(f, in, &e));
+    expect_error(e, OB_ERROR_UNSUPPORTED_OPERATION, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION);
+    e = NULL;
+    ob_delete_frame(in, &e);
+    ob_delete_filter(f, &e);
+    assert_null(e);
+}
+
+struct pushed {
+    int calls;
+    uint32_t width;
+};
+
+static void on_frame(ob_frame *frame, void *user)
+{
+    struct pushed *p = user;
+    p->calls++;
+    p->width = ob_video_frame_get_width(frame, NULL);
+    ob_delete_frame(frame, NULL);
+}
+
+static void push_with_callback_and_disable(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_frame *in = depth_frame(8, 4, PATTERN);
+    ob_filter *f = filter("DecimationFilter");
+    struct pushed got = {0, 0};
+    ob_filter_set_callback(f, on_frame, &got, &e);
+    ob_filter_push_frame(f, in, &e);
+    assert_null(e);
+    assert_int_equal(got.calls, 1);
+    assert_int_equal(got.width, 4);
+    /* disabled: the callback gets the frame unchanged */
+    ob_filter_enable(f, false, &e);
+    assert_false(ob_filter_is_enabled(f, &e));
+    ob_filter_push_frame(f, in, &e);
+    assert_int_equal(got.calls, 2);
+    assert_int_equal(got.width, 8);
+    ob_filter_reset(f, &e);
+    assert_null(e);
+    ob_delete_filter(f, &e);
+    ob_delete_frame(in, &e);
+    assert_null(e);
+}
+
+static void unsupported_filters_refuse_to_process(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_frame *in = depth_frame(8, 4, PATTERN);
+    static const char *const names[] = {"Align", "HDRMerge", "FrameMirror"};
+    for (size_t i = 0; i < 3; i++) {
+        ob_filter *f = filter(names[i]);
+        assert_null(ob_filter_process(f, in, &e));
+        assert_non_null(strstr(ob_error_get_message(e), "not supported by the rigsync emulator"));
+        expect_error(e, OB_ERROR_UNSUPPORTED_OPERATION, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION);
+        e = NULL;
+        ob_delete_filter(f, &e);
+    }
+    ob_delete_frame(in, &e);
+    assert_null(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(create_by_name),
+        cmocka_unit_test(config_schema_and_values),
+        cmocka_unit_test(decimation_by_2_and_4),
+        cmocka_unit_test(decimation_of_color_is_a_plain_mean),
+        cmocka_unit_test(threshold),
+        cmocka_unit_test(point_cloud_of_a_flat_wall),
+        cmocka_unit_test(push_with_callback_and_disable),
+        cmocka_unit_test(unsupported_filters_refuse_to_process),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
