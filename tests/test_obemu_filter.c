@@ -200,6 +200,7 @@ static void decimation_by_2_and_4(void **state)
     assert_int_equal(ob_video_frame_get_width(out, &e), 4);
     assert_int_equal(ob_video_frame_get_height(out, &e), 4);
     assert_int_equal(ob_frame_get_format(out, &e), OB_FORMAT_Y16);
+    assert_int_equal(ob_frame_get_type(out, &e), OB_FRAME_DEPTH);
     assert_int_equal(ob_frame_get_data_size(out, &e), 4 * 4 * 2);
     static const uint16_t want2[16] = {200, 0, 20, 7, 1, 4, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0};
     assert_memory_equal(px16(out), want2, sizeof(want2));
@@ -303,6 +304,7 @@ static void point_cloud_of_a_flat_wall(void **state)
     ob_frame *out = ob_filter_process(f, in, &e);
     assert_null(e);
     assert_int_equal(ob_frame_get_format(out, &e), OB_FORMAT_POINT);
+    assert_int_equal(ob_frame_get_type(out, &e), OB_FRAME_POINTS);
     assert_int_equal(ob_frame_get_data_size(out, &e), 32 * sizeof(OBPoint3f));
     assert_int_equal(ob_point_cloud_frame_get_width(out, &e), 8);
     assert_int_equal(ob_point_cloud_frame_get_height(out, &e), 4);
