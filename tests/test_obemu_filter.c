@@ -4,7 +4,8 @@
  * schemas, values and their ranges, DecimationFilter (median of the non-zero pixels of each
  * block for scale 2 and 3, their mean for other scales, output rounded up to multiples of 4),
  * ThresholdFilter, PointCloudFilter (nominal intrinsics fx = fy = w/2, cx = w/2, cy = h/2),
- * push with a callback, enable / disable, and filters the emulator cannot compute refusing.
+ * Align (depth to colour, colour to depth, nominal extrinsic: colour 10 mm along x), push with
+ * a callback, enable / disable, and filters the emulator cannot compute refusing.
  * Every expected pixel below is worked out by hand in the comments.
  */
 #include <math.h>
@@ -401,7 +402,7 @@ static void unsupported_filters_refuse_to_process(void **state)
     (void)state;
     ob_error *e = NULL;
     ob_frame *in = depth_frame(8, 4, PATTERN);
-    static const char *const names[] = {"Align", "HDRMerge", "FrameMirror"};
+    static const char *const names[] = {"PixelValueScaler", "HDRMerge", "FrameMirror"};
     for (size_t i = 0; i < 3; i++) {
         ob_filter *f = filter(names[i]);
         assert_null(ob_filter_process(f, in, &e));
@@ -411,6 +412,96 @@ static void unsupported_filters_refuse_to_process(void **state)
         ob_delete_filter(f, &e);
     }
     ob_delete_frame(in, &e);
+    assert_null(e);
+}
+
+/* Align: both cameras 4 x 2 with the nominal intrinsics fx = fy = 2, cx = 2, cy = 1; colour is
+ * 10 mm along x from depth (p_color = p_depth - (10, 0, 0)). A depth pixel's corner (u + a, v + b)
+ * at depth d projects to colour column int(u + a + 0.5 - 20 / d) and row int(v + b + 0.5). */
+static const uint16_t ALIGN_DEPTH[8] = {1000, 1000, 1000, 0, /* row 0 */
+                                        0,    0,    0,    10 /* row 1 */};
+
+static ob_frame *align_input(ob_frame **color_out)
+{
+    ob_error *e = NULL;
+    ob_frame *depth = depth_frame(4, 2, ALIGN_DEPTH);
+    ob_frame *color = ob_create_video_frame(OB_FRAME_COLOR, OB_FORMAT_RGB, 4, 2, 0, &e);
+    uint8_t *c = ob_frame_get_data(color, &e);
+    for (int i = 0; i < 8; i++) /* pixel i: R = 10 i + 1, G = B = 0 */
+        c[3 * i] = (uint8_t)(10 * i + 1);
+    ob_frame *set = ob_create_frameset(&e);
+    ob_frameset_push_frame(set, depth, &e);
+    ob_frameset_push_frame(set, color, &e);
+    assert_null(e);
+    assert_int_equal(ob_frameset_get_count(set, &e), 2);
+    ob_delete_frame(depth, &e); /* the set holds its own references */
+    *color_out = color;
+    return set;
+}
+
+static void align_depth_to_color(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_frame *color;
+    ob_frame *set = align_input(&color);
+    ob_filter *f = filter("Align");
+    ob_filter_set_config_value(f, "AlignType", OB_STREAM_COLOR, &e);
+    ob_frame *out = ob_filter_process(f, set, &e);
+    assert_null(e);
+    assert_non_null(out);
+    assert_int_equal(ob_frame_get_type(out, &e), OB_FRAME_SET);
+    ob_frame *d = ob_frameset_get_depth_frame(out, &e);
+    ob_frame *c = ob_frameset_get_color_frame(out, &e);
+    assert_int_equal(ob_video_frame_get_width(d, &e), 4);
+    assert_int_equal(ob_video_frame_get_height(d, &e), 2);
+    assert_ptr_equal(ob_frame_get_data(c, &e), ob_frame_get_data(color, &e)); /* colour as is */
+    /* d = 1000 (20/d = 0.02): pixel u covers colour columns int(u - 0.02) .. int(u + 0.98) =
+     * [0,0], [0,1], [1,2] for u = 0, 1, 2, rows int(0) .. int(1) = 0..1. (3,1) at d = 10
+     * (20/d = 2): columns int(1) .. int(2) = 1..2, rows 1..int(2) clipped to 1; it is nearer.
+     * Colour column 3 is reached by no depth pixel: 0. */
+    static const uint16_t want[8] = {1000, 1000, 1000, 0, 1000, 10, 10, 0};
+    assert_memory_equal(px16(d), want, sizeof(want));
+    ob_delete_frame(d, &e);
+    ob_delete_frame(c, &e);
+    ob_delete_frame(out, &e);
+
+    /* a depth frame alone: nothing to align to, no frame and no error (as the SDK) */
+    ob_frame *lone = depth_frame(4, 2, ALIGN_DEPTH);
+    assert_null(ob_filter_process(f, lone, &e));
+    assert_null(e);
+    ob_delete_frame(lone, &e);
+    ob_delete_filter(f, &e);
+    ob_delete_frame(color, &e);
+    ob_delete_frame(set, &e);
+    assert_null(e);
+}
+
+static void align_color_to_depth(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_frame *color;
+    ob_frame *set = align_input(&color);
+    ob_filter *f = filter("Align");
+    ob_filter_set_config_value(f, "AlignType", OB_STREAM_DEPTH, &e);
+    ob_frame *out = ob_filter_process(f, set, &e);
+    assert_null(e);
+    ob_frame *c = ob_frameset_get_color_frame(out, &e);
+    assert_int_equal(ob_frame_get_format(c, &e), OB_FORMAT_RGB);
+    assert_int_equal(ob_video_frame_get_width(c, &e), 4);
+    /* each depth pixel takes the colour pixel of its corner (u - 0.5, v - 0.5): column
+     * int(u - 20/d), row v. (0,0), (1,0) -> colour (0,0), R 1; (2,0) -> int(1.98) = 1, R 11;
+     * (3,1) at d = 10 -> column int(1) = 1, row 1: colour pixel 5, R 51; no depth: 0. */
+    static const uint8_t want_r[8] = {1, 1, 11, 0, 0, 0, 0, 51};
+    const uint8_t *p = ob_frame_get_data(c, &e);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(p[3 * i], want_r[i]);
+    ob_delete_frame(c, &e);
+    ob_delete_frame(out, &e);
+    ob_delete_filter(f, &e);
+    ob_delete_frame(color, &e);
+    ob_delete_frame(set, &e);
     assert_null(e);
 }
 
@@ -424,6 +515,8 @@ int main(void)
         cmocka_unit_test(threshold),
         cmocka_unit_test(point_cloud_of_a_flat_wall),
         cmocka_unit_test(push_with_callback_and_disable),
+        cmocka_unit_test(align_depth_to_color),
+        cmocka_unit_test(align_color_to_depth),
         cmocka_unit_test(unsupported_filters_refuse_to_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

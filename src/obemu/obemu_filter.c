@@ -7,8 +7,9 @@
  * disabled, and processes frames synchronously (ob_filter_process, a new frame with its own
  * reference) or pushed ones to a callback.
  *
- * What the emulator computes (obemu_filter_process.c): DecimationFilter, ThresholdFilter,
- * PointCloudFilter (OB_FORMAT_POINT, with the cameras' nominal intrinsics). Every other filter is
+ * What the emulator computes (obemu_filter_process.c, obemu_filter_align.c): DecimationFilter,
+ * ThresholdFilter, PointCloudFilter (OB_FORMAT_POINT) and Align (depth to colour, colour to
+ * depth), with the cameras' nominal intrinsics and extrinsic. Every other filter is
  * created with its schema, and processing a frame with it reports "not supported by the rigsync
  * emulator" rather than pretend (status 107, exception 9).
  *
@@ -57,7 +58,7 @@ static const obemu_filter_kind_t KINDS[] = {
      "GapFillCopy, boolean, 0, 1, 1, 0, enable gap fill\n"
      "MatchTargetRes, boolean, 0, 1, 1, 1, enable match the output resolution to the align "
      "target resolution\n",
-     NULL},
+     obemu_filter_align},
     {"LiDARPointFilter", "FilterLevel, integer, 0, 5, 1, 0, filter level of lidar point cloud",
      NULL},
     {"LiDARFormatConverter", "", NULL},

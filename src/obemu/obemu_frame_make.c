@@ -172,3 +172,36 @@ OBEMU_EXPORT uint32_t ob_point_cloud_frame_get_height(const ob_frame *frame, ob_
     const ob_frame *f = points_frame(frame, error, __func__);
     return f ? f->rf->height : 0;
 }
+
+OBEMU_EXPORT ob_frame *ob_create_frameset(ob_error **error)
+{
+    ob_frame *set = obemu_new_frameset();
+    if (!set)
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+    return set;
+}
+
+/* The frame is added with a reference of its own and replaces one of its type (the SDK's rule).
+ * The emulator's framesets hold a colour and a depth frame: other types are refused. */
+OBEMU_EXPORT void ob_frameset_push_frame(ob_frame *frameset, const ob_frame *frame,
+                                         ob_error **error)
+{
+    if (!frameset || !frame) {
+        FAIL_NULL(error, frameset ? "frame" : "frameset");
+        return;
+    }
+    if (!frameset->is_set) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, "frameset",
+                   "the frame is not a frameset");
+        return;
+    }
+    ob_frame_type t = obemu_frame_type(frame);
+    if (t != OB_FRAME_COLOR && t != OB_FRAME_DEPTH) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, "frame",
+                   "framesets of the rigsync emulator hold colour and depth frames only "
+                   "(frame type %d)",
+                   (int)t);
+        return;
+    }
+    obemu_frameset_put(frameset, obemu_frame_retain(frame));
+}
