@@ -348,12 +348,11 @@ static void point_cloud_of_a_flat_wall(void **state)
     expect_error(e, OB_ERROR_UNSUPPORTED_OPERATION, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION);
     e = NULL;
 
-    /* RGB points need colour aligned to depth: refused as not supported */
+    /* RGB points need a frameset with colour: a depth frame alone gives none (as the SDK) */
     ob_filter_set_config_value(f, "pointFormat", OB_FORMAT_RGB_POINT, &e);
     assert_null(e);
     assert_null(ob_filter_process(f, in, &e));
-    expect_error(e, OB_ERROR_UNSUPPORTED_OPERATION, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION);
-    e = NULL;
+    assert_null(e);
     ob_delete_frame(in, &e);
     ob_delete_filter(f, &e);
     assert_null(e);
@@ -505,6 +504,47 @@ static void align_color_to_depth(void **state)
     assert_null(e);
 }
 
+static void rgb_point_cloud(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_frame *color;
+    ob_frame *set = align_input(&color);
+    ob_filter *f = filter("PointCloudFilter");
+    ob_filter_set_config_value(f, "pointFormat", OB_FORMAT_RGB_POINT, &e);
+    ob_frame *out = ob_filter_process(f, set, &e);
+    assert_null(e);
+    assert_int_equal(ob_frame_get_format(out, &e), OB_FORMAT_RGB_POINT);
+    assert_int_equal(ob_frame_get_data_size(out, &e), 8 * sizeof(OBColorPoint));
+    const OBColorPoint *p = (const OBColorPoint *)(const void *)ob_frame_get_data(out, &e);
+    /* 4 x 2 depth: fx = fy = 2, cx = 2, cy = 1. (0,0) at 1000 mm: x = -2/2*1000 = -1000,
+     * y = -1/2*1000 = -500; colour pixel 0: R 1 */
+    NEAR(p[0].x, -1000, 1e-3);
+    NEAR(p[0].y, -500, 1e-3);
+    NEAR(p[0].z, 1000, 1e-3);
+    NEAR(p[0].r, 1, 0);
+    NEAR(p[0].g, 0, 0);
+    /* (2,0): x = 0, colour pixel 2: R 21 */
+    NEAR(p[2].x, 0, 1e-3);
+    NEAR(p[2].r, 21, 0);
+    /* (3,0) has no depth: (0, 0, 0) with its colour, R 31 */
+    NEAR(p[3].z, 0, 0);
+    NEAR(p[3].r, 31, 0);
+    /* (3,1) at 10 mm: x = 1/2*10 = 5, y = 0; R 71 */
+    NEAR(p[7].x, 5, 1e-4);
+    NEAR(p[7].r, 71, 0);
+    ob_delete_frame(out, &e);
+    ob_filter_set_config_value(f, "colorDataNormalization", 1, &e);
+    out = ob_filter_process(f, set, &e);
+    p = (const OBColorPoint *)(const void *)ob_frame_get_data(out, &e);
+    NEAR(p[7].r, 71.0 / 255.0, 1e-6);
+    ob_delete_frame(out, &e);
+    ob_delete_filter(f, &e);
+    ob_delete_frame(color, &e);
+    ob_delete_frame(set, &e);
+    assert_null(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +557,7 @@ int main(void)
         cmocka_unit_test(push_with_callback_and_disable),
         cmocka_unit_test(align_depth_to_color),
         cmocka_unit_test(align_color_to_depth),
+        cmocka_unit_test(rgb_point_cloud),
         cmocka_unit_test(unsupported_filters_refuse_to_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

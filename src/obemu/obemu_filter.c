@@ -175,10 +175,16 @@ static bool parse_schema(ob_filter *f)
         memset(it, 0, sizeof(*it));
         it->name = trim(field[0]);
         it->type = value_type_of(trim(field[1]));
-        parse_value(trim(field[2]), it->type, &it->min);
-        parse_value(trim(field[3]), it->type, &it->max);
-        parse_value(trim(field[4]), it->type, &it->step);
-        parse_value(trim(field[5]), it->type, &it->def);
+        /* the SDK's types are packed: parse into aligned doubles, then store */
+        double min = 0, max = 0, step = 0, def = 0;
+        parse_value(trim(field[2]), it->type, &min);
+        parse_value(trim(field[3]), it->type, &max);
+        parse_value(trim(field[4]), it->type, &step);
+        parse_value(trim(field[5]), it->type, &def);
+        it->min = min;
+        it->max = max;
+        it->step = step;
+        it->def = def;
         it->desc = n > 6 ? trim(field[6]) : NULL;
         f->values[f->nitems] = it->def;
         f->nitems++;

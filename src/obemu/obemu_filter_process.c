@@ -22,8 +22,10 @@
  * outputZeroPoint 1 keeps every pixel's point in place (width x height points); 0 leaves the
  * (0, 0, 0) points out. decimate s takes every s-th pixel of every s-th row, the output being
  * (w / s) x (h / s) rounded up to multiples of 4 when s > 1. The frame's coordinate value scale
- * is 1 / coordinateDataScale. pointFormat 20 (RGB points) needs colour aligned to depth, which
- * the emulator has not: refused as not supported.
+ * is 1 / coordinateDataScale. pointFormat 20 (OB_FORMAT_RGB_POINT) needs a frameset with depth and
+ * colour (RGB or BGR; align it first): each point is followed by the colour pixel at the same
+ * position (r, g, b floats, divided by 255 with colorDataNormalization), the colour image being
+ * sampled as the SDK does when the sizes differ; a depth 0 gives (0, 0, 0) with its colour.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -205,19 +207,34 @@ ob_frame *obemu_filter_threshold(const double *values, const ob_frame *in, ob_er
 
 enum { PC_FORMAT, PC_SCALE, PC_NORMALIZE, PC_HANDED, PC_ZERO_POINTS, PC_DECIMATE };
 
+/* The colour frame's pixel for depth pixel (row i, column j), as the SDK picks it: the same
+ * pixel when the sizes match, else scaled by s = int(k) + 0.5 (int(k + 0.5) - int(k)) with k the
+ * larger of the two size ratios. NULL when that falls outside the colour image. */
+static const uint8_t *color_at(const uint8_t *c, uint32_t cw, uint32_t ch, uint32_t dw,
+                               uint32_t dh, uint32_t i, uint32_t j)
+{
+    float sx = 1.0f, sy = 1.0f;
+    if (cw != dw || ch != dh) {
+        float kx = (float)cw / (float)dw, ky = (float)ch / (float)dh;
+        float k = kx > ky ? kx : ky;
+        float sc = (float)(int)k + 0.5f * (float)((int)(k + 0.5f) - (int)k);
+        sx = sy = sc;
+    }
+    int row0 = (int)(sx * (float)i * (float)cw);
+    long at = (long)(int)((float)row0 + (float)j * sy);
+    if (at < 0 || (size_t)at >= (size_t)cw * ch)
+        return NULL;
+    return c + (size_t)at * 3;
+}
+
 ob_frame *obemu_filter_point_cloud(const double *values, const ob_frame *in, ob_error **error,
                                    const char *function)
 {
-    if ((int)values[PC_FORMAT] != OB_FORMAT_POINT) {
-        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "filter",
-                   "PointCloudFilter: RGB point clouds (pointFormat %d) are not supported by "
-                   "the rigsync emulator (it has no colour-to-depth alignment)",
-                   (int)values[PC_FORMAT]);
-        return NULL;
-    }
+    bool rgb = (int)values[PC_FORMAT] == OB_FORMAT_RGB_POINT;
     const ob_frame *d = depth_of(in);
-    if (!d)
-        return NULL; /* the SDK: no depth frame, no point cloud */
+    const ob_frame *c = rgb && in->is_set ? in->members[RIG_STREAM_COLOR] : NULL;
+    if (!d || (rgb && !c))
+        return NULL; /* the SDK: no depth (and, for RGB points, colour) frame, no point cloud */
     ob_format fmt = obemu_frame_format(d);
     if (fmt != OB_FORMAT_Y16 && fmt != OB_FORMAT_Z16) {
         obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "frame",
@@ -225,6 +242,23 @@ ob_frame *obemu_filter_point_cloud(const double *values, const ob_frame *in, ob_
                    "emulator",
                    (int)fmt);
         return NULL;
+    }
+    const uint8_t *cdata = NULL;
+    uint32_t cw = 0, chh = 0;
+    if (rgb) {
+        ob_format cf = obemu_frame_format(c);
+        if (cf != OB_FORMAT_RGB && cf != OB_FORMAT_BGR) {
+            obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "frame",
+                       "PointCloudFilter: RGB points from colour format %d are not supported by "
+                       "the rigsync emulator (RGB and BGR are)",
+                       (int)cf);
+            return NULL;
+        }
+        cw = rig_frame_width(c->rf);
+        chh = rig_frame_height(c->rf);
+        cdata = rig_frame_data(c->rf);
+        if (!cdata || rig_frame_data_size(c->rf) < (size_t)cw * chh * 3)
+            return no_pixels(error, function, "PointCloudFilter");
     }
     const rig_frame_t *rf = d->rf;
     uint32_t w = rig_frame_width(rf), h = rig_frame_height(rf);
@@ -239,35 +273,46 @@ ob_frame *obemu_filter_point_cloud(const double *values, const ob_frame *in, ob_
     }
     float scale = (float)values[PC_SCALE];
     float handed = (int)values[PC_HANDED] == 0 ? -1.0f : 1.0f;
+    float cdiv = (int)values[PC_NORMALIZE] ? 255.0f : 1.0f;
     bool zero_points = (int)values[PC_ZERO_POINTS] != 0;
-    ob_frame *out = obemu_frame_make(d, OB_FRAME_POINTS, OB_FORMAT_POINT, ow, oh,
-                                     (size_t)ow * oh * sizeof(OBPoint3f));
+    size_t nf = rgb ? 6 : 3; /* floats per point */
+    ob_frame *out = obemu_frame_make(d, OB_FRAME_POINTS, rgb ? OB_FORMAT_RGB_POINT : OB_FORMAT_POINT,
+                                     ow, oh, (size_t)ow * oh * nf * sizeof(float));
     if (!out)
         return out_of_memory(error, function);
     ob_camera_intrinsic k = obemu_nominal_intrinsic(w, h);
-    OBPoint3f *pts = (OBPoint3f *)(void *)out->rf->data;
+    float *pts = (float *)(void *)out->rf->data;
     size_t valid = 0;
     for (uint32_t v = 0; v < h; v += s) {
         for (uint32_t u = 0; u < w; u += s) {
             uint16_t dv = depth[(size_t)v * w + u];
-            OBPoint3f p = {0.0f, 0.0f, 0.0f};
-            if (dv != 0 && dv != 65535) {
+            float p[6] = {0, 0, 0, 0, 0, 0};
+            if (dv != 65535) { /* depth 0 is the point (0, 0, 0) (with its colour) */
                 float z = (float)dv;
-                p.x = ((float)u - k.cx) / k.fx * z * scale;
-                p.y = ((float)v - k.cy) / k.fy * z * handed * scale;
-                p.z = z * scale;
+                p[0] = ((float)u - k.cx) / k.fx * z * scale;
+                p[1] = ((float)v - k.cy) / k.fy * z * handed * scale;
+                p[2] = z * scale;
+                const uint8_t *px = rgb ? color_at(cdata, cw, chh, w, h, v, u) : NULL;
+                if (px) {
+                    p[3] = px[0] / cdiv;
+                    p[4] = px[1] / cdiv;
+                    p[5] = px[2] / cdiv;
+                }
             }
             if (!zero_points) {
-                if (p.x == 0.0f && p.y == 0.0f && p.z == 0.0f)
+                bool zero = true;
+                for (size_t q = 0; q < nf; q++)
+                    zero = zero && p[q] == 0.0f;
+                if (zero)
                     continue;
-                pts[valid++] = p;
+                memcpy(pts + valid++ * nf, p, nf * sizeof(float));
             } else if (u / s < ow && v / s < oh) {
-                pts[(size_t)(v / s) * ow + u / s] = p;
+                memcpy(pts + ((size_t)(v / s) * ow + u / s) * nf, p, nf * sizeof(float));
             }
         }
     }
     if (!zero_points)
-        out->rf->data_size = valid * sizeof(OBPoint3f);
+        out->rf->data_size = valid * nf * sizeof(float);
     out->points_scale = 1.0f / scale; /* depth value scale (1 mm) / coordinateDataScale */
     return out;
 }
