@@ -545,6 +545,50 @@ static void rgb_point_cloud(void **state)
     assert_null(e);
 }
 
+/* The depth sensor's recommended filters: the public ones a Gemini 330 gets, all disabled. */
+static void recommended_filters_of_the_depth_sensor(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_context *ctx = ob_create_context(&e);
+    ob_device_list *list = ob_query_device_list(ctx, &e);
+    ob_device *dev = ob_device_list_get_device(list, 0, &e);
+    ob_sensor_list *sensors = ob_device_get_sensor_list(dev, &e);
+    ob_sensor *depth = ob_sensor_list_get_sensor_by_type(sensors, OB_SENSOR_DEPTH, &e);
+    assert_null(e);
+    ob_filter_list *filters = ob_sensor_create_recommended_filter_list(depth, &e);
+    assert_null(e);
+    static const char *const names[] = {"DecimationFilter", "ThresholdFilter", "HDRMerge",
+                                        "SequenceIdFilter"};
+    assert_int_equal(ob_filter_list_get_count(filters, &e), 4);
+    for (uint32_t i = 0; i < 4; i++) {
+        ob_filter *f = ob_filter_list_get_filter(filters, i, &e);
+        assert_string_equal(ob_filter_get_name(f, &e), names[i]);
+        assert_false(ob_filter_is_enabled(f, &e));
+        ob_delete_filter(f, &e);
+    }
+    assert_null(ob_filter_list_get_filter(filters, 4, &e));
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    /* a filter taken from the list outlives the list */
+    ob_filter *kept = ob_filter_list_get_filter(filters, 0, &e);
+    ob_delete_filter_list(filters, &e);
+    ob_filter_enable(kept, true, &e);
+    assert_true(ob_filter_is_enabled(kept, &e));
+    ob_delete_filter(kept, &e);
+    ob_sensor *color = ob_sensor_list_get_sensor_by_type(sensors, OB_SENSOR_COLOR, &e);
+    filters = ob_sensor_create_recommended_filter_list(color, &e);
+    assert_int_equal(ob_filter_list_get_count(filters, &e), 0);
+    ob_delete_filter_list(filters, &e);
+    ob_delete_sensor(color, &e);
+    ob_delete_sensor(depth, &e);
+    ob_delete_sensor_list(sensors, &e);
+    ob_delete_device(dev, &e);
+    ob_delete_device_list(list, &e);
+    ob_delete_context(ctx, &e);
+    assert_null(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -559,6 +603,7 @@ int main(void)
         cmocka_unit_test(align_color_to_depth),
         cmocka_unit_test(rgb_point_cloud),
         cmocka_unit_test(unsupported_filters_refuse_to_process),
+        cmocka_unit_test(recommended_filters_of_the_depth_sensor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -568,3 +568,35 @@ OBEMU_EXPORT void ob_delete_filter_list(ob_filter_list *filter_list, ob_error **
     free(filter_list->items);
     free(filter_list);
 }
+
+/* The SDK's recommended post-processing filters of a sensor (Sensor.h), as a Gemini 330 gives
+ * them without the SDK's private filter library: for depth, DecimationFilter, ThresholdFilter,
+ * HDRMerge and SequenceIdFilter, all disabled; no filter for the other sensors. */
+OBEMU_EXPORT ob_filter_list *ob_sensor_create_recommended_filter_list(const ob_sensor *sensor,
+                                                                      ob_error **error)
+{
+    static const char *const depth_filters[] = {"DecimationFilter", "ThresholdFilter", "HDRMerge",
+                                                 "SequenceIdFilter"};
+    if (!sensor) {
+        FAIL_NULL(error, "sensor");
+        return NULL;
+    }
+    uint32_t n = sensor->type == OB_SENSOR_DEPTH ? 4 : 0;
+    ob_filter_list *l = calloc(1, sizeof(*l));
+    if (l && n)
+        l->items = calloc(n, sizeof(*l->items));
+    for (uint32_t i = 0; l && l->items && i < n; i++) {
+        ob_filter *f = obemu_filter_new(depth_filters[i]);
+        if (!f)
+            break;
+        f->enabled = false;
+        l->items[l->count++] = f;
+    }
+    if (!l || l->count != n) {
+        if (l)
+            ob_delete_filter_list(l, NULL);
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "sensor", "out of memory");
+        return NULL;
+    }
+    return l;
+}
