@@ -216,6 +216,11 @@ static void decimation_by_2_and_4(void **state)
     assert_null(e);
     assert_int_equal(ob_video_frame_get_width(out, &e), 4);
     assert_int_equal(ob_video_frame_get_height(out, &e), 4);
+    ob_stream_profile *prof = ob_frame_get_stream_profile(out, &e);
+    assert_null(e);
+    assert_int_equal(ob_stream_profile_get_format(prof, &e), OB_FORMAT_Y16);
+    assert_int_equal(ob_video_stream_profile_get_width(prof, &e), 4);
+    ob_delete_stream_profile(prof, &e);
     static const uint16_t want4[16] = {112, 207, 0, 0};
     assert_memory_equal(px16(out), want4, sizeof(want4));
     ob_delete_frame(out, &e);

@@ -63,6 +63,7 @@ ob_frame *obemu_frame_make(const ob_frame *like, ob_frame_type type, ob_format f
         rf->global_bound_us = o->global_bound_us;
         rf->vendor_global_ts_us = o->vendor_global_ts_us;
         f->global_ts_us = src->global_ts_us;
+        f->fps = src->fps;
     }
     rf->stream = type == OB_FRAME_DEPTH ? RIG_STREAM_DEPTH : RIG_STREAM_COLOR;
     rf->width = width;
@@ -73,6 +74,7 @@ ob_frame *obemu_frame_make(const ob_frame *like, ob_frame_type type, ob_format f
     f->made = true;
     f->made_type = type;
     f->made_format = format;
+    f->format = format; /* the profile of a made frame has the frame's own format */
     f->points_scale = 1.0f;
     return f;
 }
