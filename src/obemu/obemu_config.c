@@ -109,9 +109,9 @@ OBEMU_EXPORT ob_stream_profile_list *ob_config_get_enabled_stream_profile_list(c
     for (int s = 0; s < RIG_STREAM_COUNT; s++) {
         const stream_request_t *r = &config->streams[s];
         if (r->enabled)
-            l->items[l->count++] = (ob_stream_profile){obemu_stream_type_of((rig_stream_t)s),
-                                                       r->format, r->width, r->height, r->fps,
-                                                       true};
+            l->items[l->count++] = (ob_stream_profile){
+                .type = obemu_stream_type_of((rig_stream_t)s), .format = r->format,
+                .width = r->width, .height = r->height, .fps = r->fps, .video = true};
     }
     return l;
 }

@@ -3,7 +3,7 @@
  *
  * The simulator has no calibration, so both cameras have the nominal intrinsics of
  * obemu_nominal_intrinsic at their frame's resolution (no distortion), and depth to colour is
- * the fixed extrinsic OBEMU_D2C_EXTRINSIC: no rotation, the colour camera OBEMU_D2C_BASELINE_MM
+ * the fixed extrinsic obemu_nominal_extrinsic: no rotation, the colour camera OBEMU_D2C_BASELINE_MM
  * along x from the depth camera (p_color = p_depth + (-baseline, 0, 0)).
  *
  * AlignType 2 (OB_STREAM_COLOR, depth to colour): the input must be a frameset with a depth and a
@@ -29,8 +29,6 @@
 
 #include "core/core.h"
 #include "obemu_filter.h"
-
-#define OBEMU_D2C_BASELINE_MM 10.0f
 
 enum { AL_TYPE, AL_DISTORTION, AL_GAP_FILL, AL_MATCH_RES };
 

@@ -263,6 +263,15 @@ struct ob_stream_profile_t {
     ob_format format;
     uint32_t width, height, fps;
     bool video;
+    /* Calibration (obemu_profile.c): a profile the user made (ob_create_*_stream_profile) has
+     * none until set; the rig's have the nominal ones (obemu_nominal_intrinsic,
+     * obemu_nominal_extrinsic) unless set on the handle. */
+    bool uncalibrated;
+    bool has_intrinsic, has_distortion;
+    ob_camera_intrinsic intrinsic;
+    ob_camera_distortion distortion;
+    uint32_t ext_set; /* bit t: ext_to[t] was set (ob_stream_profile_set_extrinsic_to*) */
+    ob_extrinsic ext_to[OB_STREAM_TYPE_COUNT];
 };
 
 struct ob_stream_profile_list_t {
@@ -340,6 +349,17 @@ OBEMU_INTERNAL ob_frame *obemu_frame_retain(const ob_frame *f);
  *  has no calibration): 90 degrees horizontal field of view, square pixels, principal point at
  *  the centre, fx = fy = width / 2, cx = width / 2, cy = height / 2; no distortion. */
 OBEMU_INTERNAL ob_camera_intrinsic obemu_nominal_intrinsic(uint32_t width, uint32_t height);
+/** The emulator's fixed depth-to-colour geometry: no rotation, the colour camera
+ *  OBEMU_D2C_BASELINE_MM along x from the depth camera (p_color = p_depth - (baseline, 0, 0)). */
+#define OBEMU_D2C_BASELINE_MM 10.0f
+/** The nominal extrinsic between two of the rig's stream types (obemu_calib.c): identity to
+ *  itself, depth <-> colour by OBEMU_D2C_BASELINE_MM; false for a pair the rig has not. */
+OBEMU_INTERNAL bool obemu_nominal_extrinsic(ob_stream_type from, ob_stream_type to,
+                                            ob_extrinsic *out);
+/** The inverse of an extrinsic (R^T, -R^T t). */
+OBEMU_INTERNAL ob_extrinsic obemu_extrinsic_inverse(const ob_extrinsic *e);
+/** No distortion (all coefficients 0, model OB_DISTORTION_NONE). */
+OBEMU_INTERNAL ob_camera_distortion obemu_nominal_distortion(void);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Frame aggregation (obemu_aggregate.c)                                                      */

@@ -81,7 +81,8 @@ ob_stream_profile *obemu_profile_new(ob_stream_type type, ob_format format, uint
 {
     ob_stream_profile *p = calloc(1, sizeof(*p));
     if (p)
-        *p = (ob_stream_profile){type, format, width, height, fps, video_type(type)};
+        *p = (ob_stream_profile){.type = type, .format = format, .width = width, .height = height,
+                                 .fps = fps, .video = video_type(type)};
     return p;
 }
 
@@ -162,14 +163,16 @@ ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, rig_stream_t s
     ob_format def_format = obemu_format_of(def.format);
     if (def_format == OB_FORMAT_UNKNOWN)
         def_format = formats[0];
-    push(l, cap, (ob_stream_profile){type, def_format, def.width, def.height, def.fps, true});
+    push(l, cap, (ob_stream_profile){.type = type, .format = def_format, .width = def.width,
+                                     .height = def.height, .fps = def.fps, .video = true});
     /* rates fastest first, as the SDK lists them */
     for (size_t i = 0; i < nsizes; i++)
         for (size_t k = 0; k < nfps; k++) {
             uint32_t f = fps[m && m->fps ? nfps - 1 - k : k];
             for (size_t j = 0; j < nformats; j++)
-                push(l, cap, (ob_stream_profile){type, formats[j], sizes[i][0], sizes[i][1], f,
-                                                 true});
+                push(l, cap, (ob_stream_profile){.type = type, .format = formats[j],
+                                                 .width = sizes[i][0], .height = sizes[i][1],
+                                                 .fps = f, .video = true});
         }
     return l;
 }
@@ -183,6 +186,8 @@ OBEMU_EXPORT ob_stream_profile *ob_create_stream_profile(ob_stream_type type, ob
     ob_stream_profile *p = obemu_profile_new(type, format, OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY);
     if (!p)
         obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+    else
+        p->uncalibrated = true;
     return p;
 }
 
@@ -194,8 +199,10 @@ OBEMU_EXPORT ob_stream_profile *ob_create_video_stream_profile(ob_stream_type ty
     ob_stream_profile *p = obemu_profile_new(type, format, width, height, fps);
     if (!p)
         obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
-    else
+    else {
         p->video = true;
+        p->uncalibrated = true;
+    }
     return p;
 }
 
@@ -311,6 +318,137 @@ OBEMU_EXPORT void ob_video_stream_profile_set_height(ob_stream_profile *profile,
     if (!null_arg(profile, "profile", error, __func__) &&
         size_ok(height, "height", error, __func__) && !not_video(profile, error, __func__))
         profile->height = height;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Calibration: the rig's profiles have the nominal intrinsics and extrinsics the filters use
+ * (obemu_nominal_intrinsic, obemu_nominal_extrinsic); a profile the user made has none until
+ * set, as in the SDK (whose profiles get theirs from the device). Values set are kept on the
+ * handle (and its copies). */
+
+static bool rig_camera(const ob_stream_profile *p)
+{
+    return !p->uncalibrated && (p->type == OB_STREAM_COLOR || p->type == OB_STREAM_DEPTH) &&
+           p->width > 1 && p->height > 1;
+}
+
+static bool not_calibrated(const char *what, ob_error **error, const char *function)
+{
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "profile",
+               "%s for the input stream profile is not found.", what);
+    return true;
+}
+
+OBEMU_EXPORT ob_camera_intrinsic ob_video_stream_profile_get_intrinsic(
+    const ob_stream_profile *profile, ob_error **error)
+{
+    ob_camera_intrinsic none;
+    memset(&none, 0, sizeof(none));
+    if (not_video(profile, error, __func__))
+        return none;
+    if (profile->has_intrinsic)
+        return profile->intrinsic;
+    if (!rig_camera(profile)) {
+        not_calibrated("Intrinsics", error, __func__);
+        return none;
+    }
+    return obemu_nominal_intrinsic(profile->width, profile->height);
+}
+
+OBEMU_EXPORT void ob_video_stream_profile_set_intrinsic(ob_stream_profile *profile,
+                                                        ob_camera_intrinsic intrinsic,
+                                                        ob_error **error)
+{
+    if (!not_video(profile, error, __func__)) {
+        profile->intrinsic = intrinsic;
+        profile->has_intrinsic = true;
+    }
+}
+
+OBEMU_EXPORT ob_camera_distortion ob_video_stream_profile_get_distortion(
+    const ob_stream_profile *profile, ob_error **error)
+{
+    ob_camera_distortion none;
+    memset(&none, 0, sizeof(none));
+    if (not_video(profile, error, __func__))
+        return none;
+    if (profile->has_distortion)
+        return profile->distortion;
+    if (!rig_camera(profile)) {
+        not_calibrated("Distortion", error, __func__);
+        return none;
+    }
+    return obemu_nominal_distortion();
+}
+
+OBEMU_EXPORT void ob_video_stream_profile_set_distortion(ob_stream_profile *profile,
+                                                         ob_camera_distortion distortion,
+                                                         ob_error **error)
+{
+    if (!not_video(profile, error, __func__)) {
+        profile->distortion = distortion;
+        profile->has_distortion = true;
+    }
+}
+
+static bool type_ok(ob_stream_type t) { return t >= 0 && t < OB_STREAM_TYPE_COUNT; }
+
+/* Source to target: what was set on either handle (the other's inverted), else the rig's
+ * nominal geometry between the two cameras. */
+OBEMU_EXPORT ob_extrinsic ob_stream_profile_get_extrinsic_to(const ob_stream_profile *source,
+                                                             ob_stream_profile *target,
+                                                             ob_error **error)
+{
+    ob_extrinsic e;
+    memset(&e, 0, sizeof(e));
+    if (null_arg(source, "source", error, __func__) || null_arg(target, "target", error, __func__))
+        return e;
+    if (type_ok(target->type) && (source->ext_set >> target->type & 1u))
+        return source->ext_to[target->type];
+    if (type_ok(source->type) && (target->ext_set >> source->type & 1u))
+        return obemu_extrinsic_inverse(&target->ext_to[source->type]);
+    const char *missing = source->uncalibrated ? "From" : target->uncalibrated ? "To" : NULL;
+    if (missing) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "source, target",
+                   "%s Stream profile not registered!", missing);
+        return e;
+    }
+    if (!obemu_nominal_extrinsic(source->type, target->type, &e))
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "source, target",
+                   "Can not find path to calculate the extrinsics from stream %d to stream %d",
+                   (int)source->type, (int)target->type);
+    return e;
+}
+
+static void set_extrinsic(ob_stream_profile *source, ob_stream_type type, ob_extrinsic e,
+                          ob_error **error, const char *function)
+{
+    if (!type_ok(type)) {
+        char args[32];
+        snprintf(args, sizeof(args), "type = %d", (int)type);
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, args,
+                   "invalid stream type %d", (int)type);
+        return;
+    }
+    source->ext_to[type] = e;
+    source->ext_set |= 1u << type;
+}
+
+OBEMU_EXPORT void ob_stream_profile_set_extrinsic_to(ob_stream_profile *source,
+                                                     const ob_stream_profile *target,
+                                                     ob_extrinsic extrinsic, ob_error **error)
+{
+    if (!null_arg(source, "source", error, __func__) &&
+        !null_arg(target, "target", error, __func__))
+        set_extrinsic(source, target->type, extrinsic, error, __func__);
+}
+
+OBEMU_EXPORT void ob_stream_profile_set_extrinsic_to_type(ob_stream_profile *source,
+                                                          const ob_stream_type type,
+                                                          ob_extrinsic extrinsic, ob_error **error)
+{
+    if (!null_arg(source, "source", error, __func__))
+        set_extrinsic(source, type, extrinsic, error, __func__);
 }
 
 /* ------------------------------------------------------------------------------------------ */
