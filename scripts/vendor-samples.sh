@@ -250,11 +250,12 @@ while IFS='~' read -r name dir target kind keys regex unit; do
     fifo=$wd/.stdin
     mkfifo "$fifo"
     rlog=$logs/$name.run.log
-    feed_keys "$keys" >"$fifo" &
+    feed_keys "$keys" >"$fifo" 2>/dev/null &
     feeder=$!
+    # not exec'd: the subshell reports a signal death ("Aborted") into the sample's log
     ( cd "$wd" && RIGSYNC_OBEMU_VIRTUAL=1 RIGSYNC_SAMPLES_COUNT_FILE=$count_file \
         LD_PRELOAD=$out/lib/frame_counter.so LD_LIBRARY_PATH=$out/lib \
-        exec timeout -k 3 "$stop_s" "$exe" <"$fifo" >"$rlog" 2>&1 )
+        timeout -k 3 "$stop_s" "$exe" <"$fifo" >"$rlog" 2>&1; exit $? ) 2>>"$rlog"
     rc=$?
     pkill -P "$feeder" 2>/dev/null  # the feeder's own sleep (a child of the feeder this script started)
     { kill "$feeder"; wait "$feeder"; } 2>/dev/null
