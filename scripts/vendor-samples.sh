@@ -62,6 +62,9 @@ fi
 # handed it, counted by the frame counter), none (no frames by design), skip-hw:REASON (built, not
 # run: hardware-only), skip-dep:REASON (not built).
 # keys: "T:TEXT;T:TEXT": TEXT (printf escapes, \033 is ESC) written to its stdin T seconds after start.
+# Known limit: stdin is a pipe, so line input (scanf, std::cin, getline) arrives, but the vendor's
+# single-key reader (examples/utils getch: raw terminal mode) gives up on a non-terminal, so a
+# sample waiting for ESC or a menu key runs until the stop time (exit 124) instead.
 samples() {
 cat <<'EOF'
 c_quick_start~c_examples/0.c_quick_start~ob_quick_start_c~console~5:\033;6:x~^(Color|Depth) frame index:~frame lines
