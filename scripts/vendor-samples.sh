@@ -40,6 +40,7 @@ if [ -z "${VENDOR_SAMPLES_UNDER_XVFB:-}" ]; then
   command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
   [ -e /usr/include/opencv4/opencv2/opencv.hpp ] || missing+=(libopencv-dev)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  command -v script >/dev/null 2>&1 || missing+=(bsdutils)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
       echo "vendor-samples: installing ${missing[*]}"
@@ -62,9 +63,7 @@ fi
 # handed it, counted by the frame counter), none (no frames by design), skip-hw:REASON (built, not
 # run: hardware-only), skip-dep:REASON (not built).
 # keys: "T:TEXT;T:TEXT": TEXT (printf escapes, \033 is ESC) written to its stdin T seconds after start.
-# Known limit: stdin is a pipe, so line input (scanf, std::cin, getline) arrives, but the vendor's
-# single-key reader (examples/utils getch: raw terminal mode) gives up on a non-terminal, so a
-# sample waiting for ESC or a menu key runs until the stop time (exit 124) instead.
+# stdin is a pseudo-terminal (script(1), util-linux), as the vendor's single-key reader needs.
 samples() {
 cat <<'EOF'
 c_quick_start~c_examples/0.c_quick_start~ob_quick_start_c~console~5:\033;6:x~^(Color|Depth) frame index:~frame lines
@@ -255,10 +254,14 @@ while IFS='~' read -r name dir target kind keys regex unit; do
     rlog=$logs/$name.run.log
     feed_keys "$keys" >"$fifo" 2>/dev/null &
     feeder=$!
-    # not exec'd: the subshell reports a signal death ("Aborted") into the sample's log
-    ( cd "$wd" && RIGSYNC_OBEMU_VIRTUAL=1 RIGSYNC_SAMPLES_COUNT_FILE=$count_file \
-        LD_PRELOAD=$out/lib/frame_counter.so LD_LIBRARY_PATH=$out/lib \
-        timeout -k 3 "$stop_s" "$exe" <"$fifo" >"$rlog" 2>&1; exit $? ) 2>>"$rlog"
+    # The vendor's key reader (examples/utils getch) puts stdin in raw terminal mode and gives
+    # up on a pipe, so stdin is a pseudo-terminal of script(1) fed from the fifo; timeout runs in
+    # the foreground (a background process group reading its terminal would stop on SIGTTIN).
+    # stdout and stderr go to the log; the inner shell reports a signal death there too.
+    ( cd "$wd" && export RIGSYNC_OBEMU_VIRTUAL=1 RIGSYNC_SAMPLES_COUNT_FILE="$count_file" \
+        LD_PRELOAD="$out/lib/frame_counter.so" LD_LIBRARY_PATH="$out/lib" RLOG="$rlog" EXE="$exe" STOP_S="$stop_s" &&
+      exec script -q -e -c 'timeout --foreground -k 3 "$STOP_S" "$EXE" >"$RLOG" 2>&1; rc=$?; exit $rc' /dev/null \
+        <"$fifo" >/dev/null 2>&1 )
     rc=$?
     pkill -P "$feeder" 2>/dev/null  # the feeder's own sleep (a child of the feeder this script started)
     { kill "$feeder"; wait "$feeder"; } 2>/dev/null
