@@ -82,7 +82,7 @@ multi_streams~1.stream.multi_streams~ob_multi_streams~gui~~~framesets
 device_control~2.device.control~ob_device_control~console~1:0\n;2:?\n;3:0 get\n;4:exit\n;5:x;6:x~^[0-9]+\. .*permission=~property lines
 firmware_update~2.device.firmware_update~ob_device_firmware_update~skip-hw:firmware update~~~
 forceip~2.device.forceip~ob_device_forceip~skip-hw:network IP / forceip~~~
-hot_plugin~2.device.hot_plugin~ob_hot_plugin~console~3:r;8:\033;9:x~^ - uid: ~device-event lines
+hot_plugin~2.device.hot_plugin~ob_hot_plugin~console~3:r;8:\033;9:x~^[1-9][0-9]* device\(s\) (added|removed):~hot-plug events
 depth_presets_update~2.device.optional_depth_presets_update~ob_device_optional_depth_presets_update~skip-hw:depth presets update (firmware)~~~
 record~2.device.record~ob_device_record~gui~1:record.bag\n;7:\033~~framesets
 record_nogui~2.device.record.nogui~ob_device_record_nogui~console~1:record.bag\n;6:q;7:x;8:x~Current FPS: .*=~fps lines
