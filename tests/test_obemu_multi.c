@@ -7,7 +7,10 @@
  * - a program that only watches the bus (no device open) still sees the events happen;
  * - a device taken from a list twice, or from a second list, is the same handle, and the sync
  *   config written through one handle reads back field for field through the other;
- * - one pipeline per device, secondaries started before the primary: every device's frames.
+ * - one pipeline per device, secondaries started before the primary: every device's frames;
+ * - two pipelines on one device, one per sensor (3.advanced.multi_devices_sync's PipelineHolder):
+ *   each gets only its stream, every frame once and in order; a third pipeline on a stream in
+ *   use is refused (108); stopping one leaves the other flowing; the device stops with the last.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +39,14 @@ static const char *two_quiet =
     "{\"devices\":["
     "{\"serial_number\":\"MDA\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
     "{\"serial_number\":\"MDB\",\"config\":{\"mode\":\"SECONDARY\",\"trigger_out_enable\":true}}]}";
+
+/* The two cameras with a lossless transport (the simulator drops no frame by itself): every
+ * frame index the device sends must reach its pipeline. */
+static const char *two_lossless =
+    "{\"devices\":["
+    "{\"serial_number\":\"MDA\",\"config\":{\"mode\":\"PRIMARY\",\"trigger_out_enable\":true}},"
+    "{\"serial_number\":\"MDB\",\"config\":{\"mode\":\"SECONDARY\",\"trigger_out_enable\":true}}],"
+    "\"sim\":{\"transport\":{\"drop_probability\":0}}}";
 
 static char cfg_path[64];
 
@@ -66,6 +77,12 @@ static int setup_quiet(void **state)
 {
     (void)state;
     return use_config(two_quiet);
+}
+
+static int setup_lossless(void **state)
+{
+    (void)state;
+    return use_config(two_lossless);
 }
 
 static int teardown(void **state)
@@ -496,6 +513,211 @@ static void one_pipeline_per_device_secondary_first(void **state)
     no_error(&err);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Two pipelines on one device, one per sensor                                                */
+
+typedef struct sensor_sink {
+    pthread_mutex_t lock;
+    ob_frame_type want;  /* the only member type its framesets may hold */
+    int sets;            /* framesets received */
+    int bad;             /* a set with another count, type, or a failed call */
+    int gaps, repeats;   /* frame index jumps (lost) and repeats or steps back (duplicated) */
+    int64_t first, last; /* frame indexes of this session (-1: none yet) */
+} sensor_sink_t;
+
+static void sink_reset(sensor_sink_t *k, ob_frame_type want)
+{
+    pthread_mutex_lock(&k->lock);
+    k->want = want;
+    k->sets = k->bad = k->gaps = k->repeats = 0;
+    k->first = k->last = -1;
+    pthread_mutex_unlock(&k->lock);
+}
+
+static void on_sensor_set(ob_frame *set, void *user)
+{
+    sensor_sink_t *k = user;
+    ob_error *err = NULL;
+    uint32_t n = ob_frameset_get_count(set, &err);
+    ob_frame *f = err ? NULL : ob_frameset_get_frame_by_index(set, 0, &err);
+    ob_frame_type t = f ? ob_frame_get_type(f, &err) : OB_FRAME_UNKNOWN;
+    int64_t idx = f && !err ? (int64_t)ob_frame_get_index(f, &err) : -1;
+    pthread_mutex_lock(&k->lock);
+    k->sets++;
+    if (err || n != 1 || t != k->want)
+        k->bad++;
+    if (idx >= 0) {
+        if (k->last >= 0 && idx > k->last + 1)
+            k->gaps++;
+        if (k->last >= 0 && idx <= k->last)
+            k->repeats++;
+        if (k->first < 0)
+            k->first = idx;
+        k->last = idx;
+    }
+    pthread_mutex_unlock(&k->lock);
+    if (err)
+        ob_delete_error(err);
+    if (f)
+        ob_delete_frame(f, NULL);
+    ob_delete_frame(set, NULL);
+}
+
+static int sink_sets(sensor_sink_t *k)
+{
+    pthread_mutex_lock(&k->lock);
+    int n = k->sets;
+    pthread_mutex_unlock(&k->lock);
+    return n;
+}
+
+/* A config enabling profile `index` of the pipeline's list for that sensor (0: the default, as
+ * PipelineHolder::startStream takes it). */
+static ob_config *sensor_config(ob_pipeline *p, ob_sensor_type sensor, int index, uint32_t *width)
+{
+    ob_error *err = NULL;
+    ob_stream_profile_list *list = ob_pipeline_get_stream_profile_list(p, sensor, &err);
+    no_error(&err);
+    ob_stream_profile *prof = ob_stream_profile_list_get_profile(list, index, &err);
+    no_error(&err);
+    *width = ob_video_stream_profile_get_width(prof, &err);
+    no_error(&err);
+    ob_config *cfg = ob_create_config(&err);
+    no_error(&err);
+    ob_config_enable_stream_with_stream_profile(cfg, prof, &err);
+    no_error(&err);
+    ob_delete_stream_profile(prof, &err);
+    no_error(&err);
+    ob_delete_stream_profile_list(list, &err);
+    no_error(&err);
+    return cfg;
+}
+
+/* Waits until the sink has n framesets (the callback threads advance time; virtual time runs
+ * as fast as they read, so frame counts, not the clock, measure it); at most 20 s real time. */
+static void wait_sets(sensor_sink_t *k, int n)
+{
+    for (int i = 0; i < 20000 && sink_sets(k) < n; i++) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(sink_sets(k) >= n);
+}
+
+/* The frames of one session of a sink: all of its sensor, one per set, each index once and in
+ * order with none missing between the first and the last. Returns the count. */
+static int sink_check(sensor_sink_t *k)
+{
+    pthread_mutex_lock(&k->lock);
+    int sets = k->sets, bad = k->bad, gaps = k->gaps, repeats = k->repeats;
+    int64_t span = k->last - k->first + 1;
+    pthread_mutex_unlock(&k->lock);
+    assert_int_equal(bad, 0);
+    assert_int_equal(gaps, 0);
+    assert_int_equal(repeats, 0);
+    assert_int_equal(span, sets);
+    return sets;
+}
+
+static void two_pipelines_one_device_one_sensor_each(void **state)
+{
+    (void)state;
+    ob_error *err = NULL;
+    ob_context *ctx = ob_create_context(&err);
+    no_error(&err);
+    ob_device_list *list = ob_query_device_list(ctx, &err);
+    no_error(&err);
+    ob_device *dev = ob_device_list_get_device(list, 0, &err);
+    no_error(&err);
+    ob_pipeline *pd = ob_create_pipeline_with_device(dev, &err);
+    no_error(&err);
+    ob_pipeline *pc = ob_create_pipeline_with_device(dev, &err);
+    no_error(&err);
+    ob_pipeline *p3 = ob_create_pipeline_with_device(dev, &err);
+    no_error(&err);
+    uint32_t w_depth, w_color, w_other;
+    ob_config *cd = sensor_config(pd, OB_SENSOR_DEPTH, 0, &w_depth);
+    ob_config *cc = sensor_config(pc, OB_SENSOR_COLOR, 0, &w_color);
+
+    static sensor_sink_t kd = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static sensor_sink_t kc = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    sink_reset(&kd, OB_FRAME_DEPTH);
+    sink_reset(&kc, OB_FRAME_COLOR);
+    ob_pipeline_start_with_callback(pd, cd, on_sensor_set, &kd, &err);
+    no_error(&err);
+    ob_pipeline_start_with_callback(pc, cc, on_sensor_set, &kc, &err); /* the SDK allows it */
+    no_error(&err);
+
+    /* A third pipeline on depth: that stream belongs to pd. */
+    ob_pipeline_start_with_config(p3, cd, &err);
+    assert_non_null(err);
+    assert_int_equal(ob_error_get_status(err), 108); /* OB_ERROR_WRONG_API_CALL_SEQUENCE */
+    assert_int_equal(ob_error_get_exception_type(err), OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE);
+    ob_delete_error(err);
+    err = NULL;
+
+    ob_enable_device_clock_sync(ctx, 60000, &err); /* time starts now */
+    no_error(&err);
+    wait_sets(&kd, 30);
+    wait_sets(&kc, 30);
+    /* both streams at 30 fps from the same instant: each from index 0, in step (each reader is
+     * paused while the other holds 4 sets) */
+    int nd = sink_check(&kd), nc = sink_check(&kc);
+    assert_int_equal(kd.first, 0);
+    assert_int_equal(kc.first, 0);
+    assert_true(abs(nd - nc) <= 8);
+
+    /* Stopping color leaves depth flowing; color gets nothing more. */
+    ob_pipeline_stop(pc, &err);
+    no_error(&err);
+    int c0 = sink_sets(&kc);
+    wait_sets(&kd, sink_sets(&kd) + 15);
+    assert_int_equal(sink_sets(&kc), c0);
+    sink_check(&kd);
+
+    /* Color again, on another profile than the one that runs: refused (a restart would disturb
+     * depth); on the running one: frames again, from a later index. */
+    ob_config *co = sensor_config(pc, OB_SENSOR_COLOR, 3, &w_other); /* 1920x1080 30 fps */
+    assert_int_not_equal(w_other, w_color);
+    ob_pipeline_start_with_config(pc, co, &err);
+    assert_non_null(err);
+    assert_int_equal(ob_error_get_status(err), 107); /* OB_ERROR_UNSUPPORTED_OPERATION */
+    ob_delete_error(err);
+    err = NULL;
+    int64_t color_last = kc.last;
+    sink_reset(&kc, OB_FRAME_COLOR);
+    ob_pipeline_start_with_callback(pc, cc, on_sensor_set, &kc, &err);
+    no_error(&err);
+    wait_sets(&kc, 10);
+    sink_check(&kc);
+    assert_true(kc.first >= color_last + 12); /* the device kept streaming meanwhile */
+
+    /* Both stopped: the device stops; the other color profile then starts it anew. */
+    ob_pipeline_stop(pc, &err);
+    no_error(&err);
+    ob_pipeline_stop(pd, &err);
+    no_error(&err);
+    ob_pipeline_start_with_config(p3, co, &err);
+    no_error(&err);
+    ob_pipeline_stop(p3, &err);
+    no_error(&err);
+
+    ob_pipeline *pipes[3] = {pd, pc, p3};
+    ob_config *cfgs[3] = {cd, cc, co};
+    for (int i = 0; i < 3; i++) {
+        ob_delete_pipeline(pipes[i], &err);
+        no_error(&err);
+        ob_delete_config(cfgs[i], &err);
+        no_error(&err);
+    }
+    ob_delete_device(dev, &err);
+    no_error(&err);
+    ob_delete_device_list(list, &err);
+    no_error(&err);
+    ob_delete_context(ctx, &err);
+    no_error(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +729,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             reopened_device_is_the_same_handle_and_keeps_its_sync_config, setup_quiet, teardown),
         cmocka_unit_test_setup_teardown(one_pipeline_per_device_secondary_first, setup_quiet,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(two_pipelines_one_device_one_sensor_each, setup_lossless,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,9 @@ static void on_frame(rig_frame_t *rf, void *user)
     ob_frame *drop[OBEMU_DROP_MAX];
     size_t n = 0;
     pthread_mutex_lock(&c->qlock);
-    ob_pipeline *p = di < c->route_cap ? c->route[di] : NULL;
+    rig_stream_t s = rig_frame_stream(rf);
+    ob_pipeline *p = di < c->route_cap && (unsigned)s < RIG_STREAM_COUNT
+                         ? c->route[di].owner[s] : NULL; /* the pipeline owning the stream */
     if (p)
         n = obemu_pipeline_on_frame_locked(p, rf, drop);
     pthread_mutex_unlock(&c->qlock);

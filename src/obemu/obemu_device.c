@@ -188,7 +188,7 @@ static ob_device *open_device(ob_context *c, const char *serial, ob_error **erro
     bool ok = true;
     if (d->index >= c->route_cap) {
         size_t cap = d->index + 1;
-        ob_pipeline **v = realloc(c->route, cap * sizeof(*v));
+        obemu_route_t *v = realloc(c->route, cap * sizeof(*v));
         ok = v != NULL;
         if (ok) {
             memset(v + c->route_cap, 0, (cap - c->route_cap) * sizeof(*v));

@@ -122,8 +122,11 @@ static void on_rig_event(const rig_device_event_t *ev, void *user)
             if (d->index == ev->device_index && !atomic_exchange(&d->gone, true))
                 dead++;
         for (size_t i = 0; i < c->route_cap; i++)
-            if (c->route[i] && c->route[i]->dev->index == ev->device_index)
-                pthread_cond_broadcast(&c->route[i]->ready);
+            for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+                ob_pipeline *p = c->route[i].owner[s];
+                if (p && p->dev->index == ev->device_index)
+                    pthread_cond_broadcast(&p->ready);
+            }
         pthread_mutex_unlock(&c->qlock);
     }
     bool added = ev->kind == RIG_DEVICE_EVENT_ARRIVED;

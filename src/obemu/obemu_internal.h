@@ -97,7 +97,7 @@ struct ob_context_t {
     bool all_started;                /* every device of the rig has a started pipeline */
     struct timespec all_started_at;  /* since when (monotonic) */
     size_t rig_devices;     /* devices on the rig */
-    ob_pipeline **route;    /* by rig device index: that device's started pipeline, or NULL */
+    struct obemu_route *route; /* by rig device index: who streams what (see obemu_route_t) */
     size_t route_cap;
 
     /* Hot-plug (obemu_hotplug.c): the rig's device events queued as removed / added, handed to
@@ -127,6 +127,28 @@ struct ob_context_t {
     struct timespec hp_followed;     /* the dispatch thread's own */
     pthread_cond_t hp_idle;       /* broadcast when a dispatch is over */
 };
+
+/* Routing of one device (ctx->qlock; changed with rig_lock held too). As the SDK, several
+ * pipelines may stream from one device as long as they enable different sensors: a started
+ * pipeline owns the streams its config enables, and the frames of a stream go to its owner only.
+ * The rig starts both streams of the device once, for the first pipeline (`running`), and stops
+ * them when the last owner stops. A pipeline that joins a running device takes the profile that
+ * runs: one that asks for another profile is refused (a restart would break the frame indexes
+ * and timing of the stream the first pipeline reads, which the SDK leaves untouched). */
+typedef struct obemu_route {
+    ob_pipeline *owner[RIG_STREAM_COUNT]; /* the started pipeline that enabled it, or NULL */
+    bool running;                         /* rig_device_start done, not yet stopped */
+    rig_stream_profile_t profile[RIG_STREAM_COUNT]; /* what it was started with */
+} obemu_route_t;
+
+/** The first pipeline owning a stream of that device, or NULL (qlock held). */
+static inline ob_pipeline *obemu_route_any(const struct obemu_route *r)
+{
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        if (r->owner[s])
+            return r->owner[s];
+    return NULL;
+}
 
 struct ob_device_list_t {
     ob_context *ctx;

@@ -98,7 +98,7 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
                 (stream_request_t){true, OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY, OB_FORMAT_ANY};
         config = &dflt_cfg;
     }
-    rig_stream_profile_t prof[RIG_STREAM_COUNT];
+    rig_stream_profile_t prof[RIG_STREAM_COUNT], run[RIG_STREAM_COUNT];
     const rig_stream_profile_t *use[RIG_STREAM_COUNT];
     bool want[RIG_STREAM_COUNT];
     uint32_t fps[RIG_STREAM_COUNT];
@@ -111,10 +111,9 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
         use[s] = dflt ? NULL : &prof[s];
         want[s] = config->streams[s].enabled;
         any_enabled = any_enabled || want[s];
-        rig_stream_profile_t run =
-            dflt ? rig_config_stream_profile(c->config, (rig_stream_t)s) : prof[s];
-        fps[s] = run.fps;
-        format[s] = obemu_format_of(run.format);
+        run[s] = dflt ? rig_config_stream_profile(c->config, (rig_stream_t)s) : prof[s];
+        fps[s] = run[s].fps;
+        format[s] = obemu_format_of(run[s].format);
     }
     if (!any_enabled) {
         /* as the SDK: a config must enable a stream */
@@ -124,18 +123,60 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
         return;
     }
 
-    /* Routed before the start so that no early frame is lost. */
+    /* The whole start holds rig_lock (then qlock for the routing): two pipelines starting on
+     * one device at once see each other's streams and the device's state. */
+    pthread_mutex_lock(&c->rig_lock);
     pthread_mutex_lock(&c->qlock);
+    obemu_route_t *r = &c->route[d->index];
     bool already = pipeline->started;
-    bool other = c->route[d->index] && c->route[d->index] != pipeline;
-    if (already || other) {
-        pthread_mutex_unlock(&c->qlock);
-        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, function, "",
-                   already ? "the pipeline of device %s is already started; stop it first"
-                     : "device %s is already streaming in another pipeline; stop that one first",
-                   d->info.serial);
+    int taken = -1;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        if (want[s] && r->owner[s] && r->owner[s] != pipeline)
+            taken = s;
+    bool running = r->running;
+    pthread_mutex_unlock(&c->qlock);
+    if (already || taken >= 0) {
+        pthread_mutex_unlock(&c->rig_lock);
+        if (already)
+            obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, function, "",
+                       "the pipeline of device %s is already started; stop it first",
+                       d->info.serial);
+        else
+            obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, function, "",
+                       "the %s stream of device %s is already streaming in another pipeline; "
+                       "stop that one first, or enable only streams no other pipeline uses",
+                       rig_stream_name((rig_stream_t)taken), d->info.serial);
         return;
     }
+    if (running) {
+        /* Another pipeline streams from this device: join it on the profiles that run. */
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            if (!want[s])
+                continue;
+            const rig_stream_profile_t *now = &r->profile[s]; /* set under rig_lock, held */
+            const stream_request_t *q = &config->streams[s];
+            bool fits = !use[s] || ((q->width == OB_WIDTH_ANY || q->width == now->width) &&
+                                    (q->height == OB_HEIGHT_ANY || q->height == now->height) &&
+                                    (q->fps == OB_FPS_ANY || q->fps == now->fps) &&
+                                    (q->format == OB_FORMAT_ANY || prof[s].format == now->format));
+            if (!fits) {
+                pthread_mutex_unlock(&c->rig_lock);
+                obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "config",
+                           "device %s already streams %s at %ux%u %u fps (started by another "
+                           "pipeline); the rigsync emulator cannot change it without restarting "
+                           "the other pipeline's stream: ask for that profile (or any), or stop "
+                           "the other pipeline first",
+                           d->info.serial, rig_stream_name((rig_stream_t)s), now->width,
+                           now->height, now->fps);
+                return;
+            }
+            fps[s] = now->fps;
+            format[s] = obemu_format_of(now->format);
+        }
+    }
+
+    /* Routed before the start so that no early frame is lost. */
+    pthread_mutex_lock(&c->qlock);
     memcpy(pipeline->want, want, sizeof(want));
     pipeline->config = *config;
     pipeline->has_config = true;
@@ -145,31 +186,40 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
      * reader thread started right after is not outrun before its first wait. */
     pipeline->read = true;
     pipeline->reader = pthread_self();
-    c->route[d->index] = pipeline;
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        if (want[s])
+            r->owner[s] = pipeline;
     pthread_mutex_unlock(&c->qlock);
 
-    pthread_mutex_lock(&c->rig_lock);
-    rig_error_t err = rig_device_start(d->rig, use[RIG_STREAM_COLOR], use[RIG_STREAM_DEPTH]);
-    if (err != RIG_OK)
-        obemu_fail_rig(error, c, err, function, "");
-    pthread_mutex_unlock(&c->rig_lock);
-
+    /* The rig starts both streams of the device once, for its first pipeline. */
+    rig_error_t err = RIG_OK;
+    if (!running) {
+        err = rig_device_start(d->rig, use[RIG_STREAM_COLOR], use[RIG_STREAM_DEPTH]);
+        if (err != RIG_OK)
+            obemu_fail_rig(error, c, err, function, "");
+    }
     if (err == RIG_OK)
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            if (running && !want[s])
+                continue; /* the other pipeline's stream */
             atomic_store(&d->stream_fps[s], want[s] ? fps[s] : 0);
             atomic_store(&d->stream_format[s], (int)format[s]);
         }
     pthread_mutex_lock(&c->qlock);
     if (err != RIG_OK) {
         pipeline->started = false;
-        if (c->route[d->index] == pipeline)
-            c->route[d->index] = NULL;
+        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+            if (r->owner[s] == pipeline)
+                r->owner[s] = NULL;
     } else {
+        if (!running)
+            memcpy(r->profile, run, sizeof(run));
+        r->running = true;
         size_t started = 0;
         for (size_t i = 0; i < c->route_cap; i++)
-            started += c->route[i] != NULL;
+            started += c->route[i].running;
         /* A program that never enables clock sync: time starts a grace period after the last
-         * device started (see the top of obemu_internal.h). */
+         * device started (devices, not pipelines; see the top of obemu_internal.h). */
         if (started >= c->rig_devices && !c->all_started) {
             c->all_started = true;
             clock_gettime(CLOCK_MONOTONIC, &c->all_started_at);
@@ -177,6 +227,7 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
         }
     }
     pthread_mutex_unlock(&c->qlock);
+    pthread_mutex_unlock(&c->rig_lock);
 }
 
 OBEMU_EXPORT void ob_pipeline_start_with_config(ob_pipeline *pipeline, const ob_config *config,
@@ -205,8 +256,9 @@ static size_t unroute_locked(ob_pipeline *p, ob_frame **out)
     ob_context *c = p->dev->ctx;
     size_t n = 0;
     p->started = false;
-    if (p->dev->index < c->route_cap && c->route[p->dev->index] == p)
-        c->route[p->dev->index] = NULL;
+    for (int s = 0; p->dev->index < c->route_cap && s < RIG_STREAM_COUNT; s++)
+        if (c->route[p->dev->index].owner[s] == p)
+            c->route[p->dev->index].owner[s] = NULL;
     while (p->len) {
         out[n++] = p->queue[p->head];
         p->head = (p->head + 1) % OBEMU_QUEUE_CAPACITY;
@@ -240,20 +292,27 @@ OBEMU_EXPORT void ob_pipeline_stop(ob_pipeline *pipeline, ob_error **error)
     }
     ob_device *d = pipeline->dev;
     ob_context *c = d->ctx;
-    pthread_mutex_lock(&c->qlock);
-    bool started = pipeline->started;
-    pthread_mutex_unlock(&c->qlock);
-    if (!started)
-        return;
-    pthread_mutex_lock(&c->rig_lock);
-    rig_error_t err = rig_device_stop(d->rig);
-    if (err != RIG_OK)
-        obemu_fail_rig(error, c, err, __func__, "");
-    pthread_mutex_unlock(&c->rig_lock);
     ob_frame *drop[OBEMU_DROP_MAX];
+    pthread_mutex_lock(&c->rig_lock);
     pthread_mutex_lock(&c->qlock);
+    if (!pipeline->started) {
+        pthread_mutex_unlock(&c->qlock);
+        pthread_mutex_unlock(&c->rig_lock);
+        return;
+    }
+    /* Only this pipeline's streams stop reaching it; the device stops with its last pipeline. */
     size_t n = unroute_locked(pipeline, drop);
+    obemu_route_t *r = &c->route[d->index];
+    bool last = r->running && !obemu_route_any(r);
+    if (last)
+        r->running = false;
     pthread_mutex_unlock(&c->qlock);
+    if (last) {
+        rig_error_t err = rig_device_stop(d->rig);
+        if (err != RIG_OK)
+            obemu_fail_rig(error, c, err, __func__, "");
+    }
+    pthread_mutex_unlock(&c->rig_lock);
     for (size_t i = 0; i < n; i++)
         obemu_frame_release(drop[i]);
     stop_callback_thread(pipeline);
@@ -338,12 +397,13 @@ static void backpressure_locked(ob_context *c, const ob_pipeline *p)
     pthread_t self = pthread_self();
     for (;;) {
         ob_pipeline *full = NULL;
-        for (size_t i = 0; i < c->route_cap && !full; i++) {
-            ob_pipeline *q = c->route[i];
-            if (q && q != p && q->started && q->read && !pthread_equal(q->reader, self) &&
-                q->len >= OBEMU_QUEUE_HIGH)
-                full = q;
-        }
+        for (size_t i = 0; i < c->route_cap && !full; i++)
+            for (int s = 0; s < RIG_STREAM_COUNT && !full; s++) {
+                ob_pipeline *q = c->route[i].owner[s];
+                if (q && q != p && q->started && q->read && !pthread_equal(q->reader, self) &&
+                    q->len >= OBEMU_QUEUE_HIGH)
+                    full = q;
+            }
         /* Its own frames come first: readers paused for each other would otherwise wait in a
          * circle until the limit, each holding a queue the others wait for. */
         if (!full || !p->started || p->len)

@@ -310,7 +310,7 @@ void obemu_service_global_timestamps(ob_context *c)
     size_t n = 0;
     pthread_mutex_lock(&c->qlock);
     for (size_t i = 0; i < c->route_cap && n < 64; i++) {
-        ob_pipeline *p = c->route[i];
+        ob_pipeline *p = obemu_route_any(&c->route[i]); /* each device once */
         if (p && p->started && atomic_load(&p->dev->global_ts)) {
             atomic_fetch_add(&p->dev->refs, 1);
             devs[n++] = p->dev;
