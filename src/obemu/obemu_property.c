@@ -290,6 +290,20 @@ static void set_value(ob_device *d, const prop_spec_t *s, double v, const char *
 
 #define ARGS_ID(args, id) snprintf(args, sizeof(args), "property_id = %d", (int)(id))
 
+/* The checks and the read every getter shares: the property's spec and its value (as int and as
+ * float), or NULL with the error set. */
+static const prop_spec_t *read_checked(ob_device *device, ob_property_id id,
+                                       ob_property_type type, const char *function,
+                                       ob_error **error, int32_t *i, float *f)
+{
+    char args[48];
+    ARGS_ID(args, id);
+    *i = 0;
+    *f = 0;
+    const prop_spec_t *s = check(device, id, OB_PERMISSION_READ, type, function, args, error);
+    return s && get_value(device, s, i, f, function, args, error) ? s : NULL;
+}
+
 OBEMU_EXPORT bool ob_device_is_property_supported(const ob_device *device,
                                                   ob_property_id property_id,
                                                   ob_permission_type permission,
@@ -363,13 +377,10 @@ OBEMU_EXPORT void ob_device_set_int_property(ob_device *device, ob_property_id p
 OBEMU_EXPORT int32_t ob_device_get_int_property(ob_device *device, ob_property_id property_id,
                                                 ob_error **error)
 {
-    char args[48];
-    ARGS_ID(args, property_id);
-    const prop_spec_t *s =
-        check(device, property_id, OB_PERMISSION_READ, OB_INT_PROPERTY, __func__, args, error);
-    int32_t i = 0;
-    float f = 0;
-    if (!s || !get_value(device, s, &i, &f, __func__, args, error))
+    int32_t i;
+    float f;
+    const prop_spec_t *s = read_checked(device, property_id, OB_INT_PROPERTY, __func__, error, &i, &f);
+    if (!s)
         return 0;
     return i;
 }
@@ -380,13 +391,10 @@ OBEMU_EXPORT ob_int_property_range ob_device_get_int_property_range(ob_device *d
 {
     ob_int_property_range r;
     memset(&r, 0, sizeof(r));
-    char args[48];
-    ARGS_ID(args, property_id);
-    const prop_spec_t *s =
-        check(device, property_id, OB_PERMISSION_READ, OB_INT_PROPERTY, __func__, args, error);
-    int32_t i = 0;
-    float f = 0;
-    if (!s || !get_value(device, s, &i, &f, __func__, args, error))
+    int32_t i;
+    float f;
+    const prop_spec_t *s = read_checked(device, property_id, OB_INT_PROPERTY, __func__, error, &i, &f);
+    if (!s)
         return r;
     r.cur = i;
     if (s->type != OB_FLOAT_PROPERTY) {
@@ -412,13 +420,10 @@ OBEMU_EXPORT void ob_device_set_float_property(ob_device *device, ob_property_id
 OBEMU_EXPORT float ob_device_get_float_property(ob_device *device, ob_property_id property_id,
                                                 ob_error **error)
 {
-    char args[48];
-    ARGS_ID(args, property_id);
-    const prop_spec_t *s =
-        check(device, property_id, OB_PERMISSION_READ, OB_FLOAT_PROPERTY, __func__, args, error);
-    int32_t i = 0;
-    float f = 0;
-    if (!s || !get_value(device, s, &i, &f, __func__, args, error))
+    int32_t i;
+    float f;
+    const prop_spec_t *s = read_checked(device, property_id, OB_FLOAT_PROPERTY, __func__, error, &i, &f);
+    if (!s)
         return 0.0f;
     return f;
 }
@@ -428,13 +433,10 @@ OBEMU_EXPORT ob_float_property_range ob_device_get_float_property_range(
 {
     ob_float_property_range r;
     memset(&r, 0, sizeof(r));
-    char args[48];
-    ARGS_ID(args, property_id);
-    const prop_spec_t *s =
-        check(device, property_id, OB_PERMISSION_READ, OB_FLOAT_PROPERTY, __func__, args, error);
-    int32_t i = 0;
-    float f = 0;
-    if (!s || !get_value(device, s, &i, &f, __func__, args, error))
+    int32_t i;
+    float f;
+    const prop_spec_t *s = read_checked(device, property_id, OB_FLOAT_PROPERTY, __func__, error, &i, &f);
+    if (!s)
         return r;
     r.cur = f;
     if (s->type == OB_FLOAT_PROPERTY) {
@@ -460,13 +462,10 @@ OBEMU_EXPORT void ob_device_set_bool_property(ob_device *device, ob_property_id 
 OBEMU_EXPORT bool ob_device_get_bool_property(ob_device *device, ob_property_id property_id,
                                               ob_error **error)
 {
-    char args[48];
-    ARGS_ID(args, property_id);
-    const prop_spec_t *s =
-        check(device, property_id, OB_PERMISSION_READ, OB_BOOL_PROPERTY, __func__, args, error);
-    int32_t i = 0;
-    float f = 0;
-    if (!s || !get_value(device, s, &i, &f, __func__, args, error))
+    int32_t i;
+    float f;
+    const prop_spec_t *s = read_checked(device, property_id, OB_BOOL_PROPERTY, __func__, error, &i, &f);
+    if (!s)
         return false;
     return i != 0;
 }
@@ -477,13 +476,10 @@ OBEMU_EXPORT ob_bool_property_range ob_device_get_bool_property_range(ob_device 
 {
     ob_bool_property_range r;
     memset(&r, 0, sizeof(r));
-    char args[48];
-    ARGS_ID(args, property_id);
-    const prop_spec_t *s =
-        check(device, property_id, OB_PERMISSION_READ, OB_BOOL_PROPERTY, __func__, args, error);
-    int32_t i = 0;
-    float f = 0;
-    if (!s || !get_value(device, s, &i, &f, __func__, args, error))
+    int32_t i;
+    float f;
+    const prop_spec_t *s = read_checked(device, property_id, OB_BOOL_PROPERTY, __func__, error, &i, &f);
+    if (!s)
         return r;
     r.cur = i != 0;
     if (s->type != OB_FLOAT_PROPERTY) {
