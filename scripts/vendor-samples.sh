@@ -5,7 +5,7 @@
 # extracted vendor source tree, with the vendor's own CMake files, against the vendor's headers,
 # links them against rigsync's emulator under the vendor's library name (libOrbbecSDK.so.2, the
 # soname the real SDK has), runs each on the emulated rig (RIGSYNC_OBEMU_VIRTUAL=1, and
-# RIGSYNC_OBEMU_PIXELS=1: the samples read pixels) with a stop
+# RIGSYNC_OBEMU_SPEED=1: virtual time at a camera's pace; pixels are on by default) with a stop
 # time, feeding the keys a sample waits for on stdin, GUI samples under xvfb-run, and prints a
 # table: sample, compiled, linked, ran, frames (per sample: what it prints per frame, or for a GUI
 # sample the frames the SDK handed it), exit code, and the first reason of a failure. Last line:
@@ -259,7 +259,7 @@ while IFS='~' read -r name dir target kind keys regex unit; do
     # up on a pipe, so stdin is a pseudo-terminal of script(1) fed from the fifo; timeout runs in
     # the foreground (a background process group reading its terminal would stop on SIGTTIN).
     # stdout and stderr go to the log; the inner shell reports a signal death there too.
-    ( cd "$wd" && export RIGSYNC_OBEMU_VIRTUAL=1 RIGSYNC_OBEMU_PIXELS=1 RIGSYNC_SAMPLES_COUNT_FILE="$count_file" \
+    ( cd "$wd" && export RIGSYNC_OBEMU_VIRTUAL=1 RIGSYNC_OBEMU_SPEED=1 RIGSYNC_SAMPLES_COUNT_FILE="$count_file" \
         LD_PRELOAD="$out/lib/frame_counter.so" LD_LIBRARY_PATH="$out/lib" RLOG="$rlog" EXE="$exe" STOP_S="$stop_s" &&
       exec script -q -e -c 'timeout --foreground -k 3 "$STOP_S" "$EXE" >"$RLOG" 2>&1; rc=$?; exit $rc' /dev/null \
         <"$fifo" >/dev/null 2>&1 )

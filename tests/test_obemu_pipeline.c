@@ -46,7 +46,7 @@ static int setup(void **state)
     setenv("RIGSYNC_OBEMU_VIRTUAL", "1", 1);
     unsetenv("RIGSYNC_OBEMU_CONFIG");
     unsetenv("RIGSYNC_OBEMU_SEED");
-    unsetenv("RIGSYNC_OBEMU_PIXELS");
+    setenv("RIGSYNC_OBEMU_PIXELS", "0", 1); /* timestamps only: fast (pixels are the default) */
     unsetenv("RIGSYNC_OBEMU_STOP_AFTER_S");
     return 0;
 }

@@ -30,6 +30,7 @@ export RIGSYNC_OBEMU_CONFIG="$configs/multi_device_sync_config.json"
 export RIGSYNC_OBEMU_SEED=5
 export RIGSYNC_OBEMU_VIRTUAL=1
 export RIGSYNC_OBEMU_STOP_AFTER_S=4 # the emulated rig stops there: a bounded run
+export RIGSYNC_OBEMU_PIXELS=0 # timestamps only: fast (pixels are the default)
 run list 0 list --backend orbbec --orbbec-lib "$emu"
 has list out 'CP3S34D00051'
 has list out 'CP3L44P00054'

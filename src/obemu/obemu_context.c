@@ -1,6 +1,7 @@
 /* librigsync-obemu: the context: creation, environment switches, virtual time's gate (see
  * obemu_internal.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,15 +63,15 @@ void obemu_ctx_release(ob_context *c)
     free(c);
 }
 
-/* Reads a 0/1 switch from the environment. */
-static bool env_flag(const char *name, bool *out, ob_error **error)
+/* Reads a 0/1 switch from the environment (unset or empty: fallback). */
+static bool env_flag(const char *name, bool fallback, bool *out, ob_error **error)
 {
     const char *v = getenv(name);
-    *out = false;
-    if (!v || !v[0] || strcmp(v, "0") == 0)
+    *out = fallback;
+    if (!v || !v[0])
         return true;
-    if (strcmp(v, "1") == 0) {
-        *out = true;
+    if (strcmp(v, "0") == 0 || strcmp(v, "1") == 0) {
+        *out = v[0] == '1';
         return true;
     }
     obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, "ob_create_context", name,
@@ -81,9 +82,24 @@ static bool env_flag(const char *name, bool *out, ob_error **error)
 OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
 {
     bool virtual_time, pixels;
-    if (!env_flag("RIGSYNC_OBEMU_VIRTUAL", &virtual_time, error) ||
-        !env_flag("RIGSYNC_OBEMU_PIXELS", &pixels, error))
+    if (!env_flag("RIGSYNC_OBEMU_VIRTUAL", false, &virtual_time, error) ||
+        !env_flag("RIGSYNC_OBEMU_PIXELS", true, &pixels, error))
         return NULL;
+    double speed = 0;
+    const char *speed_env = getenv("RIGSYNC_OBEMU_SPEED");
+    if (speed_env && speed_env[0]) {
+        char *end = NULL;
+        errno = 0;
+        speed = strtod(speed_env, &end);
+        if (errno || !end || *end || !isfinite(speed) || speed < 0) {
+            obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "RIGSYNC_OBEMU_SPEED",
+                       "RIGSYNC_OBEMU_SPEED=\"%s\" is not valid; set it to the virtual seconds "
+                       "per real second (e.g. 1 for a camera's pace), or 0 for as fast as "
+                       "possible",
+                       speed_env);
+            return NULL;
+        }
+    }
     bool seed_set = false;
     unsigned long long seed = 0;
     const char *seed_env = getenv("RIGSYNC_OBEMU_SEED");
@@ -124,6 +140,7 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
     atomic_init(&c->refs, 1);
     c->config = config;
     c->virtual_time = virtual_time;
+    c->speed = speed;
     pthread_mutex_init(&c->rig_lock, NULL);
     pthread_mutex_init(&c->qlock, NULL);
     obemu_cond_init_monotonic(&c->gate);
@@ -195,6 +212,34 @@ OBEMU_EXPORT void ob_delete_context(ob_context *context, ob_error **error)
     }
     obemu_hotplug_stop(context); /* no callback after this (unless called from one) */
     obemu_ctx_release(context);
+}
+
+/* Virtual time's pace: virtual time v is due at real time pace_wall + (v - pace_virt_us) / speed.
+ * The schedule starts at the first step. A schedule that fell behind by more than
+ * OBEMU_PACE_SLACK_US starts again from now: virtual time then goes on at the pace, never faster,
+ * so that every span of virtual time takes at least its share of real time. */
+int64_t obemu_pace_wait_us_locked(ob_context *c, int64_t now_us, int64_t step_us)
+{
+    if (!(c->speed > 0))
+        return 0;
+    struct timespec wall;
+    clock_gettime(CLOCK_MONOTONIC, &wall);
+    if (!c->pace_set) {
+        c->pace_set = true;
+        c->pace_virt_us = now_us;
+        c->pace_wall = wall;
+    }
+    double due_us = ceil((double)(now_us + step_us - c->pace_virt_us) / c->speed);
+    double wall_us = (double)(wall.tv_sec - c->pace_wall.tv_sec) * 1e6 +
+                     (double)(wall.tv_nsec - c->pace_wall.tv_nsec) / 1e3;
+    if (wall_us < due_us)
+        return (int64_t)ceil(due_us - wall_us);
+    if (wall_us - due_us > OBEMU_PACE_SLACK_US) {
+        /* behind: the step is due now, the ones after it at the pace from here */
+        c->pace_virt_us = now_us + step_us;
+        c->pace_wall = wall;
+    }
+    return 0;
 }
 
 /* Opens virtual time's gate (qlock held). */

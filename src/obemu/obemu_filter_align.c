@@ -56,8 +56,8 @@ static ob_frame *fail_format(ob_error **error, const char *function, const char 
 static ob_frame *no_pixels(ob_error **error, const char *function)
 {
     obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_DATA, function, "frame",
-               "Align: the frames have no pixels (the emulator renders them with "
-               "RIGSYNC_OBEMU_PIXELS=1)");
+               "Align: the frames have no pixels (RIGSYNC_OBEMU_PIXELS=0 turned them off; "
+               "unset it or set it to 1)");
     return NULL;
 }
 

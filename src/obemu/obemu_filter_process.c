@@ -36,8 +36,8 @@
 static ob_frame *no_pixels(ob_error **error, const char *function, const char *filter)
 {
     obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_DATA, function, "frame",
-               "%s: the frame has no pixels (the emulator renders them with "
-               "RIGSYNC_OBEMU_PIXELS=1)",
+               "%s: the frame has no pixels (RIGSYNC_OBEMU_PIXELS=0 turned them off; "
+               "unset it or set it to 1)",
                filter);
     return NULL;
 }

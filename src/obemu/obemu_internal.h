@@ -10,7 +10,11 @@
  *   RIGSYNC_OBEMU_VIRTUAL  1: virtual time (deterministic, see below); 0 or unset: real time
  *   RIGSYNC_OBEMU_STOP_AFTER_S  virtual time only: the emulated rig stops after that many
  *                          simulated seconds (waits then return nothing), to bound a test run
- *   RIGSYNC_OBEMU_PIXELS   1: render synthetic pixels; 0 or unset: timestamps only
+ *   RIGSYNC_OBEMU_SPEED    virtual time only: at most that many virtual seconds pass per real
+ *                          second (1: a camera's pace); 0 or unset: as fast as the CPU allows.
+ *                          Only the real-time rate changes: frames and timestamps are the same
+ *   RIGSYNC_OBEMU_PIXELS   1 or unset: render synthetic pixels (as the SDK, every frame has
+ *                          data); 0: timestamps only (ob_frame_get_data returns NULL)
  *
  * Virtual time: the simulated clock never moves by itself. ob_pipeline_wait_for_frameset
  * advances it, in steps of OBEMU_STEP_US, until that pipeline has a frame or timeout_ms of
@@ -55,6 +59,9 @@
 #define OBEMU_BACKPRESSURE_MS 2000 /* longest pause for a slow reader (real time): long
                                      enough for a reader starved of CPU on a loaded host */
 #define OBEMU_TIMER_SYNC_SETTLE_US 50000 /* the SDK waits this long before reading a write back */
+#define OBEMU_PACE_SLACK_US 100000 /* RIGSYNC_OBEMU_SPEED: a schedule behind by more than this
+                                      (a stalled host, time held still) restarts from now, so
+                                      that virtual time never bursts to catch up */
 #define OBEMU_HOTPLUG_SETTLE_MS 50 /* virtual time: real time left to an application to react to
                                       a hot-plug callback before time moves on */
 
@@ -87,6 +94,13 @@ struct ob_context_t {
 
     int64_t t0_us;          /* simulated time at creation */
     int64_t stop_after_us;  /* RIGSYNC_OBEMU_STOP_AFTER_S, or INT64_MAX */
+    double speed;           /* RIGSYNC_OBEMU_SPEED: virtual s per real s; 0: unbounded */
+
+    /* guarded by rig_lock: virtual time's schedule under RIGSYNC_OBEMU_SPEED (virtual time
+     * pace_virt_us is due at real time pace_wall; later virtual times in proportion) */
+    bool pace_set;
+    int64_t pace_virt_us;
+    struct timespec pace_wall;
 
     /* guarded by rig_lock */
     bool clock_sync_enabled;
@@ -425,6 +439,9 @@ OBEMU_INTERNAL void obemu_ctx_retain(ob_context *c);
 OBEMU_INTERNAL void obemu_ctx_release(ob_context *c);
 
 OBEMU_INTERNAL void obemu_start_time_locked(ob_context *c);
+/** RIGSYNC_OBEMU_SPEED (rig_lock held): microseconds of real time to wait before virtual time may
+ *  go from now_us to now_us + step_us; 0: go now (always 0 without a speed). */
+OBEMU_INTERNAL int64_t obemu_pace_wait_us_locked(ob_context *c, int64_t now_us, int64_t step_us);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Hot-plug (obemu_hotplug.c)                                                                 */

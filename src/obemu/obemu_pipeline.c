@@ -483,6 +483,17 @@ static ob_frame *wait_frameset(ob_pipeline *pipeline, uint32_t timeout_ms, ob_er
             nanosleep(&ts, NULL);
             break;
         }
+        int64_t pace_us = obemu_pace_wait_us_locked(c, now_us, step);
+        if (pace_us > 0) {
+            /* RIGSYNC_OBEMU_SPEED: not yet due; look again after a while (a frame may come
+             * from another thread's step meanwhile) */
+            pthread_mutex_unlock(&c->rig_lock);
+            if (pace_us > 20000)
+                pace_us = 20000;
+            struct timespec ts = {0, (long)pace_us * 1000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
         rig_error_t err = rig_sim_advance_us(c->rig, step);
         if (err != RIG_OK)
             obemu_fail_rig(error, c, err, "ob_pipeline_wait_for_frameset", "");
