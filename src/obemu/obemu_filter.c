@@ -8,10 +8,10 @@
  * reference) or pushed ones to a callback.
  *
  * What the emulator computes (obemu_filter_process.c, obemu_filter_align.c): DecimationFilter,
- * ThresholdFilter, PointCloudFilter (OB_FORMAT_POINT) and Align (depth to colour, colour to
- * depth), with the cameras' nominal intrinsics and extrinsic. Every other filter is
- * created with its schema, and processing a frame with it reports "not supported by the rigsync
- * emulator" rather than pretend (status 107, exception 9).
+ * ThresholdFilter, PointCloudFilter (OB_FORMAT_POINT), FormatConverter (obemu_filter_convert.c)
+ * and Align (depth to colour, colour to depth), with the cameras' nominal intrinsics and
+ * extrinsic. Every other filter is created with its schema, and processing a frame with it
+ * reports "not supported by the rigsync emulator" rather than pretend (status 107, exception 9).
  *
  * ob_filter_push_frame runs the filter and the callback on the caller's thread before it returns
  * (the SDK hands them to a thread of its own, with a queue of 10 frames); a disabled filter hands
@@ -37,7 +37,8 @@ static const obemu_filter_kind_t KINDS[] = {
     {"DecimationFilter", "decimate, int, 1, 8, 1, 2, value decimate factor",
      obemu_filter_decimation},
     {"IMUFrameReversion", "", NULL},
-    {"FormatConverter", "convertType, int, 0, 21, 1, 0, frame data converter type", NULL},
+    {"FormatConverter", "convertType, int, 0, 21, 1, 0, frame data converter type",
+     obemu_filter_format_convert},
     {"FrameMirror", "", NULL},
     {"FrameFlip", "", NULL},
     {"FrameRotate", "rotate, int, 0, 270, 90, 0, frame image rotation angle", NULL},

@@ -58,6 +58,10 @@ OBEMU_INTERNAL ob_frame *obemu_filter_point_cloud(const double *values, const ob
 OBEMU_INTERNAL ob_frame *obemu_filter_align(const double *values, const ob_frame *in,
                                             ob_error **error, const char *function);
 
+/* FormatConverter (obemu_filter_convert.c) */
+OBEMU_INTERNAL ob_frame *obemu_filter_format_convert(const double *values, const ob_frame *in,
+                                                     ob_error **error, const char *function);
+
 /** A new filter of that SDK name (one reference), NULL for an unknown name or without memory. */
 OBEMU_INTERNAL ob_filter *obemu_filter_new(const char *name);
 
