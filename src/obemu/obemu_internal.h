@@ -20,7 +20,9 @@
  * advances it, in steps of OBEMU_STEP_US, until that pipeline has a frame or timeout_ms of
  * virtual time have passed. Time stays at its origin until ob_enable_device_clock_sync is
  * called, so that every program sees the same run. A program that never calls it gets time
- * OBEMU_GATE_GRACE_MS (real time) after every device of the rig has a started pipeline. A wait
+ * OBEMU_GATE_GRACE_MS (real time) after the last of its devices started (a device start of the
+ * same program within the grace period restarts it: devices started together start together;
+ * a program may use fewer devices than the rig has). A wait
  * before time starts blocks up to timeout_ms of real time for it, and returns NULL if it does not
  * start. Threads reading different pipelines are kept in step, as the wall clock keeps them in
  * real time: while a pipeline read by another thread holds OBEMU_QUEUE_HIGH framesets, advancing
@@ -108,8 +110,8 @@ struct ob_context_t {
 
     /* guarded by qlock */
     bool time_started;
-    bool all_started;                /* every device of the rig has a started pipeline */
-    struct timespec all_started_at;  /* since when (monotonic) */
+    bool all_started;                /* a device started: the gate's grace period runs */
+    struct timespec all_started_at;  /* since the last device start (monotonic) */
     size_t rig_devices;     /* devices on the rig */
     struct obemu_route *route; /* by rig device index: who streams what (see obemu_route_t) */
     size_t route_cap;
@@ -195,6 +197,9 @@ struct ob_device_t {
      * frames (ob_frame_get_stream_profile). Atomic: set by the starting thread, read by any. */
     _Atomic uint32_t stream_fps[RIG_STREAM_COUNT];
     _Atomic int stream_format[RIG_STREAM_COUNT]; /* its ob_format (frames without pixels too) */
+    /* Streams started with ob_sensor_start (obemu_sensor.c), shared by every sensor handle of
+     * the device as the SDK's handles share its sensor; guarded by obemu_sensor.c's lock. */
+    struct obemu_sensor_stream *sensor_stream[RIG_STREAM_COUNT];
 };
 
 struct ob_device_info_t {

@@ -215,12 +215,10 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
         if (!running)
             memcpy(r->profile, run, sizeof(run));
         r->running = true;
-        size_t started = 0;
-        for (size_t i = 0; i < c->route_cap; i++)
-            started += c->route[i].running;
         /* A program that never enables clock sync: time starts a grace period after the last
-         * device started (devices, not pipelines; see the top of obemu_internal.h). */
-        if (started >= c->rig_devices && !c->all_started) {
+         * device start (devices, not pipelines; see the top of obemu_internal.h), whether the
+         * program starts every device of the rig or fewer (a sample that opens one of two). */
+        if (!running) {
             c->all_started = true;
             clock_gettime(CLOCK_MONOTONIC, &c->all_started_at);
             pthread_cond_broadcast(&c->gate);

@@ -3,10 +3,22 @@
  * getters).
  *
  * A simulated device has two sensors, color and depth, listed in that order. It has no IR, IMU
- * or LiDAR sensor: asking for one fails as the SDK fails for a sensor a device lacks. Streaming
- * from a sensor alone (ob_sensor_start / stop / switch_profile) is not emulated: frames reach
- * the application through a pipeline only, so those calls stay "not supported".
+ * or LiDAR sensor: asking for one fails as the SDK fails for a sensor a device lacks.
+ *
+ * ob_sensor_start streams one sensor to a frame callback: the emulator runs it as a pipeline of
+ * its own on the device with that one stream (the same routing, virtual time and joining rules
+ * as pipelines: a sensor whose stream a pipeline already runs must ask for the running profile),
+ * and hands each frame (not a frameset; the callback owns it) to the callback on that pipeline's
+ * thread. The stream belongs to the device's sensor, not to the handle: every handle of the
+ * sensor sees it (stop, switch), as the SDK's handles share one sensor. Starting a started
+ * sensor is refused (OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE); stopping a stopped one does
+ * nothing; deleting the handle that started a stream stops it. ob_sensor_switch_profile does
+ * what v2.9.3's does: it is refused while the sensor streams ("sensor stream is not started!",
+ * the SDK's inverted check) and on a stopped sensor restarts it with the new profile and the
+ * callback of its last start. Stopping a sensor from inside its own callback is refused (the
+ * emulator would free the thread that runs it): stop it from another thread.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -161,10 +173,180 @@ OBEMU_EXPORT ob_stream_profile_list *ob_sensor_get_stream_profile_list(const ob_
     return obemu_profile_list_of(sensor->dev, s, error, __func__);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Streaming from a sensor                                                                    */
+
+struct obemu_sensor_stream {
+    ob_pipeline *pipe; /* running, or NULL (stopped) */
+    const ob_sensor *starter;
+    rig_stream_t stream;
+    ob_frame_callback cb; /* of the last start (ob_sensor_switch_profile reuses it) */
+    void *user;
+};
+
+/* Guards every device's sensor_stream (the pipelines' own locks are taken inside it). */
+static pthread_mutex_t sensor_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sensor_hop(ob_frame *set, void *user)
+{
+    struct obemu_sensor_stream *st = user;
+    const ob_frame *f = set->is_set ? set->members[st->stream] : set;
+    if (f)
+        st->cb(obemu_frame_retain(f), st->user); /* the callback owns the frame */
+    obemu_frame_release(set);
+}
+
+static bool sensor_stream_of(const ob_sensor *sensor, rig_stream_t *s, ob_error **error,
+                             const char *function)
+{
+    if (obemu_rig_stream_of_sensor(sensor->type, s))
+        return true;
+    obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "sensor",
+               "sensor type %d does not stream on the rigsync emulator", (int)sensor->type);
+    return false;
+}
+
+/* Starts st's stream with profile (sensor_lock held); false with *error set. */
+static bool stream_start(ob_device *dev, struct obemu_sensor_stream *st,
+                         const ob_stream_profile *profile, ob_error **error)
+{
+    ob_error *e = NULL;
+    ob_pipeline *p = ob_create_pipeline_with_device(dev, &e);
+    ob_config *cfg = e ? NULL : ob_create_config(&e);
+    if (!e)
+        ob_config_enable_stream_with_stream_profile(cfg, profile, &e);
+    if (!e)
+        ob_pipeline_start_with_callback(p, cfg, sensor_hop, st, &e);
+    if (cfg)
+        ob_delete_config(cfg, NULL);
+    if (e) {
+        if (p)
+            ob_delete_pipeline(p, NULL);
+        if (error)
+            *error = e;
+        else
+            ob_delete_error(e);
+        return false;
+    }
+    st->pipe = p;
+    return true;
+}
+
+OBEMU_EXPORT void ob_sensor_start(ob_sensor *sensor, const ob_stream_profile *profile,
+                                  ob_frame_callback callback, void *user_data, ob_error **error)
+{
+    if (null_arg(sensor, "sensor", error, __func__) ||
+        null_arg(profile, "profile", error, __func__) ||
+        null_arg((const void *)(uintptr_t)callback, "callback", error, __func__))
+        return;
+    rig_stream_t s;
+    if (!sensor_stream_of(sensor, &s, error, __func__))
+        return;
+    if (profile->type != obemu_stream_type_of(s)) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "profile",
+                   "the profile is of stream type %d, the sensor streams type %d",
+                   (int)profile->type, (int)obemu_stream_type_of(s));
+        return;
+    }
+    ob_device *dev = sensor->dev;
+    pthread_mutex_lock(&sensor_lock);
+    struct obemu_sensor_stream *st = dev->sensor_stream[s];
+    if (st && st->pipe) {
+        pthread_mutex_unlock(&sensor_lock);
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
+                   "the %s sensor of device %s is already streaming; stop it first",
+                   rig_stream_name(s), dev->info.serial);
+        return;
+    }
+    if (!st && !(st = dev->sensor_stream[s] = calloc(1, sizeof(*st)))) {
+        pthread_mutex_unlock(&sensor_lock);
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+        return;
+    }
+    st->stream = s;
+    st->starter = sensor;
+    st->cb = callback;
+    st->user = user_data;
+    stream_start(dev, st, profile, error);
+    pthread_mutex_unlock(&sensor_lock);
+}
+
+/* Stops the device's stream s (sensor_lock held); false (error set) from its own callback. */
+static bool stream_stop(ob_device *dev, rig_stream_t s, ob_error **error, const char *function)
+{
+    struct obemu_sensor_stream *st = dev->sensor_stream[s];
+    if (!st || !st->pipe)
+        return true; /* as the SDK: stopping a stopped sensor does nothing */
+    if (st->pipe->cb_running && pthread_equal(st->pipe->cb_thread, pthread_self())) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, function, "",
+                   "stopping a sensor from inside its own frame callback is not supported by "
+                   "the rigsync emulator; stop it from another thread");
+        return false;
+    }
+    ob_delete_pipeline(st->pipe, NULL); /* stops, joins its thread, drops its queue */
+    st->pipe = NULL;
+    st->starter = NULL;
+    return true;
+}
+
+OBEMU_EXPORT void ob_sensor_stop(ob_sensor *sensor, ob_error **error)
+{
+    if (null_arg(sensor, "sensor", error, __func__))
+        return;
+    rig_stream_t s;
+    if (!sensor_stream_of(sensor, &s, error, __func__))
+        return;
+    pthread_mutex_lock(&sensor_lock);
+    stream_stop(sensor->dev, s, error, __func__);
+    pthread_mutex_unlock(&sensor_lock);
+}
+
+OBEMU_EXPORT void ob_sensor_switch_profile(ob_sensor *sensor, ob_stream_profile *profile,
+                                           ob_error **error)
+{
+    if (null_arg(sensor, "sensor", error, __func__) ||
+        null_arg(profile, "profile", error, __func__))
+        return;
+    rig_stream_t s;
+    if (!sensor_stream_of(sensor, &s, error, __func__))
+        return;
+    pthread_mutex_lock(&sensor_lock);
+    struct obemu_sensor_stream *st = sensor->dev->sensor_stream[s];
+    if (st && st->pipe) {
+        pthread_mutex_unlock(&sensor_lock);
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
+                   "sensor stream is not started! (v2.9.3 refuses to switch the profile of a "
+                   "streaming sensor: stop it, then switch)");
+        return;
+    }
+    if (!st || !st->cb) {
+        pthread_mutex_unlock(&sensor_lock);
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
+                   "the sensor has no frame callback: start it with ob_sensor_start first");
+        return;
+    }
+    if (profile->type != obemu_stream_type_of(s)) {
+        pthread_mutex_unlock(&sensor_lock);
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, "profile",
+                   "the profile is of stream type %d, the sensor streams type %d",
+                   (int)profile->type, (int)obemu_stream_type_of(s));
+        return;
+    }
+    st->starter = sensor;
+    stream_start(sensor->dev, st, profile, error);
+    pthread_mutex_unlock(&sensor_lock);
+}
+
 OBEMU_EXPORT void ob_delete_sensor(ob_sensor *sensor, ob_error **error)
 {
     if (null_arg(sensor, "sensor", error, __func__))
         return;
+    rig_stream_t s;
+    pthread_mutex_lock(&sensor_lock);
+    if (obemu_rig_stream_of_sensor(sensor->type, &s) && sensor->dev->sensor_stream[s] &&
+        sensor->dev->sensor_stream[s]->starter == sensor)
+        stream_stop(sensor->dev, s, NULL, __func__);
+    pthread_mutex_unlock(&sensor_lock);
     obemu_device_release(sensor->dev);
     free(sensor);
 }
