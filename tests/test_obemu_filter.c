@@ -5,7 +5,8 @@
  * block for scale 2 and 3, their mean for other scales, output rounded up to multiples of 4),
  * ThresholdFilter, PointCloudFilter (nominal intrinsics fx = fy = w/2, cx = w/2, cy = h/2),
  * Align (depth to colour, colour to depth, nominal extrinsic: colour 10 mm along x), push with
- * a callback, enable / disable, and filters the emulator cannot compute refusing.
+ * a callback, enable / disable, FormatConverter (YUYV / UYVY by hand, RGB <-> BGR, Y16, the
+ * wrong source format refused), and filters the emulator cannot compute refusing.
  * Every expected pixel below is worked out by hand in the comments.
  */
 #include <math.h>
@@ -551,6 +552,133 @@ static void rgb_point_cloud(void **state)
 }
 
 /* The depth sensor's recommended filters: the public ones a Gemini 330 gets, all disabled. */
+/* ------------------------------------------------------------------------------------------ */
+/* FormatConverter                                                                            */
+
+static ob_frame *convert(int type, const ob_frame *in, ob_error **e)
+{
+    ob_filter *f = filter("FormatConverter");
+    ob_filter_set_config_value(f, "convertType", (double)type, e);
+    assert_null(*e);
+    ob_frame *out = ob_filter_process(f, in, e);
+    ob_delete_filter(f, NULL);
+    return out;
+}
+
+static ob_frame *frame_of(ob_format fmt, uint32_t w, uint32_t h, const uint8_t *bytes, size_t n)
+{
+    ob_error *e = NULL;
+    ob_frame *f = ob_create_video_frame(OB_FRAME_COLOR, fmt, w, h, 0, &e);
+    assert_null(e);
+    assert_int_equal(ob_frame_get_data_size(f, &e), n);
+    memcpy(ob_frame_get_data(f, &e), bytes, n);
+    return f;
+}
+
+/* A 4 x 2 YUYV image (Y0 U Y1 V per pair of pixels), BT.601 video range by hand:
+ *   Y 16, U = V = 128: black (0, 0, 0); Y 235: white (255, 255, 255);
+ *   Y 126, U = V = 128: 1.164 * 110 = 128.04 -> (128, 128, 128);
+ *   Y 81, U 90, V 240 (red): R = 1.164*65 + 1.596*112 = 254.4 -> 254, G = 75.66 + 14.86 - 91.06
+ *   < 0 -> 0, B = 75.66 - 2.018*38 < 0 -> 0;
+ *   Y 145, U 54, V 34 (green): R = 150.16 - 150.02 = 0.13 -> 0, G = 150.16 + 28.93 + 76.42 =
+ *   255.5 -> 255, B = 150.16 - 149.33 = 0.83 -> 1.
+ * Both rows carry the same chroma (a 4:2:0 pass averages the two rows). A converter that swaps U
+ * and V, or reads UYVY order, or uses full range, gets these wrong. */
+static const uint8_t YUYV_4x2[16] = {16, 128, 235, 128, 81, 90, 81, 240,
+                                     126, 128, 126, 128, 145, 54, 145, 34};
+static const uint8_t RGB_4x2[24] = {0,   0,   0,   255, 255, 255, 254, 0, 0, 254, 0, 0,
+                                    128, 128, 128, 128, 128, 128, 0, 255, 1, 0, 255, 1};
+
+static void format_convert_yuyv_uyvy_by_hand(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    /* row 0 and row 1 of YUYV_4x2 are two images; each 4 x 1 row doubled into a 4 x 2 frame */
+    for (int r = 0; r < 2; r++) {
+        uint8_t yuyv[16], uyvy[16];
+        for (int k = 0; k < 2; k++)
+            memcpy(yuyv + 8 * k, YUYV_4x2 + 8 * r, 8);
+        for (int i = 0; i < 16; i += 2) { /* UYVY: the same pixels, bytes of each pair swapped */
+            uyvy[i] = yuyv[i + 1];
+            uyvy[i + 1] = yuyv[i];
+        }
+        ob_frame *in = frame_of(OB_FORMAT_YUYV, 4, 2, yuyv, 16);
+        ob_frame *rgb = convert(FORMAT_YUYV_TO_RGB, in, &e);
+        assert_null(e);
+        assert_int_equal(ob_frame_get_format(rgb, &e), OB_FORMAT_RGB);
+        assert_int_equal(ob_frame_get_type(rgb, &e), OB_FRAME_COLOR);
+        assert_int_equal(ob_video_frame_get_width(rgb, &e), 4);
+        assert_int_equal(ob_video_frame_get_height(rgb, &e), 2);
+        assert_int_equal(ob_frame_get_data_size(rgb, &e), 24);
+        const uint8_t *o = ob_frame_get_data(rgb, &e);
+        for (int k = 0; k < 2; k++)
+            assert_memory_equal(o + 12 * k, RGB_4x2 + 12 * r, 12);
+        ob_frame *bgr = convert(FORMAT_YUYV_TO_BGR, in, &e);
+        const uint8_t *b = ob_frame_get_data(bgr, &e);
+        for (int i = 0; i < 8; i++) {
+            assert_int_equal(b[3 * i], o[3 * i + 2]);
+            assert_int_equal(b[3 * i + 2], o[3 * i]);
+        }
+        ob_frame *bgra = convert(FORMAT_YUYV_TO_BGRA, in, &e);
+        const uint8_t *ba = ob_frame_get_data(bgra, &e);
+        assert_int_equal(ob_frame_get_data_size(bgra, &e), 32);
+        assert_int_equal(ba[3], 255); /* alpha */
+        assert_int_equal(ba[4 + 2], o[3 + 0]);
+        ob_frame *y8 = convert(FORMAT_YUYV_TO_Y8, in, &e);
+        assert_int_equal(ob_frame_get_data_size(y8, &e), 8);
+        assert_int_equal(((const uint8_t *)ob_frame_get_data(y8, &e))[1], yuyv[2]);
+        ob_frame *y16 = convert(FORMAT_YUYV_TO_Y16, in, &e);
+        const uint16_t *w16 = px16(y16); /* Y in the high byte */
+        assert_int_equal(w16[1], yuyv[2] << 8);
+        ob_frame *in2 = frame_of(OB_FORMAT_UYVY, 4, 2, uyvy, 16);
+        ob_frame *rgb2 = convert(FORMAT_UYVY_TO_RGB, in2, &e);
+        assert_null(e);
+        assert_memory_equal(ob_frame_get_data(rgb2, &e), o, 24);
+        ob_frame *fs[] = {in, rgb, bgr, bgra, y8, y16, in2, rgb2};
+        for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+            ob_delete_frame(fs[i], &e);
+        assert_null(e);
+    }
+}
+
+static void format_convert_rgb_bgr_and_grey(void **state)
+{
+    (void)state;
+    ob_error *e = NULL;
+    ob_frame *in = frame_of(OB_FORMAT_RGB, 4, 2, RGB_4x2, 24);
+    ob_frame *bgr = convert(FORMAT_RGB_TO_BGR, in, &e);
+    assert_null(e);
+    assert_int_equal(ob_frame_get_format(bgr, &e), OB_FORMAT_BGR);
+    const uint8_t *b = ob_frame_get_data(bgr, &e);
+    assert_int_equal(b[6], 0);   /* pixel 2 (254, 0, 0) is (0, 0, 254) in BGR */
+    assert_int_equal(b[8], 254);
+    assert_int_equal(b[21], 1);  /* pixel 7 (0, 255, 1): B first */
+    ob_frame *back = convert(FORMAT_BGR_TO_RGB, bgr, &e);
+    assert_memory_equal(ob_frame_get_data(back, &e), RGB_4x2, 24);
+    /* the wrong source format is refused, naming the conversion */
+    assert_null(convert(FORMAT_MJPG_TO_RGB, in, &e));
+    assert_non_null(strstr(ob_error_get_message(e), "FORMAT_MJPG_TO_RGB"));
+    expect_error(e, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    e = NULL;
+    /* Y16 -> RGB: the high byte, grey: 0x1234 -> 0x12 */
+    static const uint16_t Y16[8] = {0x1234, 0xff00, 0, 0x00ff, 1, 2, 3, 0x8000};
+    ob_error *e2 = NULL;
+    ob_frame *y = ob_create_video_frame(OB_FRAME_COLOR, OB_FORMAT_Y16, 4, 2, 0, &e2);
+    memcpy(ob_frame_get_data(y, &e2), Y16, 16);
+    ob_frame *grey = convert(FORMAT_Y16_TO_RGB, y, &e);
+    assert_null(e);
+    const uint8_t *g = ob_frame_get_data(grey, &e);
+    assert_int_equal(g[0], 0x12);
+    assert_int_equal(g[2], 0x12);
+    assert_int_equal(g[3], 0xff);
+    assert_int_equal(g[9], 0);
+    assert_int_equal(g[21], 0x80);
+    ob_frame *fs[] = {in, bgr, back, y, grey};
+    for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+        ob_delete_frame(fs[i], &e);
+    assert_null(e);
+}
+
 static void recommended_filters_of_the_depth_sensor(void **state)
 {
     (void)state;
@@ -609,6 +737,8 @@ int main(void)
         cmocka_unit_test(rgb_point_cloud),
         cmocka_unit_test(unsupported_filters_refuse_to_process),
         cmocka_unit_test(recommended_filters_of_the_depth_sensor),
+        cmocka_unit_test(format_convert_yuyv_uyvy_by_hand),
+        cmocka_unit_test(format_convert_rgb_bgr_and_grey),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
