@@ -74,8 +74,8 @@ enumerate~0.basic.enumerate~ob_enumerate~console~1:0;2:0;3:\033;4:\033;5:x;6:x~^
 quick_start~0.basic.quick_start~ob_quick_start~gui~~~framesets
 callback~1.stream.callback~ob_callback~gui~~~framesets
 color~1.stream.color~ob_color~gui~~~framesets
-confidence~1.stream.confidence~ob_confidence~gui~~~framesets
-decimation~1.stream.decimation~ob_decimation~gui~1:0\n;2:0\n;3:0\n~~framesets
+confidence~1.stream.confidence~ob_confidence~skip-hw:confidence sensor (OB_SENSOR_CONFIDENCE); the sample says only the Gemini 435Le has one~~~
+decimation~1.stream.decimation~ob_decimation~skip-hw:preset resolution configs (getAvailablePresetResolutionConfigList), a firmware feature the emulated devices lack~~~
 depth~1.stream.depth~ob_depth~gui~~~framesets
 imu~1.stream.imu~ob_imu~skip-hw:IMU (accelerometer/gyroscope) streams~~~
 infrared~1.stream.infrared~ob_infrared~gui~~~framesets
@@ -90,16 +90,16 @@ record_nogui~2.device.record.nogui~ob_device_record_nogui~console~1:record.bag\n
 playback~2.device.playback~ob_device_playback~gui~1:../record_nogui/record.bag\n~~framesets
 common_usages~3.advanced.common_usages~ob_common_usages~gui~~~framesets
 coordinate_transform~3.advanced.coordinate_transform~ob_coordinate_transform~console~2:1\n;3:2\n;4:3\n;5:4\n;6:q\n~->~transforms
-enhanced_depth_filter~3.advanced.enhanced_depth_filter~ob_enhanced_depth_filter~gui~~~framesets
-hdr~3.advanced.hdr~ob_hdr~gui~~~framesets
+enhanced_depth_filter~3.advanced.enhanced_depth_filter~ob_enhanced_depth_filter~skip-hw:license-bound EnhancedDepthFilter (device license authorization and an inference model)~~~
+hdr~3.advanced.hdr~ob_hdr~skip-hw:exposure-interleaved HDR frames (frame interleave "Depth from HDR", left/right IR)~~~
 hw_d2c_align~3.advanced.hw_d2c_align~ob_hw_d2c_align~gui~~~framesets
-laser_interleave~3.advanced.laser_interleave~ob_laser_interleave~gui~~~framesets
+laser_interleave~3.advanced.laser_interleave~ob_laser_interleave~skip-hw:frame interleave "Laser On-Off" (alternate laser on/off frames)~~~
 multi_devices~3.advanced.multi_devices~ob_multi_device~gui~~~framesets
 multi_devices_sync~3.advanced.multi_devices_sync~ob_multi_devices_sync~gui~1:0\n;3:1\n~~framesets
 gmsl_trigger~3.advanced.multi_devices_sync_gmsltrigger~ob_multi_devices_sync_gmsltrigger~skip-hw:GMSL trigger device (/dev node of a GMSL deserializer)~~~
 point_cloud~3.advanced.point_cloud~ob_point_cloud~console~3:d;5:r;7:\033;8:x~Points\.ply Saved~point clouds saved
 post_processing~3.advanced.post_processing~ob_post_processing~gui~~~framesets
-preset~3.advanced.preset~ob_preset~console~2:0;3:x;4:x;5:x~^Current PresetName: ~preset lines
+preset~3.advanced.preset~ob_preset~skip-hw:depth presets (getAvailablePresetList / loadPreset), a firmware feature~~~
 sync_align~3.advanced.sync_align~ob_sync_align~gui~~~framesets
 logger~4.misc.logger~ob_logger~none~2:x;3:x~~
 metadata~4.misc.metadata~ob_metadata~console~6:\033;7:x~^frame    type: ~frame lines
