@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "obemu_internal.h"
+#include "rigsync/replay.h"
 #include "rigsync/sim.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -35,6 +36,8 @@ static void on_frame(rig_frame_t *rf, void *user)
                          ? c->route[di].owner[s] : NULL; /* the pipeline owning the stream */
     if (p)
         n = obemu_pipeline_on_frame_locked(p, rf, drop);
+    if (di < c->route_cap && c->route[di].recorder) /* ob_create_record_device */
+        obemu_record_frame_locked(c->route[di].recorder, rf);
     pthread_mutex_unlock(&c->qlock);
     for (size_t i = 0; i < n; i++)
         obemu_frame_release(drop[i]);
@@ -52,6 +55,7 @@ void obemu_ctx_release(ob_context *c)
     }
     if (c->hp_init)
         obemu_hotplug_free(c);
+    obemu_playback_free(c);
     if (c->rig)
         rig_context_destroy(c->rig);
     rig_config_destroy(c->config);
@@ -130,10 +134,21 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
         return NULL;
     }
 
+    return obemu_context_new(config, virtual_time, speed, pixels, seed_set, (uint64_t)seed, NULL,
+                             error, __func__);
+}
+
+/* The context over a rig config (taken over, also on failure): the simulated rig, or with
+ * replay_path a recording played back by the replay backend (obemu_playback.c). */
+ob_context *obemu_context_new(rig_config_t *config, bool virtual_time, double speed, bool pixels,
+                              bool seed_set, uint64_t seed, const char *replay_path,
+                              ob_error **error, const char *function)
+{
+    rig_error_t err;
     ob_context *c = calloc(1, sizeof(*c));
     if (!c) {
         rig_config_destroy(config);
-        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "",
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, "",
                    "out of memory creating the context");
         return NULL;
     }
@@ -141,6 +156,9 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
     c->config = config;
     c->virtual_time = virtual_time;
     c->speed = speed;
+    c->pixels = pixels;
+    c->seed_set = seed_set;
+    c->seed = seed;
     pthread_mutex_init(&c->rig_lock, NULL);
     pthread_mutex_init(&c->qlock, NULL);
     obemu_cond_init_monotonic(&c->gate);
@@ -149,7 +167,8 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
     char detail[512] = "";
     rig_context_options_t opts;
     rig_context_options_init(&opts);
-    opts.backend = "sim";
+    opts.backend = replay_path ? "replay" : "sim";
+    opts.replay_path = replay_path;
     opts.config = config;
     opts.time_mode = virtual_time ? RIG_TIME_VIRTUAL : RIG_TIME_REAL;
     opts.seed_set = seed_set;
@@ -162,11 +181,11 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
     size_t n = 0;
     c->stop_after_us = INT64_MAX;
     const char *stop = getenv("RIGSYNC_OBEMU_STOP_AFTER_S");
-    if (err == RIG_OK && stop && stop[0]) {
+    if (err == RIG_OK && stop && stop[0] && !replay_path) {
         char *end = NULL;
         double s = strtod(stop, &end);
         if (!end || *end || !(s > 0)) {
-            obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__,
+            obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function,
                        "RIGSYNC_OBEMU_STOP_AFTER_S",
                        "RIGSYNC_OBEMU_STOP_AFTER_S=\"%s\" is not a positive number of seconds",
                        stop);
@@ -176,7 +195,7 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
         c->stop_after_us = (int64_t)(s * 1e6);
     }
     if (err == RIG_OK)
-        err = rig_sim_now_us(c->rig, &c->t0_us);
+        err = replay_path ? rig_replay_now_us(c->rig, &c->t0_us) : rig_sim_now_us(c->rig, &c->t0_us);
     if (err == RIG_OK)
         err = rig_context_device_count(c->rig, &n);
     if (err == RIG_OK)
@@ -187,8 +206,9 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
             err = RIG_ERROR_NO_MEMORY;
     }
     if (err != RIG_OK) {
-        obemu_fail(error, obemu_exception_of(err), __func__, "",
-                   "cannot create the simulated rig: %s", detail[0] ? detail : rig_strerror(err));
+        obemu_fail(error, obemu_exception_of(err), function, "",
+                   "cannot create the %s: %s", replay_path ? "replay of the recording" : "simulated rig",
+                   detail[0] ? detail : rig_strerror(err));
         obemu_ctx_release(c);
         return NULL;
     }
@@ -196,7 +216,7 @@ OBEMU_EXPORT ob_context *ob_create_context(ob_error **error)
     c->rig_devices = n;
     c->hp_init = true;
     if (!obemu_hotplug_init(c)) {
-        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "",
+        obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, "",
                    "cannot start the hot-plug thread");
         obemu_ctx_release(c);
         return NULL;

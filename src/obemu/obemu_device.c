@@ -145,6 +145,12 @@ static ob_device *find_open_device(ob_context *c, const char *serial)
 static ob_device *open_device(ob_context *c, const char *serial, ob_error **error,
                               const char *function)
 {
+    return obemu_device_open(c, serial, error, function);
+}
+
+ob_device *obemu_device_open(ob_context *c, const char *serial, ob_error **error,
+                             const char *function)
+{
     ob_device *open = find_open_device(c, serial);
     if (open)
         return open;

@@ -88,6 +88,10 @@ struct ob_context_t {
     rig_config_t *config;
     rig_context_t *rig;
     bool virtual_time;
+    bool pixels, seed_set; /* how the rig was made (recordings say it) */
+    uint64_t seed;
+    struct obemu_playback *playback; /* a playback device's private context (obemu_playback.c) */
+    struct obemu_record *clock_rec;  /* the recorder taking the clock events (qlock) */
 
     pthread_mutex_t rig_lock;
     pthread_mutex_t qlock;
@@ -155,6 +159,7 @@ typedef struct obemu_route {
     ob_pipeline *owner[RIG_STREAM_COUNT]; /* the started pipeline that enabled it, or NULL */
     bool running;                         /* rig_device_start done, not yet stopped */
     rig_stream_profile_t profile[RIG_STREAM_COUNT]; /* what it was started with */
+    struct obemu_record *recorder; /* ob_create_record_device on it (obemu_record.c) */
 } obemu_route_t;
 
 /** The first pipeline owning a stream of that device, or NULL (qlock held). */
@@ -496,6 +501,33 @@ OBEMU_INTERNAL ob_stream_profile *obemu_profile_new(ob_stream_type type, ob_form
 OBEMU_INTERNAL ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, rig_stream_t s,
                                                              ob_error **error,
                                                              const char *function);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Record and playback (obemu_record.c, obemu_playback.c)                                     */
+
+/** The context over a rig config (taken over): the simulated rig, or with replay_path the
+ *  replay of that recording. NULL with *error set on failure. */
+OBEMU_INTERNAL ob_context *obemu_context_new(rig_config_t *config, bool virtual_time,
+                                             double speed, bool pixels, bool seed_set,
+                                             uint64_t seed,
+                                             const char *replay_path, ob_error **error,
+                                             const char *function);
+/** Opens the device of that serial on c (one reference), as the device list does. */
+OBEMU_INTERNAL ob_device *obemu_device_open(ob_context *c, const char *serial, ob_error **error,
+                                            const char *function);
+/** A frame of a device being recorded (qlock held). */
+OBEMU_INTERNAL void obemu_record_frame_locked(struct obemu_record *r, rig_frame_t *rf);
+/** The context's host time now, and virtual time's step (the sim's or the replay's; a paused
+ *  or finished playback does not move). rig_lock held. */
+OBEMU_INTERNAL rig_error_t obemu_now_us(ob_context *c, int64_t *now_us);
+OBEMU_INTERNAL rig_error_t obemu_advance_us(ob_context *c, int64_t us);
+/** Virtual time: true when a playback is paused or over (nothing comes by waiting). */
+OBEMU_INTERNAL bool obemu_playback_idle(ob_context *c);
+/** A device of c started its streams (first pipeline) or stopped them (last one). */
+OBEMU_INTERNAL void obemu_playback_started(ob_context *c);
+OBEMU_INTERNAL void obemu_playback_stopped(ob_context *c);
+/** Frees a playback context's state (when the context is freed). */
+OBEMU_INTERNAL void obemu_playback_free(ob_context *c);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Properties (obemu_property.c)                                                              */

@@ -226,6 +226,8 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
     }
     pthread_mutex_unlock(&c->qlock);
     pthread_mutex_unlock(&c->rig_lock);
+    if (err == RIG_OK && !running)
+        obemu_playback_started(c);
 }
 
 OBEMU_EXPORT void ob_pipeline_start_with_config(ob_pipeline *pipeline, const ob_config *config,
@@ -311,6 +313,8 @@ OBEMU_EXPORT void ob_pipeline_stop(ob_pipeline *pipeline, ob_error **error)
             obemu_fail_rig(error, c, err, __func__, "");
     }
     pthread_mutex_unlock(&c->rig_lock);
+    if (last)
+        obemu_playback_stopped(c);
     for (size_t i = 0; i < n; i++)
         obemu_frame_release(drop[i]);
     stop_callback_thread(pipeline);
@@ -473,8 +477,8 @@ static ob_frame *wait_frameset(ob_pipeline *pipeline, uint32_t timeout_ms, ob_er
         obemu_service_global_timestamps(c);
         pthread_mutex_lock(&c->rig_lock);
         int64_t now_us = 0;
-        rig_sim_now_us(c->rig, &now_us);
-        if (now_us - c->t0_us >= c->stop_after_us) {
+        obemu_now_us(c, &now_us);
+        if (now_us - c->t0_us >= c->stop_after_us || obemu_playback_idle(c)) {
             /* The emulated run is over: behave like a camera that stopped sending. */
             pthread_mutex_unlock(&c->rig_lock);
             struct timespec ts = {(time_t)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000000L};
@@ -492,7 +496,7 @@ static ob_frame *wait_frameset(ob_pipeline *pipeline, uint32_t timeout_ms, ob_er
             nanosleep(&ts, NULL);
             continue;
         }
-        rig_error_t err = rig_sim_advance_us(c->rig, step);
+        rig_error_t err = obemu_advance_us(c, step);
         if (err != RIG_OK)
             obemu_fail_rig(error, c, err, "ob_pipeline_wait_for_frameset", "");
         pthread_mutex_unlock(&c->rig_lock);
