@@ -178,8 +178,8 @@ void obemu_playback_stopped(ob_context *c)
 /* Creation                                                                                   */
 
 #define NOT_BAG_NOTE                                                                               \
-    "the rigsync emulator records and plays MCAP (the format of rigsync record and of its "       \
-    "ob_create_record_device, whatever the file name), not the Orbbec SDK's ROS bag"
+    "the rigsync emulator plays MCAP recordings (rigsync record, ob_create_record_device; "        \
+    "any file name), not the Orbbec SDK's ROS bag"
 
 /* The recording's first and last message times (its summary), in us; false for a cut file. */
 static bool file_span(const char *path, int64_t *first_us, int64_t *last_us)
@@ -220,8 +220,8 @@ OBEMU_EXPORT ob_device *ob_create_playback_device(const char *file_path, ob_erro
         obemu_fail(error,
                    e == RIG_ERROR_NO_MEMORY ? OB_EXCEPTION_TYPE_MEMORY
                                             : OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION,
-                   __func__, args, "cannot play %s: %s (%s)", file_path,
-                   msg[0] ? msg : rig_strerror(e), NOT_BAG_NOTE);
+                   __func__, args, "%s; cannot play %s: %s", NOT_BAG_NOTE, file_path,
+                   msg[0] ? msg : rig_strerror(e));
         return NULL;
     }
     struct obemu_playback *pb = calloc(1, sizeof(*pb));

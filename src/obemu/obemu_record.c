@@ -260,8 +260,8 @@ OBEMU_EXPORT ob_record_device *ob_create_record_device(ob_device *device, const 
     if (e != RIG_OK) {
         obemu_fail(error, e == RIG_ERROR_NO_MEMORY ? OB_EXCEPTION_TYPE_MEMORY : OB_EXCEPTION_TYPE_IO,
                    __func__, args,
-                   "cannot record to %s: %s (the rigsync emulator records MCAP, rigsync record's "
-                   "format, not the SDK's .bag; give a writable file)",
+                   "the rigsync emulator records MCAP (rigsync record's format, any file name), "
+                   "not the SDK's ROS bag; cannot record to %s: %s; give a writable file",
                    file_path, msg[0] ? msg : rig_strerror(e));
         free(r);
         free(h);
