@@ -5,10 +5,10 @@
  * off, so a frame the rig delivers is one the program reads); ob_create_record_device records
  * 1 s, pause leaves out 0.5 s, resume records 1 s more; deleting the recorder closes the file.
  * - rigsync's own MCAP reader finds, per stream, exactly the frames the program read while
- *   recording (frame_info messages), none of the paused ones, the rig's metadata a replay
+ *   recording (frame_info messages, and an Image each: pixels on), none of the paused ones, the rig's metadata a replay
  *   needs (rigsync.config json) and the recorded serial (obemu.record);
  * - ob_create_playback_device on that file plays through a pipeline: the same frames, in the
- *   same order, with the same indexes, device and system timestamps; the status callback hears
+ *   same order, with the same indexes, device and system timestamps and pixels; the status callback hears
  *   PLAYING then STOPPED at the end; position 0 before, duration at the end; the duration is
  *   the recording's span (the file's first to last log time in ms, at least its frames' 2.5 s
  *   of host time); pause holds the playback (a wait
@@ -38,7 +38,16 @@
 
 typedef struct {
     uint64_t index, ts_us, sys_us;
+    uint64_t size, hash; /* the pixels: byte count and FNV-1a */
 } seen_t;
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
 
 typedef struct {
     seen_t f[2][MAXF]; /* [0] color, [1] depth */
@@ -70,8 +79,12 @@ static size_t read_one(ob_pipeline *p, uint32_t timeout_ms, frames_t *fr, uint64
         int s = slot_of(ob_frame_get_type(f, &e));
         assert_true(s >= 0);
         seen_t v = {ob_frame_get_index(f, &e), ob_frame_get_timestamp_us(f, &e),
-                    ob_frame_get_system_timestamp_us(f, &e)};
+                    ob_frame_get_system_timestamp_us(f, &e), ob_frame_get_data_size(f, &e), 0};
         no_error(e);
+        const uint8_t *data = ob_frame_get_data(f, &e);
+        assert_non_null(data);
+        assert_true(v.size > 0);
+        v.hash = fnv1a(data, (size_t)v.size);
         if (last_sys)
             *last_sys = v.sys_us;
         if (fr) {
@@ -152,7 +165,7 @@ static int setup(void **state)
     setenv("RIGSYNC_OBEMU_VIRTUAL", "1", 1);
     unsetenv("RIGSYNC_OBEMU_CONFIG");
     unsetenv("RIGSYNC_OBEMU_SEED");
-    unsetenv("RIGSYNC_OBEMU_PIXELS");
+    setenv("RIGSYNC_OBEMU_PIXELS", "1", 1); /* frames with pixels: an Image per frame */
     unsetenv("RIGSYNC_OBEMU_STOP_AFTER_S");
     const char *dir = getenv("RIGSYNC_MCAP_OUT");
     if (dir && *dir) {
@@ -224,10 +237,10 @@ static void write_expect(uint64_t clock_events)
     assert_non_null(f);
     fprintf(f,
             "{\"/rig/%s/color/frame_info\": %zu, \"/rig/%s/depth/frame_info\": %zu, "
-            "\"/rig/%s/color/image_raw\": 0, \"/rig/%s/depth/image_raw\": 0, "
+            "\"/rig/%s/color/image_raw\": %zu, \"/rig/%s/depth/image_raw\": %zu, "
             "\"/rig/framesets\": 0, \"/rig/clock_events\": %llu}\n",
-            serial, recorded.n[0], serial, recorded.n[1], serial, serial,
-            (unsigned long long)clock_events);
+            serial, recorded.n[0], serial, recorded.n[1], serial, recorded.n[0], serial,
+            recorded.n[1], (unsigned long long)clock_events);
     assert_int_equal(fclose(f), 0);
 }
 
@@ -239,10 +252,12 @@ static void read_back(void **state)
     rig_mcap_summary_t sum;
     assert_int_equal(rig_mcap_reader_read_summary(r, &sum), RIG_OK); /* a complete file */
     file_span_ms = (sum.message_end_time / 1000 - sum.message_start_time / 1000) / 1000;
-    char topic[2][160];
+    char topic[2][160], image[2][160];
     snprintf(topic[0], sizeof topic[0], "/rig/%s/color/frame_info", serial);
     snprintf(topic[1], sizeof topic[1], "/rig/%s/depth/frame_info", serial);
-    uint64_t n[2] = {0, 0}, other_frames = 0, clock = 0;
+    snprintf(image[0], sizeof image[0], "/rig/%s/color/image_raw", serial);
+    snprintf(image[1], sizeof image[1], "/rig/%s/depth/image_raw", serial);
+    uint64_t n[2] = {0, 0}, images[2] = {0, 0}, other_frames = 0, clock = 0;
     for (;;) {
         rig_mcap_message_t m;
         bool end = false;
@@ -255,13 +270,19 @@ static void read_back(void **state)
             n[0]++;
         else if (strcmp(ch->topic, topic[1]) == 0)
             n[1]++;
-        else if (strstr(ch->topic, "/frame_info"))
+        else if (strcmp(ch->topic, image[0]) == 0)
+            images[0]++;
+        else if (strcmp(ch->topic, image[1]) == 0)
+            images[1]++;
+        else if (strstr(ch->topic, "/frame_info") || strstr(ch->topic, "/image_raw"))
             other_frames++;
         else if (strcmp(ch->topic, "/rig/clock_events") == 0)
             clock++;
     }
     assert_int_equal(n[0], recorded.n[0]);
     assert_int_equal(n[1], recorded.n[1]);
+    assert_int_equal(images[0], recorded.n[0]); /* with their pixels */
+    assert_int_equal(images[1], recorded.n[1]);
     assert_int_equal(other_frames, 0); /* the other device of the rig was not recorded */
     assert_true(clock > 0);
     bool json = false, rec_serial = false;
@@ -358,6 +379,8 @@ static void play(void **state)
             assert_int_equal(played.f[s][i].index, recorded.f[s][i].index);
             assert_int_equal(played.f[s][i].ts_us, recorded.f[s][i].ts_us);
             assert_int_equal(played.f[s][i].sys_us, recorded.f[s][i].sys_us);
+            assert_int_equal(played.f[s][i].size, recorded.f[s][i].size);
+            assert_int_equal(played.f[s][i].hash, recorded.f[s][i].hash); /* same pixels */
         }
     }
     ob_pipeline_stop(p, &e);
