@@ -611,7 +611,7 @@ static void pipeline_misuse_is_reported(void **state)
     expect_error(&err, "ob_pipeline_wait_for_frameset", "not started");
     r.cfg[0] = ob_create_config(&err);
     no_error(&err);
-    ob_config_enable_video_stream(r.cfg[0], OB_STREAM_IR, 640, 576, 30, OB_FORMAT_Y16, &err);
+    ob_config_enable_video_stream(r.cfg[0], OB_STREAM_IR_LEFT, 640, 576, 30, OB_FORMAT_Y16, &err);
     expect_error(&err, "ob_config_enable_video_stream", "OB_STREAM_COLOR");
     ob_config_enable_video_stream(r.cfg[0], OB_STREAM_COLOR, 640, 480, 30, OB_FORMAT_YUYV, &err);
     no_error(&err);

@@ -220,13 +220,14 @@ static void sensors_and_profiles_of_a_femto_bolt(void **state)
     /* the list keeps its device: the user may delete the device handle first */
     ob_delete_device(bolt, &err);
     no_error(&err);
-    assert_int_equal(ob_sensor_list_get_count(sensors, &err), 2);
+    assert_int_equal(ob_sensor_list_get_count(sensors, &err), 3);
     assert_int_equal(ob_sensor_list_get_sensor_type(sensors, 0, &err), OB_SENSOR_COLOR);
     assert_int_equal(ob_sensor_list_get_sensor_type(sensors, 1, &err), OB_SENSOR_DEPTH);
+    assert_int_equal(ob_sensor_list_get_sensor_type(sensors, 2, &err), OB_SENSOR_IR);
     no_error(&err);
-    assert_null(ob_sensor_list_get_sensor_by_type(sensors, OB_SENSOR_IR, &err));
+    assert_null(ob_sensor_list_get_sensor_by_type(sensors, OB_SENSOR_ACCEL, &err));
     expect(&err, 100, OB_EXCEPTION_TYPE_INVALID_VALUE, "ob_sensor_list_get_sensor_by_type");
-    assert_int_equal(ob_sensor_list_get_sensor_type(sensors, 2, &err), OB_SENSOR_UNKNOWN);
+    assert_int_equal(ob_sensor_list_get_sensor_type(sensors, 3, &err), OB_SENSOR_UNKNOWN);
     expect(&err, 100, OB_EXCEPTION_TYPE_INVALID_VALUE, "ob_sensor_list_get_sensor_type");
 
     ob_sensor *color = ob_sensor_list_get_sensor(sensors, 0, &err);

@@ -19,10 +19,10 @@
 #define MAX_FRAME_DELAY_S 0.5    /* frame sync on: how long a queue may wait for a match */
 
 void obemu_agg_setup(obemu_agg_t *a, ob_frame_aggregate_output_mode mode,
-                     const bool active[RIG_STREAM_COUNT], const uint32_t fps[RIG_STREAM_COUNT])
+                     const bool active[OBEMU_STREAM_COUNT], const uint32_t fps[OBEMU_STREAM_COUNT])
 {
     a->mode = mode;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++) {
         a->active[s] = active[s];
         double f = fps[s] ? (double)fps[s] : 30.0;
         double limit = f * MAX_FRAME_DELAY_S + 1.0;
@@ -71,11 +71,11 @@ size_t obemu_agg_push(obemu_agg_t *a, ob_frame *f, ob_frame **out, ob_frame **dr
     a->q[s][(a->head[s] + a->len[s]) % OBEMU_AGG_CAP] = f;
     a->len[s]++;
     size_t nout = 0, nactive = 0;
-    for (int t = 0; t < RIG_STREAM_COUNT; t++)
+    for (int t = 0; t < OBEMU_STREAM_COUNT; t++)
         nactive += a->active[t];
     for (;;) {
         bool empty = false, overflow = false;
-        for (int t = 0; t < RIG_STREAM_COUNT; t++) {
+        for (int t = 0; t < OBEMU_STREAM_COUNT; t++) {
             if (!a->active[t])
                 continue;
             empty = empty || a->len[t] == 0;
@@ -90,11 +90,11 @@ size_t obemu_agg_push(obemu_agg_t *a, ob_frame *f, ob_frame **out, ob_frame **dr
         bool color = false;
         if (a->sync && nactive > 1 && a->mode != OB_FRAME_AGGREGATE_OUTPUT_DISABLE) {
             int ref = -1;
-            for (int t = 0; t < RIG_STREAM_COUNT; t++)
+            for (int t = 0; t < OBEMU_STREAM_COUNT; t++)
                 if (a->active[t] && a->len[t] && (ref < 0 || ts_ms(front(a, t)) < ts_ms(front(a, ref))))
                     ref = t;
             uint64_t ref_ts = ts_ms(front(a, ref));
-            for (int t = 0; t < RIG_STREAM_COUNT; t++) {
+            for (int t = 0; t < OBEMU_STREAM_COUNT; t++) {
                 if (!a->active[t] || !a->len[t])
                     continue;
                 uint32_t gap = a->half_gap_ms[t] < a->half_gap_ms[ref] ? a->half_gap_ms[t]
@@ -106,7 +106,7 @@ size_t obemu_agg_push(obemu_agg_t *a, ob_frame *f, ob_frame **out, ob_frame **dr
                 }
             }
         } else {
-            for (int t = 0; t < RIG_STREAM_COUNT; t++) {
+            for (int t = 0; t < OBEMU_STREAM_COUNT; t++) {
                 if (!a->active[t] || !a->len[t] || (empty && a->len[t] < limit_of(a, t)))
                     continue;
                 color = color || t == RIG_STREAM_COLOR;
@@ -135,7 +135,7 @@ size_t obemu_agg_push(obemu_agg_t *a, ob_frame *f, ob_frame **out, ob_frame **dr
 size_t obemu_agg_clear(obemu_agg_t *a, ob_frame **drop)
 {
     size_t n = 0;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         while (a->len[s])
             drop[n++] = pop(a, s);
     return n;

@@ -35,6 +35,11 @@ static ob_extrinsic identity(void)
 bool obemu_nominal_extrinsic(ob_stream_type from, ob_stream_type to, ob_extrinsic *out)
 {
     *out = identity();
+    /* the IR image is the depth camera's (one ToF capture) */
+    if (from == OB_STREAM_IR)
+        from = OB_STREAM_DEPTH;
+    if (to == OB_STREAM_IR)
+        to = OB_STREAM_DEPTH;
     if (from == to)
         return true;
     if (from == OB_STREAM_DEPTH && to == OB_STREAM_COLOR)
@@ -289,7 +294,7 @@ OBEMU_EXPORT ob_calibration_param ob_pipeline_get_calibration_param(ob_pipeline 
             memset(&out, 0, sizeof(out));
             return out;
         }
-        ob_sensor_type t = obemu_sensor_type_of((rig_stream_t)s);
+        ob_sensor_type t = obemu_sensor_type_of(s);
         ob_camera_intrinsic k = obemu_nominal_intrinsic(prof[s].width, prof[s].height);
         ob_camera_distortion dist = obemu_nominal_distortion();
         memcpy(&out.intrinsics[t], &k, sizeof(k));
@@ -298,10 +303,10 @@ OBEMU_EXPORT ob_calibration_param ob_pipeline_get_calibration_param(ob_pipeline 
     for (int a = 0; a < RIG_STREAM_COUNT; a++)
         for (int b = 0; b < RIG_STREAM_COUNT; b++) {
             ob_extrinsic e;
-            if (a != b && obemu_nominal_extrinsic(obemu_stream_type_of((rig_stream_t)a),
-                                                  obemu_stream_type_of((rig_stream_t)b), &e))
-                memcpy(&out.extrinsics[obemu_sensor_type_of((rig_stream_t)a)]
-                                      [obemu_sensor_type_of((rig_stream_t)b)],
+            if (a != b && obemu_nominal_extrinsic(obemu_stream_type_of(a),
+                                                  obemu_stream_type_of(b), &e))
+                memcpy(&out.extrinsics[obemu_sensor_type_of(a)]
+                                      [obemu_sensor_type_of(b)],
                        &e, sizeof(e));
         }
     return out;

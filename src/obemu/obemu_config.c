@@ -44,12 +44,16 @@ static bool stream_of(ob_stream_type stream_type, int *out, ob_error **error, co
         *out = RIG_STREAM_DEPTH;
         return true;
     }
+    if (stream_type == OB_STREAM_IR) {
+        *out = OBEMU_STREAM_IR;
+        return true;
+    }
     char args[32];
     snprintf(args, sizeof(args), "stream_type = %d", (int)stream_type);
     obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, fn, args,
                "stream type %d is not available: the emulated devices have "
-               "OB_STREAM_COLOR (%d) and OB_STREAM_DEPTH (%d) only",
-               (int)stream_type, (int)OB_STREAM_COLOR, (int)OB_STREAM_DEPTH);
+               "OB_STREAM_COLOR (%d), OB_STREAM_DEPTH (%d) and OB_STREAM_IR (%d) only",
+               (int)stream_type, (int)OB_STREAM_COLOR, (int)OB_STREAM_DEPTH, (int)OB_STREAM_IR);
     return false;
 }
 
@@ -88,7 +92,7 @@ OBEMU_EXPORT void ob_config_enable_stream_with_stream_profile(ob_config *config,
         (stream_request_t){true, profile->width, profile->height, profile->fps, profile->format};
 }
 
-/* The profiles the config enables, color then depth, with the values it asks for (OB_*_ANY
+/* The profiles the config enables, color, depth, IR, with the values it asks for (OB_*_ANY
  * where it leaves one to the device). */
 OBEMU_EXPORT ob_stream_profile_list *ob_config_get_enabled_stream_profile_list(const ob_config *config,
                                                                               ob_error **error)
@@ -98,7 +102,7 @@ OBEMU_EXPORT ob_stream_profile_list *ob_config_get_enabled_stream_profile_list(c
         return NULL;
     }
     ob_stream_profile_list *l = calloc(1, sizeof(*l));
-    ob_stream_profile *items = calloc(RIG_STREAM_COUNT, sizeof(*items));
+    ob_stream_profile *items = calloc(OBEMU_STREAM_COUNT, sizeof(*items));
     if (!l || !items) {
         free(l);
         free(items);
@@ -106,11 +110,11 @@ OBEMU_EXPORT ob_stream_profile_list *ob_config_get_enabled_stream_profile_list(c
         return NULL;
     }
     l->items = items;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++) {
         const stream_request_t *r = &config->streams[s];
         if (r->enabled)
             l->items[l->count++] = (ob_stream_profile){
-                .type = obemu_stream_type_of((rig_stream_t)s), .format = r->format,
+                .type = obemu_stream_type_of(s), .format = r->format,
                 .width = r->width, .height = r->height, .fps = r->fps, .video = true};
     }
     return l;
@@ -131,14 +135,15 @@ OBEMU_EXPORT void ob_config_enable_stream(ob_config *config, ob_stream_type stre
         (stream_request_t){true, OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY, OB_FORMAT_ANY};
 }
 
-/* Every stream of the device, each with its default profile. */
+/* Every stream of the device (the SDK enables every stream type; the emulated devices have
+ * colour, depth and IR), each with its default profile. */
 OBEMU_EXPORT void ob_config_enable_all_stream(ob_config *config, ob_error **error)
 {
     if (!config) {
         FAIL_NULL(error, "config");
         return;
     }
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         config->streams[s] =
             (stream_request_t){true, OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY, OB_FORMAT_ANY};
 }
@@ -155,6 +160,8 @@ OBEMU_EXPORT void ob_config_disable_stream(ob_config *config, ob_stream_type typ
         config->streams[RIG_STREAM_COLOR].enabled = false;
     else if (type == OB_STREAM_DEPTH)
         config->streams[RIG_STREAM_DEPTH].enabled = false;
+    else if (type == OB_STREAM_IR)
+        config->streams[OBEMU_STREAM_IR].enabled = false;
 }
 
 OBEMU_EXPORT void ob_config_disable_all_stream(ob_config *config, ob_error **error)
@@ -163,7 +170,7 @@ OBEMU_EXPORT void ob_config_disable_all_stream(ob_config *config, ob_error **err
         FAIL_NULL(error, "config");
         return;
     }
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         config->streams[s].enabled = false;
 }
 
@@ -186,8 +193,10 @@ OBEMU_EXPORT void ob_config_set_frame_aggregate_output_mode(ob_config *config,
     config->aggregate = mode;
 }
 
-/* Alignment: the emulator has no calibration to align with; ALIGN_DISABLE (the default) is
- * accepted, every other mode is reported as not supported. */
+/* Alignment: ALIGN_DISABLE (the default) and ALIGN_D2C_HW_MODE (the pipeline delivers depth
+ * aligned to colour, as a device with hardware D2C: obemu_align_depth_to). The software modes
+ * are reported as not supported: the v2.9.3 pipeline does not align in software itself (its
+ * applications use the Align filter, which the emulator has). */
 OBEMU_EXPORT void ob_config_set_align_mode(ob_config *config, ob_align_mode mode,
                                            ob_error **error)
 {
@@ -195,19 +204,19 @@ OBEMU_EXPORT void ob_config_set_align_mode(ob_config *config, ob_align_mode mode
         FAIL_NULL(error, "config");
         return;
     }
-    if (mode != ALIGN_DISABLE) {
+    if (mode != ALIGN_DISABLE && mode != ALIGN_D2C_HW_MODE) {
         char args[32];
         snprintf(args, sizeof(args), "mode = %d", (int)mode);
         obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, args,
-                   "align mode %d is not supported by the rigsync emulator (no calibration: "
-                   "only ALIGN_DISABLE)",
+                   "align mode %d is not supported by the rigsync emulator (ALIGN_DISABLE and "
+                   "ALIGN_D2C_HW_MODE are; for software alignment use the Align filter)",
                    (int)mode);
         return;
     }
     config->align = mode;
 }
 
-/* Stored only: it matters after an alignment, which the emulator does not do. */
+/* Stored only: the emulator's depth is in millimetres (scale 1) before and after alignment. */
 OBEMU_EXPORT void ob_config_set_depth_scale_after_align_require(ob_config *config, bool enable,
                                                                ob_error **error)
 {

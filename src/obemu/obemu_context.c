@@ -28,16 +28,20 @@ static void on_frame(rig_frame_t *rf, void *user)
 {
     ob_context *c = user;
     size_t di = rig_frame_device_index(rf);
-    ob_frame *drop[OBEMU_DROP_MAX];
+    ob_frame *drop[2 * OBEMU_DROP_MAX];
     size_t n = 0;
     pthread_mutex_lock(&c->qlock);
     rig_stream_t s = rig_frame_stream(rf);
-    ob_pipeline *p = di < c->route_cap && (unsigned)s < RIG_STREAM_COUNT
-                         ? c->route[di].owner[s] : NULL; /* the pipeline owning the stream */
+    bool ok = di < c->route_cap && (unsigned)s < RIG_STREAM_COUNT;
+    ob_pipeline *p = ok ? c->route[di].owner[s] : NULL; /* the pipeline owning the stream */
+    /* a depth capture also gives the IR image, which another pipeline may own */
+    ob_pipeline *q = ok && s == RIG_STREAM_DEPTH ? c->route[di].owner[OBEMU_STREAM_IR] : NULL;
     if (p)
         n = obemu_pipeline_on_frame_locked(p, rf, drop);
     if (di < c->route_cap && c->route[di].recorder) /* ob_create_record_device */
         obemu_record_frame_locked(c->route[di].recorder, rf);
+    if (q && q != p)
+        n += obemu_pipeline_on_frame_locked(q, rf, drop + n);
     pthread_mutex_unlock(&c->qlock);
     for (size_t i = 0; i < n; i++)
         obemu_frame_release(drop[i]);

@@ -109,7 +109,7 @@ static void device_free(ob_context *c, ob_device *d)
     pthread_mutex_unlock(&c->qlock);
     if (atomic_load(&d->gone))
         obemu_hotplug_released(c);
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         free(d->sensor_stream[s]); /* stopped: a running one holds a reference to d */
     pthread_mutex_lock(&c->rig_lock);
     rig_device_close(d->rig);

@@ -76,25 +76,24 @@ static ob_frame *set_with(const ob_frame *in, ob_frame *aligned, ob_error **erro
         obemu_frame_release(aligned);
         return oom(error, function);
     }
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         if (in->members[s])
             obemu_frameset_put(set, obemu_frame_retain(in->members[s]));
     obemu_frameset_put(set, aligned);
     return set;
 }
 
-static ob_frame *d2c(const ob_frame *in, const ob_frame *depth, const ob_frame *color,
-                     ob_error **error, const char *function)
+/* The depth image of `depth` seen from the colour camera at cw x ch (nominal intrinsics of that
+ * size): the geometry described at the top. NULL without memory. */
+static ob_frame *align_depth(const ob_frame *depth, uint32_t cw, uint32_t ch)
 {
-    const rig_frame_t *drf = depth->rf, *crf = color->rf;
-    uint32_t dw = drf->width, dh = drf->height, cw = crf->width, ch = crf->height;
+    const rig_frame_t *drf = depth->rf;
+    uint32_t dw = drf->width, dh = drf->height;
     const uint16_t *d = (const uint16_t *)(const void *)drf->data;
-    if (!d || drf->data_size < (size_t)dw * dh * 2 || cw == 0 || ch == 0)
-        return no_pixels(error, function);
     ob_frame *out = obemu_frame_make(depth, OB_FRAME_DEPTH, obemu_frame_format(depth), cw, ch,
                                      (size_t)cw * ch * 2);
     if (!out)
-        return oom(error, function);
+        return NULL;
     uint16_t *o = (uint16_t *)(void *)out->rf->data;
     for (size_t i = 0; i < (size_t)cw * ch; i++)
         o[i] = 65535;
@@ -124,6 +123,31 @@ static ob_frame *d2c(const ob_frame *in, const ob_frame *depth, const ob_frame *
     for (size_t i = 0; i < (size_t)cw * ch; i++)
         if (o[i] == 65535)
             o[i] = 0;
+    return out;
+}
+
+static bool has_depth_pixels(const rig_frame_t *drf)
+{
+    return drf->data && drf->data_size >= (size_t)drf->width * drf->height * 2;
+}
+
+ob_frame *obemu_align_depth_to(const ob_frame *depth, uint32_t width, uint32_t height)
+{
+    if (!has_depth_pixels(depth->rf)) /* timestamps only: the aligned frame has the size */
+        return obemu_frame_make(depth, OB_FRAME_DEPTH, obemu_frame_format(depth), width, height,
+                                0);
+    return align_depth(depth, width, height);
+}
+
+static ob_frame *d2c(const ob_frame *in, const ob_frame *depth, const ob_frame *color,
+                     ob_error **error, const char *function)
+{
+    uint32_t cw = color->rf->width, ch = color->rf->height;
+    if (!has_depth_pixels(depth->rf) || cw == 0 || ch == 0)
+        return no_pixels(error, function);
+    ob_frame *out = align_depth(depth, cw, ch);
+    if (!out)
+        return oom(error, function);
     return set_with(in, out, error, function);
 }
 

@@ -184,7 +184,7 @@ OBEMU_EXPORT ob_frame *ob_create_frameset(ob_error **error)
 }
 
 /* The frame is added with a reference of its own and replaces one of its type (the SDK's rule).
- * The emulator's framesets hold a colour and a depth frame: other types are refused. */
+ * The emulator's framesets hold colour, depth and IR frames: other types are refused. */
 OBEMU_EXPORT void ob_frameset_push_frame(ob_frame *frameset, const ob_frame *frame,
                                          ob_error **error)
 {
@@ -198,9 +198,9 @@ OBEMU_EXPORT void ob_frameset_push_frame(ob_frame *frameset, const ob_frame *fra
         return;
     }
     ob_frame_type t = obemu_frame_type(frame);
-    if (t != OB_FRAME_COLOR && t != OB_FRAME_DEPTH) {
+    if (t != OB_FRAME_COLOR && t != OB_FRAME_DEPTH && t != OB_FRAME_IR) {
         obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, "frame",
-                   "framesets of the rigsync emulator hold colour and depth frames only "
+                   "framesets of the rigsync emulator hold colour, depth and IR frames only "
                    "(frame type %d)",
                    (int)t);
         return;

@@ -25,7 +25,7 @@ void obemu_frame_release(const ob_frame *f)
     if (atomic_fetch_sub(&m->refs, 1) != 1)
         return;
     if (m->is_set) {
-        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
             obemu_frame_release(m->members[s]);
     } else {
         rig_frame_release(m->rf);
@@ -67,15 +67,22 @@ ob_frame *obemu_new_frameset(void)
     return set;
 }
 
-rig_stream_t obemu_frame_stream(const ob_frame *f)
+int obemu_frame_stream(const ob_frame *f)
 {
+    if (f->made && f->made_type == OB_FRAME_IR)
+        return OBEMU_STREAM_IR;
     return rig_frame_stream(f->rf) == RIG_STREAM_DEPTH ? RIG_STREAM_DEPTH : RIG_STREAM_COLOR;
 }
 
-/* Members are kept by stream: [color, depth], the SDK's order (by frame type). */
+/* The order of a frameset's members (by index): the SDK's, by frame type (IR 1, color 2,
+ * depth 3). */
+static const int member_order[OBEMU_STREAM_COUNT] = {OBEMU_STREAM_IR, RIG_STREAM_COLOR,
+                                                     RIG_STREAM_DEPTH};
+
+/* Members are kept by stream: [color, depth, IR]. */
 void obemu_frameset_put(ob_frame *set, ob_frame *member)
 {
-    rig_stream_t s = obemu_frame_stream(member);
+    int s = obemu_frame_stream(member);
     obemu_frame_release(set->members[s]);
     set->members[s] = member;
 }
@@ -99,13 +106,13 @@ const ob_frame *obemu_frame_single(const ob_frame *f)
 {
     if (!f->is_set)
         return f;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
-        if (f->members[s])
-            return f->members[s];
+    for (int i = 0; i < OBEMU_STREAM_COUNT; i++)
+        if (f->members[member_order[i]])
+            return f->members[member_order[i]];
     return NULL;
 }
 
-static ob_frame *frameset_member(const ob_frame *frameset, rig_stream_t stream, ob_error **error,
+static ob_frame *frameset_member(const ob_frame *frameset, int stream, ob_error **error,
                                  const char *function)
 {
     if (!frameset) {
@@ -249,7 +256,7 @@ OBEMU_EXPORT ob_frame_type ob_frame_get_type(const ob_frame *frame, ob_error **e
         return OB_FRAME_SET;
     if (frame->made)
         return frame->made_type; /* points, or what ob_create_video_frame was asked for */
-    return obemu_frame_stream(frame) == RIG_STREAM_DEPTH ? OB_FRAME_DEPTH : OB_FRAME_COLOR;
+    return obemu_frame_type(frame);
 }
 
 /* One more reference: each is released by its own ob_delete_frame (the SDK's rule). */
@@ -282,7 +289,7 @@ OBEMU_EXPORT uint32_t ob_frameset_get_count(const ob_frame *frameset, ob_error *
     if (!check_set(frameset, error, __func__))
         return 0;
     uint32_t n = 0;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         n += frameset->members[s] != NULL;
     return n;
 }
@@ -292,9 +299,10 @@ OBEMU_EXPORT ob_frame *ob_frameset_get_frame(const ob_frame *frameset, ob_frame_
 {
     if (!check_set(frameset, error, __func__))
         return NULL;
-    /* The emulated devices stream color and depth only: any other type is absent. */
+    /* The emulated devices stream color, depth and IR: any other type is absent. */
     ob_frame *m = frame_type == OB_FRAME_COLOR   ? frameset->members[RIG_STREAM_COLOR]
                   : frame_type == OB_FRAME_DEPTH ? frameset->members[RIG_STREAM_DEPTH]
+                  : frame_type == OB_FRAME_IR    ? frameset->members[OBEMU_STREAM_IR]
                                                  : NULL;
     return m ? frame_retain(m) : NULL;
 }
@@ -305,8 +313,8 @@ OBEMU_EXPORT ob_frame *ob_frameset_get_frame_by_index(const ob_frame *frameset, 
     if (!check_set(frameset, error, __func__))
         return NULL;
     uint32_t k = 0;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
-        ob_frame *m = frameset->members[s];
+    for (int i = 0; i < OBEMU_STREAM_COUNT; i++) {
+        ob_frame *m = frameset->members[member_order[i]];
         if (m && k++ == index)
             return frame_retain(m);
     }
@@ -319,8 +327,7 @@ OBEMU_EXPORT ob_frame *ob_frameset_get_frame_by_index(const ob_frame *frameset, 
 
 OBEMU_EXPORT ob_frame *ob_frameset_get_ir_frame(const ob_frame *frameset, ob_error **error)
 {
-    (void)check_set(frameset, error, __func__);
-    return NULL; /* the emulated devices have no IR stream */
+    return frameset_member(frameset, OBEMU_STREAM_IR, error, __func__);
 }
 
 OBEMU_EXPORT ob_frame *ob_frameset_get_points_frame(const ob_frame *frameset, ob_error **error)
@@ -413,7 +420,7 @@ OBEMU_EXPORT ob_stream_profile *ob_frame_get_stream_profile(const ob_frame *fram
         return NULL;
     }
     const rig_frame_t *rf = frame->rf;
-    ob_stream_profile *p = obemu_profile_new(obemu_stream_type_of(rig_frame_stream(rf)),
+    ob_stream_profile *p = obemu_profile_new(obemu_stream_type_of(obemu_frame_stream(frame)),
                                              frame->format,
                                              rig_frame_width(rf), rig_frame_height(rf), frame->fps);
     if (!p)

@@ -122,7 +122,7 @@ static void on_rig_event(const rig_device_event_t *ev, void *user)
             if (d->index == ev->device_index && !atomic_exchange(&d->gone, true))
                 dead++;
         for (size_t i = 0; i < c->route_cap; i++)
-            for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            for (int s = 0; s < OBEMU_STREAM_COUNT; s++) {
                 ob_pipeline *p = c->route[i].owner[s];
                 if (p && p->dev->index == ev->device_index)
                     pthread_cond_broadcast(&p->ready);

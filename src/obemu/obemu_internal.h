@@ -81,6 +81,16 @@
 #endif
 
 /* ------------------------------------------------------------------------------------------ */
+/* Streams                                                                                    */
+
+/* The emulator's streams: the rig's two (colour, depth: RIG_STREAM_*) and the infrared image of
+ * a ToF depth camera, which comes from the same capture as its depth (same exposure, device
+ * timestamp and index). The simulator renders colour and depth only; the emulator derives IR
+ * from each depth frame (obemu_ir.c), so a pipeline that enables IR runs depth underneath. */
+#define OBEMU_STREAM_IR RIG_STREAM_COUNT
+#define OBEMU_STREAM_COUNT (RIG_STREAM_COUNT + 1)
+
+/* ------------------------------------------------------------------------------------------ */
 /* Objects                                                                                    */
 
 struct ob_context_t {
@@ -156,7 +166,7 @@ struct ob_context_t {
  * runs: one that asks for another profile is refused (a restart would break the frame indexes
  * and timing of the stream the first pipeline reads, which the SDK leaves untouched). */
 typedef struct obemu_route {
-    ob_pipeline *owner[RIG_STREAM_COUNT]; /* the started pipeline that enabled it, or NULL */
+    ob_pipeline *owner[OBEMU_STREAM_COUNT]; /* the started pipeline that enabled it, or NULL */
     bool running;                         /* rig_device_start done, not yet stopped */
     rig_stream_profile_t profile[RIG_STREAM_COUNT]; /* what it was started with */
     struct obemu_record *recorder; /* ob_create_record_device on it (obemu_record.c) */
@@ -165,7 +175,7 @@ typedef struct obemu_route {
 /** The first pipeline owning a stream of that device, or NULL (qlock held). */
 static inline ob_pipeline *obemu_route_any(const struct obemu_route *r)
 {
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         if (r->owner[s])
             return r->owner[s];
     return NULL;
@@ -200,11 +210,11 @@ struct ob_device_t {
     int64_t auto_exposure_us[RIG_STREAM_COUNT];
     /* The frame rate each stream was last started with (0: never), for the profile of its
      * frames (ob_frame_get_stream_profile). Atomic: set by the starting thread, read by any. */
-    _Atomic uint32_t stream_fps[RIG_STREAM_COUNT];
-    _Atomic int stream_format[RIG_STREAM_COUNT]; /* its ob_format (frames without pixels too) */
+    _Atomic uint32_t stream_fps[OBEMU_STREAM_COUNT];
+    _Atomic int stream_format[OBEMU_STREAM_COUNT]; /* its ob_format (frames without pixels too) */
     /* Streams started with ob_sensor_start (obemu_sensor.c), shared by every sensor handle of
      * the device as the SDK's handles share its sensor; guarded by obemu_sensor.c's lock. */
-    struct obemu_sensor_stream *sensor_stream[RIG_STREAM_COUNT];
+    struct obemu_sensor_stream *sensor_stream[OBEMU_STREAM_COUNT];
 };
 
 struct ob_device_info_t {
@@ -231,9 +241,9 @@ typedef struct stream_request {
 } stream_request_t;
 
 struct ob_config_t {
-    stream_request_t streams[RIG_STREAM_COUNT];
+    stream_request_t streams[OBEMU_STREAM_COUNT]; /* by emulator stream (colour, depth, IR) */
     ob_frame_aggregate_output_mode aggregate; /* OB_FRAME_AGGREGATE_OUTPUT_ANY_SITUATION */
-    ob_align_mode align;                      /* ALIGN_DISABLE (the only one honoured) */
+    ob_align_mode align;                      /* ALIGN_DISABLE or ALIGN_D2C_HW_MODE */
     bool depth_scale_after_align;
 };
 
@@ -245,11 +255,11 @@ struct ob_config_t {
 typedef struct obemu_agg {
     ob_frame_aggregate_output_mode mode;
     bool sync;                          /* frame sync (on by default, as in the SDK) */
-    bool active[RIG_STREAM_COUNT];      /* streams of the started config */
-    uint32_t half_gap_ms[RIG_STREAM_COUNT]; /* half a frame interval, rounded */
-    size_t sync_limit[RIG_STREAM_COUNT];    /* queue length that forces output with sync on */
-    ob_frame *q[RIG_STREAM_COUNT][OBEMU_AGG_CAP];
-    size_t head[RIG_STREAM_COUNT], len[RIG_STREAM_COUNT];
+    bool active[OBEMU_STREAM_COUNT];      /* streams of the started config */
+    uint32_t half_gap_ms[OBEMU_STREAM_COUNT]; /* half a frame interval, rounded */
+    size_t sync_limit[OBEMU_STREAM_COUNT];    /* queue length that forces output with sync on */
+    ob_frame *q[OBEMU_STREAM_COUNT][OBEMU_AGG_CAP];
+    size_t head[OBEMU_STREAM_COUNT], len[OBEMU_STREAM_COUNT];
     uint64_t unmatched; /* frames dropped because their frameset missed a required type */
 } obemu_agg_t;
 
@@ -279,7 +289,8 @@ struct ob_pipeline_t {
     bool started;
     bool read;        /* a thread reads it (cleared when it lets a backpressure pause expire) */
     pthread_t reader; /* the thread that last waited on it (or started it) */
-    bool want[RIG_STREAM_COUNT];
+    bool want[OBEMU_STREAM_COUNT];
+    uint32_t d2c_width, d2c_height; /* hardware D2C on: the colour size depth is aligned to */
     ob_frame *queue[OBEMU_QUEUE_CAPACITY];
     size_t head, len;
     uint64_t drops;
@@ -292,7 +303,7 @@ struct ob_frame_t {
     uint32_t fps;                         /* single frame: its stream's rate when it came */
     ob_format format;                     /* and its stream's format */
     uint64_t global_ts_us;                /* single frame: 0 unless enabled on its device */
-    ob_frame *members[RIG_STREAM_COUNT];  /* frameset: [color, depth], owned references */
+    ob_frame *members[OBEMU_STREAM_COUNT]; /* frameset: [color, depth, IR], owned references */
     /* Frames the emulator makes itself (filters, ob_create_video_frame, obemu_frame_make): their
      * type and format, which a rig frame cannot say (points); a points frame's coordinate scale. */
     bool made;
@@ -335,7 +346,7 @@ struct ob_sensor_t {
 struct ob_sensor_list_t {
     ob_device *dev;
     uint32_t count;
-    ob_sensor_type types[RIG_STREAM_COUNT];
+    ob_sensor_type types[OBEMU_STREAM_COUNT];
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -376,7 +387,21 @@ OBEMU_INTERNAL ob_frame *obemu_make_frame(rig_frame_t *rf, ob_device *dev);
 /** An empty frameset to fill with obemu_frameset_put (takes the member's reference). */
 OBEMU_INTERNAL ob_frame *obemu_new_frameset(void);
 OBEMU_INTERNAL void obemu_frameset_put(ob_frame *set, ob_frame *member);
-OBEMU_INTERNAL rig_stream_t obemu_frame_stream(const ob_frame *f);
+/** The emulator stream of a single frame: RIG_STREAM_COLOR, RIG_STREAM_DEPTH, OBEMU_STREAM_IR. */
+OBEMU_INTERNAL int obemu_frame_stream(const ob_frame *f);
+
+/* Infrared (obemu_ir.c) */
+/** The IR frame of a depth frame's capture, in `format` (OB_FORMAT_Y16 or OB_FORMAT_Y8): its
+ *  timestamps, index and size; pixels (when the depth frame has them) an amplitude image falling
+ *  off with the square of the distance. One reference; NULL without memory. */
+OBEMU_INTERNAL ob_frame *obemu_ir_frame(const ob_frame *depth, ob_format format);
+/** The IR formats a device model offers, the default first; returns how many (at most 2). */
+OBEMU_INTERNAL size_t obemu_ir_formats(const char *model, ob_format out[2]);
+/** Hardware D2C (ALIGN_D2C_HW_MODE): the depth frame aligned to a colour image of width x height
+ *  (the Align filter's geometry, obemu_filter_align.c); without pixels, a frame of that size
+ *  without data. One reference; NULL without memory. */
+OBEMU_INTERNAL ob_frame *obemu_align_depth_to(const ob_frame *depth, uint32_t width,
+                                             uint32_t height);
 
 
 /* Made frames (obemu_frame_make.c) */
@@ -412,10 +437,10 @@ OBEMU_INTERNAL ob_camera_distortion obemu_nominal_distortion(void);
 
 /** Sets the aggregator up for a start: the active streams and their frame rates. */
 OBEMU_INTERNAL void obemu_agg_setup(obemu_agg_t *a, ob_frame_aggregate_output_mode mode,
-                                    const bool active[RIG_STREAM_COUNT],
-                                    const uint32_t fps[RIG_STREAM_COUNT]);
+                                    const bool active[OBEMU_STREAM_COUNT],
+                                    const uint32_t fps[OBEMU_STREAM_COUNT]);
 /** Pushes one frame (its reference); framesets ready for output go to out[] (at most
- * RIG_STREAM_COUNT * OBEMU_AGG_CAP), frames to release to drop[]; returns the number output.
+ * OBEMU_STREAM_COUNT * OBEMU_AGG_CAP), frames to release to drop[]; returns the number output.
  * qlock held. */
 OBEMU_INTERNAL size_t obemu_agg_push(obemu_agg_t *a, ob_frame *f, ob_frame **out,
                                      ob_frame **drop, size_t *ndrop);
@@ -435,11 +460,15 @@ OBEMU_INTERNAL void obemu_config_init(ob_config *cfg);
  * unlocking go to drop[] (room for OBEMU_QUEUE_CAPACITY + RIG_STREAM_COUNT * OBEMU_AGG_CAP). */
 OBEMU_INTERNAL size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf,
                                                      ob_frame **drop);
+/** Hardware D2C (obemu_pipeline_d2c.c): the frameset with its depth frame aligned to a colour
+ *  image of width x height; takes the set's reference and returns one (the set itself when it
+ *  has no depth frame or memory runs out). No lock held. */
+OBEMU_INTERNAL ob_frame *obemu_pipeline_hw_d2c(ob_frame *set, uint32_t width, uint32_t height);
 /** Reads and resets the pipeline's accumulated status (qlock not held). */
 OBEMU_INTERNAL ob_pipeline_status obemu_pipeline_take_status(ob_pipeline *p);
 /** Stops the health monitor's thread, if any. */
 OBEMU_INTERNAL void obemu_health_stop(ob_pipeline *p);
-#define OBEMU_DROP_MAX (OBEMU_QUEUE_CAPACITY + 2 * RIG_STREAM_COUNT * OBEMU_AGG_CAP + 2)
+#define OBEMU_DROP_MAX (OBEMU_QUEUE_CAPACITY + 2 * OBEMU_STREAM_COUNT * OBEMU_AGG_CAP + 3)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Context (obemu_context.c)                                                                  */
@@ -482,11 +511,11 @@ OBEMU_INTERNAL void obemu_device_release(ob_device *d);
 /* ------------------------------------------------------------------------------------------ */
 /* Sensors and stream profiles (obemu_sensor.c, obemu_profile.c)                              */
 
-/** The vendor's sensor / stream type of a rig stream; the rig stream of a sensor type (false
- *  for a sensor the simulator has not: IR, IMU, ...). */
-OBEMU_INTERNAL ob_sensor_type obemu_sensor_type_of(rig_stream_t s);
-OBEMU_INTERNAL ob_stream_type obemu_stream_type_of(rig_stream_t s);
-OBEMU_INTERNAL bool obemu_rig_stream_of_sensor(ob_sensor_type t, rig_stream_t *out);
+/** The vendor's sensor / stream type of an emulator stream (RIG_STREAM_*, OBEMU_STREAM_IR); the
+ *  emulator stream of a sensor type (false for a sensor the emulator has not: IMU, ...). */
+OBEMU_INTERNAL ob_sensor_type obemu_sensor_type_of(int s);
+OBEMU_INTERNAL ob_stream_type obemu_stream_type_of(int s);
+OBEMU_INTERNAL bool obemu_stream_of_sensor(ob_sensor_type t, int *out);
 /** ob_format of a rig format and back (false: a format the simulator does not produce). */
 OBEMU_INTERNAL ob_format obemu_format_of(rig_format_t f);
 OBEMU_INTERNAL bool obemu_rig_format_of(ob_format f, rig_format_t *out);
@@ -498,7 +527,7 @@ OBEMU_INTERNAL ob_stream_profile *obemu_profile_new(ob_stream_type type, ob_form
  * that stream, what a pipeline started without a config streams), then every size, rate and
  * format of the device's model. NULL without memory (error set with `function`).
  */
-OBEMU_INTERNAL ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, rig_stream_t s,
+OBEMU_INTERNAL ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, int s,
                                                              ob_error **error,
                                                              const char *function);
 

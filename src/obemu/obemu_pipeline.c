@@ -83,6 +83,64 @@ static bool profile_of(ob_context *c, rig_stream_t s, const stream_request_t *r,
     return true;
 }
 
+/* IR comes out of the depth capture: the depth stream the rig must run (req[RIG_STREAM_DEPTH])
+ * is the config's depth request with the IR request's values where depth leaves them to the
+ * device, or the IR request alone when depth is not enabled. The two may not ask for different
+ * sizes or rates (one capture). The IR format must be one the model offers (ANY: its first). */
+static bool merge_ir(const ob_device *d, const ob_config *cfg,
+                     stream_request_t req[RIG_STREAM_COUNT], ob_format *ir_format,
+                     ob_error **error, const char *function)
+{
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        req[s] = cfg->streams[s];
+    const stream_request_t *ir = &cfg->streams[OBEMU_STREAM_IR];
+    ob_format formats[2];
+    size_t n = obemu_ir_formats(d->info.model, formats);
+    *ir_format = formats[0];
+    if (!ir->enabled)
+        return true;
+    if (ir->format != OB_FORMAT_ANY) {
+        bool ok = false;
+        for (size_t i = 0; i < n; i++)
+            ok = ok || formats[i] == ir->format;
+        if (!ok) {
+            char args[32];
+            snprintf(args, sizeof(args), "IR format = %d", (int)ir->format);
+            obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, args,
+                       "IR format %d is not available on device %s (%s): it offers "
+                       "OB_FORMAT_Y16 (%d)%s",
+                       (int)ir->format, d->info.serial, d->info.model, (int)OB_FORMAT_Y16,
+                       n > 1 ? " and OB_FORMAT_Y8 (8)" : " only");
+            return false;
+        }
+        *ir_format = ir->format;
+    }
+    stream_request_t *dq = &req[RIG_STREAM_DEPTH];
+    if (!dq->enabled) {
+        *dq = (stream_request_t){true, ir->width, ir->height, ir->fps, OB_FORMAT_ANY};
+        return true;
+    }
+    uint32_t *mine[3] = {&dq->width, &dq->height, &dq->fps};
+    const uint32_t theirs[3] = {ir->width, ir->height, ir->fps};
+    for (int i = 0; i < 3; i++) {
+        if (theirs[i] == 0) /* OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY */
+            continue;
+        if (*mine[i] == 0) {
+            *mine[i] = theirs[i];
+        } else if (*mine[i] != theirs[i]) {
+            obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "config",
+                       "IR (%ux%u %u fps) and depth (%ux%u %u fps) come from one capture of "
+                       "device %s: ask for the same size and rate, or leave one to the device "
+                       "(OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY)",
+                       ir->width, ir->height, ir->fps, cfg->streams[RIG_STREAM_DEPTH].width,
+                       cfg->streams[RIG_STREAM_DEPTH].height, cfg->streams[RIG_STREAM_DEPTH].fps,
+                       d->info.serial);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Starts the pipeline with config (NULL: the device's default streams, depth and color, as the
  * SDK's pipeline without a config file does). */
 static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_error **error,
@@ -100,13 +158,18 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
     }
     rig_stream_profile_t prof[RIG_STREAM_COUNT], run[RIG_STREAM_COUNT];
     const rig_stream_profile_t *use[RIG_STREAM_COUNT];
-    bool want[RIG_STREAM_COUNT];
-    uint32_t fps[RIG_STREAM_COUNT];
-    ob_format format[RIG_STREAM_COUNT];
-    bool any_enabled = false;
+    stream_request_t req[RIG_STREAM_COUNT]; /* what the rig's streams must give (IR merged) */
+    bool want[OBEMU_STREAM_COUNT];
+    uint32_t fps[OBEMU_STREAM_COUNT];
+    ob_format format[OBEMU_STREAM_COUNT];
+    ob_format ir_format;
+    if (!merge_ir(d, config, req, &ir_format, error, function))
+        return;
+    want[OBEMU_STREAM_IR] = config->streams[OBEMU_STREAM_IR].enabled;
+    bool any_enabled = want[OBEMU_STREAM_IR];
     for (int s = 0; s < RIG_STREAM_COUNT; s++) {
         bool dflt;
-        if (!profile_of(c, (rig_stream_t)s, &config->streams[s], &prof[s], &dflt, error))
+        if (!profile_of(c, (rig_stream_t)s, &req[s], &prof[s], &dflt, error))
             return;
         use[s] = dflt ? NULL : &prof[s];
         want[s] = config->streams[s].enabled;
@@ -115,6 +178,8 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
         fps[s] = run[s].fps;
         format[s] = obemu_format_of(run[s].format);
     }
+    fps[OBEMU_STREAM_IR] = fps[RIG_STREAM_DEPTH];
+    format[OBEMU_STREAM_IR] = ir_format;
     if (!any_enabled) {
         /* as the SDK: a config must enable a stream */
         obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "config",
@@ -130,7 +195,7 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
     obemu_route_t *r = &c->route[d->index];
     bool already = pipeline->started;
     int taken = -1;
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         if (want[s] && r->owner[s] && r->owner[s] != pipeline)
             taken = s;
     bool running = r->running;
@@ -145,16 +210,17 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
             obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, function, "",
                        "the %s stream of device %s is already streaming in another pipeline; "
                        "stop that one first, or enable only streams no other pipeline uses",
-                       rig_stream_name((rig_stream_t)taken), d->info.serial);
+                       taken == OBEMU_STREAM_IR ? "ir" : rig_stream_name((rig_stream_t)taken),
+                       d->info.serial);
         return;
     }
     if (running) {
         /* Another pipeline streams from this device: join it on the profiles that run. */
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
-            if (!want[s])
+            if (!want[s] && !(s == RIG_STREAM_DEPTH && want[OBEMU_STREAM_IR]))
                 continue;
             const rig_stream_profile_t *now = &r->profile[s]; /* set under rig_lock, held */
-            const stream_request_t *q = &config->streams[s];
+            const stream_request_t *q = &req[s];
             bool fits = !use[s] || ((q->width == OB_WIDTH_ANY || q->width == now->width) &&
                                     (q->height == OB_HEIGHT_ANY || q->height == now->height) &&
                                     (q->fps == OB_FPS_ANY || q->fps == now->fps) &&
@@ -173,11 +239,23 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
             fps[s] = now->fps;
             format[s] = obemu_format_of(now->format);
         }
+        fps[OBEMU_STREAM_IR] = fps[RIG_STREAM_DEPTH];
+    }
+    /* Hardware D2C: on when the config enables colour and depth (as the SDK), to the colour
+     * profile that runs. */
+    uint32_t d2c_w = 0, d2c_h = 0;
+    if (config->align == ALIGN_D2C_HW_MODE && want[RIG_STREAM_COLOR] && want[RIG_STREAM_DEPTH]) {
+        const rig_stream_profile_t *cp = running ? &r->profile[RIG_STREAM_COLOR]
+                                                 : &run[RIG_STREAM_COLOR];
+        d2c_w = cp->width;
+        d2c_h = cp->height;
     }
 
     /* Routed before the start so that no early frame is lost. */
     pthread_mutex_lock(&c->qlock);
     memcpy(pipeline->want, want, sizeof(want));
+    pipeline->d2c_width = d2c_w;
+    pipeline->d2c_height = d2c_h;
     pipeline->config = *config;
     pipeline->has_config = true;
     obemu_agg_setup(&pipeline->agg, config->aggregate, want, fps);
@@ -186,7 +264,7 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
      * reader thread started right after is not outrun before its first wait. */
     pipeline->read = true;
     pipeline->reader = pthread_self();
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
         if (want[s])
             r->owner[s] = pipeline;
     pthread_mutex_unlock(&c->qlock);
@@ -199,7 +277,7 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
             obemu_fail_rig(error, c, err, function, "");
     }
     if (err == RIG_OK)
-        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+        for (int s = 0; s < OBEMU_STREAM_COUNT; s++) {
             if (running && !want[s])
                 continue; /* the other pipeline's stream */
             atomic_store(&d->stream_fps[s], want[s] ? fps[s] : 0);
@@ -208,7 +286,7 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
     pthread_mutex_lock(&c->qlock);
     if (err != RIG_OK) {
         pipeline->started = false;
-        for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
             if (r->owner[s] == pipeline)
                 r->owner[s] = NULL;
     } else {
@@ -256,7 +334,7 @@ static size_t unroute_locked(ob_pipeline *p, ob_frame **out)
     ob_context *c = p->dev->ctx;
     size_t n = 0;
     p->started = false;
-    for (int s = 0; p->dev->index < c->route_cap && s < RIG_STREAM_COUNT; s++)
+    for (int s = 0; p->dev->index < c->route_cap && s < OBEMU_STREAM_COUNT; s++)
         if (c->route[p->dev->index].owner[s] == p)
             c->route[p->dev->index].owner[s] = NULL;
     while (p->len) {
@@ -400,7 +478,7 @@ static void backpressure_locked(ob_context *c, const ob_pipeline *p)
     for (;;) {
         ob_pipeline *full = NULL;
         for (size_t i = 0; i < c->route_cap && !full; i++)
-            for (int s = 0; s < RIG_STREAM_COUNT && !full; s++) {
+            for (int s = 0; s < OBEMU_STREAM_COUNT && !full; s++) {
                 ob_pipeline *q = c->route[i].owner[s];
                 if (q && q != p && q->started && q->read && !pthread_equal(q->reader, self) &&
                     q->len >= OBEMU_QUEUE_HIGH)
@@ -415,7 +493,7 @@ static void backpressure_locked(ob_context *c, const ob_pipeline *p)
     }
 }
 
-static ob_frame *wait_frameset(ob_pipeline *pipeline, uint32_t timeout_ms, ob_error **error)
+static ob_frame *wait_raw(ob_pipeline *pipeline, uint32_t timeout_ms, ob_error **error)
 {
     ob_context *c = pipeline->dev->ctx;
     struct timespec deadline = deadline_in_ms(timeout_ms);
@@ -507,6 +585,19 @@ static ob_frame *wait_frameset(ob_pipeline *pipeline, uint32_t timeout_ms, ob_er
     return f;
 }
 
+/* The next frameset, with its depth aligned to colour when the pipeline runs hardware D2C. */
+static ob_frame *wait_frameset(ob_pipeline *pipeline, uint32_t timeout_ms, ob_error **error)
+{
+    ob_frame *f = wait_raw(pipeline, timeout_ms, error);
+    if (!f)
+        return NULL;
+    ob_context *c = pipeline->dev->ctx;
+    pthread_mutex_lock(&c->qlock);
+    uint32_t w = pipeline->d2c_width, h = pipeline->d2c_height;
+    pthread_mutex_unlock(&c->qlock);
+    return w ? obemu_pipeline_hw_d2c(f, w, h) : f;
+}
+
 OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint32_t timeout_ms,
                                                      ob_error **error)
 {
@@ -538,17 +629,11 @@ OBEMU_EXPORT ob_frame *ob_pipeline_wait_for_frameset(ob_pipeline *pipeline, uint
     return f;
 }
 
-/* A frame of the rig for p (qlock held): aggregated into framesets, which are queued. */
-size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf, ob_frame **drop)
+/* One frame into p's aggregator, its framesets queued (qlock held). */
+static void deliver_locked(ob_pipeline *p, ob_frame *f, ob_frame **drop, size_t *ndrop_io)
 {
-    rig_stream_t s = rig_frame_stream(rf);
-    if (!p->started || (unsigned)s >= RIG_STREAM_COUNT || !p->want[s])
-        return 0;
-    ob_frame *f = obemu_make_frame(rf, p->dev);
-    if (!f)
-        return 0;
-    ob_frame *out[RIG_STREAM_COUNT * OBEMU_AGG_CAP + 1];
-    size_t ndrop = 0;
+    ob_frame *out[OBEMU_STREAM_COUNT * OBEMU_AGG_CAP + 1];
+    size_t ndrop = *ndrop_io;
     uint64_t unmatched = p->agg.unmatched;
     size_t nout = obemu_agg_push(&p->agg, f, out, drop, &ndrop);
     if (p->agg.unmatched != unmatched)
@@ -570,6 +655,35 @@ size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf, ob_frame 
         /* a reader paused for others (backpressure) now has its own frames to read */
         pthread_cond_broadcast(&c->drained);
     }
+    *ndrop_io = ndrop;
+}
+
+/* A frame of the rig for p (qlock held): aggregated into framesets, which are queued. A depth
+ * frame also gives the IR frame of its capture when p enables IR (obemu_ir.c). */
+size_t obemu_pipeline_on_frame_locked(ob_pipeline *p, rig_frame_t *rf, ob_frame **drop)
+{
+    rig_stream_t s = rig_frame_stream(rf);
+    if (!p->started || (unsigned)s >= RIG_STREAM_COUNT)
+        return 0;
+    bool ir = s == RIG_STREAM_DEPTH && p->want[OBEMU_STREAM_IR];
+    if (!p->want[s] && !ir)
+        return 0;
+    ob_frame *f = obemu_make_frame(rf, p->dev);
+    if (!f)
+        return 0;
+    size_t ndrop = 0;
+    if (ir) {
+        ob_device *d = p->dev;
+        ob_frame *irf = obemu_ir_frame(f, (ob_format)atomic_load(&d->stream_format[OBEMU_STREAM_IR]));
+        if (irf) {
+            irf->fps = atomic_load(&d->stream_fps[OBEMU_STREAM_IR]);
+            deliver_locked(p, irf, drop, &ndrop);
+        }
+    }
+    if (p->want[s])
+        deliver_locked(p, f, drop, &ndrop);
+    else
+        drop[ndrop++] = f; /* depth ran for the IR image only */
     return ndrop;
 }
 
@@ -693,14 +807,15 @@ OBEMU_EXPORT ob_stream_profile_list *ob_pipeline_get_stream_profile_list(const o
         FAIL_NULL(error, "pipeline");
         return NULL;
     }
-    rig_stream_t s;
-    if (!obemu_rig_stream_of_sensor(sensorType, &s)) {
+    int s;
+    if (!obemu_stream_of_sensor(sensorType, &s)) {
         char args[32];
         snprintf(args, sizeof(args), "sensorType = %d", (int)sensorType);
         obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
                    "sensor type %d is not available: the emulated devices have OB_SENSOR_COLOR "
-                   "(%d) and OB_SENSOR_DEPTH (%d) only",
-                   (int)sensorType, (int)OB_SENSOR_COLOR, (int)OB_SENSOR_DEPTH);
+                   "(%d), OB_SENSOR_DEPTH (%d) and OB_SENSOR_IR (%d) only",
+                   (int)sensorType, (int)OB_SENSOR_COLOR, (int)OB_SENSOR_DEPTH,
+                   (int)OB_SENSOR_IR);
         return NULL;
     }
     return obemu_profile_list_of(pipeline->dev, s, error, __func__);

@@ -4,7 +4,8 @@
  * A device's profile list of a stream holds first its default profile (the rig config's profile
  * of that stream), then every size the model supports (its data-sheet sizes, or a set of common
  * sizes for rigsync's SimCam, which takes any) at every rate (the model's, or 5-60 fps) in every
- * format the simulator renders (color: RGB and MJPG; depth: Y16). IMU and LiDAR profiles do not
+ * format the simulator renders (color: RGB and MJPG; depth: Y16). IR (derived from depth, one
+ * capture) has the depth sizes and rates, in the model's IR formats (obemu_ir_formats). IMU and LiDAR profiles do not
  * exist on the simulated rig: those functions stay "not supported".
  */
 #include <stdio.h>
@@ -16,22 +17,28 @@
 /* ------------------------------------------------------------------------------------------ */
 /* Types                                                                                      */
 
-ob_sensor_type obemu_sensor_type_of(rig_stream_t s)
+ob_sensor_type obemu_sensor_type_of(int s)
 {
-    return s == RIG_STREAM_COLOR ? OB_SENSOR_COLOR : OB_SENSOR_DEPTH;
+    return s == RIG_STREAM_COLOR ? OB_SENSOR_COLOR
+           : s == OBEMU_STREAM_IR ? OB_SENSOR_IR
+                                  : OB_SENSOR_DEPTH;
 }
 
-ob_stream_type obemu_stream_type_of(rig_stream_t s)
+ob_stream_type obemu_stream_type_of(int s)
 {
-    return s == RIG_STREAM_COLOR ? OB_STREAM_COLOR : OB_STREAM_DEPTH;
+    return s == RIG_STREAM_COLOR ? OB_STREAM_COLOR
+           : s == OBEMU_STREAM_IR ? OB_STREAM_IR
+                                  : OB_STREAM_DEPTH;
 }
 
-bool obemu_rig_stream_of_sensor(ob_sensor_type t, rig_stream_t *out)
+bool obemu_stream_of_sensor(ob_sensor_type t, int *out)
 {
     if (t == OB_SENSOR_COLOR)
         *out = RIG_STREAM_COLOR;
     else if (t == OB_SENSOR_DEPTH)
         *out = RIG_STREAM_DEPTH;
+    else if (t == OB_SENSOR_IR)
+        *out = OBEMU_STREAM_IR;
     else
         return false;
     return true;
@@ -131,18 +138,25 @@ static bool push(ob_stream_profile_list *l, size_t cap, ob_stream_profile p)
     return true;
 }
 
-ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, rig_stream_t s,
-                                              ob_error **error, const char *function)
+ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, int s, ob_error **error,
+                                              const char *function)
 {
+    /* IR: the depth camera's sizes and rates (one capture gives both images) */
+    rig_stream_t rs = s == RIG_STREAM_COLOR ? RIG_STREAM_COLOR : RIG_STREAM_DEPTH;
     const rig_model_facts_t *m = rig_model_facts(d->info.model);
-    const uint32_t(*sizes)[2] = m && m->sizes[s] ? m->sizes[s]
-                                : s == RIG_STREAM_COLOR ? sim_color_sizes
-                                                        : sim_depth_sizes;
+    const uint32_t(*sizes)[2] = m && m->sizes[rs] ? m->sizes[rs]
+                                : rs == RIG_STREAM_COLOR ? sim_color_sizes
+                                                         : sim_depth_sizes;
     const uint32_t *fps = m && m->fps ? m->fps : sim_fps;
     static const ob_format color_formats[] = {OB_FORMAT_RGB, OB_FORMAT_MJPG};
     static const ob_format depth_formats[] = {OB_FORMAT_Y16};
+    ob_format ir_formats[2];
     const ob_format *formats = s == RIG_STREAM_COLOR ? color_formats : depth_formats;
     size_t nformats = s == RIG_STREAM_COLOR ? 2 : 1;
+    if (s == OBEMU_STREAM_IR) {
+        nformats = obemu_ir_formats(d->info.model, ir_formats);
+        formats = ir_formats;
+    }
     size_t nsizes = 0, nfps = 0;
     while (sizes[nsizes][0])
         nsizes++;
@@ -159,9 +173,9 @@ ob_stream_profile_list *obemu_profile_list_of(const ob_device *d, rig_stream_t s
         return NULL;
     }
     ob_stream_type type = obemu_stream_type_of(s);
-    rig_stream_profile_t def = rig_config_stream_profile(d->ctx->config, s);
+    rig_stream_profile_t def = rig_config_stream_profile(d->ctx->config, rs);
     ob_format def_format = obemu_format_of(def.format);
-    if (def_format == OB_FORMAT_UNKNOWN)
+    if (def_format == OB_FORMAT_UNKNOWN || s == OBEMU_STREAM_IR)
         def_format = formats[0];
     push(l, cap, (ob_stream_profile){.type = type, .format = def_format, .width = def.width,
                                      .height = def.height, .fps = def.fps, .video = true});
@@ -328,7 +342,8 @@ OBEMU_EXPORT void ob_video_stream_profile_set_height(ob_stream_profile *profile,
 
 static bool rig_camera(const ob_stream_profile *p)
 {
-    return !p->uncalibrated && (p->type == OB_STREAM_COLOR || p->type == OB_STREAM_DEPTH) &&
+    return !p->uncalibrated &&
+           (p->type == OB_STREAM_COLOR || p->type == OB_STREAM_DEPTH || p->type == OB_STREAM_IR) &&
            p->width > 1 && p->height > 1;
 }
 

@@ -2,8 +2,9 @@
  * librigsync-obemu: sensors and sensor lists (the vendor's Sensor.h, and Device.h's sensor
  * getters).
  *
- * A simulated device has two sensors, color and depth, listed in that order. It has no IR, IMU
- * or LiDAR sensor: asking for one fails as the SDK fails for a sensor a device lacks.
+ * A simulated device has three sensors, color, depth and IR (the ToF depth camera's infrared
+ * image, derived from its depth: obemu_ir.c), listed in that order. It has no IMU or LiDAR
+ * sensor: asking for one fails as the SDK fails for a sensor a device lacks.
  *
  * ob_sensor_start streams one sensor to a frame callback: the emulator runs it as a pipeline of
  * its own on the device with that one stream (the same routing, virtual time and joining rules
@@ -55,8 +56,9 @@ static void sensor_not_found(ob_device *dev, ob_sensor_type type, ob_error **err
     char args[48];
     snprintf(args, sizeof(args), "type = %d", (int)type);
     obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, args,
-               "%s: %d (device %s has a color sensor (%d) and a depth sensor (%d) only)", what,
-               (int)type, dev->info.serial, (int)OB_SENSOR_COLOR, (int)OB_SENSOR_DEPTH);
+               "%s: %d (device %s has a color (%d), a depth (%d) and an IR (%d) sensor only)",
+               what, (int)type, dev->info.serial, (int)OB_SENSOR_COLOR, (int)OB_SENSOR_DEPTH,
+               (int)OB_SENSOR_IR);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -74,9 +76,10 @@ OBEMU_EXPORT ob_sensor_list *ob_device_get_sensor_list(const ob_device *device, 
     ob_device *d = (ob_device *)device;
     atomic_fetch_add(&d->refs, 1);
     l->dev = d;
-    l->count = RIG_STREAM_COUNT;
+    l->count = OBEMU_STREAM_COUNT;
     l->types[0] = obemu_sensor_type_of(RIG_STREAM_COLOR);
     l->types[1] = obemu_sensor_type_of(RIG_STREAM_DEPTH);
+    l->types[2] = obemu_sensor_type_of(OBEMU_STREAM_IR);
     return l;
 }
 
@@ -85,8 +88,8 @@ OBEMU_EXPORT ob_sensor *ob_device_get_sensor(ob_device *device, ob_sensor_type t
 {
     if (null_arg(device, "device", error, __func__))
         return NULL;
-    rig_stream_t s;
-    if (!obemu_rig_stream_of_sensor(type, &s)) {
+    int s;
+    if (!obemu_stream_of_sensor(type, &s)) {
         sensor_not_found(device, type, error, __func__, "Sensor not found by type");
         return NULL;
     }
@@ -165,8 +168,8 @@ OBEMU_EXPORT ob_stream_profile_list *ob_sensor_get_stream_profile_list(const ob_
 {
     if (null_arg(sensor, "sensor", error, __func__))
         return NULL;
-    rig_stream_t s;
-    if (!obemu_rig_stream_of_sensor(sensor->type, &s)) { /* not made by this library */
+    int s;
+    if (!obemu_stream_of_sensor(sensor->type, &s)) { /* not made by this library */
         sensor_not_found(sensor->dev, sensor->type, error, __func__, "Sensor not found by type");
         return NULL;
     }
@@ -179,7 +182,7 @@ OBEMU_EXPORT ob_stream_profile_list *ob_sensor_get_stream_profile_list(const ob_
 struct obemu_sensor_stream {
     ob_pipeline *pipe; /* running, or NULL (stopped) */
     const ob_sensor *starter;
-    rig_stream_t stream;
+    int stream; /* RIG_STREAM_*, OBEMU_STREAM_IR */
     ob_frame_callback cb; /* of the last start (ob_sensor_switch_profile reuses it) */
     void *user;
 };
@@ -196,10 +199,10 @@ static void sensor_hop(ob_frame *set, void *user)
     obemu_frame_release(set);
 }
 
-static bool sensor_stream_of(const ob_sensor *sensor, rig_stream_t *s, ob_error **error,
+static bool sensor_stream_of(const ob_sensor *sensor, int *s, ob_error **error,
                              const char *function)
 {
-    if (obemu_rig_stream_of_sensor(sensor->type, s))
+    if (obemu_stream_of_sensor(sensor->type, s))
         return true;
     obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "sensor",
                "sensor type %d does not stream on the rigsync emulator", (int)sensor->type);
@@ -239,7 +242,7 @@ OBEMU_EXPORT void ob_sensor_start(ob_sensor *sensor, const ob_stream_profile *pr
         null_arg(profile, "profile", error, __func__) ||
         null_arg((const void *)(uintptr_t)callback, "callback", error, __func__))
         return;
-    rig_stream_t s;
+    int s;
     if (!sensor_stream_of(sensor, &s, error, __func__))
         return;
     if (profile->type != obemu_stream_type_of(s)) {
@@ -255,7 +258,8 @@ OBEMU_EXPORT void ob_sensor_start(ob_sensor *sensor, const ob_stream_profile *pr
         pthread_mutex_unlock(&sensor_lock);
         obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
                    "the %s sensor of device %s is already streaming; stop it first",
-                   rig_stream_name(s), dev->info.serial);
+                   s == OBEMU_STREAM_IR ? "ir" : rig_stream_name((rig_stream_t)s),
+                   dev->info.serial);
         return;
     }
     if (!st && !(st = dev->sensor_stream[s] = calloc(1, sizeof(*st)))) {
@@ -272,7 +276,7 @@ OBEMU_EXPORT void ob_sensor_start(ob_sensor *sensor, const ob_stream_profile *pr
 }
 
 /* Stops the device's stream s (sensor_lock held); false (error set) from its own callback. */
-static bool stream_stop(ob_device *dev, rig_stream_t s, ob_error **error, const char *function)
+static bool stream_stop(ob_device *dev, int s, ob_error **error, const char *function)
 {
     struct obemu_sensor_stream *st = dev->sensor_stream[s];
     if (!st || !st->pipe)
@@ -293,7 +297,7 @@ OBEMU_EXPORT void ob_sensor_stop(ob_sensor *sensor, ob_error **error)
 {
     if (null_arg(sensor, "sensor", error, __func__))
         return;
-    rig_stream_t s;
+    int s;
     if (!sensor_stream_of(sensor, &s, error, __func__))
         return;
     pthread_mutex_lock(&sensor_lock);
@@ -307,7 +311,7 @@ OBEMU_EXPORT void ob_sensor_switch_profile(ob_sensor *sensor, ob_stream_profile 
     if (null_arg(sensor, "sensor", error, __func__) ||
         null_arg(profile, "profile", error, __func__))
         return;
-    rig_stream_t s;
+    int s;
     if (!sensor_stream_of(sensor, &s, error, __func__))
         return;
     pthread_mutex_lock(&sensor_lock);
@@ -341,9 +345,9 @@ OBEMU_EXPORT void ob_delete_sensor(ob_sensor *sensor, ob_error **error)
 {
     if (null_arg(sensor, "sensor", error, __func__))
         return;
-    rig_stream_t s;
+    int s;
     pthread_mutex_lock(&sensor_lock);
-    if (obemu_rig_stream_of_sensor(sensor->type, &s) && sensor->dev->sensor_stream[s] &&
+    if (obemu_stream_of_sensor(sensor->type, &s) && sensor->dev->sensor_stream[s] &&
         sensor->dev->sensor_stream[s]->starter == sensor)
         stream_stop(sensor->dev, s, NULL, __func__);
     pthread_mutex_unlock(&sensor_lock);

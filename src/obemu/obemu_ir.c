@@ -1,0 +1,71 @@
+/*
+ * librigsync-obemu: the infrared stream (OB_SENSOR_IR, OB_STREAM_IR, OB_FRAME_IR).
+ *
+ * A ToF camera (the Femto class) reads its IR image out of the same capture as its depth: same
+ * exposure, same device timestamp, same frame number. The emulator does the same: it derives the
+ * IR frame of each depth frame the simulator renders, so the simulator's core keeps its two
+ * streams (colour and depth) and every rigsync backend and report stays as it is; only the
+ * vendor API's view of a device grows a third stream. A pipeline that enables IR alone runs depth
+ * underneath and delivers only IR.
+ *
+ * Pixels: an active-illumination amplitude image. The light a surface at distance d returns to
+ * the sensor falls off as 1 / d^2, so the emulator's IR value is
+ *     Y16: min(65535, OBEMU_IR_AMP_1M * (1000 / d)^2)   (d in millimetres; 1000 at 1 m)
+ *     Y8:  min(255, Y16 value / 8)                       (125 at 1 m)
+ * and 0 where the depth is 0 (no return). Deterministic: the same scene gives the same image.
+ * A depth frame without pixels (RIGSYNC_OBEMU_PIXELS=0) gives an IR frame without pixels.
+ *
+ * Formats: the Femto Bolt and Femto Mega list IR as Y16 only (OrbbecSDK v2.9.3's
+ * OrbbecSDKConfig.xml gives both a 640x576 30 fps Y16 default IR profile, and neither device
+ * adds an IR format converter); rigsync's SimCam and the other families offer Y16 and Y8.
+ */
+#include <string.h>
+
+#include "core/core.h"
+#include "obemu_internal.h"
+
+#define OBEMU_IR_AMP_1M 1000.0 /* Y16 value of a surface at 1 m */
+
+size_t obemu_ir_formats(const char *model, ob_format out[2])
+{
+    const rig_model_facts_t *m = rig_model_facts(model);
+    out[0] = OB_FORMAT_Y16;
+    if (m && m->tof)
+        return 1;
+    out[1] = OB_FORMAT_Y8;
+    return 2;
+}
+
+static uint16_t amplitude(uint16_t depth_mm)
+{
+    if (depth_mm == 0)
+        return 0;
+    double r = 1000.0 / (double)depth_mm;
+    double v = OBEMU_IR_AMP_1M * r * r;
+    return v >= 65535.0 ? 65535 : (uint16_t)(v + 0.5);
+}
+
+ob_frame *obemu_ir_frame(const ob_frame *depth, ob_format format)
+{
+    const rig_frame_t *drf = depth->rf;
+    uint32_t w = drf->width, h = drf->height;
+    size_t n = (size_t)w * h;
+    bool pixels = drf->data && drf->data_size >= n * 2;
+    size_t bpp = format == OB_FORMAT_Y8 ? 1 : 2;
+    ob_frame *ir = obemu_frame_make(depth, OB_FRAME_IR, format, w, h, pixels ? n * bpp : 0);
+    if (!ir || !pixels)
+        return ir;
+    const uint16_t *d = (const uint16_t *)(const void *)drf->data;
+    if (bpp == 1) {
+        uint8_t *o = ir->rf->data;
+        for (size_t i = 0; i < n; i++) {
+            uint16_t a = amplitude(d[i]) / 8;
+            o[i] = a > 255 ? 255 : (uint8_t)a;
+        }
+    } else {
+        uint16_t *o = (uint16_t *)(void *)ir->rf->data;
+        for (size_t i = 0; i < n; i++)
+            o[i] = amplitude(d[i]);
+    }
+    return ir;
+}
