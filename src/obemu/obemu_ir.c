@@ -17,7 +17,8 @@
  *
  * Formats: the Femto Bolt and Femto Mega list IR as Y16 only (OrbbecSDK v2.9.3's
  * OrbbecSDKConfig.xml gives both a 640x576 30 fps Y16 default IR profile, and neither device
- * adds an IR format converter); rigsync's SimCam and the other families offer Y16 and Y8.
+ * adds an IR format converter); rigsync's SimCam and the other families offer Y16 and Y8 (not
+ * checked against those families' firmware: the emulator's choice).
  */
 #include <string.h>
 
@@ -30,7 +31,7 @@ size_t obemu_ir_formats(const char *model, ob_format out[2])
 {
     const rig_model_facts_t *m = rig_model_facts(model);
     out[0] = OB_FORMAT_Y16;
-    if (m && m->tof)
+    if (m && strncmp(m->name, "Femto", 5) == 0)
         return 1;
     out[1] = OB_FORMAT_Y8;
     return 2;
@@ -40,8 +41,7 @@ static uint16_t amplitude(uint16_t depth_mm)
 {
     if (depth_mm == 0)
         return 0;
-    double r = 1000.0 / (double)depth_mm;
-    double v = OBEMU_IR_AMP_1M * r * r;
+    double v = OBEMU_IR_AMP_1M * 1e6 / ((double)depth_mm * (double)depth_mm);
     return v >= 65535.0 ? 65535 : (uint16_t)(v + 0.5);
 }
 

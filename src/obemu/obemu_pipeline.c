@@ -110,7 +110,7 @@ static bool merge_ir(const ob_device *d, const ob_config *cfg,
                        "IR format %d is not available on device %s (%s): it offers "
                        "OB_FORMAT_Y16 (%d)%s",
                        (int)ir->format, d->info.serial, d->info.model, (int)OB_FORMAT_Y16,
-                       n > 1 ? " and OB_FORMAT_Y8 (8)" : " only");
+                       n > 1 ? " and OB_FORMAT_Y8" : " only");
             return false;
         }
         *ir_format = ir->format;
