@@ -395,6 +395,16 @@ OBEMU_INTERNAL int obemu_frame_stream(const ob_frame *f);
  *  timestamps, index and size; pixels (when the depth frame has them) an amplitude image falling
  *  off with the square of the distance. One reference; NULL without memory. */
 OBEMU_INTERNAL ob_frame *obemu_ir_frame(const ob_frame *depth, ob_format format);
+/** A pipeline start's IR request: IR comes out of the depth capture, so the depth stream the rig
+ *  must run (req[RIG_STREAM_DEPTH], the others copied from cfg) is the config's depth request
+ *  completed with the IR request's values, or the IR request alone when depth is not enabled;
+ *  the two may not ask for different sizes or rates. *ir_format: the IR format to deliver (ANY:
+ *  the model's first). False with *error set (status 107) when they conflict or the model lacks
+ *  the format. */
+OBEMU_INTERNAL bool obemu_ir_merge_request(const ob_device *d, const ob_config *cfg,
+                                           stream_request_t req[RIG_STREAM_COUNT],
+                                           ob_format *ir_format, ob_error **error,
+                                           const char *function);
 /** The IR formats a device model offers, the default first; returns how many (at most 2). */
 OBEMU_INTERNAL size_t obemu_ir_formats(const char *model, ob_format out[2]);
 /** Hardware D2C (ALIGN_D2C_HW_MODE): the depth frame aligned to a colour image of width x height

@@ -20,6 +20,7 @@
  * adds an IR format converter); rigsync's SimCam and the other families offer Y16 and Y8 (not
  * checked against those families' firmware: the emulator's choice).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -68,4 +69,60 @@ ob_frame *obemu_ir_frame(const ob_frame *depth, ob_format format)
             o[i] = amplitude(d[i]);
     }
     return ir;
+}
+
+/* The depth request takes the IR request's values where it leaves them to the device (all of
+ * them when depth is not enabled); values both set must agree. */
+bool obemu_ir_merge_request(const ob_device *d, const ob_config *cfg,
+                            stream_request_t req[RIG_STREAM_COUNT], ob_format *ir_format,
+                            ob_error **error, const char *function)
+{
+    for (int s = 0; s < RIG_STREAM_COUNT; s++)
+        req[s] = cfg->streams[s];
+    const stream_request_t *ir = &cfg->streams[OBEMU_STREAM_IR];
+    ob_format formats[2];
+    size_t n = obemu_ir_formats(d->info.model, formats);
+    *ir_format = formats[0];
+    if (!ir->enabled)
+        return true;
+    if (ir->format != OB_FORMAT_ANY) {
+        bool ok = false;
+        for (size_t i = 0; i < n; i++)
+            ok = ok || formats[i] == ir->format;
+        if (!ok) {
+            char args[32];
+            snprintf(args, sizeof(args), "IR format = %d", (int)ir->format);
+            obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, args,
+                       "IR format %d is not available on device %s (%s): it offers "
+                       "OB_FORMAT_Y16 (%d)%s",
+                       (int)ir->format, d->info.serial, d->info.model, (int)OB_FORMAT_Y16,
+                       n > 1 ? " and OB_FORMAT_Y8" : " only");
+            return false;
+        }
+        *ir_format = ir->format;
+    }
+    stream_request_t *dq = &req[RIG_STREAM_DEPTH];
+    if (!dq->enabled) {
+        *dq = (stream_request_t){true, ir->width, ir->height, ir->fps, OB_FORMAT_ANY};
+        return true;
+    }
+    uint32_t *mine[3] = {&dq->width, &dq->height, &dq->fps};
+    const uint32_t theirs[3] = {ir->width, ir->height, ir->fps};
+    for (int i = 0; i < 3; i++) {
+        if (theirs[i] == 0) /* OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY */
+            continue;
+        if (*mine[i] == 0) {
+            *mine[i] = theirs[i];
+        } else if (*mine[i] != theirs[i]) {
+            obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "config",
+                       "IR (%ux%u %u fps) and depth (%ux%u %u fps) come from one capture of "
+                       "device %s: ask for the same size and rate, or leave one to the device "
+                       "(OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY)",
+                       ir->width, ir->height, ir->fps, cfg->streams[RIG_STREAM_DEPTH].width,
+                       cfg->streams[RIG_STREAM_DEPTH].height, cfg->streams[RIG_STREAM_DEPTH].fps,
+                       d->info.serial);
+            return false;
+        }
+    }
+    return true;
 }

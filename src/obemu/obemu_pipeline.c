@@ -83,64 +83,6 @@ static bool profile_of(ob_context *c, rig_stream_t s, const stream_request_t *r,
     return true;
 }
 
-/* IR comes out of the depth capture: the depth stream the rig must run (req[RIG_STREAM_DEPTH])
- * is the config's depth request with the IR request's values where depth leaves them to the
- * device, or the IR request alone when depth is not enabled. The two may not ask for different
- * sizes or rates (one capture). The IR format must be one the model offers (ANY: its first). */
-static bool merge_ir(const ob_device *d, const ob_config *cfg,
-                     stream_request_t req[RIG_STREAM_COUNT], ob_format *ir_format,
-                     ob_error **error, const char *function)
-{
-    for (int s = 0; s < RIG_STREAM_COUNT; s++)
-        req[s] = cfg->streams[s];
-    const stream_request_t *ir = &cfg->streams[OBEMU_STREAM_IR];
-    ob_format formats[2];
-    size_t n = obemu_ir_formats(d->info.model, formats);
-    *ir_format = formats[0];
-    if (!ir->enabled)
-        return true;
-    if (ir->format != OB_FORMAT_ANY) {
-        bool ok = false;
-        for (size_t i = 0; i < n; i++)
-            ok = ok || formats[i] == ir->format;
-        if (!ok) {
-            char args[32];
-            snprintf(args, sizeof(args), "IR format = %d", (int)ir->format);
-            obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, args,
-                       "IR format %d is not available on device %s (%s): it offers "
-                       "OB_FORMAT_Y16 (%d)%s",
-                       (int)ir->format, d->info.serial, d->info.model, (int)OB_FORMAT_Y16,
-                       n > 1 ? " and OB_FORMAT_Y8" : " only");
-            return false;
-        }
-        *ir_format = ir->format;
-    }
-    stream_request_t *dq = &req[RIG_STREAM_DEPTH];
-    if (!dq->enabled) {
-        *dq = (stream_request_t){true, ir->width, ir->height, ir->fps, OB_FORMAT_ANY};
-        return true;
-    }
-    uint32_t *mine[3] = {&dq->width, &dq->height, &dq->fps};
-    const uint32_t theirs[3] = {ir->width, ir->height, ir->fps};
-    for (int i = 0; i < 3; i++) {
-        if (theirs[i] == 0) /* OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY */
-            continue;
-        if (*mine[i] == 0) {
-            *mine[i] = theirs[i];
-        } else if (*mine[i] != theirs[i]) {
-            obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, function, "config",
-                       "IR (%ux%u %u fps) and depth (%ux%u %u fps) come from one capture of "
-                       "device %s: ask for the same size and rate, or leave one to the device "
-                       "(OB_WIDTH_ANY, OB_HEIGHT_ANY, OB_FPS_ANY)",
-                       ir->width, ir->height, ir->fps, cfg->streams[RIG_STREAM_DEPTH].width,
-                       cfg->streams[RIG_STREAM_DEPTH].height, cfg->streams[RIG_STREAM_DEPTH].fps,
-                       d->info.serial);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Starts the pipeline with config (NULL: the device's default streams, depth and color, as the
  * SDK's pipeline without a config file does). */
 static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_error **error,
@@ -163,7 +105,7 @@ static void start_pipeline(ob_pipeline *pipeline, const ob_config *config, ob_er
     uint32_t fps[OBEMU_STREAM_COUNT];
     ob_format format[OBEMU_STREAM_COUNT];
     ob_format ir_format;
-    if (!merge_ir(d, config, req, &ir_format, error, function))
+    if (!obemu_ir_merge_request(d, config, req, &ir_format, error, function))
         return;
     want[OBEMU_STREAM_IR] = config->streams[OBEMU_STREAM_IR].enabled;
     bool any_enabled = want[OBEMU_STREAM_IR];
