@@ -13,7 +13,8 @@
  *     Y16: min(65535, OBEMU_IR_AMP_1M * (1000 / d)^2)   (d in millimetres; 1000 at 1 m)
  *     Y8:  min(255, Y16 value / 8)                       (125 at 1 m)
  * and 0 where the depth is 0 (no return). Deterministic: the same scene gives the same image.
- * A depth frame without pixels (RIGSYNC_OBEMU_PIXELS=0) gives an IR frame without pixels.
+ * A depth frame without pixels (RIGSYNC_OBEMU_PIXELS=0) gives an IR frame without pixels (format
+ * OB_FORMAT_UNKNOWN, as the rig's frames without pixels; its profile keeps the stream's format).
  *
  * Formats: the Femto Bolt and Femto Mega list IR as Y16 only (OrbbecSDK v2.9.3's
  * OrbbecSDKConfig.xml gives both a 640x576 30 fps Y16 default IR profile, and neither device
@@ -54,6 +55,8 @@ ob_frame *obemu_ir_frame(const ob_frame *depth, ob_format format)
     bool pixels = drf->data && drf->data_size >= n * 2;
     size_t bpp = format == OB_FORMAT_Y8 ? 1 : 2;
     ob_frame *ir = obemu_frame_make(depth, OB_FRAME_IR, format, w, h, pixels ? n * bpp : 0);
+    if (ir && !pixels)
+        ir->made_format = OB_FORMAT_UNKNOWN; /* as a rig frame without pixels */
     if (!ir || !pixels)
         return ir;
     const uint16_t *d = (const uint16_t *)(const void *)drf->data;
