@@ -405,6 +405,10 @@ OBEMU_INTERNAL bool obemu_ir_merge_request(const ob_device *d, const ob_config *
                                            stream_request_t req[RIG_STREAM_COUNT],
                                            ob_format *ir_format, ob_error **error,
                                            const char *function);
+/** Whether a device has the IR sensor: every emulated device but a playback device (a file
+ *  holds the colour and depth it recorded, no IR, and the SDK's playback lists what was
+ *  recorded). */
+OBEMU_INTERNAL bool obemu_has_ir(const ob_device *d);
 /** The IR formats a device model offers, the default first; returns how many (at most 2). */
 OBEMU_INTERNAL size_t obemu_ir_formats(const char *model, ob_format out[2]);
 /** Hardware D2C (ALIGN_D2C_HW_MODE): the depth frame aligned to a colour image of width x height

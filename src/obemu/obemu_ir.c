@@ -29,6 +29,8 @@
 
 #define OBEMU_IR_AMP_1M 1000.0 /* Y16 value of a surface at 1 m */
 
+bool obemu_has_ir(const ob_device *d) { return d->ctx->playback == NULL; }
+
 size_t obemu_ir_formats(const char *model, ob_format out[2])
 {
     const rig_model_facts_t *m = rig_model_facts(model);
@@ -88,6 +90,12 @@ bool obemu_ir_merge_request(const ob_device *d, const ob_config *cfg,
     *ir_format = formats[0];
     if (!ir->enabled)
         return true;
+    if (!obemu_has_ir(d)) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, function, "config",
+                   "device %s (a playback) has no IR stream: the file holds color and depth",
+                   d->info.serial);
+        return false;
+    }
     if (ir->format != OB_FORMAT_ANY) {
         bool ok = false;
         for (size_t i = 0; i < n; i++)

@@ -750,7 +750,8 @@ OBEMU_EXPORT ob_stream_profile_list *ob_pipeline_get_stream_profile_list(const o
         return NULL;
     }
     int s;
-    if (!obemu_stream_of_sensor(sensorType, &s)) {
+    if (!obemu_stream_of_sensor(sensorType, &s) ||
+        (s == OBEMU_STREAM_IR && !obemu_has_ir(pipeline->dev))) {
         char args[32];
         snprintf(args, sizeof(args), "sensorType = %d", (int)sensorType);
         obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,

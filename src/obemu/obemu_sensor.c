@@ -76,7 +76,7 @@ OBEMU_EXPORT ob_sensor_list *ob_device_get_sensor_list(const ob_device *device, 
     ob_device *d = (ob_device *)device;
     atomic_fetch_add(&d->refs, 1);
     l->dev = d;
-    l->count = OBEMU_STREAM_COUNT;
+    l->count = obemu_has_ir(d) ? OBEMU_STREAM_COUNT : RIG_STREAM_COUNT;
     l->types[0] = obemu_sensor_type_of(RIG_STREAM_COLOR);
     l->types[1] = obemu_sensor_type_of(RIG_STREAM_DEPTH);
     l->types[2] = obemu_sensor_type_of(OBEMU_STREAM_IR);
@@ -89,7 +89,7 @@ OBEMU_EXPORT ob_sensor *ob_device_get_sensor(ob_device *device, ob_sensor_type t
     if (null_arg(device, "device", error, __func__))
         return NULL;
     int s;
-    if (!obemu_stream_of_sensor(type, &s)) {
+    if (!obemu_stream_of_sensor(type, &s) || (s == OBEMU_STREAM_IR && !obemu_has_ir(device))) {
         sensor_not_found(device, type, error, __func__, "Sensor not found by type");
         return NULL;
     }
