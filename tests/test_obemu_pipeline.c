@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -434,6 +435,80 @@ static void callback_pipeline_hands_every_frameset_over(void **state)
     pthread_mutex_destroy(&st.lock);
 }
 
+/* A callback that stops or deletes its own pipeline (a program ending from its callback). */
+typedef struct self_state {
+    ob_pipeline *p;
+    atomic_int sets;
+    atomic_bool done;
+    bool delete_it; /* else only stop it (the main thread deletes it) */
+} self_state_t;
+
+static void on_set_then_end(ob_frame *set, void *user)
+{
+    self_state_t *st = user;
+    ob_delete_frame(set, NULL);
+    if (atomic_fetch_add(&st->sets, 1) + 1 != 5)
+        return;
+    ob_error *err = NULL;
+    if (st->delete_it)
+        ob_delete_pipeline(st->p, &err);
+    else
+        ob_pipeline_stop(st->p, &err);
+    assert_null(err);
+    atomic_store(&st->done, true);
+    /* still inside the callback: its thread runs on after the pipeline ended */
+    struct timespec ts = {0, 20000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void end_from_callback(bool delete_it)
+{
+    ob_error *err = NULL;
+    ob_context *ctx = ob_create_context(&err);
+    no_error(&err);
+    ob_device_list *list = ob_query_device_list(ctx, &err);
+    no_error(&err);
+    ob_device *dev = ob_device_list_get_device(list, 0, &err);
+    no_error(&err);
+    self_state_t st = {.delete_it = delete_it};
+    atomic_init(&st.sets, 0);
+    atomic_init(&st.done, false);
+    st.p = ob_create_pipeline_with_device(dev, &err);
+    no_error(&err);
+    ob_pipeline_start_with_callback(st.p, NULL, on_set_then_end, &st, &err);
+    no_error(&err);
+    for (int i = 0; i < 2000 && !atomic_load(&st.done); i++) {
+        struct timespec ts = {0, 5000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(atomic_load(&st.done));
+    if (!delete_it) {
+        /* the callback is still running: the delete waits for it to return (ASan: no
+         * use after free of the pipeline by the callback's thread) */
+        ob_delete_pipeline(st.p, &err);
+        no_error(&err);
+    }
+    ob_delete_device(dev, &err);
+    no_error(&err);
+    ob_delete_device_list(list, &err);
+    no_error(&err);
+    ob_delete_context(ctx, &err); /* waits until a self-deleted pipeline is freed */
+    no_error(&err);
+    assert_int_equal(atomic_load(&st.sets), 5); /* not one frameset after the end */
+}
+
+static void callback_deletes_its_own_pipeline(void **state)
+{
+    (void)state;
+    end_from_callback(true);
+}
+
+static void callback_stops_its_pipeline_and_main_deletes_it(void **state)
+{
+    (void)state;
+    end_from_callback(false);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Frames: references, depth scale, metadata (4.misc.metadata, c_examples/2.c_depth)          */
 
@@ -597,6 +672,8 @@ int main(void)
         cmocka_unit_test_setup(disable_outputs_every_frame_alone_in_time_order, setup),
         cmocka_unit_test_setup(without_frame_sync_every_frame_still_goes_out, setup),
         cmocka_unit_test_setup(callback_pipeline_hands_every_frameset_over, setup),
+        cmocka_unit_test_setup(callback_deletes_its_own_pipeline, setup),
+        cmocka_unit_test_setup(callback_stops_its_pipeline_and_main_deletes_it, setup),
         cmocka_unit_test_setup(frames_references_scale_and_metadata, setup),
         cmocka_unit_test_setup(chosen_profile_reaches_the_frames, setup),
     };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "obemu_internal.h"
 #include "rigsync/replay.h"
@@ -235,6 +236,12 @@ OBEMU_EXPORT void ob_delete_context(ob_context *context, ob_error **error)
         return;
     }
     obemu_hotplug_stop(context); /* no callback after this (unless called from one) */
+    /* A pipeline its own callback deleted is freed by that thread once the callback returns
+     * (not waited for on that very thread: the callback deleting its context too). */
+    while (atomic_load(&context->self_deleting) > obemu_pipelines_self_deleted_here()) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
     obemu_ctx_release(context);
 }
 

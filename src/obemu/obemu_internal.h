@@ -95,6 +95,8 @@
 
 struct ob_context_t {
     atomic_int refs; /* the user's handle + every live list, device */
+    atomic_int self_deleting; /* pipelines deleted from their own callback, not yet freed:
+                                 ob_delete_context waits for them */
     rig_config_t *config;
     rig_context_t *rig;
     bool virtual_time;
@@ -263,6 +265,9 @@ typedef struct obemu_agg {
     uint64_t unmatched; /* frames dropped because their frameset missed a required type */
 } obemu_agg_t;
 
+/* How many pipelines the calling thread deleted from inside their own frameset callback. */
+int obemu_pipelines_self_deleted_here(void);
+
 struct ob_pipeline_t {
     ob_device *dev;
     ob_context *own_ctx; /* ob_create_pipeline: the context it made for the default device */
@@ -276,6 +281,11 @@ struct ob_pipeline_t {
     pthread_t cb_thread;
     bool cb_running;
     atomic_bool cb_quit;
+    /* The callback stopped or deleted its own pipeline: the thread was detached and ends after
+     * the callback returns; a delete from another thread waits for it, a delete from inside
+     * the callback leaves the free to the thread (cb_free_on_exit). */
+    atomic_bool cb_detached_alive;
+    atomic_bool cb_free_on_exit;
     /* ob_pipeline_get_status, ob_pipeline_enable_health_monitor (obemu_health.c) */
     uint64_t sdk_status; /* OB_SDK_STATUS_* seen since the last read (qlock) */
     ob_pipeline_status_callback health_cb;

@@ -41,6 +41,8 @@ OBEMU_EXPORT ob_pipeline *ob_create_pipeline_with_device(const ob_device *dev, o
     atomic_init(&p->health_quit, false);
     p->agg.sync = true; /* the SDK's pipeline turns frame sync on when it is made */
     atomic_init(&p->cb_quit, false);
+    atomic_init(&p->cb_detached_alive, false);
+    atomic_init(&p->cb_free_on_exit, false);
     ob_device *d = (ob_device *)dev;
     atomic_fetch_add(&d->refs, 1);
     p->dev = d;
@@ -298,9 +300,10 @@ static void stop_callback_thread(ob_pipeline *p)
         return;
     atomic_store(&p->cb_quit, true);
     p->cb_running = false;
-    if (pthread_equal(p->cb_thread, pthread_self()))
+    if (pthread_equal(p->cb_thread, pthread_self())) {
+        atomic_store(&p->cb_detached_alive, true);
         pthread_detach(p->cb_thread);
-    else
+    } else
         pthread_join(p->cb_thread, NULL);
 }
 
@@ -340,12 +343,51 @@ OBEMU_EXPORT void ob_pipeline_stop(ob_pipeline *pipeline, ob_error **error)
     stop_callback_thread(pipeline);
 }
 
+/* Pipelines this thread deleted from inside their callback (it frees them when it returns). */
+static _Thread_local int self_deleted_here;
+
+int obemu_pipelines_self_deleted_here(void)
+{
+    return self_deleted_here;
+}
+
+/* True on the thread of the pipeline's own frameset callback (running or detached). */
+static bool on_own_callback_thread(const ob_pipeline *p)
+{
+    return (p->cb_running || atomic_load(&p->cb_detached_alive)) &&
+           pthread_equal(p->cb_thread, pthread_self());
+}
+
+/* Waits (real time) until a callback thread that stopped its own pipeline has returned. */
+static void wait_detached_callback(ob_pipeline *p)
+{
+    while (atomic_load(&p->cb_detached_alive)) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void pipeline_free(ob_pipeline *pipeline)
+{
+    obemu_health_stop(pipeline);
+    pthread_cond_destroy(&pipeline->ready);
+    ob_context *c = pipeline->dev->ctx;
+    bool self_deleted = atomic_load(&pipeline->cb_free_on_exit);
+    obemu_device_release(pipeline->dev);
+    if (self_deleted) /* c lives on: its user's ob_delete_context waits for this */
+        atomic_fetch_sub(&c->self_deleting, 1);
+    if (pipeline->own_ctx)
+        ob_delete_context(pipeline->own_ctx, NULL);
+    free(pipeline);
+}
+
 OBEMU_EXPORT void ob_delete_pipeline(ob_pipeline *pipeline, ob_error **error)
 {
     if (!pipeline) {
         FAIL_NULL(error, "pipeline");
         return;
     }
+    bool self = on_own_callback_thread(pipeline);
     ob_pipeline_stop(pipeline, error);
     ob_context *c = pipeline->dev->ctx;
     ob_frame *drop[OBEMU_DROP_MAX];
@@ -355,12 +397,16 @@ OBEMU_EXPORT void ob_delete_pipeline(ob_pipeline *pipeline, ob_error **error)
     for (size_t i = 0; i < n; i++)
         obemu_frame_release(drop[i]);
     stop_callback_thread(pipeline);
-    obemu_health_stop(pipeline);
-    pthread_cond_destroy(&pipeline->ready);
-    obemu_device_release(pipeline->dev);
-    if (pipeline->own_ctx)
-        ob_delete_context(pipeline->own_ctx, NULL);
-    free(pipeline);
+    if (self) {
+        /* Deleted from inside its own callback: the callback's thread frees it once the
+         * callback has returned (freeing it now would pull the thread's stack from under it). */
+        atomic_fetch_add(&c->self_deleting, 1);
+        self_deleted_here++;
+        atomic_store(&pipeline->cb_free_on_exit, true);
+        return;
+    }
+    wait_detached_callback(pipeline);
+    pipeline_free(pipeline);
 }
 
 static ob_frame *pop_locked(ob_context *c, ob_pipeline *p)
@@ -683,6 +729,11 @@ static void *callback_main(void *arg)
         if (set)
             p->callback(set, p->callback_user); /* the callback owns the frameset */
     }
+    if (atomic_load(&p->cb_free_on_exit)) {
+        pipeline_free(p); /* the callback deleted its own pipeline */
+        self_deleted_here--;
+    } else
+        atomic_store(&p->cb_detached_alive, false);
     return NULL;
 }
 
@@ -704,6 +755,14 @@ OBEMU_EXPORT void ob_pipeline_start_with_callback(ob_pipeline *pipeline, const o
                    pipeline->dev->info.serial);
         return;
     }
+    if (on_own_callback_thread(pipeline)) {
+        obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
+                   "the pipeline of device %s cannot be restarted from inside its own frameset "
+                   "callback; restart it after the callback returned",
+                   pipeline->dev->info.serial);
+        return;
+    }
+    wait_detached_callback(pipeline); /* a callback that stopped it is still returning */
     ob_error *e = NULL;
     start_pipeline(pipeline, config, &e, __func__);
     if (e) {
@@ -723,79 +782,4 @@ OBEMU_EXPORT void ob_pipeline_start_with_callback(ob_pipeline *pipeline, const o
         return;
     }
     pipeline->cb_running = true;
-}
-
-/* The config the pipeline runs with (a copy the caller deletes); before its first start, an
- * empty config with the defaults. */
-OBEMU_EXPORT ob_config *ob_pipeline_get_config(const ob_pipeline *pipeline, ob_error **error)
-{
-    if (!pipeline) {
-        FAIL_NULL(error, "pipeline");
-        return NULL;
-    }
-    ob_config *cfg = ob_create_config(error);
-    if (cfg && pipeline->has_config)
-        *cfg = pipeline->config;
-    return cfg;
-}
-
-/* The pipeline's device: a new handle of the same device (the caller deletes it). */
-/* The profiles of the pipeline's device on one sensor, the default first (as the SDK's list). */
-OBEMU_EXPORT ob_stream_profile_list *ob_pipeline_get_stream_profile_list(const ob_pipeline *pipeline,
-                                                                        ob_sensor_type sensorType,
-                                                                        ob_error **error)
-{
-    if (!pipeline) {
-        FAIL_NULL(error, "pipeline");
-        return NULL;
-    }
-    int s;
-    if (!obemu_stream_of_sensor(sensorType, &s) ||
-        (s == OBEMU_STREAM_IR && !obemu_has_ir(pipeline->dev))) {
-        char args[32];
-        snprintf(args, sizeof(args), "sensorType = %d", (int)sensorType);
-        obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
-                   "sensor type %d is not available: the emulated devices have OB_SENSOR_COLOR "
-                   "(%d), OB_SENSOR_DEPTH (%d) and OB_SENSOR_IR (%d) only",
-                   (int)sensorType, (int)OB_SENSOR_COLOR, (int)OB_SENSOR_DEPTH,
-                   (int)OB_SENSOR_IR);
-        return NULL;
-    }
-    return obemu_profile_list_of(pipeline->dev, s, error, __func__);
-}
-
-OBEMU_EXPORT ob_device *ob_pipeline_get_device(const ob_pipeline *pipeline, ob_error **error)
-{
-    if (!pipeline) {
-        FAIL_NULL(error, "pipeline");
-        return NULL;
-    }
-    atomic_fetch_add(&pipeline->dev->refs, 1);
-    return pipeline->dev;
-}
-
-static void set_frame_sync(ob_pipeline *p, bool on)
-{
-    ob_context *c = p->dev->ctx;
-    pthread_mutex_lock(&c->qlock);
-    p->agg.sync = on;
-    pthread_mutex_unlock(&c->qlock);
-}
-
-OBEMU_EXPORT void ob_pipeline_enable_frame_sync(ob_pipeline *pipeline, ob_error **error)
-{
-    if (!pipeline) {
-        FAIL_NULL(error, "pipeline");
-        return;
-    }
-    set_frame_sync(pipeline, true);
-}
-
-OBEMU_EXPORT void ob_pipeline_disable_frame_sync(ob_pipeline *pipeline, ob_error **error)
-{
-    if (!pipeline) {
-        FAIL_NULL(error, "pipeline");
-        return;
-    }
-    set_frame_sync(pipeline, false);
 }
