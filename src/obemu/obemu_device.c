@@ -97,9 +97,55 @@ OBEMU_EXPORT const char *ob_device_list_get_device_serial_number(const ob_device
     return info ? info->serial : NULL;
 }
 
+/* The live devices of every context, for frames to find theirs (ob_frame_get_device): a frame
+ * keeps its device's address and opening number only, as the SDK's frames do not keep their
+ * device alive. A device leaves the registry before it is freed. */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static ob_device *live_head;
+static uint64_t live_opened;
+
+static void live_add(ob_device *d)
+{
+    pthread_mutex_lock(&live_lock);
+    d->open_no = ++live_opened;
+    d->live_next = live_head;
+    live_head = d;
+    pthread_mutex_unlock(&live_lock);
+}
+
+static void live_remove(ob_device *d)
+{
+    pthread_mutex_lock(&live_lock);
+    for (ob_device **p = &live_head; *p; p = &(*p)->live_next)
+        if (*p == d) {
+            *p = d->live_next;
+            break;
+        }
+    pthread_mutex_unlock(&live_lock);
+}
+
+ob_device *obemu_device_lookup(ob_device *d, uint64_t open_no)
+{
+    ob_device *found = NULL;
+    pthread_mutex_lock(&live_lock);
+    for (ob_device *x = live_head; x && !found; x = x->live_next) {
+        if (x != d || x->open_no != open_no)
+            continue;
+        int refs = atomic_load(&x->refs);
+        while (refs > 0 && !atomic_compare_exchange_weak(&x->refs, &refs, refs + 1)) {
+        }
+        if (refs > 0)
+            found = x;
+        break;
+    }
+    pthread_mutex_unlock(&live_lock);
+    return found;
+}
+
 /* Closes the rig's device and frees what open_device made (its fitter, its lock). */
 static void device_free(ob_context *c, ob_device *d)
 {
+    live_remove(d);
     pthread_mutex_lock(&c->qlock);
     for (ob_device **p = &c->devices; *p; p = &(*p)->next)
         if (*p == d) {
@@ -211,6 +257,8 @@ ob_device *obemu_device_open(ob_context *c, const char *serial, ob_error **error
         c->devices = d;
     }
     pthread_mutex_unlock(&c->qlock);
+    if (ok)
+        live_add(d);
     if (!ok) {
         device_free(c, d);
         obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args,

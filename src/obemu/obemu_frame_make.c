@@ -56,9 +56,9 @@ ob_frame *obemu_frame_make(const ob_frame *like, ob_frame_type type, ob_format f
         const rig_frame_t *o = src->rf;
         rf->device_index = o->device_index;
         memcpy(rf->serial, o->serial, sizeof(rf->serial));
-        rf->index = o->index;
-        rf->device_ts_us = o->device_ts_us;
-        rf->host_ts_us = o->host_ts_us;
+        rf->index = obemu_frame_index(src);
+        rf->device_ts_us = obemu_frame_device_ts(src);
+        rf->host_ts_us = obemu_frame_host_ts(src);
         rf->global_ts_us = o->global_ts_us;
         rf->global_bound_us = o->global_bound_us;
         rf->vendor_global_ts_us = o->vendor_global_ts_us;
@@ -76,6 +76,11 @@ ob_frame *obemu_frame_make(const ob_frame *like, ob_frame_type type, ob_format f
     f->made_format = format;
     f->format = format; /* the profile of a made frame has the frame's own format */
     f->points_scale = 1.0f;
+    if (src) {
+        f->dev = src->dev; /* its profile (and so its sensor and device) is the source's */
+        f->dev_no = src->dev_no;
+        obemu_frame_copy_extra(f, src);
+    }
     return f;
 }
 

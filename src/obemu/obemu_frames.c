@@ -24,6 +24,7 @@ void obemu_frame_release(const ob_frame *f)
     ob_frame *m = (ob_frame *)f;
     if (atomic_fetch_sub(&m->refs, 1) != 1)
         return;
+    obemu_frame_free_extra(m);
     if (m->is_set) {
         for (int s = 0; s < OBEMU_STREAM_COUNT; s++)
             obemu_frame_release(m->members[s]);
@@ -42,6 +43,8 @@ ob_frame *obemu_make_frame(rig_frame_t *rf, ob_device *dev)
     atomic_init(&f->refs, 1);
     rig_frame_retain(rf);
     f->rf = rf;
+    f->dev = f->info_dev = dev;
+    f->dev_no = f->info_no = dev->open_no;
     rig_stream_t s = rig_frame_stream(rf);
     f->fps = (unsigned)s < RIG_STREAM_COUNT ? atomic_load(&dev->stream_fps[s]) : 0;
     f->format = (unsigned)s < RIG_STREAM_COUNT ? (ob_format)atomic_load(&dev->stream_format[s])
@@ -149,14 +152,15 @@ static uint64_t frame_field(const ob_frame *frame, enum frame_field field, ob_er
                    "frame is NULL");
         return 0;
     }
-    const ob_frame *f = obemu_frame_single(frame);
+    /* a frameset's own values when the user set them, else its first member's */
+    const ob_frame *f = frame->own_info ? frame : obemu_frame_single(frame);
     if (!f)
         return 0;
     switch (field) {
-    case FIELD_DEVICE_TS: return ts_out(rig_frame_device_ts_us(f->rf));
-    case FIELD_SYSTEM_TS: return ts_out(rig_frame_host_ts_us(f->rf));
+    case FIELD_DEVICE_TS: return ts_out(obemu_frame_device_ts(f));
+    case FIELD_SYSTEM_TS: return ts_out(obemu_frame_host_ts(f));
     case FIELD_GLOBAL_TS: return f->global_ts_us;
-    case FIELD_INDEX: return rig_frame_index(f->rf);
+    case FIELD_INDEX: return obemu_frame_index(f);
     }
     return 0;
 }
@@ -205,16 +209,27 @@ OBEMU_EXPORT uint32_t ob_frame_get_data_size(const ob_frame *frame, ob_error **e
     return rf ? (uint32_t)rig_frame_data_size(rf) : 0;
 }
 
+/* A frame made by ob_create_frame has a profile without a size: the SDK says so (INVALID_DATA). */
+static bool sized(const ob_frame *frame, ob_error **error, const char *fn)
+{
+    const ob_frame *f = obemu_frame_single(frame);
+    if (!f->plain || f->profile)
+        return true;
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_DATA, fn, "frame",
+               "the frame's stream profile is not a video stream profile");
+    return false;
+}
+
 OBEMU_EXPORT uint32_t ob_video_frame_get_width(const ob_frame *frame, ob_error **error)
 {
     const rig_frame_t *rf = video_frame(frame, error, __func__);
-    return rf ? rig_frame_width(rf) : 0;
+    return rf && sized(frame, error, __func__) ? rig_frame_width(rf) : 0;
 }
 
 OBEMU_EXPORT uint32_t ob_video_frame_get_height(const ob_frame *frame, ob_error **error)
 {
     const rig_frame_t *rf = video_frame(frame, error, __func__);
-    return rf ? rig_frame_height(rf) : 0;
+    return rf && sized(frame, error, __func__) ? rig_frame_height(rf) : 0;
 }
 
 OBEMU_EXPORT ob_format ob_frame_get_format(const ob_frame *frame, ob_error **error)
@@ -350,7 +365,8 @@ OBEMU_EXPORT float ob_depth_frame_get_value_scale(const ob_frame *frame, ob_erro
                    "the frame is not a depth frame");
         return -1.0f;
     }
-    return 1.0f; /* the simulated depth is in millimetres */
+    /* the simulated depth is in millimetres, unless the user set another scale */
+    return frame->scale_set ? frame->value_scale : 1.0f;
 }
 
 /* The metadata the simulated frames carry: their device timestamp and their frame number.
@@ -387,24 +403,30 @@ OBEMU_EXPORT int64_t ob_frame_get_metadata_value(const ob_frame *frame,
                    (int)type);
         return -1;
     }
+    /* the device's values: what the user set on the frame does not change its metadata */
     if (type == OB_FRAME_METADATA_TYPE_TIMESTAMP)
         return (int64_t)ts_out(rig_frame_device_ts_us(frame->rf));
     return (int64_t)rig_frame_index(frame->rf);
 }
 
-/* The raw metadata block: the emulated frames have none (their values are read by type). */
+/* The raw metadata block: the emulated frames have none (their values are read by type), but
+ * what ob_frame_update_metadata or ob_frame_copy_info put there. */
 OBEMU_EXPORT uint8_t *ob_frame_get_metadata(const ob_frame *frame, ob_error **error)
 {
-    if (!frame)
+    if (!frame) {
         FAIL_NULL(error, "frame");
-    return NULL;
+        return NULL;
+    }
+    return frame->meta;
 }
 
 OBEMU_EXPORT uint32_t ob_frame_get_metadata_size(const ob_frame *frame, ob_error **error)
 {
-    if (!frame)
+    if (!frame) {
         FAIL_NULL(error, "frame");
-    return 0;
+        return 0;
+    }
+    return frame->meta_size;
 }
 
 /* The profile a frame was captured with: its stream, format, size and its stream's rate. */
@@ -418,6 +440,14 @@ OBEMU_EXPORT ob_stream_profile *ob_frame_get_stream_profile(const ob_frame *fram
         obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, "frame",
                    "a frameset has no stream profile; take one of its frames");
         return NULL;
+    }
+    if (frame->profile) { /* what the user set */
+        ob_stream_profile *c = malloc(sizeof(*c));
+        if (c)
+            *c = *frame->profile;
+        else
+            obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "", "out of memory");
+        return c;
     }
     const rig_frame_t *rf = frame->rf;
     ob_stream_profile *p = obemu_profile_new(obemu_stream_type_of(obemu_frame_stream(frame)),

@@ -217,6 +217,9 @@ struct ob_device_t {
     /* Streams started with ob_sensor_start (obemu_sensor.c), shared by every sensor handle of
      * the device as the SDK's handles share its sensor; guarded by obemu_sensor.c's lock. */
     struct obemu_sensor_stream *sensor_stream[OBEMU_STREAM_COUNT];
+    /* The registry of live devices frames look their device up in (obemu_device.c). */
+    uint64_t open_no;
+    ob_device *live_next;
 };
 
 struct ob_device_info_t {
@@ -320,7 +323,35 @@ struct ob_frame_t {
     ob_frame_type made_type;
     ob_format made_format;
     float points_scale;
+    bool plain; /* ob_create_frame: its profile is not a video profile (no width, height) */
+    /* The device the frame came from (weak: obemu_device_lookup revives it only while a handle
+     * of it is live), NULL for frames the user made. */
+    ob_device *dev;
+    uint64_t dev_no;
+    ob_device *info_dev; /* the device whose info it carries (ob_frame_copy_info copies this, */
+    uint64_t info_no;    /* not the device: the SDK's frame finds that through its profile) */
+    /* What the user set (obemu_frame_create.c). The rig frame is shared and never written: its
+     * index and timestamps are replaced by own_* once own_info is set (setters, copy_info). */
+    bool own_info;
+    uint64_t own_index, own_ts_us, own_sys_ts_us;
+    uint64_t token;
+    bool pixel_type_set, scale_set;
+    ob_pixel_type pixel_type;
+    uint8_t bit_size; /* 0: the format's bits per pixel */
+    float value_scale;
+    uint8_t *meta;    /* ob_frame_update_metadata's block (OBEMU_META_MAX bytes), or NULL */
+    uint32_t meta_size;
+    size_t data_cap;  /* the data buffer's size once ob_frame_update_data shrank the data */
+    ob_stream_profile *profile; /* ob_frame_set_stream_profile / _from_stream_profile, or NULL */
+    /* ob_create_*frame_from_buffer: the user's buffer (rf->data), returned by the callback once
+     * the last reference goes. */
+    ob_frame_destroy_callback *buf_cb;
+    void *buf_ctx;
+    bool ext_buf;
 };
+
+/* The SDK's metadata block of a frame: a 12-byte UVC payload header and 255 more bytes. */
+#define OBEMU_META_MAX (12 + 255)
 
 /* A stream profile (obemu_profile.c). Each handle the API returns owns its own copy (the SDK's
  * handles share one profile object; no sample can tell the difference but through the setters,
@@ -428,6 +459,18 @@ OBEMU_INTERNAL ob_frame *obemu_align_depth_to(const ob_frame *depth, uint32_t wi
                                              uint32_t height);
 
 
+/* Frames the user makes, setters (obemu_frame_create.c) */
+/** A frame's index and timestamps: what the user set, else its rig frame's. */
+OBEMU_INTERNAL uint64_t obemu_frame_index(const ob_frame *f);
+OBEMU_INTERNAL int64_t obemu_frame_device_ts(const ob_frame *f);
+OBEMU_INTERNAL int64_t obemu_frame_host_ts(const ob_frame *f);
+/** The SDK's copyInfoFromOther beyond the rig frame's fields: device, token, metadata, pixel
+ *  type and bit size, depth value scale (what was set). */
+OBEMU_INTERNAL void obemu_frame_copy_extra(ob_frame *dst, const ob_frame *src);
+/** Frees what the user attached to a frame (its last reference went); returns the user's buffer
+ *  through its callback. Called before the rig frame is released. */
+OBEMU_INTERNAL void obemu_frame_free_extra(ob_frame *f);
+
 /* Made frames (obemu_frame_make.c) */
 /** A new single frame of `type`, `format`, width x height with data_size bytes of zeroed data
  *  (one reference). With `like`, its timestamps, index, device and serial are copied from that
@@ -531,6 +574,9 @@ OBEMU_INTERNAL ob_device_list *obemu_list_of(ob_context *c, const rig_device_inf
 /* Devices (obemu_device.c)                                                                   */
 
 OBEMU_INTERNAL void obemu_device_release(ob_device *d);
+/** The device d (opened as number open_no) with one more reference while a handle of it is live;
+ *  NULL once it was released (the pointer is never dereferenced then). */
+OBEMU_INTERNAL ob_device *obemu_device_lookup(ob_device *d, uint64_t open_no);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Sensors and stream profiles (obemu_sensor.c, obemu_profile.c)                              */
