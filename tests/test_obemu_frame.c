@@ -424,6 +424,41 @@ static void test_frame_from_profile(void **state)
     no_error(&err);
 }
 
+/* No hardware decimation on the emulated cameras: every profile has the default config, which is
+ * the only one the lookup matches (with its format and rate). */
+static void test_decimation_config(void **state)
+{
+    (void)state;
+    ob_error *err = NULL;
+    ob_pipeline *p = ob_create_pipeline(&err);
+    ob_stream_profile_list *l = ob_pipeline_get_stream_profile_list(p, OB_SENSOR_DEPTH, &err);
+    no_error(&err);
+    ob_stream_profile *def = ob_stream_profile_list_get_profile(l, 0, &err);
+    ob_hardware_decimation_config none = {0, 0, 0};
+    ob_stream_profile *m = ob_stream_profile_list_get_video_stream_profile_by_decimation_config(
+        l, none, OB_FORMAT_ANY, OB_FPS_ANY, &err);
+    no_error(&err);
+    assert_non_null(m); /* the first of the list: the default */
+    assert_int_equal(ob_video_stream_profile_get_width(m, &err),
+                     ob_video_stream_profile_get_width(def, &err));
+    ob_hardware_decimation_config c = ob_video_stream_profile_get_decimation_config(m, &err);
+    no_error(&err);
+    assert_int_equal(c.originWidth + c.originHeight + c.factor, 0);
+    ob_hardware_decimation_config half = {ob_video_stream_profile_get_width(def, &err),
+                                          ob_video_stream_profile_get_height(def, &err), 2};
+    assert_null(ob_stream_profile_list_get_video_stream_profile_by_decimation_config(
+        l, half, OB_FORMAT_ANY, OB_FPS_ANY, &err));
+    expect_error(&err, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    assert_null(ob_stream_profile_list_get_video_stream_profile_by_decimation_config(
+        l, none, OB_FORMAT_ANY, 7, &err)); /* no 7 fps profile */
+    expect_error(&err, OB_ERROR_INVALID_PARAMETER, OB_EXCEPTION_TYPE_INVALID_VALUE);
+    ob_delete_stream_profile(m, &err);
+    ob_delete_stream_profile(def, &err);
+    ob_delete_stream_profile_list(l, &err);
+    ob_delete_pipeline(p, &err);
+    no_error(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup(test_pixel_type_and_bits, setup),
         cmocka_unit_test_setup(test_frame_device, setup),
         cmocka_unit_test_setup(test_frame_from_profile, setup),
+        cmocka_unit_test_setup(test_decimation_config, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

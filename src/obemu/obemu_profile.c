@@ -527,3 +527,45 @@ OBEMU_EXPORT void ob_delete_stream_profile_list(const ob_stream_profile_list *pr
     free(profile_list->items);
     free((ob_stream_profile_list *)profile_list);
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Hardware decimation                                                                        */
+
+/* The emulated cameras have no hardware decimation: every video profile's config is the SDK's
+ * default (origin 0 x 0, factor 0), as the SDK's profiles of such devices. */
+OBEMU_EXPORT ob_hardware_decimation_config
+ob_video_stream_profile_get_decimation_config(const ob_stream_profile *profile, ob_error **error)
+{
+    ob_hardware_decimation_config none = {0, 0, 0};
+    if (null_arg(profile, "profile", error, __func__))
+        return none;
+    if (!profile->video)
+        obemu_fail(error, OB_EXCEPTION_TYPE_UNSUPPORTED_OPERATION, __func__, "profile",
+                   "It's not a video stream profile!");
+    return none;
+}
+
+/* The SDK's match: format and rate (or ANY) and exactly that decimation config; here only the
+ * default config matches. */
+OBEMU_EXPORT ob_stream_profile *ob_stream_profile_list_get_video_stream_profile_by_decimation_config(
+    const ob_stream_profile_list *profile_list, ob_hardware_decimation_config decimation_config,
+    ob_format format, int fps, ob_error **error)
+{
+    if (null_arg(profile_list, "profile_list", error, __func__))
+        return NULL;
+    bool none = decimation_config.originWidth == 0 && decimation_config.originHeight == 0 &&
+                decimation_config.factor == 0;
+    for (size_t i = 0; none && i < profile_list->count; i++) {
+        const ob_stream_profile *p = &profile_list->items[i];
+        if (p->video && (format == OB_FORMAT_ANY || p->format == format) &&
+            (fps == OB_FPS_ANY || p->fps == (uint32_t)fps))
+            return copy_out(p, error, __func__);
+    }
+    char args[128];
+    snprintf(args, sizeof(args), "decimation_config = %ux%u/%u, format = %d, fps = %d",
+             decimation_config.originWidth, decimation_config.originHeight,
+             decimation_config.factor, (int)format, fps);
+    obemu_fail(error, OB_EXCEPTION_TYPE_INVALID_VALUE, __func__, args,
+               "Invalid input, No matched video stream profile found!");
+    return NULL;
+}
