@@ -238,6 +238,7 @@ ob_device *obemu_device_open(ob_context *c, const char *serial, ob_error **error
         return NULL;
     }
 
+    live_add(d); /* numbered before any other thread can find it (device_free removes it) */
     pthread_mutex_lock(&c->qlock);
     bool ok = true;
     if (d->index >= c->route_cap) {
@@ -257,8 +258,6 @@ ob_device *obemu_device_open(ob_context *c, const char *serial, ob_error **error
         c->devices = d;
     }
     pthread_mutex_unlock(&c->qlock);
-    if (ok)
-        live_add(d);
     if (!ok) {
         device_free(c, d);
         obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, function, args,
