@@ -270,6 +270,8 @@ typedef struct obemu_agg {
 
 /* How many pipelines the calling thread deleted from inside their own frameset callback. */
 int obemu_pipelines_self_deleted_here(void);
+/* True on the thread of p's own frameset callback (running, or detached and returning). */
+bool obemu_pipeline_on_own_callback(const ob_pipeline *p);
 
 struct ob_pipeline_t {
     ob_device *dev;
@@ -282,7 +284,7 @@ struct ob_pipeline_t {
     ob_frameset_callback callback;
     void *callback_user;
     pthread_t cb_thread;
-    bool cb_running;
+    atomic_bool cb_running;
     atomic_bool cb_quit;
     /* The callback stopped or deleted its own pipeline: the thread was detached and ends after
      * the callback returns; a delete from another thread waits for it, a delete from inside

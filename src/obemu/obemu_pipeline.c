@@ -41,6 +41,7 @@ OBEMU_EXPORT ob_pipeline *ob_create_pipeline_with_device(const ob_device *dev, o
     atomic_init(&p->health_quit, false);
     p->agg.sync = true; /* the SDK's pipeline turns frame sync on when it is made */
     atomic_init(&p->cb_quit, false);
+    atomic_init(&p->cb_running, false);
     atomic_init(&p->cb_detached_alive, false);
     atomic_init(&p->cb_free_on_exit, false);
     ob_device *d = (ob_device *)dev;
@@ -296,13 +297,12 @@ static size_t unroute_locked(ob_pipeline *p, ob_frame **out)
  * from inside the callback, the thread ends by itself after it returns. */
 static void stop_callback_thread(ob_pipeline *p)
 {
-    if (!p->cb_running)
+    if (!atomic_exchange(&p->cb_running, false))
         return;
     atomic_store(&p->cb_quit, true);
-    p->cb_running = false;
-    if (pthread_equal(p->cb_thread, pthread_self())) {
+    if (obemu_pipeline_on_own_callback(p)) {
         atomic_store(&p->cb_detached_alive, true);
-        pthread_detach(p->cb_thread);
+        pthread_detach(pthread_self());
     } else
         pthread_join(p->cb_thread, NULL);
 }
@@ -351,11 +351,17 @@ int obemu_pipelines_self_deleted_here(void)
     return self_deleted_here;
 }
 
-/* True on the thread of the pipeline's own frameset callback (running or detached). */
+/* The pipeline whose frameset callback thread this is (set by the thread itself). */
+static _Thread_local const ob_pipeline *cb_current;
+
+bool obemu_pipeline_on_own_callback(const ob_pipeline *p)
+{
+    return p && cb_current == p;
+}
+
 static bool on_own_callback_thread(const ob_pipeline *p)
 {
-    return (p->cb_running || atomic_load(&p->cb_detached_alive)) &&
-           pthread_equal(p->cb_thread, pthread_self());
+    return obemu_pipeline_on_own_callback(p);
 }
 
 /* Waits (real time) until a callback thread that stopped its own pipeline has returned. */
@@ -400,6 +406,7 @@ OBEMU_EXPORT void ob_delete_pipeline(ob_pipeline *pipeline, ob_error **error)
     if (self) {
         /* Deleted from inside its own callback: the callback's thread frees it once the
          * callback has returned (freeing it now would pull the thread's stack from under it). */
+        atomic_store(&pipeline->cb_quit, true);
         atomic_fetch_add(&c->self_deleting, 1);
         self_deleted_here++;
         atomic_store(&pipeline->cb_free_on_exit, true);
@@ -716,6 +723,7 @@ OBEMU_EXPORT ob_pipeline *ob_create_pipeline(ob_error **error)
 static void *callback_main(void *arg)
 {
     ob_pipeline *p = arg;
+    cb_current = p;
     while (!atomic_load(&p->cb_quit)) {
         ob_error *e = NULL;
         ob_frame *set = wait_frameset(p, 100, &e);
@@ -749,7 +757,7 @@ OBEMU_EXPORT void ob_pipeline_start_with_callback(ob_pipeline *pipeline, const o
         FAIL_NULL(error, "callback");
         return;
     }
-    if (pipeline->cb_running) {
+    if (atomic_load(&pipeline->cb_running)) {
         obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, __func__, "",
                    "the pipeline of device %s is already started; stop it first",
                    pipeline->dev->info.serial);
@@ -775,11 +783,13 @@ OBEMU_EXPORT void ob_pipeline_start_with_callback(ob_pipeline *pipeline, const o
     pipeline->callback = callback;
     pipeline->callback_user = user_data;
     atomic_store(&pipeline->cb_quit, false);
+    /* running before the thread exists: its callback may stop the pipeline at once */
+    atomic_store(&pipeline->cb_running, true);
     if (pthread_create(&pipeline->cb_thread, NULL, callback_main, pipeline) != 0) {
+        atomic_store(&pipeline->cb_running, false);
         ob_pipeline_stop(pipeline, NULL);
         obemu_fail(error, OB_EXCEPTION_TYPE_MEMORY, __func__, "",
                    "cannot start the frameset callback thread");
         return;
     }
-    pipeline->cb_running = true;
 }

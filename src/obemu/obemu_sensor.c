@@ -281,7 +281,7 @@ static bool stream_stop(ob_device *dev, int s, ob_error **error, const char *fun
     struct obemu_sensor_stream *st = dev->sensor_stream[s];
     if (!st || !st->pipe)
         return true; /* as the SDK: stopping a stopped sensor does nothing */
-    if (st->pipe->cb_running && pthread_equal(st->pipe->cb_thread, pthread_self())) {
+    if (obemu_pipeline_on_own_callback(st->pipe)) {
         obemu_fail(error, OB_EXCEPTION_TYPE_WRONG_API_CALL_SEQUENCE, function, "",
                    "stopping a sensor from inside its own frame callback is not supported by "
                    "the rigsync emulator; stop it from another thread");
