@@ -64,6 +64,7 @@ void rig_report_destroy(rig_report_t *r)
         rig_hist_free(&r->pairs[p].device);
         rig_hist_free(&r->pairs[p].global);
     }
+    rig_timeline_destroy(r->timeline);
     free(r->series);
     free(r->pairs);
     free(r->offset);
@@ -137,6 +138,8 @@ rig_error_t rig_report_add_capture(rig_report_t *r, const int64_t *device_ts_us,
 {
     if (!r || !device_ts_us || !global_ts_us)
         return RIG_ERROR_INVALID_ARGUMENT;
+    if (r->timeline && !rig_timeline_capture(r->timeline, global_ts_us, r->offset))
+        return RIG_ERROR_NO_MEMORY;
     for (size_t p = 0; p < r->npairs; p++) {
         pair_acc_t *pa = &r->pairs[p];
         for (int s = 0; s < RIG_STREAM_COUNT; s++) {
@@ -216,6 +219,9 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
 {
     if (!r || device >= r->ndev || (unsigned)stream >= RIG_STREAM_COUNT)
         return RIG_ERROR_INVALID_ARGUMENT;
+    if (r->timeline &&
+        !rig_timeline_frame(r->timeline, device, stream, frame_index, host_ts_us, interfered))
+        return RIG_ERROR_NO_MEMORY;
     series_t *s = &r->series[device * RIG_STREAM_COUNT + stream];
     bool first = s->frames == 0;
     s->frames++;
@@ -317,6 +323,8 @@ rig_error_t rig_report_add_unmatched(rig_report_t *r, size_t device, rig_stream_
         (unsigned)reason >= RIG_UNMATCHED_REASON_COUNT)
         return RIG_ERROR_INVALID_ARGUMENT;
     r->series[device * RIG_STREAM_COUNT + stream].unmatched[reason]++;
+    if (r->timeline && !rig_timeline_unmatched(r->timeline, device, stream))
+        return RIG_ERROR_NO_MEMORY;
     return RIG_OK;
 }
 

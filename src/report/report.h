@@ -21,6 +21,7 @@
 #define RIGSYNC_REPORT_H
 
 #include "rigsync/rigsync.h"
+#include "report/timeline.h"
 
 typedef struct rig_report rig_report_t;
 
@@ -149,6 +150,29 @@ void rig_report_set_origin(rig_report_t *report, int64_t host_us);
 
 /** Records an event (copied). Beyond RIG_REPORT_MAX_EVENTS only counted. */
 rig_error_t rig_report_add_event(rig_report_t *report, const rig_report_event_t *event);
+
+/**
+ * Keeps the run over time as well (report/timeline.h), in buckets of bucket_us of host time
+ * (1 s for plots and the viewer): every frame, capture, unmatched frame and event fed from now
+ * on lands in both. RIG_ERROR_INVALID_ARGUMENT for a width under 1 ms.
+ */
+rig_error_t rig_report_enable_timeline(rig_report_t *report, int64_t bucket_us);
+
+/**
+ * The estimator's view of a device clock now (for the timeline's clock plot): a frame's device
+ * and global timestamps (global - device is the mapping's offset), with
+ * rig_device_clock_estimate's skew and epochs. Ignored without a timeline.
+ */
+rig_error_t rig_report_add_clock(rig_report_t *report, size_t device, int64_t host_ts_us,
+                                 int64_t device_ts_us, int64_t global_ts_us, double skew_ppm,
+                                 unsigned epochs);
+
+/** A clock event (rig_context_set_clock_event_callback): the timeline marks the writes. */
+rig_error_t rig_report_add_clock_event(rig_report_t *report, const rig_clock_event_t *event);
+
+/** The timeline so far (valid until the report is fed again); RIG_ERROR_STATE when
+ * rig_report_enable_timeline was not called. */
+rig_error_t rig_report_timeline(const rig_report_t *report, rig_timeline_view_t *out);
 
 /** Computes the summary. Free it with rig_report_summary_free(). */
 rig_error_t rig_report_summarize(const rig_report_t *report, rig_report_summary_t *out);

@@ -7,6 +7,7 @@
 
 #include "report/report.h"
 #include "report/stats.h"
+#include "report/timeline_internal.h"
 
 /* Span of arrivals a device needs before its capture rate is trusted. With a USB latency tail of
  * a few hundred us, the fastest arrivals at each end of the run sit ~10 us above the floor, so
@@ -83,6 +84,7 @@ struct rig_report {
     int64_t origin_us; /* RIG_TS_NONE: the first frame */
     uint64_t events_dropped;
     bool oom;
+    rig_timeline_t *timeline; /* rig_report_enable_timeline, else NULL */
     /* host lag: wall - host per frame, its least value and its worst excess over that */
     bool wall_any;
     int64_t lag_base_us, lag_max_us; /* least and largest wall - host */
