@@ -63,6 +63,19 @@ const char *cli_last_error(rig_context_t *ctx, char *buf, size_t len);
 /** Are a and b one file: the same path, or the same device and inode (links, ./x and x)? */
 bool cli_same_file(const char *a, const char *b);
 
+/** Starts every device's color and depth, secondaries before the primary; prints the error and
+ * returns its exit code on failure (tools/cli_session.c). */
+int cli_start_streams(cli_rig_t *rig);
+/** Feeding a report from the context's callbacks (run, report, view: the same numbers).
+ * A frame (wall_us: its delivery on the wall clock in real time, else RIG_TS_NONE). */
+rig_error_t cli_feed_frame(rig_report_t *report, rig_frame_t *f, int64_t wall_us);
+/** A frameset; dts, gts: scratch of ndev * RIG_STREAM_COUNT values. */
+rig_error_t cli_feed_set(rig_report_t *report, const rig_frameset_t *set, size_t ndev,
+                         int64_t *dts, int64_t *gts);
+/** A device event of the core. */
+rig_error_t cli_feed_device_event(rig_report_t *report, const rig_device_event_t *ev,
+                                  size_t ndev);
+
 int cli_run(int argc, char **argv);
 /* rigsync record: run --record FILE --quiet (tools/cli_record.c). */
 int cli_record(int argc, char **argv);

@@ -270,13 +270,8 @@ static void on_frame(rig_frame_t *f, void *user)
         rig_recorder_frame_wall(rs->rec, f, wall);
     if (!rs->o->quiet && !rs->o->sets)
         print_frame(f, rs->o->global);
-    if (rig_report_add(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
-                       rig_frame_index(f), rig_frame_host_ts_us(f),
-                       rig_frame_global_ts_us(f), rig_frame_interfered(f)) != RIG_OK)
+    if (cli_feed_frame(rs->report, f, wall) != RIG_OK)
         rs->failed = true;
-    if (wall != RIG_TS_NONE)
-        rig_report_add_wall(rs->report, rig_frame_device_index(f), rig_frame_stream(f),
-                            rig_frame_host_ts_us(f), wall);
     pthread_mutex_unlock(&rs->lock);
 }
 
@@ -322,13 +317,7 @@ static void on_set(rig_frameset_t *set, void *user)
     pthread_mutex_lock(&rs->lock);
     if (rs->rec)
         rig_recorder_frameset(rs->rec, set);
-    for (size_t d = 0; d < rs->ndev; d++)
-        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
-            rig_frame_t *f = rig_frameset_frame(set, d, (rig_stream_t)s);
-            rs->dts[d * RIG_STREAM_COUNT + (size_t)s] = f ? rig_frame_device_ts_us(f) : RIG_TS_NONE;
-            rs->gts[d * RIG_STREAM_COUNT + (size_t)s] = f ? rig_frame_global_ts_us(f) : RIG_TS_NONE;
-        }
-    if (rig_report_add_capture(rs->report, rs->dts, rs->gts) != RIG_OK)
+    if (cli_feed_set(rs->report, set, rs->ndev, rs->dts, rs->gts) != RIG_OK)
         rs->failed = true;
     if (rs->o->sets && !rs->o->quiet)
         print_set(rs, set);
@@ -384,13 +373,7 @@ static void on_device_event(const rig_device_event_t *ev, void *user)
            rig_device_event_name(ev->kind), rig_escape(detail, sizeof(detail), ev->detail));
     if (ev->kind == RIG_DEVICE_EVENT_ARRIVED && ev->device_index < rs->ndev && rs->appeared)
         rs->appeared[ev->device_index] = true;
-    rig_report_event_t re;
-    memset(&re, 0, sizeof(re));
-    re.host_ts_us = ev->host_ts_us;
-    re.device = ev->device_index < rs->ndev ? (long)ev->device_index : -1;
-    rig_strlcpy(re.what, rig_device_event_name(ev->kind), sizeof(re.what));
-    rig_strlcpy(re.detail, ev->detail, sizeof(re.detail));
-    if (rs->report && rig_report_add_event(rs->report, &re) != RIG_OK)
+    if (rs->report && cli_feed_device_event(rs->report, ev, rs->ndev) != RIG_OK)
         rs->failed = true;
     pthread_mutex_unlock(&rs->lock);
 }
@@ -410,45 +393,6 @@ static void report_sim_faults(run_state_t *rs, rig_context_t *ctx)
     if (rs->rec && n)
         cli_record_faults(rs->rec, ev, n);
     free(ev);
-}
-
-static int start_streams(cli_rig_t *rig)
-{
-    size_t n = rig->device_count;
-    size_t *order = calloc(n, sizeof(*order));
-    rig_sync_config_t *syncs = calloc(n, sizeof(*syncs));
-    int rc = CLI_OK;
-    if (!order || !syncs) {
-        fprintf(stderr, "rigsync: out of memory\n");
-        rc = CLI_RUNTIME;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        rig_config_device_sync(rig->config, i, &syncs[i]);
-    /* Secondaries first, primary last: otherwise the first pulses find secondaries not yet
-     * armed and the first frames misalign. */
-    rig_mode_start_order(syncs, n, order);
-    rig_stream_profile_t color = rig_config_stream_profile(rig->config, RIG_STREAM_COLOR);
-    rig_stream_profile_t depth = rig_config_stream_profile(rig->config, RIG_STREAM_DEPTH);
-    /* Without a "streams" section each camera starts with its model's own default profile. */
-    const rig_stream_profile_t *pc = rig->config->streams_given[RIG_STREAM_COLOR] ? &color : NULL;
-    const rig_stream_profile_t *pd = rig->config->streams_given[RIG_STREAM_DEPTH] ? &depth : NULL;
-    for (size_t k = 0; k < n; k++) {
-        size_t i = order[k];
-        rig_error_t err = rig_device_start(rig->devices[i], pc, pd);
-        if (err != RIG_OK) {
-            char detail[1024];
-            cli_print_device_location(stderr, rig->config, i, RIG_CONFIG_PART_DEVICE);
-            fprintf(stderr, "cannot start streams: %s\n",
-                    cli_last_error(rig->ctx, detail, sizeof(detail)));
-            rc = err == RIG_ERROR_UNSUPPORTED ? CLI_USAGE : CLI_RUNTIME;
-            goto out;
-        }
-    }
-out:
-    free(order);
-    free(syncs);
-    return rc;
 }
 
 int cli_run(int argc, char **argv)
@@ -574,7 +518,7 @@ int cli_run(int argc, char **argv)
         rs.t0_us = rig_realtime_us();
     rig_report_set_origin(rs.report, rs.t0_us); /* the summary's event times as the EVENT lines' */
     rig_context_set_device_event_callback(rig.ctx, on_device_event, &rs);
-    rc = start_streams(&rig);
+    rc = cli_start_streams(&rig);
     if (rc != CLI_OK)
         goto out;
     if (rs.rec)
