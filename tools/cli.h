@@ -2,6 +2,7 @@
 #ifndef RIGSYNC_CLI_H
 #define RIGSYNC_CLI_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "record/recorder.h"
@@ -75,6 +76,33 @@ rig_error_t cli_feed_set(rig_report_t *report, const rig_frameset_t *set, size_t
 /** A device event of the core. */
 rig_error_t cli_feed_device_event(rig_report_t *report, const rig_device_event_t *ev,
                                   size_t ndev);
+
+/** The summary as rigsync run prints it (tools/cli_summary.c). */
+void cli_print_summary(FILE *out, const rig_config_t *cfg, const rig_report_summary_t *sum);
+
+/* rigsync report [--config FILE --seconds S | FILE.mcap] -o report.html|.png|.svg|.pdf: run
+ * --quiet --report-out FILE (tools/cli_report.c). */
+int cli_report(int argc, char **argv);
+/** CLI_USAGE with the fix when the report's file name has no known extension. */
+int cli_report_check_path(const char *cmd, const char *path);
+/** Opens the report's file for writing; CLI_RUNTIME with the fix when it cannot. */
+int cli_report_open(const char *path, FILE **out);
+/** Draws the report (its timeline enabled) after the summary into out; prints where it went. */
+int cli_report_render(FILE *out, const char *path, const char *source, const rig_config_t *cfg,
+                      const rig_report_t *report, const rig_report_summary_t *sum);
+/* Clock samples for the report's timeline: each device's last frame with a global timestamp
+ * (fed from the frame callback under the caller's lock), sampled with the device's clock
+ * estimate (rig_device_clock_estimate) every step of the run's loop. */
+typedef struct cli_clock_feed {
+    size_t ndev;
+    int64_t *host, *dev, *glob, *sampled;
+} cli_clock_feed_t;
+bool cli_clock_feed_init(cli_clock_feed_t *c, size_t ndev);
+void cli_clock_feed_free(cli_clock_feed_t *c);
+void cli_clock_feed_frame(cli_clock_feed_t *c, const rig_frame_t *f);
+/** Takes lock itself around the report; false when out of memory. */
+bool cli_clock_feed_sample(cli_clock_feed_t *c, const cli_rig_t *rig, rig_report_t *report,
+                           pthread_mutex_t *lock);
 
 int cli_run(int argc, char **argv);
 /* rigsync record: run --record FILE --quiet (tools/cli_record.c). */

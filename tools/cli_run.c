@@ -47,6 +47,7 @@ typedef struct run_opts {
     bool sets;   /* one line per frameset instead of one per frame */
     const char *csv_path;
     const char *record_path; /* --record FILE.mcap */
+    const char *report_path; /* --report-out FILE: the report page (tools/cli_report.c) */
     double trigger_hz; /* software triggers per second to SOFTWARE_TRIGGERING devices */
 } run_opts_t;
 
@@ -59,6 +60,7 @@ typedef struct run_state {
     rig_report_t *report;
     FILE *csv;
     rig_recorder_t *rec; /* --record */
+    cli_clock_feed_t clocks; /* --report-out: each device's last frame, for clock samples */
     bool failed;
     uint64_t unmatched[RIG_UNMATCHED_REASON_COUNT];
     int64_t *dts, *gts; /* per slot scratch for the report */
@@ -81,7 +83,7 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
                            strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0 ||
                            strcmp(a, "--csv") == 0 || strcmp(a, "--trigger-hz") == 0 ||
                            strcmp(a, "--record") == 0 || strcmp(a, "--replay") == 0 ||
-                           strcmp(a, "--orbbec-lib") == 0;
+                           strcmp(a, "--orbbec-lib") == 0 || strcmp(a, "--report-out") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync run: %s needs a value\n", a);
             return CLI_USAGE;
@@ -119,6 +121,10 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
             o->csv_path = v;
         } else if (strcmp(a, "--record") == 0) {
             o->record_path = v;
+        } else if (strcmp(a, "--report-out") == 0) {
+            if (cli_report_check_path("run", v) != CLI_OK)
+                return CLI_USAGE;
+            o->report_path = v;
         } else if (strcmp(a, "--trigger-hz") == 0) {
             if (!parse_number(RIG_RANGE_CLI_TRIGGER_HZ, a, v, NULL, &o->trigger_hz))
                 return CLI_USAGE;
@@ -158,77 +164,6 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         return CLI_USAGE;
     }
     return CLI_OK;
-}
-
-static void print_summary(const cli_rig_t *rig, const rig_report_summary_t *sum)
-{
-    const rig_config_t *cfg = rig->config;
-    printf("\n== rigsync summary: %.1f s of frames, %zu devices ==\n", sum->duration_s,
-           sum->device_count);
-    for (size_t i = 0; i < sum->device_count; i++) {
-        const rig_report_device_t *d = &sum->devices[i];
-        rig_sync_config_t sync;
-        rig_config_device_sync(cfg, i, &sync);
-        printf("device#%zu %s %-10s", i, rig_config_device_serial(cfg, i),
-               rig_sync_mode_name(sync.mode));
-        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
-            const rig_report_stream_t *st = &d->stream[s];
-            printf(" | %s: %" PRIu64 " frames, ", rig_stream_name((rig_stream_t)s), st->frames);
-            if (st->fps > 0 || st->frames == 0)
-                printf("%.2f fps", st->fps);
-            else
-                printf("fps n/a");
-            if (sum->wall_known)
-                printf(" (%.2f fps wall clock)", st->wall_fps);
-            printf(", %" PRIu64 " dropped", st->drops);
-            if (st->interfered)
-                printf(", %" PRIu64 " interfered", st->interfered);
-            if (st->stalls)
-                printf(", %" PRIu64 " stalls (longest %.1f ms)", st->stalls,
-                       (double)st->stall_longest_us / 1000.0);
-            if (st->unmatched)
-                printf(", %" PRIu64 " in no frameset", st->unmatched);
-        }
-        if (d->period_known)
-            printf(" | capture rate %.4f Hz (host clock)", d->capture_hz);
-        printf("\n");
-    }
-    for (size_t p = 0; p < sum->pair_count; p++) {
-        const rig_report_pair_t *pr = &sum->pairs[p];
-        printf("pair device#%zu-device#%zu: ", pr->a, pr->b);
-        if (pr->device.matched)
-            printf("%" PRIu64 " frames matched to the same capture; device timestamp spread "
-                   "median %" PRId64 " us, p99 %" PRId64 " us, max %" PRId64 " us",
-                   pr->device.matched, pr->device.median_us, pr->device.p99_us,
-                   pr->device.max_us);
-        else
-            printf("no frames from the same capture");
-        if (pr->global.matched)
-            printf("; global timestamp spread median %" PRId64 " us, p99 %" PRId64
-                   " us, max %" PRId64 " us",
-                   pr->global.median_us, pr->global.p99_us, pr->global.max_us);
-        if (pr->drift_known)
-            printf("; capture drift %+.1f us/s", pr->drift_us_per_s);
-        printf("\n");
-    }
-    if (sum->wall_known)
-        printf("host lag: %.1f s of frames delivered in %.1f s of wall time; worst lag %.3f s, "
-               "%" PRIu64 " frames more than 100 ms behind\n",
-               sum->wall_host_span_s, sum->wall_span_s, (double)sum->host_lag_max_us / 1e6,
-               sum->lagging_frames);
-    if (sum->event_count || sum->events_dropped)
-        printf("events: %zu%s\n", sum->event_count + (size_t)sum->events_dropped,
-               sum->events_dropped ? " (the oldest listed; the rest only counted)" : "");
-    for (size_t i = 0; i < sum->event_count; i++) {
-        const rig_report_event_t *e = &sum->events[i];
-        printf("event at %.3f s: ", ((double)e->host_ts_us - (double)sum->origin_us) / 1e6);
-        if (e->device >= 0 && (size_t)e->device < sum->device_count)
-            printf("device#%ld %s ", e->device, rig_config_device_serial(cfg, (size_t)e->device));
-        else
-            printf("rig ");
-        printf("%s: %s\n", e->what, e->detail);
-    }
-    printf("VERDICT: %s\n", sum->verdict_text);
 }
 
 static void print_frame(const rig_frame_t *f, bool global)
@@ -272,6 +207,7 @@ static void on_frame(rig_frame_t *f, void *user)
         print_frame(f, rs->o->global);
     if (cli_feed_frame(rs->report, f, wall) != RIG_OK)
         rs->failed = true;
+    cli_clock_feed_frame(&rs->clocks, f);
     pthread_mutex_unlock(&rs->lock);
 }
 
@@ -378,6 +314,18 @@ static void on_device_event(const rig_device_event_t *ev, void *user)
     pthread_mutex_unlock(&rs->lock);
 }
 
+/* A clock event: into the recording and the report's timeline (its writes are marked). */
+static void on_clock_event(const rig_clock_event_t *ev, void *user)
+{
+    run_state_t *rs = user;
+    pthread_mutex_lock(&rs->lock);
+    if (rs->rec)
+        rig_recorder_clock_event(rs->rec, ev);
+    if (rig_report_add_clock_event(rs->report, ev) != RIG_OK)
+        rs->failed = true;
+    pthread_mutex_unlock(&rs->lock);
+}
+
 /* The simulator's injected faults (ground truth; a replay's from its recording): into the report
  * with their time and effect, so that the summary can list what struck next to what the core
  * saw; and into the recording, so that its replay lists them too. */
@@ -418,7 +366,9 @@ int cli_run(int argc, char **argv)
                                {"--orbbec-lib", o.rig.library},
                                {"--csv", o.csv_path},
                                {"--replay", o.rig.replay_path}};
-    const char *outputs[][3] = {{"--csv", o.csv_path, "CSV"}, {"--record", o.record_path, "recording"}};
+    const char *outputs[][3] = {{"--csv", o.csv_path, "CSV"},
+                                {"--record", o.record_path, "recording"},
+                                {"--report-out", o.report_path, "report"}};
     for (size_t j = 0; j < RIG_ARRAY_SIZE(outputs); j++)
         for (size_t k = 0; outputs[j][1] && k < RIG_ARRAY_SIZE(inputs); k++) {
             if (strcmp(outputs[j][0], inputs[k][0]) == 0 || !inputs[k][1] ||
@@ -478,6 +428,8 @@ int cli_run(int argc, char **argv)
     memset(&rig, 0, sizeof(rig));
     rig_report_summary_t sum;
     bool have_sum = false;
+    FILE *report_out = NULL;
+    bool report_written = false;
     if (o.csv_path) {
         rs.csv = fopen(o.csv_path, "w");
         if (!rs.csv) {
@@ -496,7 +448,19 @@ int cli_run(int argc, char **argv)
         if (rc != CLI_OK)
             goto out;
     }
+    if (o.report_path) {
+        rc = cli_report_open(o.report_path, &report_out);
+        if (rc != CLI_OK)
+            goto out;
+    }
     rs.report = rig_report_create(cfg);
+    if (rs.report && o.report_path &&
+        (rig_report_enable_timeline(rs.report, 1000000) != RIG_OK ||
+         !cli_clock_feed_init(&rs.clocks, rs.ndev))) {
+        fprintf(stderr, "rigsync: out of memory\n");
+        rc = CLI_RUNTIME;
+        goto out;
+    }
     rs.dts = calloc(rs.ndev * RIG_STREAM_COUNT + 1, sizeof(int64_t));
     rs.gts = calloc(rs.ndev * RIG_STREAM_COUNT + 1, sizeof(int64_t));
     rs.appeared = calloc(rs.ndev + 1, sizeof(bool));
@@ -508,6 +472,8 @@ int cli_run(int argc, char **argv)
     rig_context_set_frame_callback(rig.ctx, on_frame, &rs);
     rig_context_set_frameset_callback(rig.ctx, on_set, &rs);
     rig_context_set_unmatched_callback(rig.ctx, on_unmatched, &rs);
+    if (o.report_path) /* replaces the recorder's own: this one feeds both */
+        rig_context_set_clock_event_callback(rig.ctx, on_clock_event, &rs);
     for (size_t i = 0; i < rig.device_count; i++)
         rs.appeared[i] = rig_device_present(rig.devices[i]);
     if (o.rig.replay_path)
@@ -595,6 +561,11 @@ int cli_run(int argc, char **argv)
             nanosleep(&ts, NULL);
             done = rig_monotonic_us() - start_us;
         }
+        if (o.report_path && !cli_clock_feed_sample(&rs.clocks, &rig, rs.report, &rs.lock)) {
+            pthread_mutex_lock(&rs.lock);
+            rs.failed = true;
+            pthread_mutex_unlock(&rs.lock);
+        }
     }
     if (o.rig.replay_path) {
         char msg[1024], shown[4096];
@@ -642,8 +613,19 @@ int cli_run(int argc, char **argv)
     for (size_t i = 0; i < rig.device_count; i++)
         never |= !rs.appeared[i];
     pthread_mutex_unlock(&rs.lock);
-    print_summary(&rig, &sum);
+    cli_print_summary(stdout, cfg, &sum);
     rc = sum.verdict == RIG_VERDICT_NOT_SYNCHRONIZED ? CLI_RUNTIME : CLI_OK;
+    if (report_out) {
+        pthread_mutex_lock(&rs.lock);
+        int rrc = cli_report_render(report_out, o.report_path,
+                                    o.rig.replay_path ? o.rig.replay_path
+                                                      : rig_config_source(cfg),
+                                    cfg, rs.report, &sum);
+        pthread_mutex_unlock(&rs.lock);
+        report_written = rrc == CLI_OK;
+        if (rrc != CLI_OK)
+            rc = rrc;
+    }
     for (size_t i = 0; never && i < rig.device_count; i++) {
         if (rs.appeared[i])
             continue;
@@ -685,6 +667,18 @@ out:
                 rc = CLI_RUNTIME;
         }
     }
+    if (report_out) {
+        bool failed = fclose(report_out) != 0;
+        if (failed && report_written) {
+            fprintf(stderr, "rigsync: writing the report %s failed: %s\n", o.report_path,
+                    strerror(errno));
+            if (rc == CLI_OK)
+                rc = CLI_RUNTIME;
+        }
+        if (!report_written || failed)
+            remove(o.report_path); /* no half-written report left behind */
+    }
+    cli_clock_feed_free(&rs.clocks);
     rig_report_destroy(rs.report);
     free(rs.dts);
     free(rs.gts);

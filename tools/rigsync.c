@@ -2,6 +2,7 @@
  * rigsync: command-line tool.
  *   rigsync run   [options]       apply a config, stream, print frames and a sync summary
  *   rigsync record [options] -o F run quietly and record the run into an MCAP file
+ *   rigsync report [opts] -o F.html  a page of plots of the run (also .png, .svg, .pdf)
  *   rigsync info FILE.mcap        what a recording holds
  *   rigsync recover IN -o OUT     a complete file from a cut recording
  *   rigsync export F --frameset N -o DIR   one frameset as PNG files and JSON
@@ -27,7 +28,8 @@ void cli_usage(FILE *out)
             "commands:\n"
             "  run    [--config FILE] [--seconds S] [--clock-sync-interval-ms MS]\n"
             "         [--virtual-time] [--seed N] [--quiet] [--global] [--sets]\n"
-            "         [--csv FILE] [--record FILE.mcap] [--trigger-hz F] [--no-pixels]\n"
+            "         [--csv FILE] [--record FILE.mcap] [--report-out FILE] [--trigger-hz F]\n"
+            "         [--no-pixels]\n"
             "         [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         apply the config, start secondaries then the primary, sync device clocks,\n"
             "         print one line per frame and a synchronization summary\n"
@@ -38,6 +40,12 @@ void cli_usage(FILE *out)
             "  record [run's options] -o FILE.mcap\n"
             "         run quietly and record every frame (pixels and timestamps), frameset and\n"
             "         clock event into an MCAP file (ROS 2 messages; Foxglove opens it)\n"
+            "  report [--config FILE] [--seconds S] [run's options] -o report.html\n"
+            "  report FILE.mcap -o report.html\n"
+            "         run quietly (or replay a recording in virtual time) and draw the run over\n"
+            "         time: offsets from the rig, spread, fps and drops, clocks, events; the\n"
+            "         verdict and summary on top; .html (self-contained), .png, .svg or .pdf\n"
+            "         (run --report-out FILE does the same after a normal run)\n"
             "  info   FILE.mcap [--chunks]\n"
             "         print a recording's devices, streams, duration, frame and drop counts and\n"
             "         verdict; exit 2 if the file is cut, damaged or not MCAP\n"
@@ -403,7 +411,7 @@ static int dispatch(int argc, char **argv)
     const char *cmd = argv[1];
     bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "check") == 0 ||
                  strcmp(cmd, "list") == 0 || strcmp(cmd, "info") == 0 || strcmp(cmd, "recover") == 0 ||
-                 strcmp(cmd, "export") == 0;
+                 strcmp(cmd, "export") == 0 || strcmp(cmd, "report") == 0;
     if (known && wants_help(argc - 2, argv + 2)) { /* plan has a help of its own */
         cli_usage(stdout);
         return CLI_OK;
@@ -412,6 +420,8 @@ static int dispatch(int argc, char **argv)
         return cli_run(argc - 2, argv + 2);
     if (strcmp(cmd, "record") == 0)
         return cli_record(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "plan") == 0)
