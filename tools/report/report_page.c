@@ -436,7 +436,8 @@ static void draw_events(const page_ctx_t *c, cairo_t *cr)
     size_t unlabelled = 0;
     for (size_t k = 0; k < sum->event_count; k++) {
         const rig_report_event_t *e = &sum->events[k];
-        double t = secs(c, e->host_ts_us), px = plot_px(&f, t);
+        /* on whole pixels, 2 wide: the mark is the device's colour exactly */
+        double t = secs(c, e->host_ts_us), px = round(plot_px(&f, t));
         plot_rgb_t col = e->device >= 0 && (size_t)e->device < c->ndev
                              ? plot_palette((size_t)e->device)
                              : event_ink;
@@ -451,7 +452,7 @@ static void draw_events(const page_ctx_t *c, cairo_t *cr)
             if (row_end[r] < px - 2)
                 row = r;
         cairo_set_source_rgb(cr, col.r, col.g, col.b);
-        cairo_set_line_width(cr, 1.5);
+        cairo_set_line_width(cr, 2);
         double ytop = f.y + 4 + (row < 0 ? ROWS : row) * 13.0;
         cairo_move_to(cr, px, row < 0 ? f.y : ytop - 9);
         cairo_line_to(cr, px, f.y + f.h - 32);
@@ -606,7 +607,7 @@ static bool write_html(FILE *f, const page_ctx_t *c, char *err, size_t len)
           f);
     html_text(f, c->p->source);
     fputs("</title>\n<style>body{font-family:sans-serif;margin:16px;background:#f7f7f7;"
-          "color:#222}pre{background:#fff;border:1px solid #ddd;padding:8px;overflow-x:auto;"
+          "color:#222}pre{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:8px;overflow-x:auto;"
           "font-size:12px}.verdict{font-size:16px;font-weight:bold}img{display:block;"
           "margin:8px 0}</style>\n</head><body>\n<h1>rigsync report: ",
           f);
