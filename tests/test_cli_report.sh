@@ -24,7 +24,8 @@ P2H="93 775 1074 84"    # 2. spread histogram
 P3="93 935 1074 164"    # 3. fps
 P4="93 1255 1074 154"   # 4. clock offsets
 P4S="93 1435 1074 79"   # 4. skew
-P5="90 1682 1080 6"     # 5. the event strip's band that only event marks cross
+P5="90 1660 1080 8"     # 5. the event strip's band that only event marks cross
+P5S="90 1679 1080 10"   # 5. the strip's row of stalls
 dev=(1f77b4 ff7f0e 2ca02c d62728)
 
 # colour_in NAME FILE REGION HEX MIN: at least MIN pixels of that colour (within 6) in it
@@ -61,6 +62,14 @@ done
 nonblank "png spread over time" "$tmp/r.png" "$P2" 0.01
 nonblank "png spread histogram" "$tmp/r.png" "$P2H" 0.05
 for d in 0 1; do marks "png: no events, no marks of device#$d" "$tmp/r.png" "$P5" "${dev[$d]}" 0; done
+# the summary's stalls of a device (its line says "N stalls") show in the strip's S row, and only those
+for d in 0 1; do
+  if grep -Eq "^device#$d .* [0-9]+ stalls" "$tmp/png.out"; then
+    colour_in "png: device#$d's stalls marked" "$tmp/r.png" "$P5S" "${dev[$d]}" 9
+  elif "$probe" --runs "$tmp/r.png" $P5S "${dev[$d]}" 6 | grep -q '^pixels=0 '; then ok; else
+    bad "png: device#$d has no stall, yet a mark in the S row"
+  fi
+done
 
 # --- the faulty rig: 4 devices, device#3 unplugged at 4 s, back at 6 s --------------------
 run fpng 0 report --virtual-time --seed 7 --seconds 16 --config "$configs/faults_example.json" -o "$tmp/f.png"

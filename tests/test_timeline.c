@@ -195,7 +195,9 @@ static void fed_through_the_report_it_agrees_with_the_summary(void **state)
                 size_t slot = d * RIG_STREAM_COUNT + (size_t)s;
                 gts[slot] = cap + delay + (d == 1 ? 7 : 0);
                 dts[slot] = gts[slot] + 1000;
-                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, cap + 2000,
+                /* A's color frame 45 arrives 40 ms late: one stall (>= 10 ms), at 6.54 s */
+                int64_t late = d == 0 && s == RIG_STREAM_COLOR && k == 45 ? 40000 : 0;
+                assert_int_equal(rig_report_add(r, d, (rig_stream_t)s, k, cap + 2000 + late,
                                                 gts[slot], false),
                                  RIG_OK);
             }
@@ -204,9 +206,14 @@ static void fed_through_the_report_it_agrees_with_the_summary(void **state)
     assert_int_equal(rig_report_timeline(r, &v), RIG_OK);
     rig_report_summary_t sum;
     assert_int_equal(rig_report_summarize(r, &sum), RIG_OK);
-    uint64_t frames = 0, caps = 0;
+    uint64_t frames = 0, caps = 0, stalls = 0;
     for (size_t i = 0; i < v.bucket_count; i++) {
         caps += v.buckets[i].captures;
+        stalls += v.buckets[i].cells[0].stalls + v.buckets[i].cells[1].stalls;
+        /* 5000000 + 45 * 33333 + 2000 + 40000 = 6541985: the stall is in that bucket only */
+        bool stall_here = v.buckets[i].start_us <= 6541985 &&
+                          6541985 < v.buckets[i].start_us + v.bucket_us;
+        assert_int_equal(v.buckets[i].cells[0].stalls, stall_here ? 1 : 0);
         for (size_t d = 0; d < 2; d++)
             for (int s = 0; s < RIG_STREAM_COUNT; s++)
                 frames += v.buckets[i].cells[d].frames[s];
@@ -218,6 +225,8 @@ static void fed_through_the_report_it_agrees_with_the_summary(void **state)
         }
     }
     assert_int_equal(frames, sum.frames);
+    assert_int_equal(sum.stalls, 1);
+    assert_int_equal(stalls, sum.stalls);
     assert_int_equal(caps, 90);
     assert_int_equal(v.origin_us, sum.first_us);
     rig_report_summary_free(&sum);

@@ -296,6 +296,8 @@ rig_error_t rig_report_add(rig_report_t *r, size_t device, rig_stream_t stream,
             double excess = span_s(s->prev_host, host_ts_us) * 1e6 - (double)step * nominal;
             if (excess >= STALL_MIN_US) {
                 s->stalls++;
+                if (r->timeline && !rig_timeline_stall(r->timeline, device, host_ts_us))
+                    return RIG_ERROR_NO_MEMORY;
                 s->stall_total_us += excess;
                 int64_t e = excess >= 9.2e18 ? INT64_MAX : (int64_t)llround(excess);
                 s->stall_longest_us = RIG_MAX(s->stall_longest_us, e);

@@ -111,6 +111,7 @@ static void cell_merge(rig_timeline_cell_t *into, const rig_timeline_cell_t *c)
     }
     into->interfered += c->interfered;
     into->unmatched += c->unmatched;
+    into->stalls += c->stalls;
     into->offsets += c->offsets;
     into->offset_sum_us += c->offset_sum_us;
     into->offset_min_us = RIG_MIN(into->offset_min_us, c->offset_min_us);
@@ -217,6 +218,17 @@ bool rig_timeline_frame(rig_timeline_t *t, size_t device, rig_stream_t stream,
     t->seen[k] = true;
     t->last_index[k] = frame_index;
     t->last_host[k] = host_ts_us;
+    return true;
+}
+
+bool rig_timeline_stall(rig_timeline_t *t, size_t device, int64_t host_ts_us)
+{
+    if (device >= t->ndev || host_ts_us == RIG_TS_NONE)
+        return true;
+    rig_timeline_cell_t *c = cell_at(t, host_ts_us, device);
+    if (!c)
+        return false;
+    c->stalls++;
     return true;
 }
 

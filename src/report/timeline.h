@@ -36,6 +36,8 @@ typedef struct rig_timeline_cell {
     uint64_t drops[RIG_STREAM_COUNT];      /* gaps in the frame index that end in this bucket */
     uint64_t interfered;                   /* depth frames disturbed by another ToF camera */
     uint64_t unmatched;                    /* frames in no frameset */
+    uint64_t stalls;                       /* transport stalls (the summary's), at the arrival
+                                              that ended them */
     /* Offset of the device from the rig on the global time line, per capture: its global
      * timestamp minus its configured delay, minus the median of that over the capture's
      * devices (rig_timeline_capture_offsets). */

@@ -13,6 +13,8 @@ bool rig_timeline_frame(rig_timeline_t *t, size_t device, rig_stream_t stream,
                         uint64_t frame_index, int64_t host_ts_us, bool interfered);
 /* Counted at the host time of that stream's last frame. */
 bool rig_timeline_unmatched(rig_timeline_t *t, size_t device, rig_stream_t stream);
+/* A transport stall of the report's, ended by the arrival at host_ts_us. */
+bool rig_timeline_stall(rig_timeline_t *t, size_t device, int64_t host_ts_us);
 /* Slot arrays [device * RIG_STREAM_COUNT + stream]; expected: each slot's configured delay. */
 bool rig_timeline_capture(rig_timeline_t *t, const int64_t *global_ts_us,
                           const int64_t *expected_us);

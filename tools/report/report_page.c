@@ -389,8 +389,8 @@ static void draw_clocks(const page_ctx_t *c, cairo_t *cr)
     event_lines(c, &g);
 }
 
-/* 5. The events of the summary, labelled, and the buckets with interference or frames in no
- * frameset, per device. */
+/* 5. The events of the summary, labelled, and the buckets with transport stalls, interference
+ * or frames in no frameset, per device. */
 static void draw_events(const page_ctx_t *c, cairo_t *cr)
 {
     const rig_timeline_view_t *tl = c->tl;
@@ -401,14 +401,16 @@ static void draw_events(const page_ctx_t *c, cairo_t *cr)
     f.y1 = 1;
     char title[128];
     snprintf(title, sizeof(title),
-             "5. Events (%zu%s), interference (I) and frames in no frameset (U) per device",
+             "5. Events (%zu%s); per device stalls (S), interference (I), frames in no "
+             "frameset (U)",
              sum->event_count + (size_t)sum->events_dropped,
              sum->events_dropped ? ", the oldest labelled" : "");
     plot_frame_t ax = f;
     ax.no_yticks = true;
     plot_axes(&ax, title, "seconds since the start", NULL);
     /* bottom rows: interference and unmatched ticks, per bucket, device colour */
-    double row_i = f.y + f.h - 24, row_u = f.y + f.h - 10;
+    double row_s = f.y + f.h - 38, row_i = f.y + f.h - 24, row_u = f.y + f.h - 10;
+    plot_text(cr, f.x - 6, row_s + 4, 10, false, 1, ink, "S");
     plot_text(cr, f.x - 6, row_i + 4, 10, false, 1, ink, "I");
     plot_text(cr, f.x - 6, row_u + 4, 10, false, 1, ink, "U");
     for (size_t b = 0; b < tl->bucket_count; b++)
@@ -419,6 +421,10 @@ static void draw_events(const page_ctx_t *c, cairo_t *cr)
             double dx = w * (double)d / (double)c->ndev, dw = fmax(w / (double)c->ndev, 1);
             plot_rgb_t col = plot_palette(d);
             cairo_set_source_rgb(cr, col.r, col.g, col.b);
+            if (cell->stalls) {
+                cairo_rectangle(cr, x0 + dx, row_s - 5, dw, 9);
+                cairo_fill(cr);
+            }
             if (cell->interfered) {
                 cairo_rectangle(cr, x0 + dx, row_i - 5, dw, 9);
                 cairo_fill(cr);
@@ -429,7 +435,7 @@ static void draw_events(const page_ctx_t *c, cairo_t *cr)
             }
         }
     /* labels: each event in the first row where it does not overlap the one before */
-    enum { ROWS = 7 };
+    enum { ROWS = 5 };
     double row_end[ROWS];
     for (int r = 0; r < ROWS; r++)
         row_end[r] = -1e9;
@@ -455,7 +461,7 @@ static void draw_events(const page_ctx_t *c, cairo_t *cr)
         cairo_set_line_width(cr, 2);
         double ytop = f.y + 4 + (row < 0 ? ROWS : row) * 13.0;
         cairo_move_to(cr, px, row < 0 ? f.y : ytop - 9);
-        cairo_line_to(cr, px, f.y + f.h - 32);
+        cairo_line_to(cr, px, f.y + f.h - 46);
         cairo_stroke(cr);
         if (row < 0) {
             unlabelled++;
