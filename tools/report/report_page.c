@@ -473,9 +473,9 @@ static void draw_events(const page_ctx_t *c, cairo_t *cr)
     }
     if (unlabelled) {
         char more[96];
-        snprintf(more, sizeof(more), "%zu events too close to label (see the summary)",
+        snprintf(more, sizeof(more), "%zu event(s) too close to others to label (see the summary)",
                  unlabelled);
-        plot_text(cr, f.x + f.w, f.y + f.h + 26, 10, false, 1, grey, more);
+        plot_text(cr, f.x, f.y + f.h + 26, 10, false, 0, grey, more);
     }
 }
 
