@@ -22,6 +22,7 @@ need=(
   "libjpeg-dev:/usr/include/jpeglib.h"
   "libdeflate-dev:/usr/include/libdeflate.h"
   "libcairo2-dev:/usr/include/cairo/cairo.h"
+  "libfontconfig-dev:/usr/include/fontconfig/fontconfig.h"
 )
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.

@@ -13,6 +13,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "plot.h"
 
@@ -679,6 +680,10 @@ bool report_page_write(FILE *out, report_format_t fmt, const report_page_t *page
             ok = false;
     }
     ctx_free(&c);
+    /* A page is drawn once per process: cairo's and fontconfig's caches go now (the leak
+     * checker would count them). */
+    cairo_debug_reset_static_data();
+    FcFini();
     if (sink.failed || ferror(out)) {
         snprintf(err, err_len, "writing the file failed");
         return false;

@@ -32,7 +32,8 @@ typedef struct report_page {
     const char *summary_text;     /* the summary as rigsync run prints it (HTML) */
 } report_page_t;
 
-/* Draws the page into out in format fmt. False with the reason in err on a write error. */
+/* Draws the page into out in format fmt. False with the reason in err on a write error. Once per
+ * process: it releases cairo's and fontconfig's static caches when done. */
 bool report_page_write(FILE *out, report_format_t fmt, const report_page_t *page, char *err,
                        size_t err_len);
 
