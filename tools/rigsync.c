@@ -8,6 +8,7 @@
  *   rigsync export F --frameset N -o DIR   one frameset as PNG files and JSON
  *   rigsync check FILE            validate a config and print the resolved rig
  *   rigsync list  [--config FILE] list the backend's devices
+ *   rigsync view  [options]       a live window: every camera, the sync scope, the verdict
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "common/util.h"
 #include "config/config_internal.h"
 #include "mode/mode.h"
+#include "view/view.h"
 
 void cli_usage(FILE *out)
 {
@@ -59,6 +61,21 @@ void cli_usage(FILE *out)
             "         validate a config and print the rig it describes\n"
             "  list   [--config FILE] [--backend sim|orbbec] [--orbbec-lib PATH]\n"
             "         list the devices the backend sees\n"
+            "  view   [--config FILE | --replay FILE.mcap] [--virtual-time] [--seconds S]\n"
+            "         [--seed N] [--no-pixels] [--backend sim|orbbec] [--orbbec-lib PATH]\n"
+            "         [--size WxH] [--screenshot FILE.png] [--keys K,K,...] [--layout FILE.json]\n"
+            "         a window (SDL2) with every device's color and depth (depth in mm on the\n"
+            "         legend's colormap), each labelled with serial, mode, fps, drops,\n"
+            "         interference and offset from the rig; the sync scope (the last second of\n"
+            "         capture instants of every device and stream on global time: a drifting or\n"
+            "         silent device stands out; a silent one's tile is framed red); the verdict.\n"
+            "         Keys: space pause, left/right step one frameset back/forward (paused\n"
+            "         or replay), d depth only, c color only, q quit. --virtual-time advances\n"
+            "         33.3 ms per drawn frame. --seconds S: close after S s of streaming.\n"
+            "         Test hooks, acting after --seconds S (or a replay's end), one per drawn\n"
+            "         frame: --keys (space,left,right,d,c,q pushed as key events; +MS lets MS\n"
+            "         ms of frames pass), then --screenshot (the window read back through the\n"
+            "         renderer) and --layout (where each tile and scope row was drawn), then exit\n"
             "  plan   CONFIG|N -o OUT.json\n"
             "         stagger depth_delay_us so no two ToF cameras interfere; write the config\n"
             "\n"
@@ -411,7 +428,8 @@ static int dispatch(int argc, char **argv)
     const char *cmd = argv[1];
     bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "check") == 0 ||
                  strcmp(cmd, "list") == 0 || strcmp(cmd, "info") == 0 || strcmp(cmd, "recover") == 0 ||
-                 strcmp(cmd, "export") == 0 || strcmp(cmd, "report") == 0;
+                 strcmp(cmd, "export") == 0 || strcmp(cmd, "report") == 0 ||
+                 strcmp(cmd, "view") == 0;
     if (known && wants_help(argc - 2, argv + 2)) { /* plan has a help of its own */
         cli_usage(stdout);
         return CLI_OK;
@@ -432,6 +450,8 @@ static int dispatch(int argc, char **argv)
         return cli_recover(argc - 2, argv + 2);
     if (strcmp(cmd, "export") == 0)
         return cli_export(argc - 2, argv + 2);
+    if (strcmp(cmd, "view") == 0)
+        return cli_view(argc - 2, argv + 2);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
