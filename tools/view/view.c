@@ -601,9 +601,8 @@ static bool on_key(view_run_t *r, SDL_Keycode k)
         for (int i = 0; i < 200 && newest_seq(&r->vs) <= want; i++)
             if (!advance(r, 5000))
                 break;
-        uint64_t sel = r->sn.sel_seq;
         snap_live(&r->sn, &r->vs, r->cfg);
-        r->sn.sel_seq = sel;
+        r->sn.sel_seq = want; /* the one after it */
         snap_step(&r->sn, &r->vs, 1);
         break;
     }

@@ -306,6 +306,8 @@ bool view_draw_frame(view_draw_t *d, cairo_surface_t *surface, const view_model_
     char vbuf[sizeof L->verdict_text];
     first_line(m->verdict ? m->verdict : "", vbuf, sizeof vbuf);
     memcpy(L->verdict_text, vbuf, sizeof vbuf);
+    snprintf(L->status_text, sizeof L->status_text, "%s", m->status ? m->status : "");
+    L->cursor_us = m->cursor_us;
     uint32_t vcol = strncmp(vbuf, "SYNCHRONIZED", 12) == 0       ? 0x60ff60
                     : strncmp(vbuf, "NOT SYNCHRONIZED", 16) == 0 ? 0xff6060
                                                                  : 0xffd060;
@@ -376,11 +378,12 @@ bool view_layout_write_json(const view_layout_t *L, FILE *out)
                                               rect_json(r->marks), "mark_count",
                                               (json_int_t)r->mark_count));
     }
-    json_t *root = json_pack("{s:i,s:i,s:o,s:o,s:o,s:I,s:I,s:o,s:s}", "width", L->width, "height",
-                             L->height, "tiles", tiles, "rows", rows, "scope",
-                             rect_json(L->scope), "scope_t0_us", (json_int_t)L->scope_t0_us,
-                             "scope_t1_us", (json_int_t)L->scope_t1_us, "verdict",
-                             rect_json(L->verdict), "verdict_text", L->verdict_text);
+    json_t *root = json_pack(
+        "{s:i,s:i,s:o,s:o,s:o,s:I,s:I,s:o,s:s,s:s,s:o}", "width", L->width, "height", L->height,
+        "tiles", tiles, "rows", rows, "scope", rect_json(L->scope), "scope_t0_us",
+        (json_int_t)L->scope_t0_us, "scope_t1_us", (json_int_t)L->scope_t1_us, "verdict",
+        rect_json(L->verdict), "verdict_text", L->verdict_text, "status_text", L->status_text,
+        "cursor_us", L->cursor_us == RIG_TS_NONE ? json_null() : json_integer(L->cursor_us));
     bool ok = root && json_dumpf(root, out, JSON_INDENT(1)) == 0 && fputc('\n', out) != EOF;
     json_decref(root);
     return ok && ferror(out) == 0;

@@ -78,6 +78,8 @@ typedef struct view_layout {
     int64_t scope_t0_us, scope_t1_us;
     view_rect_t verdict; /* the verdict line */
     char verdict_text[512];
+    char status_text[256];
+    int64_t cursor_us;   /* the stepped-to frameset's time on the scope, or RIG_TS_NONE */
 } view_layout_t;
 
 typedef struct view_draw view_draw_t;
