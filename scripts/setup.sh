@@ -2,7 +2,8 @@
 # Installs the Debian packages rigsync needs to build, test and run, or, given arguments of the
 # form package:/path/that/shows/it/is/installed, those instead (scripts/setup-bench.sh).
 # With --fuzz: the base packages plus clang and its libFuzzer runtime (make fuzz, make fuzz-ci).
-# With --test: the base packages plus chromium (the report test), nodejs and npm, then the official MCAP reader the tests run
+# With --test: the base packages plus chromium (the report test), xvfb and xauth (the view test),
+# nodejs and npm, then the official MCAP reader the tests run
 # (npm ci of scripts/mcap-check/ into $MCAP_CHECK_DIR, scripts/check-mcap.sh --install); with
 # RIGSYNC_MCAP_CHECK=off (no npm access) neither.
 # As root it installs what is missing with apt-get; otherwise it prints the exact command.
@@ -21,8 +22,10 @@ need=(
   "libpng-dev:/usr/include/png.h"
   "libjpeg-dev:/usr/include/jpeglib.h"
   "libdeflate-dev:/usr/include/libdeflate.h"
+  "fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
   "libcairo2-dev:/usr/include/cairo/cairo.h"
   "libfontconfig-dev:/usr/include/fontconfig/fontconfig.h"
+  "libsdl2-dev:/usr/include/SDL2/SDL.h"
 )
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.
@@ -30,6 +33,8 @@ if [ "${1:-}" = --fuzz ]; then
 elif [ "${1:-}" = --test ]; then
   # rigsync report's HTML is opened in a headless browser (tests/test_cli_report.sh)
   need+=("chromium:/usr/bin/chromium")
+  # rigsync view's test runs under a virtual X server
+  need+=("xauth:/usr/bin/xauth" "xvfb:/usr/bin/Xvfb")
   if [ "${RIGSYNC_MCAP_CHECK:-}" != off ]; then
     need+=("nodejs:/usr/bin/node" "npm:/usr/bin/npm")
     # once the packages are there (at either exit below), the reader itself
