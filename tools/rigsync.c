@@ -71,7 +71,7 @@ void cli_usage(FILE *out)
             "         silent device stands out; a silent one's tile is framed red); the verdict.\n"
             "         Keys: space pause, left/right step one frameset back/forward (paused\n"
             "         or replay), d depth only, c color only, q quit. --virtual-time advances\n"
-            "         33.3 ms per drawn frame. --seconds S: close after S s of streaming.\n"
+            "         33.3 ms per drawn frame. --seconds S: close after S s of frames.\n"
             "         Test hooks, acting after --seconds S (or a replay's end), one per drawn\n"
             "         frame: --keys (space,left,right,d,c,q pushed as key events; +MS lets MS\n"
             "         ms of frames pass), then --screenshot (the window read back through the\n"

@@ -241,7 +241,7 @@ static int parse_args(int argc, char **argv, view_opts_t *o)
     }
     if ((o->screenshot || o->keys || o->layout_path) && !o->seconds_set && !o->rig.replay_path) {
         fprintf(stderr, "rigsync view: --screenshot, --keys and --layout act after --seconds S "
-                        "of streaming: give --seconds\n");
+                        "of frames: give --seconds\n");
         return CLI_USAGE;
     }
     return CLI_OK;
