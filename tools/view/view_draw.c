@@ -116,7 +116,8 @@ static void draw_legend(cairo_t *cr, int x, int y, int w, int h)
         fill_rect(cr, x + i, y, 1, h, view_depth_rgb((uint16_t)mm));
     }
     for (int mm = VIEW_DEPTH_MIN_MM; mm <= VIEW_DEPTH_MAX_MM; mm += 1000) {
-        double tx = x + (double)w * (mm - VIEW_DEPTH_MIN_MM) / (VIEW_DEPTH_MAX_MM - VIEW_DEPTH_MIN_MM);
+        double tx =
+            x + (double)w * (mm - VIEW_DEPTH_MIN_MM) / (VIEW_DEPTH_MAX_MM - VIEW_DEPTH_MIN_MM);
         fill_rect(cr, tx, y + h, 1, 3, 0xc0c0c0);
         char lab[32];
         snprintf(lab, sizeof lab, mm == VIEW_DEPTH_MAX_MM ? "%d mm" : "%d", mm);
@@ -234,7 +235,7 @@ static void draw_scope(view_draw_t *d, cairo_t *cr, const view_model_t *m, int y
     if (!m->scope)
         return;
     int64_t win = view_scope_window_us(m->scope);
-    int64_t t1 = m->scope_end_us, t0 = t1 - win;
+    int64_t t1 = m->scope_end_us, t0 = t1 == RIG_TS_NONE ? RIG_TS_NONE : t1 - win;
     L->scope = (view_rect_t){x0, y0, w, row_h * (int)(m->device_count * RIG_STREAM_COUNT)};
     L->scope_t0_us = t0;
     L->scope_t1_us = t1;
@@ -250,10 +251,16 @@ static void draw_scope(view_draw_t *d, cairo_t *cr, const view_model_t *m, int y
             rl->marks = (view_rect_t){x0, y, w, row_h};
             fill_rect(cr, x0, y, w, row_h, dev % 2 ? 0x1c1c1c : 0x242424);
             char lab[96];
-            snprintf(lab, sizeof lab, "%s %s", m->devices[dev].serial,
-                     rig_stream_name((rig_stream_t)s));
-            text_at(cr, MARGIN, y + (row_h - font) / 2 - 1, font,
-                    m->devices[dev].silent ? VIEW_SILENT_RGB : 0xc0c0c0, lab, LABEL_W - 6);
+            uint32_t lcol = m->devices[dev].silent ? VIEW_SILENT_RGB : 0xc0c0c0;
+            if (row_h >= 7) { /* a label per row */
+                snprintf(lab, sizeof lab, "%s %s", m->devices[dev].serial,
+                         rig_stream_name((rig_stream_t)s));
+                text_at(cr, MARGIN, y + (row_h - font) / 2 - 1, font, lcol, lab, LABEL_W - 6);
+            } else if (s == 0) { /* rows too thin for text: one label over the device's rows */
+                double f2 = fmin(11, 2 * row_h - 1);
+                snprintf(lab, sizeof lab, "%s", m->devices[dev].serial);
+                text_at(cr, MARGIN, y + (2 * row_h - f2) / 2 - 1, f2, lcol, lab, LABEL_W - 6);
+            }
             size_t n = t1 == RIG_TS_NONE ? 0
                                          : view_scope_marks(m->scope, dev, (rig_stream_t)s, t1,
                                                             d->marks, VIEW_SCOPE_ROW_CAP);
