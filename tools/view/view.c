@@ -14,6 +14,7 @@
 
 #include <SDL.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "cli.h"
 #include "common/util.h"
@@ -840,5 +841,8 @@ int cli_view(int argc, char **argv)
     stop(r);
     win_close(&r->vw);
     free(r);
+    /* Every surface is gone: cairo's and fontconfig's caches too (as rigsync report does). */
+    cairo_debug_reset_static_data();
+    FcFini();
     return rc;
 }
