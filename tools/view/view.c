@@ -18,24 +18,16 @@
 
 #include "cli.h"
 #include "common/util.h"
-#include "config/ranges.h"
 #include "rigsync/replay.h"
 #include "rigsync/sim.h"
 #include "view_draw.h"
+#include "view_opts.h"
 #include "view_scope.h"
 
 #define FRAME_US 33333        /* one drawn frame: the virtual time it advances */
 #define HISTORY_BYTES (256u << 20) /* framesets kept for stepping back, with their pixels */
 #define HISTORY_MAX 64
-#define MAX_KEYS 64
 
-typedef struct view_opts {
-    cli_rig_opts_t rig;
-    double seconds;
-    bool seconds_set, backend_set;
-    const char *screenshot, *layout_path, *keys;
-    int width, height;
-} view_opts_t;
 
 /* What the callbacks share with the loop: guarded by lock. */
 typedef struct view_state {
@@ -133,164 +125,6 @@ static void on_device_event(const rig_device_event_t *ev, void *user)
     if (cli_feed_device_event(vs->report, ev, vs->ndev) != RIG_OK)
         vs->failed = true;
     pthread_mutex_unlock(&vs->lock);
-}
-
-/* ---- options -------------------------------------------------------------------------- */
-
-static bool parse_size(const char *v, int *w, int *h)
-{
-    char *end;
-    long a = strtol(v, &end, 10);
-    if (*end != 'x')
-        return false;
-    long b = strtol(end + 1, &end, 10);
-    if (*end || a < 320 || b < 240 || a > 8192 || b > 8192)
-        return false;
-    *w = (int)a;
-    *h = (int)b;
-    return true;
-}
-
-static int parse_args(int argc, char **argv, view_opts_t *o)
-{
-    memset(o, 0, sizeof(*o));
-    o->rig.backend = "sim";
-    o->rig.pixels = true;
-    o->rig.wait_absent = true;
-    o->width = 1280;
-    o->height = 800;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes_value = strcmp(a, "--config") == 0 || strcmp(a, "--seconds") == 0 ||
-                           strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0 ||
-                           strcmp(a, "--replay") == 0 || strcmp(a, "--orbbec-lib") == 0 ||
-                           strcmp(a, "--screenshot") == 0 || strcmp(a, "--keys") == 0 ||
-                           strcmp(a, "--layout") == 0 || strcmp(a, "--size") == 0;
-        if (takes_value && !v) {
-            fprintf(stderr, "rigsync view: %s needs a value\n", a);
-            return CLI_USAGE;
-        }
-        char msg[512];
-        if (strcmp(a, "--config") == 0) {
-            o->rig.config_path = v;
-        } else if (strcmp(a, "--backend") == 0) {
-            o->rig.backend = v;
-            o->backend_set = true;
-        } else if (strcmp(a, "--replay") == 0) {
-            o->rig.replay_path = v;
-        } else if (strcmp(a, "--orbbec-lib") == 0) {
-            o->rig.library = v;
-        } else if (strcmp(a, "--seconds") == 0) {
-            if (!rig_range_parse_arg(rig_range_get(RIG_RANGE_CLI_SECONDS), a, v, NULL,
-                                     &o->seconds, msg, sizeof msg)) {
-                fprintf(stderr, "rigsync view: %s\n", msg);
-                return CLI_USAGE;
-            }
-            o->seconds_set = true;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (!rig_range_parse_arg(rig_range_get(RIG_RANGE_CLI_SEED), a, v, &o->rig.seed, NULL,
-                                     msg, sizeof msg)) {
-                fprintf(stderr, "rigsync view: %s\n", msg);
-                return CLI_USAGE;
-            }
-            o->rig.seed_set = true;
-        } else if (strcmp(a, "--virtual-time") == 0) {
-            o->rig.virtual_time = true;
-        } else if (strcmp(a, "--no-pixels") == 0) {
-            o->rig.pixels = false;
-        } else if (strcmp(a, "--screenshot") == 0) {
-            o->screenshot = v;
-        } else if (strcmp(a, "--layout") == 0) {
-            o->layout_path = v;
-        } else if (strcmp(a, "--keys") == 0) {
-            o->keys = v;
-        } else if (strcmp(a, "--size") == 0) {
-            if (!parse_size(v, &o->width, &o->height)) {
-                fprintf(stderr, "rigsync view: --size %s: give WIDTHxHEIGHT, at least 320x240 "
-                                "and at most 8192x8192 (e.g. --size 1280x800)\n", v);
-                return CLI_USAGE;
-            }
-        } else {
-            fprintf(stderr,
-                    "rigsync view: unknown option \"%s\"; see rigsync --help for the options\n", a);
-            return CLI_USAGE;
-        }
-        if (takes_value)
-            i++;
-    }
-    if (o->rig.replay_path) {
-        if (o->rig.config_path) {
-            fprintf(stderr, "rigsync view: --config cannot go with --replay: a replay runs with "
-                            "the config it was recorded with; drop --config\n");
-            return CLI_USAGE;
-        }
-        if (o->backend_set && strcmp(o->rig.backend, "replay") != 0) {
-            fprintf(stderr, "rigsync view: --backend %s cannot go with --replay; drop --backend\n",
-                    o->rig.backend);
-            return CLI_USAGE;
-        }
-        o->rig.backend = "replay";
-    } else if (o->backend_set && strcmp(o->rig.backend, "replay") == 0) {
-        fprintf(stderr, "rigsync view: --backend replay needs the recording: give --replay "
-                        "FILE.mcap\n");
-        return CLI_USAGE;
-    }
-    if (o->rig.virtual_time && strcmp(o->rig.backend, "orbbec") == 0) {
-        fprintf(stderr, "rigsync view: --virtual-time applies to --backend sim and --replay only "
-                        "(real cameras run in real time)\n");
-        return CLI_USAGE;
-    }
-    if ((o->screenshot || o->keys || o->layout_path) && !o->seconds_set && !o->rig.replay_path) {
-        fprintf(stderr, "rigsync view: --screenshot, --keys and --layout act after --seconds S "
-                        "of frames: give --seconds\n");
-        return CLI_USAGE;
-    }
-    return CLI_OK;
-}
-
-/* --keys "space,right,+500,d": SDL key codes, and 0 - MS for a pause of MS ms of frames. */
-static int parse_keys(const char *text, int *keys, size_t *n)
-{
-    *n = 0;
-    if (!text)
-        return CLI_OK;
-    char buf[1024];
-    if (strlen(text) >= sizeof buf) {
-        fprintf(stderr, "rigsync view: --keys: too long (at most %zu characters)\n",
-                sizeof buf - 1);
-        return CLI_USAGE;
-    }
-    strcpy(buf, text);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        int k;
-        char *end;
-        if (strcmp(t, "space") == 0)
-            k = SDLK_SPACE;
-        else if (strcmp(t, "left") == 0)
-            k = SDLK_LEFT;
-        else if (strcmp(t, "right") == 0)
-            k = SDLK_RIGHT;
-        else if (strcmp(t, "d") == 0)
-            k = SDLK_d;
-        else if (strcmp(t, "c") == 0)
-            k = SDLK_c;
-        else if (strcmp(t, "q") == 0)
-            k = SDLK_q;
-        else if (t[0] == '+' && strtol(t + 1, &end, 10) > 0 && !*end && strlen(t) < 9)
-            k = -(int)strtol(t + 1, NULL, 10);
-        else {
-            fprintf(stderr, "rigsync view: --keys: unknown key \"%s\"; the keys are space, left, "
-                            "right, d, c, q and +MS (let MS ms of frames pass)\n", t);
-            return CLI_USAGE;
-        }
-        if (*n == MAX_KEYS) {
-            fprintf(stderr, "rigsync view: --keys: at most %d keys\n", MAX_KEYS);
-            return CLI_USAGE;
-        }
-        keys[(*n)++] = k;
-    }
-    return CLI_OK;
 }
 
 /* ---- what is shown ---------------------------------------------------------------------- */
@@ -634,9 +468,9 @@ static void push_key(int k)
 
 static int loop(view_run_t *r)
 {
-    int keys[MAX_KEYS];
+    int keys[VIEW_MAX_KEYS];
     size_t nkeys = 0, next_key = 0;
-    if (parse_keys(r->o.keys, keys, &nkeys) != CLI_OK)
+    if (view_parse_keys(r->o.keys, keys, &nkeys) != CLI_OK)
         return CLI_USAGE;
     bool scripted = r->o.screenshot || r->o.keys || r->o.layout_path;
     int64_t limit_us = r->o.seconds_set ? (int64_t)llround(r->o.seconds * 1e6) : INT64_MAX;
@@ -807,11 +641,11 @@ int cli_view(int argc, char **argv)
         fprintf(stderr, "rigsync: out of memory\n");
         return CLI_RUNTIME;
     }
-    int rc = parse_args(argc, argv, &r->o);
-    int keys[MAX_KEYS];
+    int rc = view_parse_args(argc, argv, &r->o);
+    int keys[VIEW_MAX_KEYS];
     size_t nkeys;
     if (rc == CLI_OK)
-        rc = parse_keys(r->o.keys, keys, &nkeys);
+        rc = view_parse_keys(r->o.keys, keys, &nkeys);
     if (rc == CLI_OK && r->o.rig.replay_path) {
         char msg[1024], shown[4096];
         if (rig_replay_load_config(r->o.rig.replay_path, &r->cfg, msg, sizeof msg) != RIG_OK) {
