@@ -41,14 +41,24 @@ static void offsets_are_from_the_median_device(void **state)
     g[D(1)] = 1160;
     assert_int_equal(rig_timeline_capture_offsets(4, g, e, off, scratch), 3);
     assert_int_equal(off[1], 0);
-    /* two devices: the lower middle is the reference */
+    /* two devices: the rig is halfway between them */
     none(g, SLOTS(4));
     memset(e, 0, sizeof(e));
     g[D(0)] = 5000;
     g[D(3)] = 5020;
     assert_int_equal(rig_timeline_capture_offsets(4, g, e, off, scratch), 2);
-    assert_int_equal(off[0], 0);
-    assert_int_equal(off[3], 20);
+    assert_int_equal(off[0], -10);
+    assert_int_equal(off[3], 10);
+    /* four: halfway between the 2nd and 3rd (1003 and 1010: 1006, rounded down) */
+    g[D(1)] = 1003 + 4000;
+    g[D(2)] = 1010 + 4000;
+    g[D(0)] = 1000 + 4000;
+    g[D(3)] = 1100 + 4000;
+    assert_int_equal(rig_timeline_capture_offsets(4, g, e, off, scratch), 4);
+    assert_int_equal(off[0], -6);
+    assert_int_equal(off[1], -3);
+    assert_int_equal(off[2], 4);
+    assert_int_equal(off[3], 94);
 }
 
 static void spread_bins_and_ranks(void **state)
@@ -83,11 +93,14 @@ static void spread_bins_and_ranks(void **state)
     /* median (rank 2 of 5) is in [2, 4): reported as 3; the top rank caps at the max */
     assert_int_equal(rig_timeline_spread_rank(v.spread_hist, 2, 100), 3);
     assert_int_equal(rig_timeline_spread_rank(v.spread_hist, 4, 100), 100);
-    /* offsets: device 0 is the lower middle: 0; device 1 is its spread ahead */
+    /* offsets: the rig is halfway between the two: device 1 half the spread ahead, device 0
+     * half behind (rounded toward the lower: 3 -> +2 / -1, 5 -> +3 / -2, 100 -> +50 / -50) */
     assert_int_equal(v.buckets[0].cells[1].offsets, 5);
-    assert_int_equal(v.buckets[0].cells[1].offset_max_us, 100);
+    assert_int_equal(v.buckets[0].cells[1].offset_max_us, 50);
     assert_int_equal(v.buckets[0].cells[1].offset_min_us, 0);
-    assert_true(v.buckets[0].cells[0].offset_sum_us == 0.0);
+    assert_true(v.buckets[0].cells[1].offset_sum_us == 0 + 2 + 2 + 50 + 3);
+    assert_int_equal(v.buckets[0].cells[0].offset_min_us, -50);
+    assert_true(v.buckets[0].cells[0].offset_sum_us == -(0 + 1 + 1 + 50 + 2));
     rig_timeline_destroy(t);
 }
 
@@ -217,10 +230,12 @@ static void fed_through_the_report_it_agrees_with_the_summary(void **state)
         for (size_t d = 0; d < 2; d++)
             for (int s = 0; s < RIG_STREAM_COUNT; s++)
                 frames += v.buckets[i].cells[d].frames[s];
-        /* B is 7 us late after its configured 160 us: the offsets say 7 (A is the reference) */
+        /* B is 7 us late after its configured 160 us: the rig is halfway (3 us after A,
+         * rounded down): B +4, A -3 */
         if (v.buckets[i].cells[1].offsets) {
-            assert_int_equal(v.buckets[i].cells[1].offset_min_us, 7);
-            assert_int_equal(v.buckets[i].cells[1].offset_max_us, 7);
+            assert_int_equal(v.buckets[i].cells[1].offset_min_us, 4);
+            assert_int_equal(v.buckets[i].cells[1].offset_max_us, 4);
+            assert_int_equal(v.buckets[i].cells[0].offset_min_us, -3);
             assert_int_equal(v.buckets[i].spread_max_us, 7);
         }
     }

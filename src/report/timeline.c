@@ -272,8 +272,11 @@ size_t rig_timeline_capture_offsets(size_t device_count, const int64_t *global_t
     if (n == 0)
         return 0;
     qsort(scratch, n, sizeof(*scratch), cmp_i64);
-    /* median: the lower middle for an even count (an actual device's value) */
+    /* the median; for an even count halfway between the two middle values, so that two devices
+     * show their offset split evenly (+d/2 and -d/2), not one of them always at 0 */
     int64_t med = scratch[(n - 1) / 2];
+    if (n % 2 == 0)
+        med += (scratch[n / 2] - med) / 2;
     for (size_t d = 0; d < device_count; d++)
         if (offset_us[d] != RIG_TS_NONE)
             offset_us[d] = rig_sat_sub(scratch[device_count + d], med);

@@ -85,7 +85,8 @@ typedef struct rig_timeline_view {
  * Offsets of one capture's devices from the rig: for each device with a timestamp in the
  * capture (its depth slot, else its color slot), global_ts - expected (the configured delay of
  * that slot), minus the median of those values over the capture's devices; RIG_TS_NONE for a
- * device not in the capture. slot arrays: [device * RIG_STREAM_COUNT + stream]. Returns how
+ * device not in the capture (for an even count the median is halfway between the two middle
+ * values, rounded toward the lower). slot arrays: [device * RIG_STREAM_COUNT + stream]. Returns how
  * many devices were in the capture. Scratch: 2 * device_count values.
  */
 size_t rig_timeline_capture_offsets(size_t device_count, const int64_t *global_ts_us,
