@@ -21,6 +21,7 @@
 #include "common/util.h"
 #include "config/config_internal.h"
 #include "obemu_internal.h"
+#include "record/record_meta.h"
 #include "record/recorder.h"
 #include "rigsync/sim.h"
 
@@ -39,109 +40,33 @@ struct ob_record_device_t {
 /* ------------------------------------------------------------------------------------------ */
 /* Metadata: key/value records, as rigsync record writes them                                 */
 
-#define META_MAX 64
-
-typedef struct {
-    rig_recorder_t *rec;
-    const char *name;
-    rig_mcap_kv_t kv[META_MAX];
-    char key[META_MAX][48];
-    char *value[META_MAX];
-    size_t n;
-} meta_t;
-
-static void meta_flush(meta_t *m)
-{
-    if (m->n)
-        rig_recorder_add_metadata(m->rec, m->name, m->kv, m->n);
-    for (size_t i = 0; i < m->n; i++)
-        free(m->value[i]);
-    m->n = 0;
-}
-
-OBEMU_PRINTF(3, 4) static void meta_add(meta_t *m, const char *key, const char *fmt, ...)
-{
-    if (m->n == META_MAX)
-        meta_flush(m); /* more go on in another record of the same name */
-    va_list ap, ap2;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *v = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (v)
-        vsnprintf(v, (size_t)len + 1, fmt, ap2);
-    va_end(ap2);
-    if (!v)
-        return;
-    rig_strlcpy(m->key[m->n], key, sizeof m->key[0]);
-    m->value[m->n] = v;
-    m->kv[m->n].key = m->key[m->n];
-    m->kv[m->n].value = v;
-    m->n++;
-}
-
 /* rigsync.config, rigsync.rig, rigsync.run (rig_lock held). */
 static void write_start_metadata(struct obemu_record *r, ob_context *c, const char *path)
 {
     const rig_config_t *cfg = c->config;
     size_t n = rig_config_device_count(cfg);
-    meta_t *m = calloc(1, sizeof(*m));
+    rig_meta_t *m = rig_meta_begin(r->rec, "rigsync.config");
     if (!m)
         return;
-    m->rec = r->rec;
-    m->name = "rigsync.config";
-    meta_add(m, "source", "%s", rig_config_source(cfg));
-    if (cfg->text)
-        meta_add(m, "json", "%s", cfg->text);
-    meta_add(m, "backend", "%s", c->playback ? "replay" : "sim");
-    meta_add(m, "time", "%s", c->virtual_time ? "virtual" : "real");
-    meta_add(m, "pixels", "%s", c->pixels ? "true" : "false");
-    if (c->seed_set)
-        meta_add(m, "seed", "%" PRIu64, c->seed);
-    meta_add(m, "clock_sync_interval_ms", "%" PRIu64, rig_config_clock_sync_interval_ms(cfg));
-    for (int s = 0; s < RIG_STREAM_COUNT; s++) {
-        rig_stream_profile_t p = rig_config_stream_profile(cfg, (rig_stream_t)s);
-        char key[48];
-        snprintf(key, sizeof key, "streams.%s", rig_stream_name((rig_stream_t)s));
-        meta_add(m, key, "%ux%u@%u %s", p.width, p.height, p.fps, rig_format_name(p.format));
-    }
-    for (size_t i = 0; i < n; i++) {
-        rig_sync_config_t sc;
-        rig_config_device_sync(cfg, i, &sc);
-        char key[48];
-        snprintf(key, sizeof key, "devices[%zu]", i);
-        meta_add(m, key,
-                 "serial %s mode %s depth_delay_us %" PRId32 " color_delay_us %" PRId32
-                 " trigger_to_image_delay_us %" PRId32 " trigger_out_enable %s "
-                 "trigger_out_delay_us %" PRId32 " frames_per_trigger %" PRId32,
-                 rig_config_device_serial(cfg, i), rig_sync_mode_name(sc.mode), sc.depth_delay_us,
-                 sc.color_delay_us, sc.trigger_to_image_delay_us,
-                 sc.trigger_out_enable ? "true" : "false", sc.trigger_out_delay_us,
-                 sc.frames_per_trigger);
-    }
-    meta_flush(m);
-
-    m->name = "rigsync.rig";
-    meta_add(m, "device_count", "%zu", n);
+    rig_meta_source_t src = {.backend = c->playback ? "replay" : "sim",
+                             .virtual_time = c->virtual_time,
+                             .pixels = c->pixels,
+                             .seed_set = c->seed_set,
+                             .seed = c->seed};
+    rig_meta_config(m, cfg, &src);
+    rig_meta_next(m, "rigsync.rig");
+    rig_meta_add(m, "device_count", "%zu", n);
     for (size_t i = 0; i < n; i++) {
         rig_device_info_t info;
-        char key[48];
-        snprintf(key, sizeof key, "devices[%zu]", i);
-        if (rig_context_device_info(c->rig, i, &info) == RIG_OK)
-            meta_add(m, key, "serial %s model %s timestamp_bits %" PRIu32 " modes 0x%02" PRIX32,
-                     info.serial, info.model, info.timestamp_bits, info.supported_modes);
-        else
-            meta_add(m, key, "serial %s (not present at the start)",
-                     rig_config_device_serial(cfg, i));
+        bool known = rig_context_device_info(c->rig, i, &info) == RIG_OK;
+        rig_meta_device(m, i, known ? &info : NULL, rig_config_device_serial(cfg, i));
     }
-    meta_flush(m);
 
     /* The run: its origin (now) and the recorded device's running streams. */
-    m->name = "rigsync.run";
+    rig_meta_next(m, "rigsync.run");
     int64_t now = 0;
     obemu_now_us(c, &now);
-    meta_add(m, "t0_us", "%" PRId64, now);
+    rig_meta_add(m, "t0_us", "%" PRId64, now);
     ob_device *d = r->dev;
     pthread_mutex_lock(&c->qlock);
     obemu_route_t route = d->index < c->route_cap ? c->route[d->index] : (obemu_route_t){0};
@@ -152,44 +77,30 @@ static void write_start_metadata(struct obemu_record *r, ob_context *c, const ch
             continue;
         char key[48];
         snprintf(key, sizeof key, "devices[%zu].%s", d->index, rig_stream_name((rig_stream_t)s));
-        meta_add(m, key, "%ux%u@%u %s floor none", p->width, p->height, p->fps,
-                 rig_format_name(p->format));
+        rig_meta_add(m, key, "%ux%u@%u %s floor none", p->width, p->height, p->fps,
+                     rig_format_name(p->format));
     }
-    meta_flush(m);
-
-    m->name = "obemu.record";
-    meta_add(m, "serial", "%s", d->info.serial);
-    meta_add(m, "file", "%s", path);
-    meta_add(m, "note", "%s",
-             "written by the rigsync emulator's ob_create_record_device: MCAP (rigsync record's "
-             "format), not the Orbbec SDK's ROS 1 bag, whatever the file name");
-    meta_flush(m);
-    free(m);
+    rig_meta_next(m, "obemu.record");
+    rig_meta_add(m, "serial", "%s", d->info.serial);
+    rig_meta_add(m, "file", "%s", path);
+    rig_meta_add(m, "note", "%s",
+                 "written by the rigsync emulator's ob_create_record_device: MCAP (rigsync "
+                 "record's format), not the Orbbec SDK's ROS 1 bag, whatever the file name");
+    rig_meta_end(m);
 }
 
 static void write_close_metadata(struct obemu_record *r)
 {
     rig_recorder_stats_t st;
     rig_recorder_get_stats(r->rec, &st);
-    meta_t *m = calloc(1, sizeof(*m));
+    rig_meta_t *m = rig_meta_begin(r->rec, "rigsync.summary");
     if (!m)
         return;
-    m->rec = r->rec;
-    m->name = "rigsync.summary";
-    meta_add(m, "verdict", "%s", "recorded by ob_create_record_device (no sync verdict)");
-    meta_add(m, "recorder.frames_written", "%" PRIu64, st.frames_written);
-    meta_add(m, "recorder.images_written", "%" PRIu64, st.images_written);
-    meta_add(m, "recorder.framesets_written", "%" PRIu64, st.framesets_written);
-    meta_add(m, "recorder.clock_events_written", "%" PRIu64, st.clock_events_written);
-    meta_add(m, "recorder.dropped_frames", "%" PRIu64, st.dropped_frames);
-    meta_add(m, "recorder.dropped_framesets", "%" PRIu64, st.dropped_framesets);
-    meta_add(m, "recorder.dropped_clock_events", "%" PRIu64, st.dropped_clock_events);
-    meta_add(m, "recorder.device_events_written", "%" PRIu64, st.device_events_written);
-    meta_add(m, "recorder.dropped_device_events", "%" PRIu64, st.dropped_device_events);
-    meta_add(m, "obemu.paused_frames", "%" PRIu64,
-             (uint64_t)atomic_load(&r->paused_frames));
-    meta_flush(m);
-    free(m);
+    rig_meta_add(m, "verdict", "%s", "recorded by ob_create_record_device (no sync verdict)");
+    rig_meta_recorder_stats(m, &st);
+    rig_meta_add(m, "obemu.paused_frames", "%" PRIu64,
+                 (uint64_t)atomic_load(&r->paused_frames));
+    rig_meta_end(m);
 }
 
 /* ------------------------------------------------------------------------------------------ */
