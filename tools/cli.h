@@ -64,6 +64,10 @@ const char *cli_last_error(rig_context_t *ctx, char *buf, size_t len);
 /** Are a and b one file: the same path, or the same device and inode (links, ./x and x)? */
 bool cli_same_file(const char *a, const char *b);
 
+/** Checks the rig options every rig command shares (--replay with --config or --backend,
+ * --virtual-time on real cameras); sets the backend of a replay. Prints the error and returns
+ * CLI_USAGE, else CLI_OK. */
+int cli_rig_opts_check(const char *command, cli_rig_opts_t *rig, bool backend_set);
 /** Starts every device's color and depth, secondaries before the primary; prints the error and
  * returns its exit code on failure (tools/cli_session.c). */
 int cli_start_streams(cli_rig_t *rig);

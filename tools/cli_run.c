@@ -138,31 +138,9 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         if (takes_value)
             i++;
     }
-    if (o->rig.replay_path) {
-        /* A replay runs the recorded rig with the recorded config. */
-        if (o->rig.config_path) {
-            fprintf(stderr, "rigsync run: --config cannot go with --replay: a replay runs with "
-                            "the config it was recorded with (the file's rigsync.config); drop "
-                            "--config\n");
-            return CLI_USAGE;
-        }
-        if (o->backend_set && strcmp(o->rig.backend, "replay") != 0) {
-            fprintf(stderr, "rigsync run: --backend %s cannot go with --replay (a replay is its "
-                            "own backend); drop --backend\n",
-                    o->rig.backend);
-            return CLI_USAGE;
-        }
-        o->rig.backend = "replay";
-    } else if (o->backend_set && strcmp(o->rig.backend, "replay") == 0) {
-        fprintf(stderr, "rigsync run: --backend replay needs the recording: give --replay "
-                        "FILE.mcap\n");
-        return CLI_USAGE;
-    }
-    if (o->rig.virtual_time && strcmp(o->rig.backend, "orbbec") == 0) {
-        fprintf(stderr, "rigsync run: --virtual-time applies to --backend sim only (real cameras "
-                        "run in real time)\n");
-        return CLI_USAGE;
-    }
+    int rc = cli_rig_opts_check("run", &o->rig, o->backend_set);
+    if (rc != CLI_OK)
+        return rc;
     return CLI_OK;
 }
 

@@ -82,3 +82,36 @@ rig_error_t cli_feed_device_event(rig_report_t *report, const rig_device_event_t
     rig_strlcpy(re.detail, ev->detail, sizeof(re.detail));
     return rig_report_add_event(report, &re);
 }
+
+int cli_rig_opts_check(const char *command, cli_rig_opts_t *rig, bool backend_set)
+{
+    if (rig->replay_path) {
+        /* A replay runs the recorded rig with the recorded config. */
+        if (rig->config_path) {
+            fprintf(stderr, "rigsync %s: --config cannot go with --replay: a replay runs with "
+                            "the config it was recorded with (the file's rigsync.config); drop "
+                            "--config\n",
+                    command);
+            return CLI_USAGE;
+        }
+        if (backend_set && strcmp(rig->backend, "replay") != 0) {
+            fprintf(stderr, "rigsync %s: --backend %s cannot go with --replay (a replay is its "
+                            "own backend); drop --backend\n",
+                    command, rig->backend);
+            return CLI_USAGE;
+        }
+        rig->backend = "replay";
+    } else if (backend_set && strcmp(rig->backend, "replay") == 0) {
+        fprintf(stderr, "rigsync %s: --backend replay needs the recording: give --replay "
+                        "FILE.mcap\n",
+                command);
+        return CLI_USAGE;
+    }
+    if (rig->virtual_time && strcmp(rig->backend, "orbbec") == 0) {
+        fprintf(stderr, "rigsync %s: --virtual-time applies to --backend sim and --replay only "
+                        "(real cameras run in real time)\n",
+                command);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}

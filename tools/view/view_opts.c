@@ -90,28 +90,9 @@ int view_parse_args(int argc, char **argv, view_opts_t *o)
         if (takes_value)
             i++;
     }
-    if (o->rig.replay_path) {
-        if (o->rig.config_path) {
-            fprintf(stderr, "rigsync view: --config cannot go with --replay: a replay runs with "
-                            "the config it was recorded with; drop --config\n");
-            return CLI_USAGE;
-        }
-        if (o->backend_set && strcmp(o->rig.backend, "replay") != 0) {
-            fprintf(stderr, "rigsync view: --backend %s cannot go with --replay; drop --backend\n",
-                    o->rig.backend);
-            return CLI_USAGE;
-        }
-        o->rig.backend = "replay";
-    } else if (o->backend_set && strcmp(o->rig.backend, "replay") == 0) {
-        fprintf(stderr, "rigsync view: --backend replay needs the recording: give --replay "
-                        "FILE.mcap\n");
-        return CLI_USAGE;
-    }
-    if (o->rig.virtual_time && strcmp(o->rig.backend, "orbbec") == 0) {
-        fprintf(stderr, "rigsync view: --virtual-time applies to --backend sim and --replay only "
-                        "(real cameras run in real time)\n");
-        return CLI_USAGE;
-    }
+    int rc = cli_rig_opts_check("view", &o->rig, o->backend_set);
+    if (rc != CLI_OK)
+        return rc;
     if ((o->screenshot || o->keys || o->layout_path) && !o->seconds_set && !o->rig.replay_path) {
         fprintf(stderr, "rigsync view: --screenshot, --keys and --layout act after --seconds S "
                         "of frames: give --seconds\n");
