@@ -134,6 +134,8 @@ int cli_info(int argc, char **argv);
 int cli_recover(int argc, char **argv);
 /** rigsync export FILE.mcap --frameset N -o DIR (tools/cli_export.c). */
 int cli_export(int argc, char **argv);
+/** rigsync ptp-status: the local ptp4l's state (tools/cli_ptp.c). */
+int cli_ptp_status(int argc, char **argv);
 struct rig_mcap_reader;
 /** "rigsync CMD: PATH: offset N: what (fault)" for the reader's last problem. */
 void cli_print_mcap_problem(const char *cmd, const char *path, const struct rig_mcap_reader *r,

@@ -78,6 +78,9 @@ void cli_usage(FILE *out)
             "         renderer) and --layout (where each tile and scope row was drawn), then exit\n"
             "  plan   CONFIG|N -o OUT.json\n"
             "         stagger depth_delay_us so no two ToF cameras interfere; write the config\n"
+            "  ptp-status [--uds PATH] [--timeout-ms N]\n"
+            "         the local ptp4l's state over its management socket (default\n"
+            "         /var/run/ptp4l): port state, grandmaster, offset from master, path delay\n"
             "\n"
             "Without --config, the seed's two-device config is used "
             "(configs/multi_device_sync_config.json).\n"
@@ -454,6 +457,8 @@ static int dispatch(int argc, char **argv)
         return cli_view(argc - 2, argv + 2);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 2, argv + 2);
+    if (strcmp(cmd, "ptp-status") == 0)
+        return cli_ptp_status(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         cli_usage(stdout);
         return CLI_OK;
