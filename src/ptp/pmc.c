@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,7 +17,7 @@ struct rig_ptp_client {
     int fd;
     struct sockaddr_un server;
     socklen_t server_len;
-    char client_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* "" when abstract */
+    char client_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     uint16_t sequence_id;
     uint16_t source_port;
 };
@@ -55,21 +56,22 @@ rig_error_t rig_ptp_client_open(const char *server_path, const char *client_path
     struct sockaddr_un local;
     memset(&local, 0, sizeof local);
     local.sun_family = AF_UNIX;
-    socklen_t local_len = sizeof(sa_family_t); /* autobind: the kernel picks an abstract name */
-    if (client_path) {
-        memcpy(local.sun_path, client_path, strlen(client_path) + 1);
-        local_len = sizeof local;
-        unlink(client_path); /* a stale client socket of an earlier run */
+    static atomic_uint next_client;
+    char own[64];
+    if (!client_path) {
+        rig_fmt(own, sizeof own, "/tmp/rigsync-pmc.%ld.%u", (long)getpid(),
+                atomic_fetch_add(&next_client, 1));
+        client_path = own;
     }
-    if (bind(c->fd, (struct sockaddr *)&local, local_len) < 0) {
-        rig_fmt(why, why_len, "bind %s: %s", client_path ? client_path : "(abstract)",
-                strerror(errno));
+    memcpy(local.sun_path, client_path, strlen(client_path) + 1);
+    unlink(client_path); /* a stale client socket of an earlier run */
+    if (bind(c->fd, (struct sockaddr *)&local, sizeof local) < 0) {
+        rig_fmt(why, why_len, "bind %s: %s", client_path, strerror(errno));
         close(c->fd);
         free(c);
         return RIG_ERROR_IO;
     }
-    if (client_path)
-        rig_strlcpy(c->client_path, client_path, sizeof c->client_path);
+    rig_strlcpy(c->client_path, client_path, sizeof c->client_path);
     memset(&c->server, 0, sizeof c->server);
     c->server.sun_family = AF_UNIX;
     memcpy(c->server.sun_path, server_path, strlen(server_path) + 1);
