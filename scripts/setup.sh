@@ -3,6 +3,7 @@
 # form package:/path/that/shows/it/is/installed, those instead (scripts/setup-bench.sh).
 # With --fuzz: the base packages plus clang and its libFuzzer runtime (make fuzz, make fuzz-ci).
 # With --test: the base packages plus chromium (the report test), xvfb and xauth (the view test),
+# linuxptp and iproute2 (the PTP management client's live test),
 # nodejs and npm, then the official MCAP reader the tests run
 # (npm ci of scripts/mcap-check/ into $MCAP_CHECK_DIR, scripts/check-mcap.sh --install); with
 # RIGSYNC_MCAP_CHECK=off (no npm access) neither.
@@ -35,6 +36,8 @@ elif [ "${1:-}" = --test ]; then
   need+=("chromium:/usr/bin/chromium")
   # rigsync view's test runs under a virtual X server
   need+=("xauth:/usr/bin/xauth" "xvfb:/usr/bin/Xvfb")
+  # rigsync ptp-status's live test runs ptp4l and pmc in a network namespace (as root)
+  need+=("linuxptp:/usr/sbin/ptp4l" "iproute2:/sbin/ip")
   if [ "${RIGSYNC_MCAP_CHECK:-}" != off ]; then
     need+=("nodejs:/usr/bin/node" "npm:/usr/bin/npm")
     # once the packages are there (at either exit below), the reader itself

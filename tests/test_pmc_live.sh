@@ -49,6 +49,7 @@ print(freq, status, d)
 PY
 }
 read -r FREQ0 STATUS0 RTMONO0 <<<"$(clock_state)"
+SOCKS0=$(ls /tmp/rigsync-pmc.* 2>/dev/null)
 
 ip netns add "$NS" || skip "cannot create a network namespace here"
 ip -n "$NS" link set lo up
@@ -117,7 +118,7 @@ check "... and the message names the path" grep -q "$WORK/none" "$WORK/e"
 check "--timeout-ms zero: exit 2" [ $? = 2 ]
 "$RIGSYNC" ptp-status --frobnicate >/dev/null 2>&1
 check "unknown option: exit 2" [ $? = 2 ]
-check "the client's socket files are removed" [ -z "$(ls /tmp/rigsync-pmc.* 2>/dev/null | grep -F ".$$." )" ]
+check "the client's socket files are removed" [ "$(ls /tmp/rigsync-pmc.* 2>/dev/null)" = "$SOCKS0" ]
 
 kill "$PTP_PID" && wait "$PTP_PID" 2>/dev/null
 PTP_PID=
