@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # rigsync's PTP management client against a real ptp4l (Debian's linuxptp):
 #   test_pmc_live.sh RIGSYNC_BINARY
-# In a fresh network namespace (a veth pair whose both ends stay inside it, an address inside
-# it only, MAC 02:00:00:00:00:01) ptp4l runs as a grandmaster that never touches a clock
-# (-S software timestamps, masterOnly 1, free_running 1, a private uds_address). Then
+# In two fresh network namespaces joined by a veth pair (addresses inside them only; MACs
+# 02:00:00:00:00:01 and :02) ptp4l runs as a grandmaster that never touches a clock (-S
+# software timestamps, masterOnly 1, free_running 1, a private uds_address). Then
 # `rigsync ptp-status --uds PATH` must print portState MASTER (once ptp4l settled), gmPresent
 # false, gmIdentity 020000.fffe.000001 (the EUI-64 of that MAC, derived by hand), and the same
-# values `pmc -u -b 0 -s PATH` prints. Also: no ptp4l at a path is a runtime failure (exit 1),
+# values `pmc -u -b 0 -s PATH` prints. A free-running slave (slaveOnly 1, free_running 1: it
+# measures, adjusts nothing) in the other namespace, once it follows: gmPresent true, that
+# gmIdentity, stepsRemoved 1, parent port 020000.fffe.000001-1, a sync received, a path delay
+# in (0, 10 ms) ns (TimeInterval scaled right), the same identities as pmc prints. Also: no ptp4l at a path is a runtime failure (exit 1),
 # a bad option a usage error (exit 2). The real clock is checked untouched: the kernel's
 # frequency and status words (adjtimex, read only) and CLOCK_REALTIME - CLOCK_MONOTONIC (no
 # step > 50 ms) are the same before and after.
@@ -20,12 +23,17 @@ for t in ptp4l pmc ip python3; do
 done
 
 NS=rspmc$$
+NS2=rspmcs$$
 WORK=$(mktemp -d /tmp/rigsync-pmc-live.XXXXXX)
 UDS=$WORK/ptp4l
+UDS2=$WORK/slave
 PTP_PID=
+SLAVE_PID=
 cleanup() {
+  [ -n "$SLAVE_PID" ] && kill "$SLAVE_PID" 2>/dev/null && wait "$SLAVE_PID" 2>/dev/null
   [ -n "$PTP_PID" ] && kill "$PTP_PID" 2>/dev/null && wait "$PTP_PID" 2>/dev/null
   ip netns del "$NS" 2>/dev/null
+  ip netns del "$NS2" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -56,16 +64,34 @@ ip -n "$NS" link set lo up
 ip -n "$NS" link add v0 type veth peer name v1 || skip "no veth in this kernel"
 ip -n "$NS" link set v0 address 02:00:00:00:00:01
 ip -n "$NS" link set v0 up
-ip -n "$NS" link set v1 up
 ip -n "$NS" addr add 10.213.0.1/24 dev v0
+ip netns add "$NS2" || skip "cannot create a second network namespace here"
+ip -n "$NS2" link set lo up
+ip -n "$NS" link set v1 netns "$NS2"
+ip -n "$NS2" link set v1 address 02:00:00:00:00:02
+ip -n "$NS2" link set v1 up
+ip -n "$NS2" addr add 10.213.0.2/24 dev v1
 
 cat >"$WORK/gm.cfg" <<CFG
 [global]
 masterOnly              1
 free_running            1
 logAnnounceInterval     -2
+logSyncInterval         -3
+logMinDelayReqInterval  -3
 announceReceiptTimeout  2
 uds_address             $UDS
+CFG
+# A slave that never adjusts its clock either (free_running 1: it only measures).
+cat >"$WORK/slave.cfg" <<CFG
+[global]
+slaveOnly               1
+free_running            1
+logAnnounceInterval     -2
+logSyncInterval         -3
+logMinDelayReqInterval  -3
+announceReceiptTimeout  2
+uds_address             $UDS2
 CFG
 ip netns exec "$NS" ptp4l -S -i v0 -f "$WORK/gm.cfg" -m -q >"$WORK/ptp4l.log" 2>&1 &
 PTP_PID=$!
@@ -108,6 +134,52 @@ for pair in portState:portState gmPresent:gmPresent gmIdentity:gmIdentity \
   a=$(val "$ours") b=$(pval "$theirs")
   check "$ours '$a' = pmc's $theirs '$b'" [ -n "$b" -a "$a" = "$b" ]
 done
+
+# The slave (its own namespace): once it follows the grandmaster, what is stable there is derived by hand: the
+# grandmaster is the other clock, present, one step away, its port 1 the parent.
+ip netns exec "$NS2" ptp4l -S -i v1 -f "$WORK/slave.cfg" -m -q >"$WORK/slave.log" 2>&1 &
+SLAVE_PID=$!
+# Settled: pmc sees the grandmaster present and a sync received. (A free-running slave stays
+# UNCALIBRATED on ptp4l 3.1.1: measured; its servo never reports locked within 17 s.)
+ts=
+for _ in $(seq 100); do
+  ts=$(pmc -u -b 0 -s "$UDS2" 'GET TIME_STATUS_NP' 2>/dev/null)
+  [ "$(awk '$1 == "gmPresent" {print $2}' <<<"$ts")" = true ] &&
+    [ "$(awk '$1 == "ingress_time" {print $2}' <<<"$ts")" != 0 ] && break
+  kill -0 "$SLAVE_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if [ "$(awk '$1 == "gmPresent" {print $2}' <<<"$ts")" != true ]; then
+  echo "FAIL: the slave never saw the grandmaster; pmc: $ts; its log:"
+  cat "$WORK/slave.log"
+  exit 1
+fi
+out=$("$RIGSYNC" ptp-status --uds "$UDS2" 2>&1)
+rc=$?
+echo "$out"
+check "slave: ptp-status exits 0" [ $rc = 0 ]
+check "slave: portState UNCALIBRATED or SLAVE" \
+  [ "$(val portState)" = UNCALIBRATED -o "$(val portState)" = SLAVE ]
+check "slave: gmPresent true" [ "$(val gmPresent)" = true ]
+check "slave: gmIdentity is the grandmaster's" [ "$(val gmIdentity)" = 020000.fffe.000001 ]
+check "slave: stepsRemoved 1" [ "$(val stepsRemoved)" = 1 ]
+check "slave: parentPort is the grandmaster's port 1" \
+  [ "$(val parentPort)" = 020000.fffe.000001-1 ]
+check "slave: a sync was received (ingress_time > 0)" [ "$(val ingress_time)" -gt 0 ]
+check "slave: meanPathDelay in (0, 10 ms)" \
+  awk -v d="$(val meanPathDelay)" 'BEGIN { exit !(d > 0 && d < 10000000) }'
+ref=$(pmc -u -b 0 -s "$UDS2" 'GET TIME_STATUS_NP' 'GET PORT_DATA_SET' 'GET CURRENT_DATA_SET' \
+      'GET PARENT_DATA_SET' 2>&1)
+for pair in gmPresent:gmPresent gmIdentity:gmIdentity \
+            stepsRemoved:stepsRemoved gmClockClass:gm.ClockClass parentPort:parentPortIdentity; do
+  ours=${pair%%:*} theirs=${pair#*:}
+  a=$(val "$ours") b=$(pval "$theirs")
+  check "slave: $ours '$a' = pmc's $theirs '$b'" [ -n "$b" -a "$a" = "$b" ]
+done
+kill "$SLAVE_PID" && wait "$SLAVE_PID" 2>/dev/null
+SLAVE_PID=
+grep -q "clockcheck\|adjusting\|stepping\|clock frequency" "$WORK/slave.log" &&
+  { echo "FAIL: the slave's log mentions adjusting a clock:"; cat "$WORK/slave.log"; fail=1; }
 
 # Nothing at a path: a runtime failure naming it; a bad option: usage.
 "$RIGSYNC" ptp-status --uds "$WORK/none" --timeout-ms 200 >"$WORK/o" 2>"$WORK/e"
