@@ -3,7 +3,7 @@
 # form package:/path/that/shows/it/is/installed, those instead (scripts/setup-bench.sh).
 # With --fuzz: the base packages plus clang and its libFuzzer runtime (make fuzz, make fuzz-ci).
 # With --test: the base packages plus chromium (the report test), xvfb and xauth (the view test),
-# linuxptp and iproute2 (the PTP management client's live test),
+# linuxptp, iproute2 and util-linux (the PTP management client's live test, the multi-host tests),
 # nodejs and npm, then the official MCAP reader the tests run
 # (npm ci of scripts/mcap-check/ into $MCAP_CHECK_DIR, scripts/check-mcap.sh --install); with
 # RIGSYNC_MCAP_CHECK=off (no npm access) neither.
@@ -38,6 +38,8 @@ elif [ "${1:-}" = --test ]; then
   need+=("xauth:/usr/bin/xauth" "xvfb:/usr/bin/Xvfb")
   # rigsync ptp-status's live test runs ptp4l and pmc in a network namespace (as root)
   need+=("linuxptp:/usr/sbin/ptp4l" "iproute2:/sbin/ip")
+  # the multi-host tests also drop CAP_SYS_TIME with setpriv (util-linux)
+  need+=("util-linux:/usr/bin/setpriv")
   if [ "${RIGSYNC_MCAP_CHECK:-}" != off ]; then
     need+=("nodejs:/usr/bin/node" "npm:/usr/bin/npm")
     # once the packages are there (at either exit below), the reader itself
