@@ -137,9 +137,11 @@ check_client() { # check_client I: 0 when host I is locked to the master
   l=$(host_line "$i" "$last")
   off=$(field from_first_ns "$l")
   # the servo moves the frequency at every sync (software timestamps: +-3-5 ppm): its mean
-  # over the sampled last 4 s
-  adj=$(host_line "$i" "$(cat "$W/samples")" |
-    awk '{for (k=1;k<=NF;k++) if ($k ~ /^adj_ppb=/) {s+=substr($k,9); n++}} END{printf "%.1f", s/n}')
+  # over the sampled last 4 s, the integral of the correction (adj_area_ns) over the time
+  adj=$(host_line "$i" "$(cat "$W/samples")" | awk '
+    {for (k=1;k<=NF;k++) {if ($k ~ /^adj_area_ns=/) a=substr($k,13)+0; if ($k ~ /^mono_ns=/) m=substr($k,9)+0}
+     if (NR==1) {a0=a; m0=m}}
+    END{printf "%.1f", (a-a0)/(m-m0)*1e9}')
   want=$(awk -v m="${SKEW[$MASTER]}" -v c="${SKEW[$i]}" 'BEGIN{printf "%.0f", ((1+m*1e-9)/(1+c*1e-9)-1)*1e9}')
   echo "host $i: offset from master ${off} ns, frequency correction ${adj} ppb (mean of the last 4 s; expected ${want}), $(field steps "$l") steps, $(field freq_sets "$l") frequency sets, $(field rx_ts "$l") rx / $(field tx_ts "$l") tx timestamps"
   if [ "${off#-}" -ge 200000 ]; then

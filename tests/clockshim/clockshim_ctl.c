@@ -3,6 +3,7 @@
  *   clockshim-ctl read FILE...   one line per file, all at the same real instant: the virtual
  *                                time, the real time, their difference, the offset from the
  *                                first FILE, the total frequency error and the discipline's part
+ *                                (adj_ppb now; adj_area_ns: its integral over real time)
  *   clockshim-ctl realclock      the real clock's kernel state (adjtimex read only) and
  *                                CLOCK_REALTIME - CLOCK_MONOTONIC (moves only when stepped)
  * Exit: 0 ok, 1 failure, 2 usage. */
@@ -83,10 +84,10 @@ static int cmd_read(int argc, char **argv) {
     printf("file=%s virt_ns=%" PRId64 " real_ns=%" PRId64 " offset_ns=%" PRId64
            " from_first_ns=%" PRId64 " total_ppb=%.1f adj_ppb=%.1f skew_ppb=%" PRId64
            " freq_sets=%" PRIu64 " steps=%" PRIu64 " settimes=%" PRIu64 " rx_ts=%" PRIu64
-           " tx_ts=%" PRIu64 " status=0x%x\n",
+           " tx_ts=%" PRIu64 " status=0x%x mono_ns=%" PRId64 " adj_area_ns=%.1f\n",
            argv[2 + i], v, rt, v - rt, v - first, clockshim_total_ppb(s[i]),
            clockshim_adj_ppb(c.freq, c.tick), c.skew_ppb, c.n_freq, c.n_step, c.n_settime,
-           c.n_rx_ts, c.n_tx_ts, (unsigned)c.status);
+           c.n_rx_ts, c.n_tx_ts, (unsigned)c.status, mono, clockshim_adj_area_at(s[i], mono));
   }
   free(s);
   return 0;

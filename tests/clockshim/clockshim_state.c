@@ -60,9 +60,15 @@ static int64_t virt_at_locked(const clockshim_state_t *s, int64_t mono_ns) {
   return s->base_virt_ns + d + (int64_t)llround((double)d * rate_minus_one(s));
 }
 
+static double area_at_locked(const clockshim_state_t *s, int64_t mono_ns) {
+  return s->adj_area_ns +
+         clockshim_adj_ppb(s->freq, s->tick) * 1e-9 * (double)(mono_ns - s->base_mono_ns);
+}
+
 static void rebase_locked(clockshim_state_t *s) {
   int64_t m = clockshim_real_mono_ns();
   s->base_virt_ns = virt_at_locked(s, m);
+  s->adj_area_ns = area_at_locked(s, m);
   s->base_mono_ns = m;
 }
 
@@ -142,6 +148,13 @@ int64_t clockshim_virt_at(clockshim_state_t *s, int64_t mono_ns) {
   int64_t v = virt_at_locked(s, mono_ns);
   unlock(s);
   return v;
+}
+
+double clockshim_adj_area_at(clockshim_state_t *s, int64_t mono_ns) {
+  lock(s);
+  double a = area_at_locked(s, mono_ns);
+  unlock(s);
+  return a;
 }
 
 double clockshim_total_ppb(clockshim_state_t *s) {

@@ -37,6 +37,9 @@ typedef struct clockshim_state {
   /* counters: what the discipline did (the tests check these) */
   uint64_t n_freq, n_step, n_settime, n_status, n_rx_ts, n_tx_ts;
   int64_t last_step_ns;
+  /* the discipline's correction integrated over real time up to base_mono_ns, in ns: the mean
+   * correction between two readings is the difference over the time between them */
+  double adj_area_ns;
 } clockshim_state_t;
 
 /* Creates FILE (replacing it) with the virtual clock at real CLOCK_REALTIME + offset_ns, running
@@ -54,6 +57,8 @@ void clockshim_real_pair(int64_t *rt_ns, int64_t *mono_ns);
 /* Everything below takes the state's lock itself. */
 /* The virtual time at real CLOCK_MONOTONIC mono_ns. */
 int64_t clockshim_virt_at(clockshim_state_t *s, int64_t mono_ns);
+/* The discipline's correction integrated up to mono_ns (see adj_area_ns). */
+double clockshim_adj_area_at(clockshim_state_t *s, int64_t mono_ns);
 /* The ppb that the discipline's freq and tick stand for. */
 double clockshim_adj_ppb(long freq, long tick);
 /* The virtual clock's total frequency error against the real clock, in ppb. */
