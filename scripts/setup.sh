@@ -27,6 +27,7 @@ need=(
   "libcairo2-dev:/usr/include/cairo/cairo.h"
   "libfontconfig-dev:/usr/include/fontconfig/fontconfig.h"
   "libsdl2-dev:/usr/include/SDL2/SDL.h"
+  "libnng-dev:/usr/include/nng/nng.h"
 )
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_node.h"
 #include "common/util.h"
 #include "config/config_internal.h"
 #include "mode/mode.h"
@@ -76,6 +77,16 @@ void cli_usage(FILE *out)
             "         frame: --keys (space,left,right,d,c,q pushed as key events; +MS lets MS\n"
             "         ms of frames pass), then --screenshot (the window read back through the\n"
             "         renderer) and --layout (where each tile and scope row was drawn), then exit\n"
+            "  node   --listen tcp://ADDR:PORT [--config FILE] [--pixels] [--seconds S]\n"
+            "         [--node-id N] [--quiet] [--seed N] [--clock-sync-interval-ms MS]\n"
+            "         [--backend sim|orbbec] [--orbbec-lib PATH]\n"
+            "         drive this host's cameras as run does and publish every frame (with\n"
+            "         --pixels its pixels), clock event and device event over NNG (PUB), a\n"
+            "         HEARTBEAT every 100 ms; until Ctrl-C unless --seconds; port 0: any free\n"
+            "         port (printed)\n"
+            "  node-tap tcp://ADDR:PORT [--seconds S] [--frames]\n"
+            "         receive what a node publishes; --frames prints one line per frame and\n"
+            "         heartbeat; at the end the counts per message type and sequence gaps\n"
             "  plan   CONFIG|N -o OUT.json\n"
             "         stagger depth_delay_us so no two ToF cameras interfere; write the config\n"
             "  ptp-status [--uds PATH] [--timeout-ms N]\n"
@@ -432,7 +443,8 @@ static int dispatch(int argc, char **argv)
     bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "check") == 0 ||
                  strcmp(cmd, "list") == 0 || strcmp(cmd, "info") == 0 || strcmp(cmd, "recover") == 0 ||
                  strcmp(cmd, "export") == 0 || strcmp(cmd, "report") == 0 ||
-                 strcmp(cmd, "view") == 0;
+                 strcmp(cmd, "view") == 0 || strcmp(cmd, "node") == 0 ||
+                 strcmp(cmd, "node-tap") == 0;
     if (known && wants_help(argc - 2, argv + 2)) { /* plan has a help of its own */
         cli_usage(stdout);
         return CLI_OK;
@@ -455,6 +467,10 @@ static int dispatch(int argc, char **argv)
         return cli_export(argc - 2, argv + 2);
     if (strcmp(cmd, "view") == 0)
         return cli_view(argc - 2, argv + 2);
+    if (strcmp(cmd, "node") == 0)
+        return cli_node(argc - 2, argv + 2);
+    if (strcmp(cmd, "node-tap") == 0)
+        return cli_node_tap(argc - 2, argv + 2);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 2, argv + 2);
     if (strcmp(cmd, "ptp-status") == 0)
