@@ -1,0 +1,56 @@
+/*
+ * libFuzzer harness: rig_wire_decode (src/net/wire.h) on arbitrary bytes, as a receiver gets
+ * them from the network. It must never crash or read outside the buffer (ASan + UBSan), and
+ * its answer must be coherent: a rejection carries a reason; an accepted message is within its
+ * own bounds (strings terminated, device count and pixels inside the input), and encodes back
+ * to exactly the bytes it was decoded from.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_check.h"
+#include "net/wire.h"
+
+static rig_wire_msg_t msg;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* A copy of exactly size bytes: ASan catches any read past the end. */
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf)
+        return 0;
+    if (size)
+        memcpy(buf, data, size);
+    char why[256];
+    rig_error_t err = rig_wire_decode(buf, size, &msg, why, sizeof why);
+    if (err != RIG_OK) {
+        FUZZ_CHECK(err == RIG_ERROR_INVALID_ARGUMENT, "rejection with error %d", (int)err);
+        FUZZ_CHECK(memchr(why, '\0', sizeof why) && why[0], "a rejection without a reason");
+        free(buf);
+        return 0;
+    }
+    FUZZ_CHECK(msg.type >= 1 && msg.type <= RIG_WIRE_TYPE_MAX, "type %u accepted",
+               (unsigned)msg.type);
+    FUZZ_CHECK(msg.version == RIG_WIRE_VERSION, "version %u accepted", (unsigned)msg.version);
+    if (msg.type == RIG_WIRE_HELLO) {
+        FUZZ_CHECK(msg.u.hello.device_count <= RIG_WIRE_MAX_DEVICES, "%u devices",
+                   (unsigned)msg.u.hello.device_count);
+        FUZZ_CHECK(memchr(msg.u.hello.host, '\0', sizeof msg.u.hello.host), "host unterminated");
+    } else if (msg.type == RIG_WIRE_FRAME && (msg.u.frame.flags & RIG_WIRE_FRAME_PIXELS)) {
+        const uint8_t *p = msg.u.frame.data;
+        FUZZ_CHECK(p >= buf && p + msg.u.frame.data_size <= buf + size,
+                   "pixels outside the message");
+    }
+    /* Canonical: what was accepted encodes back to the same bytes. */
+    uint8_t *again = malloc(size);
+    size_t len = 0;
+    FUZZ_CHECK(again && rig_wire_encode(&msg, again, size, &len) == RIG_OK,
+               "an accepted message does not encode again");
+    FUZZ_CHECK(len == size && memcmp(again, buf, size) == 0,
+               "an accepted message encodes to other bytes (%zu vs %zu)", len, size);
+    free(again);
+    free(buf);
+    return 0;
+}
