@@ -205,7 +205,10 @@ int cli_node_tap(int argc, char **argv)
         on_message(&t, buf, len);
         nng_free(buf, len);
     }
-    nng_close(sock);
+    /* No nng_close: with Debian's NNG 1.5.2 closing a subscriber now and then never returns
+     * (seen twice in about 100 runs, waiting in nng_close on a condition variable); the process
+     * ends now, which closes the connection all the same. */
+    (void)sock;
     uint64_t total_msgs = t.malformed;
     for (int k = 1; k <= RIG_WIRE_TYPE_MAX; k++)
         total_msgs += t.per_type[k];
