@@ -12,22 +12,6 @@
 #include "fuzz_check.h"
 #include "ptp/pmc_msg.h"
 
-static size_t need(uint16_t mid)
-{
-    switch (mid) {
-    case RIG_PTP_MID_CURRENT_DATA_SET:
-        return RIG_PTP_CURRENT_DS_LEN;
-    case RIG_PTP_MID_PARENT_DATA_SET:
-        return RIG_PTP_PARENT_DS_LEN;
-    case RIG_PTP_MID_PORT_DATA_SET:
-        return RIG_PTP_PORT_DS_LEN;
-    case RIG_PTP_MID_TIME_STATUS_NP:
-        return RIG_PTP_TIME_STATUS_NP_LEN;
-    default:
-        return 0;
-    }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,8 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(msg_len <= size, "accepted messageLength %zu > %zu bytes", msg_len, size);
         FUZZ_CHECK(RIG_PTP_MGMT_HEADER_LEN + 4 + tlv_len <= msg_len, "TLV %zu past message %zu",
                    tlv_len, msg_len);
-        if (!m.is_error && m.action != 0 && need(m.management_id))
-            FUZZ_CHECK(tlv_len >= 2 + need(m.management_id), "data set 0x%04x from %zu bytes",
+        size_t need = rig_ptp_dataset_len(m.management_id);
+        if (!m.is_error && m.action != 0 && need)
+            FUZZ_CHECK(tlv_len >= 2 + need, "data set 0x%04x from %zu bytes",
                        m.management_id, tlv_len);
         (void)rig_ptp_port_state_name(m.u.port.port_state);
         (void)rig_ptp_mgmt_error_name(m.error_id);

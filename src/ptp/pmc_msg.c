@@ -60,7 +60,7 @@ static void port_identity(const uint8_t *p, rig_ptp_port_identity_t *out)
     out->port_number = get16(p + 8);
 }
 
-static size_t dataset_len(uint16_t mid)
+size_t rig_ptp_dataset_len(uint16_t mid)
 {
     switch (mid) {
     case RIG_PTP_MID_CURRENT_DATA_SET:
@@ -111,7 +111,7 @@ const char *rig_ptp_mgmt_error_name(uint16_t error_id)
 size_t rig_ptp_msg_encode_get(uint8_t *buf, size_t cap, uint16_t mid, uint16_t sequence_id,
                               uint16_t source_port, uint8_t domain)
 {
-    size_t data = dataset_len(mid);
+    size_t data = rig_ptp_dataset_len(mid);
     size_t total = RIG_PTP_MGMT_HEADER_LEN + 6 + data;
     if (!buf || data == 0 || cap < total)
         return 0;
@@ -244,7 +244,7 @@ rig_error_t rig_ptp_msg_decode(const uint8_t *buf, size_t len, rig_ptp_msg_t *ou
     out->management_id = get16(tlv + 4);
     size_t data_len = tlv_len - 2;
     const uint8_t *data = tlv + 6;
-    size_t need = dataset_len(out->management_id);
+    size_t need = rig_ptp_dataset_len(out->management_id);
     if (need == 0 || out->action == 0 /* a GET's zero data is not a data set */)
         return RIG_OK;
     if (data_len < need)

@@ -126,6 +126,10 @@ typedef struct {
     } u; /* by management_id, when !is_error and the id is one of rig_ptp_mid_t */
 } rig_ptp_msg_t;
 
+/** Length of a data set's body (the *_LEN above), 0 for a management id this module does not
+ * know. */
+size_t rig_ptp_dataset_len(uint16_t mid);
+
 /**
  * Writes a GET of `mid` (one of rig_ptp_mid_t) into buf: source port identity all-zero clock
  * identity and `source_port`, target all ones (every port), boundary hops 0 (as `pmc -b 0`).
