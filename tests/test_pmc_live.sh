@@ -142,10 +142,12 @@ SLAVE_PID=$!
 # Settled: pmc sees the grandmaster present and a sync received. (A free-running slave stays
 # UNCALIBRATED on ptp4l 3.1.1: measured; its servo never reports locked within 17 s.)
 ts=
+# And a path delay measured: the first delay response may come after the first sync.
 for _ in $(seq 100); do
-  ts=$(pmc -u -b 0 -s "$UDS2" 'GET TIME_STATUS_NP' 2>/dev/null)
+  ts=$(pmc -u -b 0 -s "$UDS2" 'GET TIME_STATUS_NP' 'GET CURRENT_DATA_SET' 2>/dev/null)
   [ "$(awk '$1 == "gmPresent" {print $2}' <<<"$ts")" = true ] &&
-    [ "$(awk '$1 == "ingress_time" {print $2}' <<<"$ts")" != 0 ] && break
+    [ "$(awk '$1 == "ingress_time" {print $2}' <<<"$ts")" != 0 ] &&
+    awk '$1 == "meanPathDelay" {d = $2} END { exit !(d > 0) }' <<<"$ts" && break
   kill -0 "$SLAVE_PID" 2>/dev/null || break
   sleep 0.1
 done
