@@ -28,6 +28,10 @@ need=(
   "libfontconfig-dev:/usr/include/fontconfig/fontconfig.h"
   "libsdl2-dev:/usr/include/SDL2/SDL.h"
   "libnng-dev:/usr/include/nng/nng.h"
+  # the multi-host tests' network faults: loss (iptables -m statistic) and delay (an NFQUEUE
+  # delayer built with the rest)
+  "libnetfilter-queue-dev:/usr/include/libnetfilter_queue/libnetfilter_queue.h"
+  "iptables:/usr/sbin/iptables"
 )
 if [ "${1:-}" = --fuzz ]; then
   # libclang-rt-dev (Debian's default LLVM, 14 on bookworm) holds libclang_rt.fuzzer.
