@@ -2,7 +2,8 @@
  * libFuzzer harness: rig_wire_decode (src/net/wire.h) on arbitrary bytes, as a receiver gets
  * them from the network. It must never crash or read outside the buffer (ASan + UBSan), and
  * its answer must be coherent: a rejection carries a reason; an accepted message is within its
- * own bounds (strings terminated, device count and pixels inside the input), and encodes back
+ * own bounds (strings terminated, device count and pixels inside the input, PTP states and
+ * flags in range, no truth without its flag), and encodes back
  * to exactly the bytes it was decoded from.
  */
 #include <stdint.h>
@@ -42,7 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const uint8_t *p = msg.u.frame.data;
         FUZZ_CHECK(p >= buf && p + msg.u.frame.data_size <= buf + size,
                    "pixels outside the message");
+    } else if (msg.type == RIG_WIRE_PTP) {
+        FUZZ_CHECK(msg.u.ptp.valid <= 1 && msg.u.ptp.gm_present <= 1 &&
+                       msg.u.ptp.servo_state <= RIG_WIRE_PTP_SERVO_MAX &&
+                       msg.u.ptp.port_state <= RIG_WIRE_PTP_PORT_MAX,
+                   "PTP flag or state out of range accepted");
     }
+    if (msg.type == RIG_WIRE_FRAME && !(msg.u.frame.flags & RIG_WIRE_FRAME_TRUTH))
+        FUZZ_CHECK(msg.u.frame.trigger_seq == 0 && msg.u.frame.true_mono_us == 0,
+                   "truth decoded from a FRAME without the truth flag");
     /* Canonical: what was accepted encodes back to the same bytes. */
     uint8_t *again = malloc(size);
     size_t len = 0;

@@ -39,8 +39,11 @@ static void sample(int type, rig_wire_msg_t *m)
     case RIG_WIRE_FRAME:
         m->u.frame.device = 1;
         m->u.frame.stream = RIG_STREAM_DEPTH;
-        m->u.frame.flags = RIG_WIRE_FRAME_INTERFERED | RIG_WIRE_FRAME_PIXELS;
+        m->u.frame.flags =
+            RIG_WIRE_FRAME_INTERFERED | RIG_WIRE_FRAME_PIXELS | RIG_WIRE_FRAME_TRUTH;
         m->u.frame.index = 12345;
+        m->u.frame.trigger_seq = 0x1122334455667788ull;
+        m->u.frame.true_mono_us = -77;
         m->u.frame.device_ts_us = -5;
         m->u.frame.host_ts_us = 1795481963896114;
         m->u.frame.global_ts_us = RIG_TS_NONE;
@@ -71,6 +74,11 @@ static void sample(int type, rig_wire_msg_t *m)
         m->u.ptp.servo_state = 2;
         m->u.ptp.port_state = 9;
         m->u.ptp.valid = 1;
+        m->u.ptp.host_ts_us = 1795481963896114;
+        m->u.ptp.mean_path_delay_ns = 5123;
+        m->u.ptp.steps_removed = 1;
+        m->u.ptp.gm_present = 1;
+        memcpy(m->u.ptp.gm_identity, "\x00\x11\x22\xff\xfe\x33\x44\x55", 8);
         break;
     case RIG_WIRE_HEARTBEAT:
         m->u.heartbeat.node_time_us = 99;
@@ -90,13 +98,16 @@ static size_t expected_size(int type)
          * delays 4*4, trigger out 1, its delay and frames per trigger 4*2 */
         return 24 + 2 + 8 + 2 + (14 + 2 + 10 + 25) + (14 + 2 + 0 + 25);
     case RIG_WIRE_FRAME:
-        return 24 + 2 + 1 + 1 + 8 + 4 * 8 + 1 + 4 * 4 + sizeof pixels;
+        /* ... timestamps and bound 4*8, truth 8+8, pixels' header 1+4*4, the pixels */
+        return 24 + 2 + 1 + 1 + 8 + 4 * 8 + 16 + 1 + 4 * 4 + sizeof pixels;
     case RIG_WIRE_CLOCK:
         return 24 + 1 + 2 + 3 * 8;
     case RIG_WIRE_EVENT:
         return 24 + 1 + 2 + 8 + (2 + 3) + (2 + 9);
     case RIG_WIRE_PTP:
-        return 24 + 8 + 3;
+        /* offset 8, servo, port, valid 3, host time 8, path delay 8, steps 2, gm present 1,
+         * gm identity 8 */
+        return 24 + 8 + 3 + 8 + 8 + 2 + 1 + 8;
     case RIG_WIRE_HEARTBEAT:
         return 24 + 8 + 8 + 8 + 4;
     }
@@ -145,7 +156,9 @@ static void test_round_trip_every_type(void **state)
         case RIG_WIRE_FRAME:
             assert_int_equal(d.u.frame.device, 1);
             assert_int_equal(d.u.frame.stream, RIG_STREAM_DEPTH);
-            assert_int_equal(d.u.frame.flags, 3);
+            assert_int_equal(d.u.frame.flags, 7);
+            assert_true(d.u.frame.trigger_seq == 0x1122334455667788ull);
+            assert_true(d.u.frame.true_mono_us == -77);
             assert_true(d.u.frame.index == 12345);
             assert_true(d.u.frame.device_ts_us == -5);
             assert_true(d.u.frame.host_ts_us == 1795481963896114);
@@ -168,6 +181,12 @@ static void test_round_trip_every_type(void **state)
             assert_true(d.u.ptp.offset_ns == -1234);
             assert_int_equal(d.u.ptp.valid, 1);
             assert_int_equal(d.u.ptp.port_state, 9);
+            assert_int_equal(d.u.ptp.servo_state, 2);
+            assert_true(d.u.ptp.host_ts_us == 1795481963896114);
+            assert_true(d.u.ptp.mean_path_delay_ns == 5123);
+            assert_int_equal(d.u.ptp.steps_removed, 1);
+            assert_int_equal(d.u.ptp.gm_present, 1);
+            assert_memory_equal(d.u.ptp.gm_identity, m.u.ptp.gm_identity, 8);
             break;
         case RIG_WIRE_HEARTBEAT:
             assert_true(d.u.heartbeat.dropped == 3 && d.u.heartbeat.frames_published == 1000);
@@ -186,13 +205,24 @@ static void test_header_bytes(void **state)
     sample(RIG_WIRE_PTP, &m);
     size_t len;
     uint8_t *buf = encode(&m, &len);
-    const uint8_t want[24] = {'R', 'S', 'Y', 'N', 1, 0, 5, 0, 7, 0, 0, 0, 11, 0, 0, 0,
+    const uint8_t want[24] = {'R', 'S', 'Y', 'N', 1, 0, 5, 0, 7, 0, 0, 0, 38, 0, 0, 0,
                               8,   7,   6,   5,   4, 3, 2, 1};
     assert_memory_equal(buf, want, sizeof want);
     /* offset -1234 = 0xFFFFFFFFFFFFFB2E */
     assert_int_equal(buf[24], 0x2E);
     assert_int_equal(buf[25], 0xFB);
     assert_int_equal(buf[31], 0xFF);
+    /* servo, port, valid; host time; path delay 5123 = 0x1403; steps; gm; its identity */
+    assert_int_equal(buf[32], 2);
+    assert_int_equal(buf[33], 9);
+    assert_int_equal(buf[34], 1);
+    assert_int_equal(buf[43], 0x03);
+    assert_int_equal(buf[44], 0x14);
+    assert_int_equal(buf[51], 1);
+    assert_int_equal(buf[53], 1);
+    assert_int_equal(buf[54], 0x00);
+    assert_int_equal(buf[57], 0xff);
+    assert_int_equal(buf[61], 0x55);
     rig_wire_set_seq(buf, len, 258);
     rig_wire_msg_t d;
     assert_int_equal(rig_wire_decode(buf, len, &d, NULL, 0), RIG_OK);
@@ -286,11 +316,14 @@ static void test_bad_bodies_rejected(void **state)
     assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_ERROR_INVALID_ARGUMENT);
     assert_non_null(strstr(why, "stream 2"));
     buf[26] = 1;
-    buf[27] = 0x7;
+    buf[27] = 0xF;
     assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_ERROR_INVALID_ARGUMENT);
     assert_non_null(strstr(why, "unknown bits"));
+    /* the truth flag cleared: its 16 bytes are read as the pixels' header, which disagrees */
     buf[27] = 0x3;
-    size_t stride_at = 24 + 2 + 1 + 1 + 8 + 32 + 1 + 8;
+    assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_ERROR_INVALID_ARGUMENT);
+    buf[27] = 0x7;
+    size_t stride_at = 24 + 2 + 1 + 1 + 8 + 32 + 16 + 1 + 8;
     buf[stride_at] = 11; /* 11 < 4 px * 3 bytes */
     assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_ERROR_INVALID_ARGUMENT);
     assert_non_null(strstr(why, "disagree"));
@@ -310,12 +343,47 @@ static void test_bad_bodies_rejected(void **state)
     assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_ERROR_INVALID_ARGUMENT);
     assert_non_null(strstr(why, "65 devices"));
     free(buf);
-    /* PTP: valid flag 2 */
+    /* FRAME without pixels: the truth flag set on a message without truth (truncated), cleared
+     * on one with it (trailing bytes) */
+    sample(RIG_WIRE_FRAME, &m);
+    m.u.frame.flags = 0;
+    buf = encode(&m, &len);
+    buf[27] = RIG_WIRE_FRAME_TRUTH;
+    assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_ERROR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "truncated: FRAME truth trigger sequence"));
+    free(buf);
+    m.u.frame.flags = RIG_WIRE_FRAME_TRUTH;
+    buf = encode(&m, &len);
+    assert_int_equal(len, 24 + 2 + 1 + 1 + 8 + 32 + 16);
+    assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_OK);
+    assert_true(d.u.frame.trigger_seq == m.u.frame.trigger_seq && !d.u.frame.data);
+    buf[27] = 0;
+    assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_ERROR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "16 bytes after the end of the FRAME"));
+    free(buf);
+    /* PTP: valid flag 2, servo state 4, port state 11, grandmaster present 2 */
+    struct {
+        size_t at;
+        uint8_t value;
+        const char *says;
+    } ptp[] = {
+        {34, 2, "valid flag is 2"},
+        {32, RIG_WIRE_PTP_SERVO_MAX + 1, "servo state 4 is unknown"},
+        {33, RIG_WIRE_PTP_PORT_MAX + 1, "port state 11 is unknown"},
+        {53, 2, "grandmaster present flag is 2"},
+    };
     sample(RIG_WIRE_PTP, &m);
     buf = encode(&m, &len);
-    buf[len - 1] = 2;
-    assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_ERROR_INVALID_ARGUMENT);
-    assert_non_null(strstr(why, "valid flag"));
+    for (size_t i = 0; i < sizeof ptp / sizeof ptp[0]; i++) {
+        uint8_t was = buf[ptp[i].at];
+        buf[ptp[i].at] = ptp[i].value;
+        assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why),
+                         RIG_ERROR_INVALID_ARGUMENT);
+        if (!strstr(why, ptp[i].says))
+            fail_msg("PTP case %zu: \"%s\" does not say \"%s\"", i, why, ptp[i].says);
+        buf[ptp[i].at] = was;
+    }
+    assert_int_equal(rig_wire_decode(buf, len, &d, why, sizeof why), RIG_OK);
     free(buf);
     /* EVENT: unknown kind */
     sample(RIG_WIRE_EVENT, &m);
@@ -339,11 +407,17 @@ static void test_encode_refuses_what_cannot_decode(void **state)
     m.u.frame.flags = 0; /* no pixels: none encoded, none decoded */
     size_t len;
     uint8_t *buf = encode(&m, &len);
-    assert_int_equal(len, expected_size(RIG_WIRE_FRAME) - 17 - sizeof pixels);
+    assert_int_equal(len, expected_size(RIG_WIRE_FRAME) - 16 - 17 - sizeof pixels);
     rig_wire_msg_t d;
     assert_int_equal(rig_wire_decode(buf, len, &d, NULL, 0), RIG_OK);
     assert_null(d.u.frame.data);
     free(buf);
+    sample(RIG_WIRE_PTP, &m);
+    m.u.ptp.servo_state = RIG_WIRE_PTP_SERVO_MAX + 1; /* no such state */
+    assert_int_equal(rig_wire_encoded_size(&m), 0);
+    sample(RIG_WIRE_PTP, &m);
+    m.u.ptp.gm_present = 2;
+    assert_int_equal(rig_wire_encoded_size(&m), 0);
     sample(RIG_WIRE_PTP, &m);
     uint8_t small[30];
     assert_int_equal(rig_wire_encode(&m, small, sizeof small, &len), RIG_ERROR_INVALID_ARGUMENT);

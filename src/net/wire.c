@@ -113,6 +113,10 @@ static void put_body(wbuf_t *w, const rig_wire_msg_t *m)
         put_i64(w, f->host_ts_us);
         put_i64(w, f->global_ts_us);
         put_i64(w, f->global_bound_us);
+        if (f->flags & RIG_WIRE_FRAME_TRUTH) {
+            put_u(w, f->trigger_seq, 8);
+            put_i64(w, f->true_mono_us);
+        }
         if (f->flags & RIG_WIRE_FRAME_PIXELS) {
             put_u(w, f->format, 1);
             put_u(w, f->width, 4);
@@ -151,7 +155,8 @@ static void put_body(wbuf_t *w, const rig_wire_msg_t *m)
     }
     case RIG_WIRE_PTP: {
         const rig_wire_ptp_t *p = &m->u.ptp;
-        if (p->valid > 1) {
+        if (p->valid > 1 || p->servo_state > RIG_WIRE_PTP_SERVO_MAX ||
+            p->port_state > RIG_WIRE_PTP_PORT_MAX || p->gm_present > 1) {
             w->bad = true;
             return;
         }
@@ -159,6 +164,11 @@ static void put_body(wbuf_t *w, const rig_wire_msg_t *m)
         put_u(w, p->servo_state, 1);
         put_u(w, p->port_state, 1);
         put_u(w, p->valid, 1);
+        put_i64(w, p->host_ts_us);
+        put_i64(w, p->mean_path_delay_ns);
+        put_u(w, p->steps_removed, 2);
+        put_u(w, p->gm_present, 1);
+        put_bytes(w, p->gm_identity, 8);
         break;
     }
     case RIG_WIRE_HEARTBEAT: {
@@ -337,6 +347,12 @@ static void get_frame(rbuf_t *r, rig_wire_frame_t *f)
     f->host_ts_us = get_i64(r, "FRAME host timestamp");
     f->global_ts_us = get_i64(r, "FRAME global timestamp");
     f->global_bound_us = get_i64(r, "FRAME global bound");
+    f->trigger_seq = 0;
+    f->true_mono_us = 0;
+    if (!r->bad && (f->flags & RIG_WIRE_FRAME_TRUTH)) {
+        f->trigger_seq = get_u(r, 8, "FRAME truth trigger sequence");
+        f->true_mono_us = get_i64(r, "FRAME truth mid-exposure instant");
+    }
     f->format = RIG_FORMAT_NONE;
     f->width = f->height = f->stride = f->data_size = 0;
     f->data = NULL;
@@ -426,10 +442,26 @@ rig_error_t rig_wire_decode(const uint8_t *buf, size_t len, rig_wire_msg_t *out,
         rig_wire_ptp_t *p = &out->u.ptp;
         p->offset_ns = get_i64(&r, "PTP offset");
         p->servo_state = (uint8_t)get_u(&r, 1, "PTP servo state");
+        if (!r.bad && p->servo_state > RIG_WIRE_PTP_SERVO_MAX)
+            fail(&r, "PTP servo state %u is unknown (0-%d)", (unsigned)p->servo_state,
+                 RIG_WIRE_PTP_SERVO_MAX);
         p->port_state = (uint8_t)get_u(&r, 1, "PTP port state");
+        if (!r.bad && p->port_state > RIG_WIRE_PTP_PORT_MAX)
+            fail(&r, "PTP port state %u is unknown (0-%d)", (unsigned)p->port_state,
+                 RIG_WIRE_PTP_PORT_MAX);
         p->valid = (uint8_t)get_u(&r, 1, "PTP valid flag");
         if (!r.bad && p->valid > 1)
             fail(&r, "PTP valid flag is %u, not 0 or 1", (unsigned)p->valid);
+        p->host_ts_us = get_i64(&r, "PTP host time");
+        p->mean_path_delay_ns = get_i64(&r, "PTP mean path delay");
+        p->steps_removed = (uint16_t)get_u(&r, 2, "PTP steps removed");
+        p->gm_present = (uint8_t)get_u(&r, 1, "PTP grandmaster present flag");
+        if (!r.bad && p->gm_present > 1)
+            fail(&r, "PTP grandmaster present flag is %u, not 0 or 1", (unsigned)p->gm_present);
+        if (need(&r, 8, "PTP grandmaster identity")) {
+            memcpy(p->gm_identity, r.p + r.pos, 8);
+            r.pos += 8;
+        }
         break;
     }
     case RIG_WIRE_HEARTBEAT: {

@@ -57,8 +57,9 @@ typedef struct rig_wire_hello {
 enum {
     RIG_WIRE_FRAME_INTERFERED = 1u << 0, /* depth disturbed by another ToF camera */
     RIG_WIRE_FRAME_PIXELS = 1u << 1,     /* pixels follow */
+    RIG_WIRE_FRAME_TRUTH = 1u << 2,      /* the simulator's ground truth follows (node --truth) */
 };
-#define RIG_WIRE_FRAME_FLAGS_ALL 0x3u
+#define RIG_WIRE_FRAME_FLAGS_ALL 0x7u
 
 typedef struct rig_wire_frame {
     uint16_t device;  /* index in the node's HELLO devices */
@@ -67,6 +68,10 @@ typedef struct rig_wire_frame {
     uint64_t index;
     int64_t device_ts_us, host_ts_us, global_ts_us; /* RIG_TS_NONE when none */
     int64_t global_bound_us;                        /* INT64_MAX when no bound */
+    /* With RIG_WIRE_FRAME_TRUTH (simulated frames, `rigsync node --truth`; a test and benchmark
+     * aid: nothing in rigsync's sync path reads it), before the pixels: */
+    uint64_t trigger_seq; /* the pulse or tick that caused the capture */
+    int64_t true_mono_us; /* true mid-exposure instant on CLOCK_MONOTONIC */
     /* With RIG_WIRE_FRAME_PIXELS: */
     uint8_t format; /* rig_format_t */
     uint32_t width, height, stride; /* stride 0 for MJPG */
@@ -89,11 +94,19 @@ typedef struct rig_wire_event {
     char detail[RIG_WIRE_MAX_STRING + 1];
 } rig_wire_event_t;
 
+#define RIG_WIRE_PTP_SERVO_MAX 3 /* linuxptp's servo states: unlocked, jump, locked, stable */
+#define RIG_WIRE_PTP_PORT_MAX 10 /* IEEE 1588 port states 1-9, linuxptp's GRAND_MASTER 10 */
+/* The node's host clock as its ptp4l sees it, read through ptp4l's management socket. */
 typedef struct rig_wire_ptp {
-    int64_t offset_ns;   /* host clock minus the PTP master's */
-    uint8_t servo_state; /* ptp4l's servo state (0 unlocked, 1 jump, 2 locked, ...) */
-    uint8_t port_state;  /* ptp4l's port state (IEEE 1588 numbering) */
-    uint8_t valid;       /* 0: no ptp4l answered (the other fields mean nothing), 1: valid */
+    int64_t offset_ns;   /* host clock minus the PTP master's (TIME_STATUS_NP master_offset) */
+    uint8_t servo_state; /* 0 unlocked, 1 jump, 2 locked, 3 locked stable (linuxptp's s0-s3) */
+    uint8_t port_state;  /* ptp4l's port state (IEEE 1588 numbering, 0-10) */
+    uint8_t valid;       /* 0: no ptp4l answered (the fields below host_ts_us mean nothing) */
+    int64_t host_ts_us;  /* the node's host clock when it asked */
+    int64_t mean_path_delay_ns; /* CURRENT_DATA_SET meanPathDelay, rounded */
+    uint16_t steps_removed;     /* boundary clocks between this clock and the grandmaster */
+    uint8_t gm_present;         /* 0 or 1: ptp4l has a grandmaster */
+    uint8_t gm_identity[8];     /* the grandmaster's clock identity */
 } rig_wire_ptp_t;
 
 typedef struct rig_wire_heartbeat {
