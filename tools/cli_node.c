@@ -10,6 +10,9 @@
  * socket sits a bounded queue (count and bytes): when it is full the message is dropped, counted
  * and announced in the next HEARTBEAT (every 100 ms), whose count is cumulative so that losing
  * a HEARTBEAT loses no information.
+ * PTP: every second (and once at the start) the local ptp4l's state goes out as a PTP message,
+ * read on its own thread (tools/cli_node_ptp.c). --truth adds the simulator's ground truth to
+ * FRAME messages (tests and benchmarks only: nothing in rigsync's sync path reads it).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +33,7 @@
 #include "common/util.h"
 #include "config/ranges.h"
 #include "net/wire.h"
+#include "rigsync/sim.h"
 
 static volatile sig_atomic_t interrupted;
 static void on_signal(int sig) { interrupted = sig; }
@@ -44,6 +48,8 @@ typedef struct node_opts {
     const char *listen;
     double seconds; /* 0: until Ctrl-C */
     bool backend_set, interval_set, quiet;
+    const char *ptp_uds; /* NULL: ptp4l's default */
+    bool no_ptp, truth;
     uint64_t interval_ms;
     uint32_t node_id;
 } node_opts_t;
@@ -85,7 +91,7 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
                            strcmp(a, "--seconds") == 0 || strcmp(a, "--backend") == 0 ||
                            strcmp(a, "--seed") == 0 || strcmp(a, "--orbbec-lib") == 0 ||
                            strcmp(a, "--clock-sync-interval-ms") == 0 ||
-                           strcmp(a, "--node-id") == 0;
+                           strcmp(a, "--node-id") == 0 || strcmp(a, "--ptp-uds") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync node: %s needs a value\n", a);
             return CLI_USAGE;
@@ -131,6 +137,12 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
                 return CLI_USAGE;
             }
             o->node_id = (uint32_t)u;
+        } else if (strcmp(a, "--ptp-uds") == 0) {
+            o->ptp_uds = v;
+        } else if (strcmp(a, "--no-ptp") == 0) {
+            o->no_ptp = true;
+        } else if (strcmp(a, "--truth") == 0) {
+            o->truth = true;
         } else if (strcmp(a, "--pixels") == 0) {
             o->rig.pixels = true;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -154,6 +166,13 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
         return CLI_USAGE;
     }
     if (!cli_node_url_check("node", "--listen", o->listen))
+        return CLI_USAGE;
+    if (o->no_ptp && o->ptp_uds) {
+        fprintf(stderr, "rigsync node: --ptp-uds and --no-ptp contradict each other; give one "
+                        "of them\n");
+        return CLI_USAGE;
+    }
+    if (o->ptp_uds && !cli_node_ptp_uds_check(o->ptp_uds))
         return CLI_USAGE;
     return cli_rig_opts_check("node", &o->rig, o->backend_set);
 }
@@ -319,7 +338,7 @@ static void on_pipe(nng_pipe p, nng_pipe_ev ev, void *arg)
 /* ---- the rig's callbacks ---- */
 
 void cli_node_print_frame(FILE *out, size_t device, int stream, uint64_t index, int64_t dts,
-                          int64_t hts, int64_t gts, const char *serial)
+                          int64_t hts, int64_t gts, const char *serial, const char *extra)
 {
     /* run --global's line, then what a receiver needs to match it: index and serial. */
     fprintf(out, "device#%zu, %s frame timestamp: %" PRId64 " us , system timestamp: %" PRId64
@@ -330,8 +349,8 @@ void cli_node_print_frame(FILE *out, size_t device, int stream, uint64_t index, 
     else
         fprintf(out, "%" PRId64 " us", gts);
     char shown[RIG_WIRE_MAX_STRING * 4 + 1];
-    fprintf(out, " , index: %" PRIu64 " , serial: %s\n", index,
-            rig_escape(shown, sizeof shown, serial));
+    fprintf(out, " , index: %" PRIu64 " , serial: %s%s\n", index,
+            rig_escape(shown, sizeof shown, serial), extra);
 }
 
 static void on_frame(rig_frame_t *f, void *user)
@@ -350,6 +369,13 @@ static void on_frame(rig_frame_t *f, void *user)
     w->global_ts_us = rig_frame_global_ts_us(f);
     w->global_bound_us = rig_frame_global_ts_bound_us(f);
     w->flags = rig_frame_interfered(f) ? RIG_WIRE_FRAME_INTERFERED : 0;
+    rig_sim_truth_t truth;
+    memset(&truth, 0, sizeof(truth));
+    if (ns->o->truth && rig_sim_frame_truth(f, &truth) == RIG_OK) {
+        w->flags |= RIG_WIRE_FRAME_TRUTH;
+        w->trigger_seq = truth.trigger_seq;
+        w->true_mono_us = truth.true_mono_us;
+    }
     const uint8_t *data = rig_frame_data(f);
     if (ns->o->rig.pixels && data && rig_frame_format(f) != RIG_FORMAT_NONE) {
         w->flags |= RIG_WIRE_FRAME_PIXELS;
@@ -366,7 +392,7 @@ static void on_frame(rig_frame_t *f, void *user)
     ns->frames_seen++;
     if (!ns->o->quiet)
         cli_node_print_frame(stdout, w->device, w->stream, w->index, w->device_ts_us,
-                             w->host_ts_us, w->global_ts_us, rig_frame_serial(f));
+                             w->host_ts_us, w->global_ts_us, rig_frame_serial(f), "");
     pthread_mutex_unlock(&ns->lock);
     push(ns, &m, true);
 }
@@ -412,6 +438,17 @@ static void on_device_event(const rig_device_event_t *ev, void *user)
     printf("%s %s: %s\n", rig_escape(serial, sizeof(serial), ev->serial),
            rig_device_event_name(ev->kind), rig_escape(detail, sizeof(detail), ev->detail));
     pthread_mutex_unlock(&ns->lock);
+    push(ns, &m, false);
+}
+
+static void on_ptp(const rig_wire_ptp_t *ptp, void *user)
+{
+    node_state_t *ns = user;
+    rig_wire_msg_t m;
+    memset(&m, 0, sizeof(m));
+    m.type = RIG_WIRE_PTP;
+    m.node_id = ns->o->node_id;
+    m.u.ptp = *ptp;
     push(ns, &m, false);
 }
 
@@ -516,6 +553,7 @@ int cli_node(int argc, char **argv)
     cli_rig_t rig;
     memset(&rig, 0, sizeof(rig));
     bool sock_open = false, sender_running = false;
+    cli_node_ptp_t *ptp = NULL;
     pthread_t sender;
     ns.q = calloc(QUEUE_MAX_MSGS, sizeof(*ns.q));
     if (!ns.q) {
@@ -543,6 +581,11 @@ int cli_node(int argc, char **argv)
         goto out;
     }
     sender_running = true;
+    if (!o.no_ptp) {
+        rc = cli_node_ptp_start(o.ptp_uds, o.quiet, on_ptp, &ns, &ptp);
+        if (rc != CLI_OK)
+            goto out;
+    }
     ns.t0_us = rig_realtime_us();
     rig_context_set_frame_callback(rig.ctx, on_frame, &ns);
     rig_context_set_clock_event_callback(rig.ctx, on_clock_event, &ns);
@@ -582,6 +625,7 @@ int cli_node(int argc, char **argv)
 out:
     /* The rig first: no callback runs after this. Then the queue drains with a last HEARTBEAT. */
     cli_rig_close(&rig);
+    cli_node_ptp_stop(ptp); /* its last message is queued before the sender drains */
     if (sender_running) {
         pthread_mutex_lock(&ns.lock);
         ns.stopping = true;

@@ -1,7 +1,7 @@
 /*
  * rigsync node-tap tcp://ADDR:PORT [--seconds S] [--frames]: subscribes to a `rigsync node`,
- * decodes what it publishes, prints one line per FRAME (with --frames; the node's own frame
- * line) and at the end counts the messages per type and the gaps in the node's sequence.
+ * decodes what it publishes, prints one line per PTP message, one per FRAME (with --frames; the
+ * node's own frame line, then the simulator's truth when the node sent it: --truth) and at the end counts the messages per type and the gaps in the node's sequence.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,7 +25,7 @@ static void on_signal(int sig) { tap_interrupted = sig; }
 typedef struct tap_state {
     bool frames; /* --frames: print FRAME, HEARTBEAT and EVENT lines */
     uint64_t per_type[RIG_WIRE_TYPE_MAX + 1];
-    uint64_t malformed, gaps, lost, restarts, before_hello;
+    uint64_t malformed, gaps, lost, restarts, before_hello, truths;
     bool have_seq, have_hello, have_beat;
     uint64_t next_seq;
     uint32_t node_id;
@@ -71,10 +71,17 @@ static void on_message(tap_state_t *t, const uint8_t *buf, size_t len)
             t->before_hello++; /* no serial to print it with */
             break;
         }
-        if (t->frames)
+        if (f->flags & RIG_WIRE_FRAME_TRUTH)
+            t->truths++;
+        if (t->frames) {
+            char truth[96] = "";
+            if (f->flags & RIG_WIRE_FRAME_TRUTH)
+                snprintf(truth, sizeof truth, " , truth: seq=%" PRIu64 " true_mono_us=%" PRId64,
+                         f->trigger_seq, f->true_mono_us);
             cli_node_print_frame(stdout, f->device, f->stream, f->index, f->device_ts_us,
                                  f->host_ts_us, f->global_ts_us,
-                                 t->hello->devices[f->device].serial);
+                                 t->hello->devices[f->device].serial, truth);
+        }
         break;
     }
     case RIG_WIRE_HEARTBEAT: {
@@ -99,12 +106,23 @@ static void on_message(tap_state_t *t, const uint8_t *buf, size_t len)
                    rig_escape(detail, sizeof detail, m->u.event.detail));
         }
         break;
-    case RIG_WIRE_PTP:
-        if (t->frames)
-            printf("PTP offset %" PRId64 " ns, servo %u, port %u, %s\n", m->u.ptp.offset_ns,
-                   (unsigned)m->u.ptp.servo_state, (unsigned)m->u.ptp.port_state,
-                   m->u.ptp.valid ? "valid" : "not valid");
+    case RIG_WIRE_PTP: {
+        /* One line each, with or without --frames (one a second). */
+        const rig_wire_ptp_t *p = &m->u.ptp;
+        if (!p->valid) {
+            printf("PTP valid=0 node_time_us=%" PRId64 " (no ptp4l answered the node)\n",
+                   p->host_ts_us);
+            break;
+        }
+        char gm[32];
+        rig_ptp_clock_identity_format(p->gm_identity, gm, sizeof gm);
+        printf("PTP valid=1 node_time_us=%" PRId64 " offset_ns=%" PRId64 " servo=s%u port=%s "
+               "path_delay_ns=%" PRId64 " steps_removed=%u gm=%s%s\n",
+               p->host_ts_us, p->offset_ns, (unsigned)p->servo_state,
+               rig_ptp_port_state_name(p->port_state), p->mean_path_delay_ns,
+               (unsigned)p->steps_removed, gm, p->gm_present ? "" : " (no grandmaster)");
         break;
+    }
     default:
         break;
     }
@@ -218,8 +236,8 @@ int cli_node_tap(int argc, char **argv)
                k < RIG_WIRE_TYPE_MAX ? ", " : "");
     printf("; malformed %" PRIu64 "; sequence gaps %" PRIu64 " (%" PRIu64
            " messages lost); node restarts %" PRIu64 "; frames before the first HELLO %" PRIu64
-           "; the node dropped %" PRIu64 "\n",
-           t.malformed, t.gaps, t.lost, t.restarts, t.before_hello, t.node_dropped);
+           "; the node dropped %" PRIu64 "; frames with truth %" PRIu64 "\n",
+           t.malformed, t.gaps, t.lost, t.restarts, t.before_hello, t.node_dropped, t.truths);
     if (rc == CLI_OK && total_msgs == 0) {
         fprintf(stderr, "rigsync node-tap: nothing arrived from %s; is a rigsync node listening "
                         "there (rigsync node --listen %s)?\n", url, url);

@@ -20,6 +20,7 @@ typedef struct rig_sim_truth {
     int64_t true_ts_us;       /**< host-clock instant of mid-exposure (what device_ts marks) */
     int64_t arrival_us;       /**< host-clock instant the frame arrived (== host_ts_us) */
     uint64_t trigger_seq;     /**< sequence number of the pulse/tick that caused the capture */
+    int64_t true_mono_us;
 } rig_sim_truth_t;
 
 rig_error_t rig_sim_frame_truth(const rig_frame_t *frame, rig_sim_truth_t *out);
