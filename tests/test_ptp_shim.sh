@@ -15,10 +15,16 @@
 #   - the real clock was neither stepped nor slewed: CLOCK_REALTIME - CLOCK_MONOTONIC, the
 #     kernel's tick and status are unchanged (and every ptp4l runs without CAP_SYS_TIME, so the
 #     kernel would refuse it anyway)
-# Usage: test_ptp_shim.sh LIBCLOCKSHIM CLOCKSHIM_CTL. Exit 0 pass, 1 fail, 77 skipped (why).
+#   - a `rigsync node --truth` on host 1 (under the shim, without CAP_SYS_TIME, like ptp4l)
+#     reports its ptp4l's state: node-tap shows PTP valid=1 lines, locked (s2, SLAVE) after the
+#     lock, each such offset one that host 1's ptp4l logged for a sample (exactly), the last one
+#     within 100 us of what pmc reads right after it, the grandmaster pmc names, one step
+#     removed; every FRAME carries the simulator's truth
+# Usage: test_ptp_shim.sh LIBCLOCKSHIM CLOCKSHIM_CTL RIGSYNC. Exit 0 pass, 1 fail, 77 skipped.
 set -u
 SHIM=$1
 CTL=$2
+RIGSYNC=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=multihost/netns.sh
 . "$HERE/multihost/netns.sh"
@@ -33,6 +39,7 @@ done
 
 W=$(mktemp -d /tmp/rigsync-ptpshim.XXXXXX)
 fail=0
+PTP4L_PIDS=()
 bad() {
   echo "FAIL: $*"
   fail=1
@@ -45,6 +52,8 @@ NH=${#OFF[@]}
 MASTER=0
 CLIENTS=(1 2 3)
 NOPTP=4
+NODE_HOST=1 # runs a rigsync node next to its ptp4l
+NODE_URL=tcp://127.0.0.1:5560
 RUN_S=17
 
 netns_setup "$NH" || {
@@ -81,6 +90,9 @@ for ((i = 0; i < NH; i++)); do
   [ "$i" -eq "$NOPTP" ] && continue
   role="slaveOnly 1"
   [ "$i" -eq "$MASTER" ] && role="priority1 10"
+  # the node's host logs every sample (master offset ... sN), the others a summary a second
+  summary=0
+  [ "$i" -eq "$NODE_HOST" ] && summary=-4
   cat >"$W/h$i.conf" <<EOF
 [global]
 $role
@@ -94,13 +106,25 @@ announceReceiptTimeout 3
 logSyncInterval -4
 logMinDelayReqInterval -4
 tx_timestamp_timeout 50
-summary_interval 0
+summary_interval $summary
 use_syslog 0
 verbose 1
 EOF
   # shellcheck disable=SC2046
   netns_spawn "$i" "$W/h$i.log" $(on_host "$i" ptp4l -f "$W/h$i.conf" -i eth0)
+  PTP4L_PIDS+=("$NETNS_LAST_PID")
 done
+
+# The node on host 1 (frames with their truth, PTP from host 1's ptp4l) and a tap there; the
+# tap ends a second after the checks below, the node after it.
+# shellcheck disable=SC2046
+netns_spawn "$NODE_HOST" "$W/node.log" $(on_host "$NODE_HOST" "$RIGSYNC" node --listen "$NODE_URL" \
+  --seconds $((RUN_S + 4)) --truth --quiet --ptp-uds "$W/h$NODE_HOST.uds")
+node_pid=$NETNS_LAST_PID
+# shellcheck disable=SC2046
+netns_spawn "$NODE_HOST" "$W/tap.log" $(on_host "$NODE_HOST" "$RIGSYNC" node-tap "$NODE_URL" \
+  --seconds $((RUN_S + 1)))
+tap_pid=$NETNS_LAST_PID
 
 # Let ptp4l elect, step and lock; then sample the ground truth over the last 4 s.
 sleep $((RUN_S - 4))
@@ -127,7 +151,7 @@ host_line() { # host_line I TEXT: the lines of host I
 }
 
 # ptp4l processes still alive?
-for p in "${NETNS_PIDS[@]}"; do
+for p in "${PTP4L_PIDS[@]}"; do
   kill -0 "$p" 2>/dev/null || bad "a ptp4l (pid $p) exited early"
 done
 
@@ -166,6 +190,46 @@ for i in "${CLIENTS[@]}"; do
     bad "host $i: ptp4l's master_offset '${mo:-none}' does not agree (|offset| < 200 us)"
   fi
 done
+
+# The node's PTP messages: the last one the tap printed, then pmc on the same ptp4l right away.
+nh=$NODE_HOST
+node_last=$(grep '^PTP valid=1 ' "$W/tap.log" | tail -n 1)
+ts=$(pmc -u -b 0 -s "$W/h$nh.uds" 'GET TIME_STATUS_NP' 2>&1)
+mo=$(awk '$1=="master_offset"{print $2}' <<<"$ts")
+gm=$(awk '$1=="gmIdentity"{print $2}' <<<"$ts")
+wait "$tap_pid"
+kill -TERM "$node_pid" 2>/dev/null
+wait "$node_pid"
+node_rc=$?
+echo "host $nh: node's last PTP: ${node_last:-none}; pmc right after: master_offset ${mo:-?} ns, gmIdentity ${gm:-?}"
+[ "$node_rc" -eq 0 ] || bad "the node on host $nh: exit $node_rc: $(tail -n 3 "$W/node.log")"
+locked=$(grep -E '^PTP valid=1 .* servo=s2 port=SLAVE ' "$W/tap.log")
+nlocked=$(grep -c . <<<"$locked")
+# the lock comes within ~5 s of the start: 8 of the ~17 readings at least
+[ -n "$locked" ] && [ "$nlocked" -ge 8 ] || bad "host $nh: only ${nlocked} locked PTP readings from the node"
+grep -Eq '^PTP valid=1 .* servo=s2 port=SLAVE path_delay_ns=[1-9][0-9]* steps_removed=1 gm=[0-9a-f.]+$' <<<"$node_last" ||
+  bad "host $nh: the node's last PTP reading is not locked to a grandmaster one step away: '$node_last'"
+[ "$(sed -n 's/.* gm=\([0-9a-f.]*\).*/\1/p' <<<"$node_last")" = "$gm" ] ||
+  bad "host $nh: the node names grandmaster '$(sed -n 's/.* gm=\([0-9a-f.]*\).*/\1/p' <<<"$node_last")', pmc '$gm'"
+no=$(sed -n 's/.* offset_ns=\(-\{0,1\}[0-9]*\) .*/\1/p' <<<"$node_last")
+if [ -z "$no" ] || [ -z "$mo" ] || [ $(((no - mo) < 0 ? mo - no : no - mo)) -ge 100000 ]; then
+  bad "host $nh: the node's offset '${no:-none}' ns is not within 100 us of pmc's '${mo:-none}' ns"
+fi
+# every locked offset is a sample host 1's ptp4l logged (TIME_STATUS_NP is its last sample)
+strangers=0
+for o in $(sed -n 's/.* offset_ns=\(-\{0,1\}[0-9]*\) .*/\1/p' <<<"$locked"); do
+  grep -Eq "master offset +$o s2 " "$W/h$nh.log" || strangers=$((strangers + 1))
+done
+echo "host $nh: the node's PTP readings: $(grep -c '^PTP' "$W/tap.log") ($(grep -c '^PTP valid=0' "$W/tap.log") before ptp4l answered), $nlocked locked; $((nlocked - strangers)) of these offsets found in ptp4l's log"
+[ "$strangers" -eq 0 ] || bad "host $nh: $strangers of the node's $nlocked locked offsets were never logged by its ptp4l"
+summary=$(grep '^rigsync node-tap: ' "$W/tap.log")
+echo "host $nh: $summary"
+frames=$(sed -n 's/.* FRAME \([0-9]*\),.*/\1/p' <<<"$summary")
+truths=$(sed -n 's/.*; frames with truth \([0-9]*\)$/\1/p' <<<"$summary")
+[ -n "$frames" ] && [ "$frames" -ge 100 ] && [ "$truths" = "$frames" ] ||
+  bad "host $nh: ${truths:-?} of ${frames:-?} frames carried the truth (100 at least, all)"
+grep -q 'malformed 0; sequence gaps 0 ' <<<"$summary" || bad "host $nh: the tap lost or rejected messages"
+
 st=$(pmc -u -b 0 -s "$W/h$MASTER.uds" 'GET PORT_DATA_SET' 2>&1)
 grep -Eq 'portState +MASTER' <<<"$st" || bad "host $MASTER: ptp4l's portState is not MASTER: $(grep -E 'portState' <<<"$st")"
 l=$(host_line "$MASTER" "$last")
@@ -210,6 +274,10 @@ if [ $fail -ne 0 ]; then
   for ((i = 0; i < NH; i++)); do
     [ -f "$W/h$i.log" ] && { echo "--- ptp4l host $i (last lines)"; tail -n 15 "$W/h$i.log"; }
   done
+  echo "--- node-tap on host $NODE_HOST (PTP lines, last)"
+  grep '^PTP' "$W/tap.log" | tail -n 8
+  echo "--- node on host $NODE_HOST (last lines)"
+  tail -n 5 "$W/node.log"
   exit 1
 fi
 echo "ptp_shim: OK"
