@@ -3,8 +3,8 @@
  * them from the network. It must never crash or read outside the buffer (ASan + UBSan), and
  * its answer must be coherent: a rejection carries a reason; an accepted message is within its
  * own bounds (strings terminated, device count and pixels inside the input, PTP states and
- * flags in range, no truth without its flag), and encodes back
- * to exactly the bytes it was decoded from.
+ * flags in range, no truth without its flag), and encodes back to exactly the bytes it was
+ * decoded from.
  */
 #include <stdint.h>
 #include <stdlib.h>
