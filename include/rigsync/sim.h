@@ -19,7 +19,12 @@ typedef struct rig_sim_truth {
     int64_t capture_start_us; /**< host-clock instant the exposure started */
     int64_t true_ts_us;       /**< host-clock instant of mid-exposure (what device_ts marks) */
     int64_t arrival_us;       /**< host-clock instant the frame arrived (== host_ts_us) */
-    uint64_t trigger_seq;     /**< sequence number of the pulse/tick that caused the capture */
+    uint64_t trigger_seq;     /**< sequence number of the pulse/tick that caused the capture;
+                                   with sim.anchor "monotonic", the k of a tick at k periods on
+                                   CLOCK_MONOTONIC (pulses carry their source's k) */
+    /** True mid-exposure instant on CLOCK_MONOTONIC (us): the axis every simulated host of one
+     *  machine shares, unlike the host clock. Virtual time: on a virtual monotonic axis that
+     *  starts at 1e12 us (11.6 days of uptime) when the rig is created. */
     int64_t true_mono_us;
 } rig_sim_truth_t;
 

@@ -99,6 +99,21 @@ typedef struct rig_sim_event {
     size_t device;  /* sim device index, SIZE_MAX = every device */
 } rig_sim_event_t;
 
+/* sim.host_clock: what a real-time rig's host clock (every host timestamp it makes) follows. */
+typedef enum rig_sim_host_clock {
+    RIG_SIM_HOST_CLOCK_MONOTONIC = 0, /* CLOCK_REALTIME read once at creation, then counted on
+                                         CLOCK_MONOTONIC (steps of the clock are not seen) */
+    RIG_SIM_HOST_CLOCK_REALTIME = 1,  /* CLOCK_REALTIME as the process reads it, continuously
+                                         (real time only: a virtual rig has no such clock) */
+} rig_sim_host_clock_t;
+
+/* sim.anchor: where the free-running pulse trains (frame timers, the signal generator) put
+ * their ticks. */
+typedef enum rig_sim_anchor {
+    RIG_SIM_ANCHOR_NONE = 0,      /* a random phase from when they start */
+    RIG_SIM_ANCHOR_MONOTONIC = 1, /* tick k at k x period on CLOCK_MONOTONIC, trigger_seq k */
+} rig_sim_anchor_t;
+
 typedef struct rig_sim_spec {
     bool present;  /* the config had a "sim" section */
     uint64_t seed; /* default RIG_SIM_DEFAULT_SEED */
@@ -136,6 +151,9 @@ typedef struct rig_sim_spec {
     double drift_walk_ppm_per_sqrt_hour;
     rig_sim_fault_rates_t fault_rates; /* sim.faults: random faults, all 0 by default */
     bool pixels; /* default true */
+    rig_sim_host_clock_t host_clock;
+    int host_clock_line, host_clock_column; /* where the config set it (0: not given) */
+    rig_sim_anchor_t anchor;
     rig_serial_index_t *serial_index; /* devices by serial (cfg_sim_find); may be NULL */
 } rig_sim_spec_t;
 

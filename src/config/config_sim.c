@@ -497,6 +497,60 @@ static rig_error_t parse_fault_rates(parser_t *p, const path_t *sim_path, const 
     return RIG_OK;
 }
 
+/* sim.host_clock and sim.anchor: one of a few names; *out = its index. */
+static rig_error_t parse_choice(parser_t *p, const path_t *sim_path, const json_t *jsim,
+                                const char *key, const char *const *names, size_t n,
+                                const char *meaning, int *out)
+{
+    const json_t *v = json_object_get(jsim, key);
+    if (!v)
+        return RIG_OK;
+    path_t at = cfg_path_key(sim_path, key);
+    TRY(cfg_expect(p, &at, v, KIND_STRING));
+    for (size_t i = 0; i < n; i++)
+        if (rig_strcaseeq(json_string_value(v), names[i])) {
+            *out = (int)i;
+            return RIG_OK;
+        }
+    return cfg_fail(p, &at, "unknown %s \"%s\"; use %s.", key, json_string_value(v), meaning);
+}
+
+static rig_error_t parse_clocks(parser_t *p, const path_t *sim_path, const json_t *jsim,
+                                rig_sim_spec_t *sim)
+{
+    static const char *const host_clocks[] = {"monotonic", "realtime"};
+    static const char *const anchors[] = {"none", "monotonic"};
+    int v = (int)sim->host_clock;
+    TRY(parse_choice(p, sim_path, jsim, "host_clock", host_clocks, RIG_ARRAY_SIZE(host_clocks),
+                     "\"monotonic\" (CLOCK_REALTIME read once at creation, then counted on "
+                     "CLOCK_MONOTONIC) or \"realtime\" (CLOCK_REALTIME followed as it is stepped "
+                     "and slewed)",
+                     &v));
+    sim->host_clock = (rig_sim_host_clock_t)v;
+    if (json_object_get(jsim, "host_clock")) {
+        path_t at = cfg_path_key(sim_path, "host_clock");
+        cfg_locate(p, &at, false, &sim->host_clock_line, &sim->host_clock_column);
+    }
+    v = (int)sim->anchor;
+    TRY(parse_choice(p, sim_path, jsim, "anchor", anchors, RIG_ARRAY_SIZE(anchors),
+                     "\"none\" (pulse trains start at a random phase) or \"monotonic\" (tick k "
+                     "at k periods on CLOCK_MONOTONIC, the same on every simulated host)",
+                     &v));
+    sim->anchor = (rig_sim_anchor_t)v;
+    if (sim->anchor != RIG_SIM_ANCHOR_MONOTONIC || sim->drift_walk_ppm_per_sqrt_hour == 0)
+        return RIG_OK;
+    /* A wandering crystal's ticks depend on its own random walk: another host cannot replay
+     * them, so anchored pulse trains need steady crystals. */
+    bool given = json_object_get(jsim, "drift_walk_ppm_per_sqrt_hour") != NULL;
+    path_t at = cfg_path_key(sim_path, given ? "drift_walk_ppm_per_sqrt_hour" : "anchor");
+    return cfg_fail(p, &at,
+                    "anchor \"monotonic\" needs crystals that do not drift: another host "
+                    "replays a crystal's ticks from its rate alone, and a drifting one (a walk of "
+                    "%g ppm/sqrt(h)%s) cannot be replayed; set \"drift_walk_ppm_per_sqrt_hour\": "
+                    "0 in sim.",
+                    sim->drift_walk_ppm_per_sqrt_hour, given ? "" : ", the default");
+}
+
 rig_error_t cfg_parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
                           rig_config_t *cfg)
 {
@@ -506,7 +560,7 @@ rig_error_t cfg_parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
         {"exposure_us", NULL}, {"readout_us", NULL},     {"pixels", NULL},
         {"time_query", NULL},  {"drift_walk_ppm_per_sqrt_hour", NULL},
         {"hub_delay_ns", NULL}, {"signal_generator", NULL}, {"events", NULL},
-        {"faults", NULL}};
+        {"faults", NULL},      {"host_clock", NULL},     {"anchor", NULL}};
     rig_sim_spec_t *sim = &cfg->sim;
     const json_t *obj = json_object_get(jroot, "sim");
     if (!obj)
@@ -562,6 +616,7 @@ rig_error_t cfg_parse_sim(parser_t *p, const path_t *root, const json_t *jroot,
     }
     TRY(cfg_opt_number(p, &at, obj, "drift_walk_ppm_per_sqrt_hour", RIG_RANGE_SIM_DRIFT_WALK,
                        &sim->drift_walk_ppm_per_sqrt_hour));
+    TRY(parse_clocks(p, &at, obj, sim));
     return cfg_opt_bool(p, &at, obj, "pixels", &sim->pixels);
 }
 

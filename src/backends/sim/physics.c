@@ -99,14 +99,21 @@ static void on_timer(sim_state_t *st, const sim_event_t *ev)
     sim_device_t *d = &st->devs[ev->dev];
     if (!d->streaming || ev->gen != d->timer_gen)
         return;
-    uint64_t seq = d->tick_seq++;
+    int s = ev->stream < 0 ? RIG_STREAM_DEPTH : ev->stream;
+    uint64_t seq = d->anchored ? d->anchor_k[s]++ : d->tick_seq++;
+    if (d->anchored && ev->stream < 0)
+        d->tick_seq = seq + 1;
     trigger_capture(st, ev->dev, ev->t_ns, seq, ev->stream);
     d->last_tick_ns = ev->t_ns;
     if (d->sync.mode == RIG_SYNC_MODE_PRIMARY && d->sync.trigger_out_enable)
         emit_pulse(st, ev->dev, ev->t_ns, seq);
-    /* The period is counted on the crystal as it is now: it follows the crystal's drift. */
-    int s = ev->stream < 0 ? RIG_STREAM_DEPTH : ev->stream;
-    d->timer_next_ns[s] += sim_period_ns(d, d->prof[s].fps);
+    /* The period is counted on the crystal as it is now: it follows the crystal's drift
+     * (anchored: a steady crystal, each tick at its own multiple of the period). */
+    if (d->anchored)
+        d->timer_next_ns[s] =
+            (double)sim_anchor_tick_ns(st, d->anchor_k[s], sim_period_ns(d, d->prof[s].fps));
+    else
+        d->timer_next_ns[s] += sim_period_ns(d, d->prof[s].fps);
     sim_schedule_timer(st, ev->dev, ev->stream);
 }
 
@@ -127,6 +134,7 @@ static void resync_timer(sim_state_t *st, const sim_event_t *ev)
         d->last_tick_ns = ev->t_ns;
     }
     d->tick_seq = ev->seq + 1;
+    d->anchored = false; /* on the pulses' phase from now on */
     d->timer_gen++;
     for (int s = 0; s < RIG_STREAM_COUNT; s++)
         d->timer_next_ns[s] = (double)ev->t_ns + p;
@@ -293,6 +301,7 @@ static void on_arrival(sim_state_t *st, const sim_event_t *ev)
     f->truth.true_ts_us = sim_host_us(st, ev->mid_ns);
     f->truth.arrival_us = f->host_ts_us;
     f->truth.trigger_seq = ev->seq;
+    f->truth.true_mono_us = sim_add_ns(st->mono_origin_ns, ev->mid_ns) / 1000;
     f->interfered = ev->stream == RIG_STREAM_DEPTH && interfered(st, d, ev->start_ns);
     if (jpeg) {
         memcpy(f->data, jpeg, size);
@@ -346,7 +355,10 @@ static void on_generator(sim_state_t *st, const sim_event_t *ev)
     }
     sim_event_t next = *ev;
     next.seq++;
-    next.t_ns = sim_ns_of((double)(next.seq) * 1e9 / st->spec.generator_hz);
+    if (st->anchored)
+        next.t_ns = sim_anchor_tick_ns(st, next.seq, 1e9 / st->spec.generator_hz);
+    else
+        next.t_ns = sim_ns_of((double)(next.seq) * 1e9 / st->spec.generator_hz);
     if (next.t_ns > ev->t_ns && next.t_ns < INT64_MAX) /* never in the past, nor at the end */
         sim_push(st, &next);
 }

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backends/sim/pixels.h"
 #include "backends/sim/sim_internal.h"
@@ -38,6 +39,9 @@
 /* Host clock origin in virtual time: a fixed, realistic epoch-based value, so that runs are
  * reproducible and system timestamps look like the vendor's (us since 1970). */
 #define VIRTUAL_HOST_ORIGIN_US 1700000000000000LL
+/* CLOCK_MONOTONIC at the creation of a virtual-time rig (ground truth, sim.anchor): a machine up
+ * for 11.6 days. */
+#define VIRTUAL_MONO_ORIGIN_NS 1000000000000000LL
 /* A device needs a moment after start before its sensor runs (real cameras: 100s of ms). */
 #define STARTUP_MIN_NS 200000000LL
 #define STARTUP_SPREAD_NS 50000000LL
@@ -188,7 +192,7 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
     }
     st->next_sync_ns = INT64_MAX;
     st->next_drift_ns = INT64_MAX;
-    if (spec->generator_hz > 0) {
+    if (spec->generator_hz > 0 && spec->anchor == RIG_SIM_ANCHOR_NONE) {
         sim_event_t ev = {0};
         ev.type = SIM_EV_GENERATOR;
         ev.t_ns = 0;
@@ -225,6 +229,30 @@ static rig_error_t sim_create(rig_context_t *ctx, const rig_context_options_t *o
     st->wall_origin_us = rig_monotonic_us();
     st->host_origin_us =
         st->time_mode == RIG_TIME_VIRTUAL ? VIRTUAL_HOST_ORIGIN_US : rig_realtime_us();
+    st->mono_origin_ns = st->time_mode == RIG_TIME_VIRTUAL ? VIRTUAL_MONO_ORIGIN_NS
+                                                           : sim_mul_ns(st->wall_origin_us, 1000);
+    st->host_realtime = spec->host_clock == RIG_SIM_HOST_CLOCK_REALTIME;
+    st->anchored = spec->anchor == RIG_SIM_ANCHOR_MONOTONIC;
+    if (st->host_realtime && st->time_mode == RIG_TIME_VIRTUAL) {
+        const char *src = rig_config_source(cfg);
+        rig_error_t err = rig_context_set_error(
+            ctx, RIG_ERROR_CONFIG,
+            "%s:%d:%d: sim.host_clock: \"realtime\" follows the machine's CLOCK_REALTIME, which "
+            "a virtual-time rig does not run on; run the rig in real time, or remove "
+            "\"host_clock\" (or set it to \"monotonic\").",
+            src[0] ? src : "<config>", spec->host_clock_line, spec->host_clock_column);
+        sim_destroy(st);
+        return err;
+    }
+    if (spec->generator_hz > 0 && st->anchored) {
+        /* Pulse k at k generator periods on CLOCK_MONOTONIC, from the first after creation. */
+        double period = 1e9 / spec->generator_hz;
+        sim_event_t ev = {0};
+        ev.type = SIM_EV_GENERATOR;
+        ev.seq = sim_anchor_first(st, 0, period);
+        ev.t_ns = sim_anchor_tick_ns(st, ev.seq, period);
+        sim_push(st, &ev);
+    }
     sim_fault_rates_apply(st, &spec->fault_rates);
     if (st->time_mode == RIG_TIME_REAL) {
         if (pthread_create(&st->thread, NULL, sim_engine_thread, st) != 0) {
@@ -413,6 +441,13 @@ static rig_error_t sim_default_profile(void *state, void *dev, rig_stream_t stre
     return RIG_OK;
 }
 
+/* The modes whose frames (also) come from the device's own frame timer. */
+static bool has_own_timer(rig_sync_mode_t mode)
+{
+    return mode == RIG_SYNC_MODE_FREE_RUN || mode == RIG_SYNC_MODE_STANDALONE ||
+           mode == RIG_SYNC_MODE_PRIMARY || mode == RIG_SYNC_MODE_SECONDARY_SYNCED;
+}
+
 static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t *prof)
 {
     sim_state_t *st = state;
@@ -458,6 +493,25 @@ static rig_error_t sim_start(void *state, void *dev, const rig_stream_profile_t 
     d->tick_seq = 0;
     memset(d->depth_starts_ns, 0, sizeof(d->depth_starts_ns));
     d->armed_ns = now + STARTUP_MIN_NS + (int64_t)sim_rng_range(&d->rng, 0, STARTUP_SPREAD_NS);
+    d->anchored = false;
+    if (st->anchored && has_own_timer(d->sync.mode)) {
+        /* sim.anchor: tick k at k periods on CLOCK_MONOTONIC, from the first after the sensor
+         * is ready; one timer for both streams unless FREE_RUN. */
+        d->anchored = true;
+        for (int s = 0; s < RIG_STREAM_COUNT; s++) {
+            int ps = d->sync.mode == RIG_SYNC_MODE_FREE_RUN ? s : RIG_STREAM_DEPTH;
+            double p = sim_period_ns(d, prof[ps].fps);
+            d->anchor_k[s] = sim_anchor_first(st, d->armed_ns, p);
+            d->timer_next_ns[s] = (double)sim_anchor_tick_ns(st, d->anchor_k[s], p);
+            if (d->sync.mode == RIG_SYNC_MODE_FREE_RUN)
+                sim_schedule_timer(st, (size_t)(d - st->devs), s);
+        }
+        if (d->sync.mode != RIG_SYNC_MODE_FREE_RUN)
+            sim_schedule_timer(st, (size_t)(d - st->devs), -1);
+        d->tick_seq = d->anchor_k[RIG_STREAM_DEPTH];
+        pthread_mutex_unlock(&st->lock);
+        return RIG_OK;
+    }
     switch (d->sync.mode) {
     case RIG_SYNC_MODE_FREE_RUN:
         /* Independent sensors: each stream has its own timer and phase. */
@@ -594,6 +648,17 @@ const rig_backend_ops_t rig_sim_backend = {
     .enable_clock_sync = sim_enable_clock_sync,
     .advance = sim_advance,
 };
+
+int64_t sim_host_realtime_us(const sim_state_t *st, int64_t t_ns)
+{
+    struct timespec rt, mono;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    int64_t rt_ns = (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec;
+    int64_t now_ns = (int64_t)mono.tv_sec * 1000000000LL + mono.tv_nsec - st->mono_origin_ns;
+    int64_t ns = sim_add_ns(rt_ns, t_ns - now_ns);
+    return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Simulator-only API (rigsync/sim.h)                                                         */

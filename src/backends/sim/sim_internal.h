@@ -60,6 +60,10 @@ typedef struct sim_device {
     uint64_t frame_index[RIG_STREAM_COUNT];
     int64_t last_arrival_ns[RIG_STREAM_COUNT];
     double timer_next_ns[RIG_STREAM_COUNT]; /* next tick, advanced by the current period */
+    /* sim.anchor "monotonic": the timer ticks at anchor_k x period on CLOCK_MONOTONIC (until a
+     * pulse re-phases a SECONDARY_SYNCED one), anchor_k is its next tick's number */
+    bool anchored;
+    uint64_t anchor_k[RIG_STREAM_COUNT];
     uint64_t tick_seq;
     int64_t last_tick_ns; /* SECONDARY_SYNCED: its last capture (own tick or pulse) */
     uint64_t pulses_in;
@@ -127,6 +131,9 @@ typedef struct sim_state {
     int64_t now_ns;
     int64_t host_origin_us;
     int64_t wall_origin_us;
+    int64_t mono_origin_ns; /* CLOCK_MONOTONIC at simulation time 0 (virtual: a fixed value) */
+    bool host_realtime;     /* sim.host_clock "realtime": host time follows CLOCK_REALTIME */
+    bool anchored;          /* sim.anchor "monotonic" */
     sim_heap_t heap;
     sim_device_t *devs;
     size_t ndev;
@@ -175,10 +182,16 @@ static inline int64_t sim_stamp(const sim_device_t *d, int64_t t_ns)
     return d->ts_bits == 32 ? (int64_t)((uint64_t)v & 0xFFFFFFFFull) : v;
 }
 
+/* sim.host_clock "realtime": CLOCK_REALTIME now, plus how far t is from now (sim.c). */
+SIM_HIDDEN int64_t sim_host_realtime_us(const sim_state_t *st, int64_t t_ns);
+
 static inline int64_t sim_host_us(const sim_state_t *st, int64_t t_ns)
 {
+    if (st->host_realtime)
+        return sim_host_realtime_us(st, t_ns);
     return st->host_origin_us + t_ns / 1000;
 }
+
 
 static inline int64_t sim_now_locked(const sim_state_t *st)
 {
@@ -246,6 +259,21 @@ static inline int64_t sim_ns_of(double v)
     if (v < -9.2e18)
         return INT64_MIN;
     return (int64_t)llround(v);
+}
+
+/* sim.anchor "monotonic": the simulation time of tick k of a train of period_ns (ticks at
+ * k x period on CLOCK_MONOTONIC), and the first tick after simulation time t_ns. Long double:
+ * k x period reaches 1e15 ns and more (the machine's uptime). */
+static inline int64_t sim_anchor_tick_ns(const sim_state_t *st, uint64_t k, double period_ns)
+{
+    long double mono = (long double)k * (long double)period_ns;
+    return sim_ns_of((double)(mono - (long double)st->mono_origin_ns));
+}
+
+static inline uint64_t sim_anchor_first(const sim_state_t *st, int64_t t_ns, double period_ns)
+{
+    long double x = ((long double)st->mono_origin_ns + (long double)t_ns) / (long double)period_ns;
+    return x < 0 ? 0 : (uint64_t)floorl(x) + 1;
 }
 
 /* sim.c */
