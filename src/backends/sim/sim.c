@@ -656,7 +656,7 @@ int64_t sim_host_realtime_us(const sim_state_t *st, int64_t t_ns)
     clock_gettime(CLOCK_MONOTONIC, &mono);
     int64_t rt_ns = (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec;
     int64_t now_ns = (int64_t)mono.tv_sec * 1000000000LL + mono.tv_nsec - st->mono_origin_ns;
-    int64_t ns = sim_add_ns(rt_ns, t_ns - now_ns);
+    int64_t ns = sim_add_ns(rt_ns, rig_sat_sub(t_ns, now_ns));
     return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
 }
 
