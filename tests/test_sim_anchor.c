@@ -483,6 +483,21 @@ static void realtime_host_clock_should_follow_clock_realtime(void **state)
         }
     }
     assert_true(nr >= 40 && nm >= 40);
+    /* the other host readings: the simulation's now, a two-way time query's two readings, and
+     * the value a clock write sends */
+    int64_t before = rig_realtime_us(), now_us, hb, dev_us, ha, sent;
+    assert_int_equal(rig_sim_now_us(r.ctx, &now_us), RIG_OK);
+    assert_int_equal(rig_sim_device_query_time(r.ctx, 0, &hb, &dev_us, &ha), RIG_OK);
+    assert_int_equal(rig_sim_device_write_clock(r.ctx, 0, 1, &sent), RIG_OK);
+    int64_t after = rig_realtime_us();
+    assert_true(before - 1000 <= now_us && now_us <= hb && hb < ha && ha <= sent &&
+                sent <= after + 1000);
+    /* the write set the device clock to the host clock (landing 100..600 us late) */
+    int64_t dev_now;
+    assert_int_equal(rig_sim_device_clock_us(r.ctx, 0, &dev_now), RIG_OK);
+    int64_t lag = rig_realtime_us() - dev_now;
+    if (lag < 0 || lag > bound_us)
+        fail_msg("device clock %lld us behind CLOCK_REALTIME after the write", (long long)lag);
     printf("host_clock realtime: %zu frames, host_ts at most %lld us before CLOCK_REALTIME at the "
            "pull (offset %lld us, skew %lld ppb)\n",
            nr, (long long)worst_r, (long long)offset_us, (long long)skew_ppb);

@@ -14,6 +14,19 @@
 #define TIME_QUERY_BURST_FIRST_NS 1000000LL
 #define TIME_QUERY_BURST_SPACING_NS 5000000LL
 
+/* sim.host_clock "realtime": CLOCK_REALTIME now (whatever stepped or slewed it), plus how far t
+ * is from now on CLOCK_MONOTONIC, the physics' axis. */
+int64_t sim_host_realtime_us(const sim_state_t *st, int64_t t_ns)
+{
+    struct timespec rt, mono;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    int64_t rt_ns = (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec;
+    int64_t now_ns = (int64_t)mono.tv_sec * 1000000000LL + mono.tv_nsec - st->mono_origin_ns;
+    int64_t ns = sim_add_ns(rt_ns, rig_sat_sub(t_ns, now_ns));
+    return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Clock writes and time queries                                                            */
 

@@ -31,7 +31,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "backends/sim/pixels.h"
 #include "backends/sim/sim_internal.h"
@@ -648,17 +647,6 @@ const rig_backend_ops_t rig_sim_backend = {
     .enable_clock_sync = sim_enable_clock_sync,
     .advance = sim_advance,
 };
-
-int64_t sim_host_realtime_us(const sim_state_t *st, int64_t t_ns)
-{
-    struct timespec rt, mono;
-    clock_gettime(CLOCK_REALTIME, &rt);
-    clock_gettime(CLOCK_MONOTONIC, &mono);
-    int64_t rt_ns = (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec;
-    int64_t now_ns = (int64_t)mono.tv_sec * 1000000000LL + mono.tv_nsec - st->mono_origin_ns;
-    int64_t ns = sim_add_ns(rt_ns, rig_sat_sub(t_ns, now_ns));
-    return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Simulator-only API (rigsync/sim.h)                                                         */
