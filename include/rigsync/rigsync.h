@@ -241,6 +241,8 @@ typedef struct rig_context_options {
     bool manual_recovery;
     /** replay only: the recording to play (an .mcap file of rigsync record) */
     const char *replay_path;
+    /** net only: the rig over several hosts (rigsync/hosts.h, rigsync/net.h) */
+    const struct rig_hosts *hosts;
 } rig_context_options_t;
 
 /** Fills opts with defaults: backend "sim", real time, pixels on. */
@@ -374,9 +376,12 @@ typedef enum rig_device_event_kind {
     RIG_DEVICE_EVENT_CLOCK_JUMP = 6,  /**< its clock jumped without a write of rigsync's */
     RIG_DEVICE_EVENT_BOGUS_TIMESTAMP = 7, /**< frames whose timestamps contradict the clock */
     RIG_DEVICE_EVENT_RECOVERY_FAILED = 8, /**< re-opening, re-configuring or restarting failed */
+    /** messages of a host's node were lost on the network ("net" backend; device index NONE:
+     *  the detail names the host and how many) */
+    RIG_DEVICE_EVENT_LINK_LOSS = 9,
 } rig_device_event_kind_t;
 /** "gone", "back", "rebooted", "reconfigured", "restarted", "arrived", "clock jump",
- * "bogus timestamp", "recovery failed". */
+ * "bogus timestamp", "recovery failed", "link loss". */
 const char *rig_device_event_name(rig_device_event_kind_t kind);
 
 /** device_index of an event about a device no handle of this context stands for (a device

@@ -63,5 +63,6 @@ typedef struct rig_backend_ops {
 extern const rig_backend_ops_t rig_sim_backend;
 extern const rig_backend_ops_t rig_orbbec_backend;
 extern const rig_backend_ops_t rig_replay_backend;
+extern const rig_backend_ops_t rig_net_backend;
 
 #endif

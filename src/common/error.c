@@ -66,6 +66,7 @@ const char *rig_device_event_name(rig_device_event_kind_t kind)
 {
     static const char *const names[] = {"gone",     "back",         "rebooted",
                                         "reconfigured", "restarted", "arrived",
-                                        "clock jump",   "bogus timestamp", "recovery failed"};
+                                        "clock jump",   "bogus timestamp", "recovery failed",
+                                        "link loss"};
     return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
 }

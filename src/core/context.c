@@ -18,7 +18,7 @@
 #define DEFAULT_QUEUE_CAPACITY 256
 
 static const rig_backend_ops_t *const backends[] = {&rig_sim_backend, &rig_orbbec_backend,
-                                                    &rig_replay_backend};
+                                                    &rig_replay_backend, &rig_net_backend};
 
 void rig_context_options_init(rig_context_options_t *opts)
 {

@@ -1,0 +1,730 @@
+/*
+ * The hosts file (include/rigsync/hosts.h): a rig over several hosts. Checked here: the file's
+ * own structure (hosts, names, node URLs, hubs, serials unique across hosts); each host's
+ * one-host config is then built as JSON and parsed by the one-host parser, and its errors are
+ * moved back to where the value is in the hosts file (file:line:column of the hosts file).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "config/parser.h"
+#include "mode/mode.h"
+#include "rigsync/hosts.h"
+
+#define HOSTS_FILE_MAX ((size_t)64 << 20)
+#define HOSTS_MAX 256
+
+typedef struct host {
+    char name[RIG_HOSTS_NAME_MAX];
+    char url[256];
+    size_t first, count; /* in the rig config */
+    char *config_text;
+} host_t;
+
+struct rig_hosts {
+    char source[256];
+    host_t *hosts;
+    size_t nhosts;
+    rig_config_t *rig;
+    size_t *dev_host;
+};
+
+/* One device of the file, as the hosts-level checks see it. */
+typedef struct hdev {
+    const char *serial;
+    size_t host, index;
+    const char *serial_key; /* "serial_number" or "sn" */
+    rig_sync_mode_t mode;
+    bool mode_known, trigger_out;
+    int hub; /* the hub feeding it, -1 none */
+} hdev_t;
+
+/* ------------------------------------------------------------------------------------------ */
+
+static const json_t *member2(const json_t *obj, const char *a, const char *b, const char **used)
+{
+    const json_t *v = json_object_get(obj, a);
+    *used = a;
+    if (!v && b) {
+        v = json_object_get(obj, b);
+        *used = b;
+    }
+    return v;
+}
+
+/* The fields the hosts-level checks need, read leniently (the one-host parser checks them). */
+static void read_device(const json_t *jdev, hdev_t *d)
+{
+    const char *used;
+    const json_t *s = member2(jdev, "serial_number", "sn", &used);
+    d->serial = json_is_string(s) ? json_string_value(s) : NULL;
+    d->serial_key = used;
+    const json_t *c = member2(jdev, "config", "syncConfig", &used);
+    const json_t *m = member2(c, "mode", "syncMode", &used);
+    d->mode_known = json_is_string(m) && rig_sync_mode_parse(json_string_value(m), &d->mode);
+    const json_t *t = member2(c, "trigger_out_enable", "triggerOutEnable", &used);
+    d->trigger_out = json_is_true(t);
+    d->hub = -1;
+}
+
+static bool name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= RIG_HOSTS_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '-' && c != '_' && c != '.')))
+            return false;
+    }
+    return true;
+}
+
+/* "tcp://HOST:PORT", port 1..65535, HOST non-empty ([v6] allowed). */
+static bool url_ok(const char *u)
+{
+    if (strncmp(u, "tcp://", 6) != 0 || strlen(u) >= 256)
+        return false;
+    const char *h = u + 6, *colon = strrchr(h, ':');
+    const char *close = strrchr(h, ']');
+    if (!colon || colon == h || (close && close > colon))
+        return false;
+    for (const char *c = h; c < colon; c++)
+        if (*c == '/' || *c == ' ' || (unsigned char)*c < 0x21)
+            return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    return !errno && end && !*end && colon[1] >= '0' && colon[1] <= '9' && port >= 1 &&
+           port <= 65535;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* A one-host parse's error, moved to the hosts file                                          */
+
+static void remap_diag(const rig_hosts_t *hs, const char *text, size_t len, size_t host,
+                       rig_config_diag_t *d)
+{
+    char field[sizeof d->field], orig[sizeof d->field];
+    rig_strlcpy(orig, d->field, sizeof orig);
+    /* Keys may sit before '[' ("devices[1]"): give each '[' a '.' before it, then split. */
+    size_t k = 0;
+    for (size_t i = 0; orig[i] && k + 2 < sizeof field; i++) {
+        if (orig[i] == '[')
+            field[k++] = '.';
+        field[k++] = orig[i];
+    }
+    field[k] = '\0';
+    rig_json_step_t steps[PATH_DEPTH_MAX + 2];
+    size_t n = 0;
+    steps[n++] = (rig_json_step_t){.key = "hosts"};
+    steps[n++] = (rig_json_step_t){.index = host};
+    char *p = field;
+    bool top_level = false;
+    while (*p && n < RIG_ARRAY_SIZE(steps)) {
+        char *e = strchr(p, '.');
+        if (e)
+            *e = '\0';
+        if (*p == '[')
+            steps[n++] = (rig_json_step_t){.index = strtoul(p + 1, NULL, 10)};
+        else if (*p)
+            steps[n++] = (rig_json_step_t){.key = p};
+        if (n == 3 && steps[2].key &&
+            (strcmp(steps[2].key, "streams") == 0 ||
+             strcmp(steps[2].key, "clock_sync_interval_ms") == 0))
+            top_level = true;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    const rig_json_step_t *path = top_level ? steps + 2 : steps;
+    size_t depth = top_level ? n - 2 : n;
+    /* The deepest part of the path the file has (a generated generator is not in it). */
+    int line = 0, col = 0;
+    while (depth > 0 && !rig_json_locate(text, len, path, depth, false, &line, &col))
+        depth--;
+    d->line = line;
+    d->column = col;
+    char full[sizeof d->field];
+    if (top_level)
+        rig_strlcpy(full, orig, sizeof full);
+    else
+        rig_fmt(full, sizeof full, "hosts[%zu].%s", host, orig);
+    rig_strlcpy(d->field, full, sizeof d->field);
+    rig_strlcpy(d->file, hs->source, sizeof d->file);
+    char msg[sizeof d->message];
+    rig_fmt(msg, sizeof msg, "host %s: %s", hs->hosts[host].name, d->message);
+    rig_strlcpy(d->message, msg, sizeof d->message);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Per-host configs                                                                            */
+
+static double stream_fps(const json_t *root)
+{
+    const json_t *st = json_object_get(root, "streams");
+    double fps = 0;
+    for (int s = 0; s < 2; s++) {
+        const json_t *v = json_object_get(json_object_get(st, s ? "depth" : "color"), "fps");
+        if (json_is_integer(v) && json_integer_value(v) > 0 &&
+            (fps == 0 || (double)json_integer_value(v) < fps))
+            fps = (double)json_integer_value(v);
+    }
+    return fps > 0 ? fps : 30.0;
+}
+
+/* The crystal and rate offset of a device of a host's sim section (0 when not given). */
+static void sim_rates(const json_t *jhost, const char *serial, double *ppm, double *rate)
+{
+    *ppm = 0;
+    *rate = 0;
+    const json_t *devs = json_object_get(json_object_get(jhost, "sim"), "devices");
+    size_t i;
+    const json_t *d;
+    json_array_foreach(devs, i, d)
+    {
+        const char *used;
+        const json_t *s = member2(d, "serial_number", "sn", &used);
+        if (!json_is_string(s) || strcmp(json_string_value(s), serial) != 0)
+            s = json_object_get(d, "serial");
+        if (!json_is_string(s) || strcmp(json_string_value(s), serial) != 0)
+            continue;
+        const json_t *v = json_object_get(d, "ppm");
+        if (json_is_number(v))
+            *ppm = json_number_value(v);
+        v = json_object_get(d, "rate_offset_ppm");
+        if (json_is_number(v))
+            *rate = json_number_value(v);
+    }
+}
+
+/* The one-host config of host h as JSON text (malloc'd), or NULL when out of memory. */
+static char *host_config_text(const json_t *root, size_t h, const hdev_t *devs, size_t ndev,
+                              const json_t *jhubs)
+{
+    const json_t *jhost = json_array_get(json_object_get(root, "hosts"), h);
+    json_t *o = json_object();
+    json_object_set(o, "devices", json_object_get(jhost, "devices"));
+    static const char *const common[] = {"streams", "clock_sync_interval_ms"};
+    for (size_t i = 0; i < RIG_ARRAY_SIZE(common); i++)
+        if (json_object_get(root, common[i]))
+            json_object_set(o, common[i], json_object_get(root, common[i]));
+    const json_t *jsim = json_object_get(jhost, "sim");
+    json_t *sim = json_is_object(jsim) ? json_deep_copy(jsim) : json_object();
+    json_object_set_new(sim, "anchor", json_string("monotonic"));
+    json_object_set_new(sim, "host_clock", json_string("realtime"));
+    /* Pulses from another host: the generator at the remote source's exact rate. */
+    json_t *to = json_array();
+    int hub = -1;
+    for (size_t i = 0; i < ndev; i++)
+        if (devs[i].host == h && devs[i].hub >= 0) {
+            json_array_append_new(to, json_string(devs[i].serial));
+            hub = devs[i].hub;
+        }
+    if (hub >= 0) {
+        const char *from = json_string_value(json_object_get(json_array_get(jhubs, (size_t)hub),
+                                                             "from"));
+        const hdev_t *src = NULL;
+        for (size_t i = 0; i < ndev; i++)
+            if (devs[i].serial && strcmp(devs[i].serial, from) == 0)
+                src = &devs[i];
+        double ppm = 0, rate = 0;
+        sim_rates(json_array_get(json_object_get(root, "hosts"), src->host), from, &ppm, &rate);
+        double hz = stream_fps(root) * (1 + ppm * 1e-6) * (1 + rate * 1e-6);
+        json_t *gen = json_object();
+        json_object_set_new(gen, "hz", json_real(hz));
+        json_object_set_new(gen, "to", to);
+        json_object_set_new(sim, "signal_generator", gen);
+    } else {
+        json_decref(to);
+    }
+    json_object_set_new(o, "sim", sim);
+    char *text = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    json_decref(o);
+    return text;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The file                                                                                    */
+
+static rig_error_t syntax_error(rig_config_diag_t *d, const json_error_t *err)
+{
+    d->code = RIG_ERROR_CONFIG;
+    d->line = err->line > 0 ? err->line : 1;
+    d->column = err->column > 0 ? err->column : 1;
+    d->field[0] = '\0';
+    rig_fmt(d->message, sizeof d->message,
+            "not valid JSON: %s. Fix the syntax here (a missing comma, quote or bracket is the "
+            "usual cause).",
+            err->text);
+    return RIG_ERROR_CONFIG;
+}
+
+static rig_error_t check_hubs(parser_t *p, const json_t *root, hdev_t *devs, size_t ndev,
+                              const rig_hosts_t *hs)
+{
+    static const key_spec_t keys[] = {{"from", NULL}, {"to", NULL}, {"hub_delay_ns", NULL}};
+    const path_t top = {.depth = 0};
+    const json_t *jhubs = json_object_get(root, "hubs");
+    if (!jhubs)
+        return RIG_OK;
+    path_t hp = cfg_path_key(&top, "hubs");
+    TRY(cfg_expect(p, &hp, jhubs, KIND_ARRAY));
+    for (size_t k = 0; k < json_array_size(jhubs); k++) {
+        path_t at = cfg_path_index(&hp, k);
+        const json_t *jh = json_array_get(jhubs, k);
+        TRY(cfg_expect(p, &at, jh, KIND_OBJECT));
+        TRY(cfg_check_keys(p, &at, jh, keys, RIG_ARRAY_SIZE(keys)));
+        int64_t delay = 0;
+        TRY(cfg_opt_int(p, &at, jh, "hub_delay_ns", RIG_RANGE_SIM_HUB_DELAY_NS, &delay));
+        const json_t *from = json_object_get(jh, "from");
+        if (!from)
+            return cfg_fail_missing(p, &at, "from",
+                                    "a hub needs the device whose pulses it carries: add "
+                                    "\"from\": \"SERIAL\" of the PRIMARY.");
+        path_t fp = cfg_path_key(&at, "from");
+        TRY(cfg_expect(p, &fp, from, KIND_STRING));
+        const hdev_t *src = NULL;
+        for (size_t i = 0; i < ndev; i++)
+            if (devs[i].serial && strcmp(devs[i].serial, json_string_value(from)) == 0)
+                src = &devs[i];
+        if (!src)
+            return cfg_fail(p, &fp,
+                            "no host has a device with serial \"%s\"; give the serial number of "
+                            "a device listed under one of the hosts.",
+                            json_string_value(from));
+        if (src->mode_known && src->mode != RIG_SYNC_MODE_PRIMARY && !src->trigger_out)
+            return cfg_fail(p, &fp,
+                            "device %s (host %s) is %s with trigger_out_enable false: it emits no "
+                            "pulses for the hub; give a PRIMARY, or set its trigger_out_enable "
+                            "true.",
+                            src->serial, hs->hosts[src->host].name, rig_sync_mode_name(src->mode));
+        const json_t *to = json_object_get(jh, "to");
+        if (!to)
+            return cfg_fail_missing(p, &at, "to",
+                                    "a hub needs the devices it feeds: add \"to\": [\"SERIAL\", "
+                                    "...].");
+        path_t tp = cfg_path_key(&at, "to");
+        TRY(cfg_expect(p, &tp, to, KIND_ARRAY));
+        if (json_array_size(to) == 0)
+            return cfg_fail(p, &tp, "the hub feeds no device; list the serials it feeds, or "
+                                    "remove the hub.");
+        for (size_t j = 0; j < json_array_size(to); j++) {
+            path_t ep = cfg_path_index(&tp, j);
+            const json_t *v = json_array_get(to, j);
+            TRY(cfg_expect(p, &ep, v, KIND_STRING));
+            hdev_t *dst = NULL;
+            for (size_t i = 0; i < ndev; i++)
+                if (devs[i].serial && strcmp(devs[i].serial, json_string_value(v)) == 0)
+                    dst = &devs[i];
+            if (!dst)
+                return cfg_fail(p, &ep,
+                                "no host has a device with serial \"%s\"; give the serial "
+                                "number of a device listed under one of the hosts.",
+                                json_string_value(v));
+            if (dst == src)
+                return cfg_fail(p, &ep, "the hub would feed %s its own pulses; remove it from "
+                                        "\"to\".", dst->serial);
+            if (dst->hub >= 0)
+                return cfg_fail(p, &ep,
+                                "%s is fed by hubs[%d] already; a sync-in takes one cable: "
+                                "remove it from one of the hubs.",
+                                dst->serial, dst->hub);
+            if (dst->host == src->host)
+                return cfg_fail(p, &ep,
+                                "%s is on host %s, as the hub's source %s: a hub carries pulses "
+                                "to other hosts (on one host the sim section wires them); "
+                                "remove it from \"to\".",
+                                dst->serial, hs->hosts[dst->host].name, src->serial);
+            for (size_t i = 0; i < ndev; i++) {
+                if (devs[i].host != dst->host || devs[i].hub < 0 || devs[i].hub == (int)k)
+                    continue;
+                const char *other = json_string_value(
+                    json_object_get(json_array_get(jhubs, (size_t)devs[i].hub), "from"));
+                if (strcmp(other, src->serial) != 0)
+                    return cfg_fail(p, &ep,
+                                    "host %s gets pulses from %s through hubs[%d] already; a "
+                                    "host takes the pulses of one source: feed it from %s "
+                                    "only.",
+                                    hs->hosts[dst->host].name, other, devs[i].hub, other);
+            }
+            dst->hub = (int)k;
+        }
+    }
+    return RIG_OK;
+}
+
+/* On a host without a pulse source of its own, a device that waits for pulses needs a hub. */
+static rig_error_t check_fed(parser_t *p, const json_t *root, const hdev_t *devs, size_t ndev,
+                             const rig_hosts_t *hs)
+{
+    for (size_t h = 0; h < hs->nhosts; h++) {
+        const json_t *jhost = json_array_get(json_object_get(root, "hosts"), h);
+        if (json_object_get(json_object_get(jhost, "sim"), "signal_generator"))
+            continue;
+        bool source = false, forwarded = false;
+        for (size_t i = 0; i < ndev; i++) {
+            if (devs[i].host != h || !devs[i].mode_known)
+                continue;
+            rig_sync_config_t c = rig_sync_config_default();
+            c.mode = devs[i].mode;
+            c.trigger_out_enable = devs[i].trigger_out;
+            source |= rig_mode_is_pulse_source(&c);
+            forwarded |= devs[i].hub >= 0 && devs[i].trigger_out;
+        }
+        if (source || forwarded)
+            continue;
+        for (size_t i = 0; i < ndev; i++) {
+            if (devs[i].host != h || !devs[i].mode_known || devs[i].hub >= 0 ||
+                !rig_mode_needs_pulses(devs[i].mode))
+                continue;
+            const path_t top = {.depth = 0};
+            path_t at = cfg_path_key(&top, "hosts");
+            at = cfg_path_index(&at, h);
+            at = cfg_path_key(&at, "devices");
+            at = cfg_path_index(&at, devs[i].index);
+            return cfg_fail(p, &at,
+                            "%s is %s on host %s, which has no device sending pulses, and no hub "
+                            "feeds it: add it to the \"to\" of a hub from the PRIMARY (\"hubs\"), "
+                            "or make it STANDALONE.",
+                            devs[i].serial ? devs[i].serial : "the device",
+                            rig_sync_mode_name(devs[i].mode), hs->hosts[h].name);
+        }
+    }
+    return RIG_OK;
+}
+
+static rig_error_t check_hosts(parser_t *p, const json_t *root, rig_hosts_t *hs, hdev_t **devs_out,
+                               size_t *ndev_out)
+{
+    static const key_spec_t root_keys[] = {{"hosts", NULL}, {"hubs", NULL}, {"streams", NULL},
+                                           {"clock_sync_interval_ms", NULL}};
+    static const key_spec_t host_keys[] = {{"name", NULL}, {"node", NULL}, {"devices", NULL},
+                                           {"sim", NULL}};
+    const path_t top = {.depth = 0};
+    if (!json_is_object(root))
+        return cfg_fail(p, &top, "expected an object at the top level; write the hosts file as "
+                                 "{\"hosts\": [...], \"hubs\": [...]}.");
+    TRY(cfg_check_keys(p, &top, root, root_keys, RIG_ARRAY_SIZE(root_keys)));
+    const json_t *jhosts = json_object_get(root, "hosts");
+    if (!jhosts)
+        return cfg_fail_missing(p, &top, "hosts",
+                                "a hosts file lists its hosts: add \"hosts\": [{\"name\": ..., "
+                                "\"node\": \"tcp://ADDR:PORT\", \"devices\": [...]}].");
+    path_t hp = cfg_path_key(&top, "hosts");
+    TRY(cfg_expect(p, &hp, jhosts, KIND_ARRAY));
+    size_t n = json_array_size(jhosts);
+    if (n == 0 || n > HOSTS_MAX)
+        return cfg_fail(p, &hp, "%zu hosts; list 1 to %d hosts.", n, HOSTS_MAX);
+    hs->hosts = calloc(n, sizeof *hs->hosts);
+    if (!hs->hosts)
+        return cfg_out_of_memory(p->diag);
+    hs->nhosts = n;
+    size_t ndev = 0;
+    for (size_t h = 0; h < n; h++) {
+        path_t at = cfg_path_index(&hp, h);
+        const json_t *jh = json_array_get(jhosts, h);
+        TRY(cfg_expect(p, &at, jh, KIND_OBJECT));
+        TRY(cfg_check_keys(p, &at, jh, host_keys, RIG_ARRAY_SIZE(host_keys)));
+        static const char *const req[] = {"name", "node", "devices"};
+        static const char *const fix[] = {"add \"name\": \"stage-a\" (a name for the host)",
+                                          "add \"node\": \"tcp://ADDR:PORT\" (where its rigsync "
+                                          "node listens)",
+                                          "add \"devices\": [...] (its cameras)"};
+        for (size_t r = 0; r < RIG_ARRAY_SIZE(req); r++)
+            if (!json_object_get(jh, req[r]))
+                return cfg_fail_missing(p, &at, req[r], "a host needs \"%s\": %s.", req[r],
+                                        fix[r]);
+        path_t np = cfg_path_key(&at, "name");
+        const json_t *v = json_object_get(jh, "name");
+        TRY(cfg_expect(p, &np, v, KIND_STRING));
+        if (!name_ok(json_string_value(v)))
+            return cfg_fail(p, &np,
+                            "\"%s\" is no host name; use 1 to %d letters, digits, '-', '_' or "
+                            "'.', starting with a letter or digit.",
+                            json_string_value(v), RIG_HOSTS_NAME_MAX - 1);
+        for (size_t k = 0; k < h; k++)
+            if (strcmp(hs->hosts[k].name, json_string_value(v)) == 0)
+                return cfg_fail(p, &np, "hosts[%zu] has the name \"%s\" already; give each "
+                                        "host its own name.", k, json_string_value(v));
+        rig_strlcpy(hs->hosts[h].name, json_string_value(v), sizeof hs->hosts[h].name);
+        path_t up = cfg_path_key(&at, "node");
+        v = json_object_get(jh, "node");
+        TRY(cfg_expect(p, &up, v, KIND_STRING));
+        if (!url_ok(json_string_value(v)))
+            return cfg_fail(p, &up,
+                            "\"%s\" is no node address; give tcp://ADDR:PORT with a port from 1 "
+                            "to 65535, e.g. tcp://10.77.0.1:7100.",
+                            json_string_value(v));
+        for (size_t k = 0; k < h; k++)
+            if (strcmp(hs->hosts[k].url, json_string_value(v)) == 0)
+                return cfg_fail(p, &up, "hosts[%zu] (%s) has the node %s already; give each "
+                                        "host's node its own address.",
+                                k, hs->hosts[k].name, json_string_value(v));
+        rig_strlcpy(hs->hosts[h].url, json_string_value(v), sizeof hs->hosts[h].url);
+        path_t dp = cfg_path_key(&at, "devices");
+        TRY(cfg_expect(p, &dp, json_object_get(jh, "devices"), KIND_ARRAY));
+        const json_t *sim = json_object_get(jh, "sim");
+        if (sim) {
+            path_t sp = cfg_path_key(&at, "sim");
+            TRY(cfg_expect(p, &sp, sim, KIND_OBJECT));
+            static const char *const own[] = {"anchor", "host_clock"};
+            for (size_t r = 0; r < RIG_ARRAY_SIZE(own); r++)
+                if (json_object_get(sim, own[r])) {
+                    path_t kp = cfg_path_key(&sp, own[r]);
+                    return cfg_fail_key(p, &kp,
+                                        "a rig over several hosts sets sim.%s itself (every host "
+                                        "on the same clocks); remove it.",
+                                        own[r]);
+                }
+        }
+        ndev += json_array_size(json_object_get(jh, "devices"));
+    }
+    hdev_t *devs = calloc(ndev ? ndev : 1, sizeof *devs);
+    if (!devs)
+        return cfg_out_of_memory(p->diag);
+    *devs_out = devs;
+    *ndev_out = ndev;
+    size_t k = 0;
+    for (size_t h = 0; h < n; h++) {
+        const json_t *jd = json_object_get(json_array_get(jhosts, h), "devices");
+        for (size_t i = 0; i < json_array_size(jd); i++, k++) {
+            read_device(json_array_get(jd, i), &devs[k]);
+            devs[k].host = h;
+            devs[k].index = i;
+            for (size_t j = 0; devs[k].serial && j < k; j++) {
+                if (!devs[j].serial || strcmp(devs[j].serial, devs[k].serial) != 0)
+                    continue;
+                path_t at = cfg_path_index(&hp, h);
+                at = cfg_path_key(&at, "devices");
+                at = cfg_path_index(&at, i);
+                at = cfg_path_key(&at, devs[k].serial_key);
+                return cfg_fail(p, &at,
+                                "serial %s is on host %s already (hosts[%zu].devices[%zu]); a "
+                                "serial number names one camera: correct one of them.",
+                                devs[k].serial, hs->hosts[devs[j].host].name, devs[j].host,
+                                devs[j].index);
+            }
+        }
+    }
+    TRY(check_hubs(p, root, devs, ndev, hs));
+    return check_fed(p, root, devs, ndev, hs);
+}
+
+/* The aggregator's whole-rig config: every device, the common sections. */
+static char *rig_config_text(const json_t *root)
+{
+    json_t *o = json_object(), *all = json_array();
+    size_t h;
+    const json_t *jh;
+    json_array_foreach(json_object_get(root, "hosts"), h, jh)
+    {
+        size_t i;
+        const json_t *d;
+        json_array_foreach(json_object_get(jh, "devices"), i, d)
+            json_array_append(all, (json_t *)d);
+    }
+    json_object_set_new(o, "devices", all);
+    static const char *const common[] = {"streams", "clock_sync_interval_ms"};
+    for (size_t i = 0; i < RIG_ARRAY_SIZE(common); i++)
+        if (json_object_get(root, common[i]))
+            json_object_set(o, common[i], json_object_get(root, common[i]));
+    /* No wiring between the hosts' cameras but the hubs: nothing to simulate here. */
+    json_t *sim = json_object();
+    json_object_set_new(sim, "wiring", json_string("none"));
+    json_object_set_new(o, "sim", sim);
+    char *text = json_dumps(o, JSON_INDENT(2));
+    json_decref(o);
+    return text;
+}
+
+static rig_error_t parse_text(const char *text, size_t len, const char *name, rig_hosts_t **out,
+                              rig_config_diag_t *diag)
+{
+    rig_hosts_t *hs = calloc(1, sizeof *hs);
+    json_t *root = NULL;
+    hdev_t *devs = NULL;
+    size_t ndev = 0;
+    parser_t p = {.text = text, .len = len, .diag = diag, .index = NULL};
+    rig_error_t rc;
+    if (!hs) {
+        rc = cfg_out_of_memory(diag);
+        goto done;
+    }
+    rig_strlcpy(hs->source, name, sizeof hs->source);
+    json_error_t err;
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (!root) {
+        rc = syntax_error(diag, &err);
+        goto done;
+    }
+    p.index = rig_json_index_create(text, len);
+    rc = check_hosts(&p, root, hs, &devs, &ndev);
+    for (size_t h = 0; rc == RIG_OK && h < hs->nhosts; h++) {
+        hs->hosts[h].config_text =
+            host_config_text(root, h, devs, ndev, json_object_get(root, "hubs"));
+        if (!hs->hosts[h].config_text) {
+            rc = cfg_out_of_memory(diag);
+            break;
+        }
+        rig_config_t *c = NULL;
+        char cname[300];
+        rig_fmt(cname, sizeof cname, "%s (host %s)", name, hs->hosts[h].name);
+        rc = rig_config_parse(hs->hosts[h].config_text, cname, &c, diag);
+        if (rc == RIG_ERROR_CONFIG)
+            remap_diag(hs, text, len, h, diag);
+        rig_config_destroy(c);
+    }
+    if (rc == RIG_OK) {
+        char *rt = rig_config_text(root);
+        rc = rt ? rig_config_parse(rt, name, &hs->rig, diag) : cfg_out_of_memory(diag);
+        free(rt);
+        hs->dev_host = calloc(ndev ? ndev : 1, sizeof *hs->dev_host);
+        if (rc == RIG_OK && !hs->dev_host)
+            rc = cfg_out_of_memory(diag);
+        for (size_t i = 0; rc == RIG_OK && i < ndev; i++) {
+            hs->dev_host[i] = devs[i].host;
+            if (devs[i].index == 0)
+                hs->hosts[devs[i].host].first = i;
+            hs->hosts[devs[i].host].count++;
+        }
+        if (rc == RIG_ERROR_CONFIG) /* a whole-rig check the hosts alone passed */
+            rig_strlcpy(diag->file, name, sizeof diag->file);
+    }
+done:
+    rig_json_index_destroy(p.index);
+    json_decref(root);
+    free(devs);
+    if (rc != RIG_OK) {
+        rig_hosts_destroy(hs);
+        hs = NULL;
+    }
+    *out = hs;
+    return rc;
+}
+
+rig_error_t rig_hosts_parse(const char *text, const char *name, rig_hosts_t **out,
+                            rig_config_diag_t *diag)
+{
+    rig_config_diag_t local;
+    if (!diag)
+        diag = &local;
+    memset(diag, 0, sizeof *diag);
+    rig_strlcpy(diag->file, name ? name : "<hosts>", sizeof diag->file);
+    if (out)
+        *out = NULL;
+    if (!text || !out) {
+        diag->code = RIG_ERROR_INVALID_ARGUMENT;
+        rig_fmt(diag->message, sizeof diag->message,
+                "rig_hosts_parse needs the text and an output pointer; pass non-NULL values.");
+        return RIG_ERROR_INVALID_ARGUMENT;
+    }
+    return parse_text(text, strlen(text), diag->file, out, diag);
+}
+
+rig_error_t rig_hosts_load(const char *path, rig_hosts_t **out, rig_config_diag_t *diag)
+{
+    rig_config_diag_t local;
+    if (!diag)
+        diag = &local;
+    memset(diag, 0, sizeof *diag);
+    rig_strlcpy(diag->file, path ? path : "<hosts>", sizeof diag->file);
+    if (out)
+        *out = NULL;
+    if (!path || !out) {
+        diag->code = RIG_ERROR_INVALID_ARGUMENT;
+        rig_fmt(diag->message, sizeof diag->message,
+                "rig_hosts_load needs a path and an output pointer; pass non-NULL values.");
+        return RIG_ERROR_INVALID_ARGUMENT;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag->code = RIG_ERROR_IO;
+        rig_fmt(diag->message, sizeof diag->message,
+                "cannot open hosts file \"%s\": %s; check the path and its permissions.", path,
+                strerror(errno));
+        return RIG_ERROR_IO;
+    }
+    char *buf = malloc(HOSTS_FILE_MAX + 1);
+    size_t len = buf ? fread(buf, 1, HOSTS_FILE_MAX + 1, f) : 0;
+    bool bad = !buf || ferror(f) || len > HOSTS_FILE_MAX;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        diag->code = buf ? RIG_ERROR_IO : RIG_ERROR_NO_MEMORY;
+        rig_fmt(diag->message, sizeof diag->message,
+                "cannot read hosts file \"%s\" (unreadable or over 64 MiB); check the path.",
+                path);
+        return diag->code;
+    }
+    buf[len] = '\0';
+    rig_error_t rc = parse_text(buf, len, path, out, diag);
+    free(buf);
+    return rc;
+}
+
+void rig_hosts_destroy(rig_hosts_t *hs)
+{
+    if (!hs)
+        return;
+    for (size_t h = 0; hs->hosts && h < hs->nhosts; h++)
+        free(hs->hosts[h].config_text);
+    free(hs->hosts);
+    free(hs->dev_host);
+    rig_config_destroy(hs->rig);
+    free(hs);
+}
+
+const char *rig_hosts_source(const rig_hosts_t *hs) { return hs ? hs->source : ""; }
+size_t rig_hosts_count(const rig_hosts_t *hs) { return hs ? hs->nhosts : 0; }
+
+int rig_hosts_find(const rig_hosts_t *hs, const char *name)
+{
+    for (size_t h = 0; hs && name && h < hs->nhosts; h++)
+        if (strcmp(hs->hosts[h].name, name) == 0)
+            return (int)h;
+    return -1;
+}
+
+const char *rig_hosts_name(const rig_hosts_t *hs, size_t h)
+{
+    return hs && h < hs->nhosts ? hs->hosts[h].name : NULL;
+}
+
+const char *rig_hosts_node_url(const rig_hosts_t *hs, size_t h)
+{
+    return hs && h < hs->nhosts ? hs->hosts[h].url : NULL;
+}
+
+const rig_config_t *rig_hosts_rig_config(const rig_hosts_t *hs) { return hs ? hs->rig : NULL; }
+
+size_t rig_hosts_device_host(const rig_hosts_t *hs, size_t index)
+{
+    return hs && index < hs->rig->device_count ? hs->dev_host[index] : SIZE_MAX;
+}
+
+void rig_hosts_host_devices(const rig_hosts_t *hs, size_t h, size_t *first, size_t *count)
+{
+    *first = hs && h < hs->nhosts ? hs->hosts[h].first : 0;
+    *count = hs && h < hs->nhosts ? hs->hosts[h].count : 0;
+}
+
+const char *rig_hosts_host_config_text(const rig_hosts_t *hs, size_t h)
+{
+    return hs && h < hs->nhosts ? hs->hosts[h].config_text : NULL;
+}
+
+rig_error_t rig_hosts_host_config(const rig_hosts_t *hs, size_t h, rig_config_t **out,
+                                  rig_config_diag_t *diag)
+{
+    if (!hs || h >= hs->nhosts || !out)
+        return RIG_ERROR_INVALID_ARGUMENT;
+    char name[300];
+    rig_fmt(name, sizeof name, "%s (host %s)", hs->source, hs->hosts[h].name);
+    return rig_config_parse(hs->hosts[h].config_text, name, out, diag);
+}
