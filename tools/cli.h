@@ -25,6 +25,7 @@ typedef struct cli_rig_opts {
      * instead of failing; on the simulated rig only serials the rig has */
     bool wait_absent;
     const char *replay_path; /* backend "replay": the recording */
+    const struct rig_hosts *hosts; /* backend "net": the rig over several hosts */
 } cli_rig_opts_t;
 
 /** An opened rig: the context and one device per config entry, in config order. */

@@ -29,6 +29,7 @@
 #include <nng/supplemental/util/platform.h>
 
 #include "cli.h"
+#include "cli_hosts.h"
 #include "cli_node.h"
 #include "common/util.h"
 #include "config/ranges.h"
@@ -52,6 +53,7 @@ typedef struct node_opts {
     bool no_ptp, truth;
     uint64_t interval_ms;
     uint32_t node_id;
+    const char *hosts_path, *host; /* --hosts FILE --host NAME: that host of the hosts file */
 } node_opts_t;
 
 typedef struct qmsg {
@@ -91,7 +93,8 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
                            strcmp(a, "--seconds") == 0 || strcmp(a, "--backend") == 0 ||
                            strcmp(a, "--seed") == 0 || strcmp(a, "--orbbec-lib") == 0 ||
                            strcmp(a, "--clock-sync-interval-ms") == 0 ||
-                           strcmp(a, "--node-id") == 0 || strcmp(a, "--ptp-uds") == 0;
+                           strcmp(a, "--node-id") == 0 || strcmp(a, "--ptp-uds") == 0 ||
+                           strcmp(a, "--hosts") == 0 || strcmp(a, "--host") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync node: %s needs a value\n", a);
             return CLI_USAGE;
@@ -100,6 +103,10 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
         uint64_t u = 0;
         if (strcmp(a, "--config") == 0) {
             o->rig.config_path = v;
+        } else if (strcmp(a, "--hosts") == 0) {
+            o->hosts_path = v;
+        } else if (strcmp(a, "--host") == 0) {
+            o->host = v;
         } else if (strcmp(a, "--listen") == 0) {
             o->listen = v;
         } else if (strcmp(a, "--backend") == 0) {
@@ -160,12 +167,20 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
         if (takes_value)
             i++;
     }
-    if (!o->listen) {
+    if (!o->hosts_path != !o->host || (o->hosts_path && o->rig.config_path)) {
+        fprintf(stderr, "rigsync node: %s\n",
+                o->rig.config_path && o->hosts_path
+                    ? "--config cannot go with --hosts: the host's config is in the hosts file; "
+                      "drop --config"
+                    : "--hosts FILE and --host NAME go together: give both");
+        return CLI_USAGE;
+    }
+    if (!o->listen && !o->hosts_path) {
         fprintf(stderr, "rigsync node: --listen is required: give --listen tcp://ADDR:PORT, "
                         "e.g. --listen tcp://0.0.0.0:5555\n");
         return CLI_USAGE;
     }
-    if (!cli_node_url_check("node", "--listen", o->listen))
+    if (o->listen && !cli_node_url_check("node", "--listen", o->listen))
         return CLI_USAGE;
     if (o->no_ptp && o->ptp_uds) {
         fprintf(stderr, "rigsync node: --ptp-uds and --no-ptp contradict each other; give one "
@@ -541,9 +556,14 @@ int cli_node(int argc, char **argv)
     if (rc != CLI_OK)
         return rc;
     rig_config_t *cfg = NULL;
-    rc = cli_load_config(o.rig.config_path, &cfg);
-    if (rc != CLI_OK)
-        return rc;
+    rig_hosts_t *hosts = NULL;
+    rc = o.hosts_path ? cli_hosts_node_config(o.hosts_path, o.host, &hosts, &cfg, &o.listen)
+                      : cli_load_config(o.rig.config_path, &cfg);
+    if (rc != CLI_OK || (o.hosts_path && !cli_node_url_check("node", "--listen", o.listen))) {
+        rig_config_destroy(cfg);
+        rig_hosts_destroy(hosts);
+        return rc != CLI_OK ? rc : CLI_USAGE;
+    }
     node_state_t ns;
     memset(&ns, 0, sizeof(ns));
     ns.o = &o;
@@ -659,5 +679,6 @@ out:
     pthread_cond_destroy(&ns.wake);
     pthread_mutex_destroy(&ns.lock);
     rig_config_destroy(cfg);
+    rig_hosts_destroy(hosts);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_hosts.h"
 #include "common/util.h"
 #include "config/config_internal.h"
 #include "config/ranges.h"
@@ -49,6 +50,7 @@ typedef struct run_opts {
     const char *record_path; /* --record FILE.mcap */
     const char *report_path; /* --report-out FILE: the report page (tools/cli_report.c) */
     double trigger_hz; /* software triggers per second to SOFTWARE_TRIGGERING devices */
+    const char *hosts_path; /* --hosts FILE: the aggregator of a rig over several hosts */
 } run_opts_t;
 
 /* What the delivery thread shares with main: guarded by `lock`. */
@@ -66,6 +68,7 @@ typedef struct run_state {
     int64_t *dts, *gts; /* per slot scratch for the report */
     int64_t t0_us;      /* host clock at the start of streaming: event times count from it */
     bool *appeared;     /* per device: present at the start, or arrived since */
+    rig_context_t *ctx; /* --hosts: for why a host's slots are empty */
 } run_state_t;
 
 static int parse_args(int argc, char **argv, run_opts_t *o)
@@ -83,7 +86,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
                            strcmp(a, "--seed") == 0 || strcmp(a, "--backend") == 0 ||
                            strcmp(a, "--csv") == 0 || strcmp(a, "--trigger-hz") == 0 ||
                            strcmp(a, "--record") == 0 || strcmp(a, "--replay") == 0 ||
-                           strcmp(a, "--orbbec-lib") == 0 || strcmp(a, "--report-out") == 0;
+                           strcmp(a, "--orbbec-lib") == 0 || strcmp(a, "--report-out") == 0 ||
+                           strcmp(a, "--hosts") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync run: %s needs a value\n", a);
             return CLI_USAGE;
@@ -93,6 +97,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         } else if (strcmp(a, "--backend") == 0) {
             o->rig.backend = v;
             o->backend_set = true;
+        } else if (strcmp(a, "--hosts") == 0) {
+            o->hosts_path = v;
         } else if (strcmp(a, "--replay") == 0) {
             o->rig.replay_path = v;
         } else if (strcmp(a, "--orbbec-lib") == 0) {
@@ -137,6 +143,22 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         }
         if (takes_value)
             i++;
+    }
+    if (o->hosts_path) {
+        const char *other = o->rig.virtual_time ? "--virtual-time"
+                            : o->rig.replay_path ? "--replay"
+                            : o->rig.config_path ? "--config"
+                            : o->backend_set     ? "--backend"
+                            : o->trigger_hz > 0  ? "--trigger-hz"
+                                                 : NULL;
+        if (other) {
+            fprintf(stderr, "rigsync run: %s cannot go with --hosts: the hosts' nodes drive the "
+                            "cameras in real time with the hosts file's config; drop %s\n",
+                    other, other);
+            return CLI_USAGE;
+        }
+        o->rig.backend = "net";
+        return CLI_OK;
     }
     int rc = cli_rig_opts_check("run", &o->rig, o->backend_set);
     if (rc != CLI_OK)
@@ -193,6 +215,7 @@ static void on_frame(rig_frame_t *f, void *user)
  * the slot is empty), then the spread on global time. */
 static void print_set(const run_state_t *rs, const rig_frameset_t *set)
 {
+    char why[96];
     printf("set %" PRIu64 " @ %" PRId64 " us:", rig_frameset_seq(set), rig_frameset_time_us(set));
     for (size_t d = 0; d < rs->ndev; d++) {
         printf(" device#%zu", d);
@@ -201,6 +224,10 @@ static void print_set(const run_state_t *rs, const rig_frameset_t *set)
             printf(" %s ", rig_stream_name((rig_stream_t)s));
             if (f)
                 printf("#%" PRIu64 " %" PRId64, rig_frame_index(f), rig_frame_device_ts_us(f));
+            else if (rs->o->rig.hosts && cli_hosts_slot_why(rs->ctx, rs->o->rig.hosts, d, why,
+                                                            sizeof why))
+                printf("(%s: %s)",
+                       rig_slot_status_name(rig_frameset_status(set, d, (rig_stream_t)s)), why);
             else
                 printf("(%s)", rig_slot_status_name(rig_frameset_status(set, d, (rig_stream_t)s)));
         }
@@ -360,7 +387,20 @@ int cli_run(int argc, char **argv)
             return CLI_USAGE;
         }
     rig_config_t *cfg = NULL;
-    if (o.rig.replay_path) {
+    rig_hosts_t *hosts = NULL;
+    if (o.hosts_path) {
+        rc = cli_hosts_load("run", o.hosts_path, &hosts);
+        if (rc != CLI_OK)
+            return rc;
+        rig_config_diag_t d;
+        if (rig_config_parse(rig_hosts_rig_config(hosts)->text, o.hosts_path, &cfg, &d) !=
+            RIG_OK) {
+            fprintf(stderr, "rigsync run: out of memory\n");
+            rig_hosts_destroy(hosts);
+            return CLI_RUNTIME;
+        }
+        o.rig.hosts = hosts;
+    } else if (o.rig.replay_path) {
         char msg[1024], shown[4096];
         if (rig_replay_load_config(o.rig.replay_path, &cfg, msg, sizeof msg) != RIG_OK) {
             fprintf(stderr, "rigsync run: --replay %s\n", rig_escape(shown, sizeof shown, msg));
@@ -421,6 +461,7 @@ int cli_run(int argc, char **argv)
     rc = cli_rig_open(&o.rig, cfg, stdout, &rig);
     if (rc != CLI_OK)
         goto out;
+    rs.ctx = rig.ctx;
     if (o.record_path) {
         rc = cli_record_open(o.record_path, &o.rig, &rig, &rs.rec);
         if (rc != CLI_OK)
@@ -593,6 +634,8 @@ int cli_run(int argc, char **argv)
     pthread_mutex_unlock(&rs.lock);
     cli_print_summary(stdout, cfg, &sum);
     rc = sum.verdict == RIG_VERDICT_NOT_SYNCHRONIZED ? CLI_RUNTIME : CLI_OK;
+    if (hosts && !cli_hosts_print(stdout, rig.ctx))
+        rc = CLI_RUNTIME;
     if (report_out) {
         pthread_mutex_lock(&rs.lock);
         int rrc = cli_report_render(report_out, o.report_path,
@@ -663,5 +706,6 @@ out:
     free(rs.appeared);
     pthread_mutex_destroy(&rs.lock);
     rig_config_destroy(cfg);
+    rig_hosts_destroy(hosts);
     return rc;
 }

@@ -160,6 +160,7 @@ int cli_context_create(const cli_rig_opts_t *opts, const rig_config_t *config,
     co.pixels = opts->pixels;
     co.library = opts->library;
     co.replay_path = opts->replay_path;
+    co.hosts = opts->hosts;
     char detail[1024] = "";
     co.error_detail = detail;
     co.error_detail_len = sizeof(detail);
