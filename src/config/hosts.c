@@ -218,6 +218,9 @@ static char *host_config_text(const json_t *root, size_t h, const hdev_t *devs, 
     json_t *sim = json_is_object(jsim) ? json_deep_copy(jsim) : json_object();
     json_object_set_new(sim, "anchor", json_string("monotonic"));
     json_object_set_new(sim, "host_clock", json_string("realtime"));
+    /* Anchored pulse trains are replayed from a crystal's rate: no wandering crystals. */
+    if (!json_object_get(sim, "drift_walk_ppm_per_sqrt_hour"))
+        json_object_set_new(sim, "drift_walk_ppm_per_sqrt_hour", json_real(0));
     /* Pulses from another host: the generator at the remote source's exact rate. */
     json_t *to = json_array();
     int hub = -1;
