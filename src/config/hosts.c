@@ -145,9 +145,19 @@ static void remap_diag(const rig_hosts_t *hs, const char *text, size_t len, size
     const rig_json_step_t *path = top_level ? steps + 2 : steps;
     size_t depth = top_level ? n - 2 : n;
     /* The deepest part of the path the file has (a generated generator is not in it). */
+    /* The one-host parser points at a key (unknown keys) or at a value: the same here. */
     int line = 0, col = 0;
-    while (depth > 0 && !rig_json_locate(text, len, path, depth, false, &line, &col))
+    bool at_key = false;
+    if (depth == n || top_level) {
+        int kl = 0, kc = 0;
+        const char *own = hs->hosts[host].config_text;
+        at_key = rig_json_locate(own, strlen(own), steps + 2, n - 2, true, &kl, &kc) &&
+                 kl == d->line && kc == d->column && steps[n - 1].key;
+    }
+    while (depth > 0 && !rig_json_locate(text, len, path, depth, at_key, &line, &col)) {
         depth--;
+        at_key = false;
+    }
     d->line = line;
     d->column = col;
     char full[sizeof d->field];
@@ -355,6 +365,17 @@ static rig_error_t check_hubs(parser_t *p, const json_t *root, hdev_t *devs, siz
                                     "host takes the pulses of one source: feed it from %s "
                                     "only.",
                                     hs->hosts[dst->host].name, other, devs[i].hub, other);
+            }
+            const json_t *dh = json_array_get(json_object_get(root, "hosts"), dst->host);
+            if (json_object_get(json_object_get(dh, "sim"), "signal_generator")) {
+                path_t gp = cfg_path_key(&top, "hosts");
+                gp = cfg_path_index(&gp, dst->host);
+                gp = cfg_path_key(&gp, "sim");
+                gp = cfg_path_key(&gp, "signal_generator");
+                return cfg_fail_key(p, &gp,
+                                    "hubs[%zu] carries %s's pulses to host %s, whose simulated "
+                                    "rig is made from them: remove its sim.signal_generator.",
+                                    k, src->serial, hs->hosts[dst->host].name);
             }
             dst->hub = (int)k;
         }
