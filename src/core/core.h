@@ -26,6 +26,10 @@ struct rig_frame {
     bool interfered; /* depth disturbed by another ToF camera's laser */
     bool has_truth; /* simulator frames only */
     int64_t recorded_wall_us; /* replayed frames: when the recorded run received it, else NONE */
+    /* When the frame reached this process on the global time line, for the matcher's deadlines,
+     * when that is not host_ts_us (frames of other hosts: their host clock stamped host_ts_us
+     * before the network carried them), else NONE */
+    int64_t arrival_us;
     rig_sim_truth_t truth;
 };
 

@@ -23,6 +23,7 @@ rig_frame_t *rig_frame_alloc(size_t data_size)
     f->global_bound_us = INT64_MAX;
     f->vendor_global_ts_us = RIG_TS_NONE;
     f->recorded_wall_us = RIG_TS_NONE;
+    f->arrival_us = RIG_TS_NONE;
     return f;
 }
 

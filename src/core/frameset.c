@@ -55,7 +55,9 @@ void rig_ctx_match_frame_locked(rig_context_t *ctx, rig_frame_t *frame)
         a->delivered++;
     rig_frame_retain(frame);
     rig_match_add(ctx->matcher, frame->device_index * RIG_STREAM_COUNT + frame->stream,
-                  frame->global_ts_us, frame->index, frame->host_ts_us, frame->interfered, frame);
+                  frame->global_ts_us, frame->index,
+                  frame->arrival_us != RIG_TS_NONE ? frame->arrival_us : frame->host_ts_us,
+                  frame->interfered, frame);
 }
 
 static void out_push_locked(rig_context_t *ctx, const out_item_t *item)

@@ -176,6 +176,9 @@ static void on_frame(net_host_t *h, const rig_wire_frame_t *w)
     f->index = w->index >= d->base[s] ? w->index - d->base[s] : 0;
     f->device_ts_us = w->device_ts_us;
     f->host_ts_us = w->host_ts_us;
+    /* The matcher waits for a slot as long as its frames take to reach here, the network
+     * included (this host's CLOCK_REALTIME and the nodes' host clocks: one PTP time line). */
+    f->arrival_us = rig_realtime_us();
     f->interfered = (w->flags & RIG_WIRE_FRAME_INTERFERED) != 0;
     if (px) {
         memcpy(f->data, w->data, w->data_size);
