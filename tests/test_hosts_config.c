@@ -129,7 +129,18 @@ static void test_generator_defaults(void **state)
     rig_config_t *b = NULL;
     assert_int_equal(rig_hosts_host_config(h, 1, &b, &d), RIG_OK);
     assert_true(rig_config_sim(b)->generator_hz == 30.0);
+    /* the hub feeds each of b's devices: no daisy chain on top */
+    assert_int_equal(rig_config_sim(b)->wiring, RIG_SIM_WIRING_NONE);
     rig_config_destroy(b);
+    /* the primary simulated at the rate b's generator assumes: no random crystal */
+    rig_config_t *a = NULL;
+    assert_int_equal(rig_hosts_host_config(h, 0, &a, &d), RIG_OK);
+    const rig_sim_spec_t *sim = rig_config_sim(a);
+    assert_int_equal(sim->device_count, 1);
+    assert_true(sim->devices[0].has_ppm && sim->devices[0].ppm == 0);
+    assert_true(sim->devices[0].has_rate_offset && sim->devices[0].rate_offset_ppm == 0);
+    assert_int_equal(sim->wiring, RIG_SIM_WIRING_DAISY_CHAIN);
+    rig_config_destroy(a);
     rig_hosts_destroy(h);
 }
 

@@ -213,6 +213,39 @@ static void sim_rates(const json_t *jhost, const char *serial, double *ppm, doub
     }
 }
 
+/* The simulated source of a hub gets an explicit crystal and rate (0 when not given). */
+static void pin_source(json_t *sim, const json_t *jhost, const char *serial)
+{
+    json_t *devs = json_object_get(sim, "devices");
+    if (!devs) {
+        devs = json_array();
+        size_t i;
+        const json_t *d;
+        json_array_foreach(json_object_get(jhost, "devices"), i, d)
+        {
+            const char *used;
+            const json_t *sv = member2(d, "serial_number", "sn", &used);
+            json_t *e = json_object();
+            json_object_set(e, "serial_number", (json_t *)sv);
+            json_array_append_new(devs, e);
+        }
+        json_object_set_new(sim, "devices", devs);
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(devs, i, d)
+    {
+        const char *used;
+        const json_t *sv = member2(d, "serial_number", "sn", &used);
+        if (!json_is_string(sv) || strcmp(json_string_value(sv), serial) != 0)
+            continue;
+        if (!json_object_get(d, "ppm"))
+            json_object_set_new(d, "ppm", json_real(0));
+        if (!json_object_get(d, "rate_offset_ppm"))
+            json_object_set_new(d, "rate_offset_ppm", json_real(0));
+    }
+}
+
 /* The one-host config of host h as JSON text (malloc'd), or NULL when out of memory. */
 static char *host_config_text(const json_t *root, size_t h, const hdev_t *devs, size_t ndev,
                               const json_t *jhubs)
@@ -231,14 +264,30 @@ static char *host_config_text(const json_t *root, size_t h, const hdev_t *devs, 
     /* Anchored pulse trains are replayed from a crystal's rate: no wandering crystals. */
     if (!json_object_get(sim, "drift_walk_ppm_per_sqrt_hour"))
         json_object_set_new(sim, "drift_walk_ppm_per_sqrt_hour", json_real(0));
+    /* A hub's source here: its crystal and rate as the other hosts' generators assume them
+     * (those of its sim.devices entry, 0 when not given, never a random crystal). */
+    for (size_t k = 0; k < json_array_size(jhubs); k++) {
+        const char *from = json_string_value(json_object_get(json_array_get(jhubs, k), "from"));
+        for (size_t i = 0; i < ndev; i++)
+            if (devs[i].host == h && devs[i].serial && strcmp(devs[i].serial, from) == 0)
+                pin_source(sim, jhost, from);
+    }
     /* Pulses from another host: the generator at the remote source's exact rate. */
     json_t *to = json_array();
     int hub = -1;
-    for (size_t i = 0; i < ndev; i++)
+    bool all_fed = true;
+    for (size_t i = 0; i < ndev; i++) {
         if (devs[i].host == h && devs[i].hub >= 0) {
             json_array_append_new(to, json_string(devs[i].serial));
             hub = devs[i].hub;
+        } else if (devs[i].host == h && devs[i].mode_known && rig_mode_needs_pulses(devs[i].mode)) {
+            all_fed = false;
         }
+    }
+    /* The hub feeds each of them directly: no daisy chain on top (it would trigger them twice),
+     * unless the sim section wires them or a device here relies on a local cable. */
+    if (hub >= 0 && all_fed && !json_object_get(sim, "wiring"))
+        json_object_set_new(sim, "wiring", json_string("none"));
     if (hub >= 0) {
         const char *from = json_string_value(json_object_get(json_array_get(jhubs, (size_t)hub),
                                                              "from"));
