@@ -27,6 +27,7 @@
 #include "net/wire.h"
 #include "rigsync/hosts.h"
 #include "rigsync/net.h"
+#include "rigsync/sim.h"
 
 #define MAXF 512
 #define MAXE 64
@@ -37,6 +38,7 @@ typedef struct got_frame {
     uint64_t index;
     int64_t device_ts, host_ts, global_ts;
     char serial[64];
+    uint64_t trigger_seq;
 } got_frame_t;
 
 typedef struct fixture {
@@ -131,6 +133,9 @@ static void frame(fixture_t *fx, int k, int stream, uint64_t index, int64_t capt
     m.u.frame.host_ts_us = capture + 1800 + stream * 300;
     m.u.frame.global_ts_us = RIG_TS_NONE;
     m.u.frame.global_bound_us = INT64_MAX;
+    m.u.frame.flags = RIG_WIRE_FRAME_TRUTH; /* node --truth */
+    m.u.frame.trigger_seq = 1000 + index;
+    m.u.frame.true_mono_us = capture - 7;
     publish(fx, &m);
 }
 
@@ -157,6 +162,8 @@ static void on_frame(rig_frame_t *f, void *user)
         g->host_ts = rig_frame_host_ts_us(f);
         g->global_ts = rig_frame_global_ts_us(f);
         rig_strlcpy(g->serial, rig_frame_serial(f), sizeof g->serial);
+        rig_sim_truth_t t;
+        g->trigger_seq = rig_sim_frame_truth(f, &t) == RIG_OK ? t.trigger_seq : 0;
     }
     pthread_mutex_unlock(&fx->lock);
 }
@@ -276,6 +283,7 @@ static void test_net_backend(void **state)
         int k = (int)g->device;
         assert_string_equal(g->serial, k ? "S" : "P");
         assert_int_equal(g->index, (i / 4));
+        assert_int_equal(g->trigger_seq, 1000 + g->index);
         assert_int_equal(g->stream, (int)(i % 2));
         int64_t want = RIG_TS_NONE, bound;
         assert_true(rig_clock_frame(ref[k], (unsigned)g->stream, g->index, g->device_ts,

@@ -180,6 +180,14 @@ static void on_frame(net_host_t *h, const rig_wire_frame_t *w)
      * included (this host's CLOCK_REALTIME and the nodes' host clocks: one PTP time line). */
     f->arrival_us = rig_realtime_us();
     f->interfered = (w->flags & RIG_WIRE_FRAME_INTERFERED) != 0;
+    if (w->flags & RIG_WIRE_FRAME_TRUTH) { /* node --truth: rig_sim_frame_truth works here too */
+        f->has_truth = true;
+        f->truth.trigger_seq = w->trigger_seq;
+        f->truth.true_mono_us = w->true_mono_us;
+        f->truth.capture_start_us = RIG_TS_NONE;
+        f->truth.true_ts_us = RIG_TS_NONE;
+        f->truth.arrival_us = w->host_ts_us;
+    }
     if (px) {
         memcpy(f->data, w->data, w->data_size);
         f->format = (rig_format_t)w->format;
