@@ -69,9 +69,18 @@ start_node() { # start_node NAME LISTEN_URL
   port[$1]=$p
   [ -n "$p" ]
 }
-stop_nodes() {
+stop_nodes() { # SIGTERM, then SIGKILL after 5 s (a node's own nng_close may hang: NNG 1.5.2)
   for n in stage-a stage-b stage-c; do kill "${pid[$n]}" 2>/dev/null; done
+  for _ in $(seq 100); do
+    local alive=0
+    for n in stage-a stage-b stage-c; do kill -0 "${pid[$n]}" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.05
+  done
+  exec 3>&2 2>/dev/null
+  for n in stage-a stage-b stage-c; do kill -KILL "${pid[$n]}" 2>/dev/null; done
   wait 2>/dev/null
+  exec 2>&3 3>&-
 }
 for n in stage-a stage-b stage-c; do
   if ! start_node "$n" tcp://127.0.0.1:0; then

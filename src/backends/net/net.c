@@ -49,7 +49,7 @@ static rig_error_t open_socket(net_state_t *st, net_host_t *h)
     nng_pipe_notify(h->sock, NNG_PIPE_EV_ADD_POST, net_on_pipe, h);
     nng_pipe_notify(h->sock, NNG_PIPE_EV_REM_POST, net_on_pipe, h);
     /* Non-blocking: a node that is not up yet is dialed again until it answers. */
-    rv = nng_dial(h->sock, h->url, NULL, NNG_FLAG_NONBLOCK);
+    rv = nng_dial(h->sock, h->url, &h->dialer, NNG_FLAG_NONBLOCK);
     if (rv != 0)
         return rig_context_set_error(st->ctx, RIG_ERROR_CONFIG,
                                      "host %s: cannot dial its node at %s: %s; check the "
@@ -148,6 +148,70 @@ static rig_error_t net_create(rig_context_t *ctx, const rig_context_options_t *o
     return RIG_OK;
 }
 
+/* Closing a socket. Debian's NNG 1.5.2 now and then never returns from nng_close (nng issue
+ * 1543, fixed after 1.5.2): the close runs on a thread of its own, waited for a while, then
+ * left to finish (or not) on its own; it holds nothing of ours (the pipe callbacks are off). */
+typedef struct closer {
+    nng_socket sock;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done, abandoned;
+} closer_t;
+
+static void closer_free(closer_t *c)
+{
+    pthread_cond_destroy(&c->cond);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static void *closer_main(void *arg)
+{
+    closer_t *c = arg;
+    nng_close(c->sock);
+    pthread_mutex_lock(&c->lock);
+    c->done = true;
+    bool abandoned = c->abandoned;
+    pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+    if (abandoned)
+        closer_free(c);
+    return NULL;
+}
+
+static void close_socket(nng_socket sock, nng_dialer dialer)
+{
+    nng_pipe_notify(sock, NNG_PIPE_EV_ADD_POST, NULL, NULL);
+    nng_pipe_notify(sock, NNG_PIPE_EV_REM_POST, NULL, NULL);
+    nng_dialer_close(dialer);
+    closer_t *c = calloc(1, sizeof(*c));
+    pthread_t th;
+    if (!c)
+        return; /* left open: the process's end closes it */
+    c->sock = sock;
+    pthread_mutex_init(&c->lock, NULL);
+    rig_cond_init_monotonic(&c->cond);
+    if (pthread_create(&th, NULL, closer_main, c) != 0) {
+        closer_free(c);
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += NET_CLOSE_WAIT_S;
+    pthread_mutex_lock(&c->lock);
+    while (!c->done && pthread_cond_timedwait(&c->cond, &c->lock, &ts) == 0)
+        ;
+    bool done = c->done;
+    c->abandoned = !done;
+    pthread_mutex_unlock(&c->lock);
+    if (done) {
+        pthread_join(th, NULL);
+        closer_free(c);
+    } else {
+        pthread_detach(th);
+    }
+}
+
 static void net_destroy(void *state)
 {
     net_state_t *st = state;
@@ -159,7 +223,7 @@ static void net_destroy(void *state)
             pthread_join(st->host[k].thread, NULL);
     for (size_t k = 0; st->host && k < st->nhost; k++) {
         if (st->host[k].sock_open)
-            nng_close(st->host[k].sock);
+            close_socket(st->host[k].sock, st->host[k].dialer);
         free(st->host[k].lat);
     }
     free(st->host);

@@ -24,6 +24,7 @@
 #define NET_LOSS_EVENT_EVERY_US 1000000
 #define NET_RECV_TIMEOUT_MS 50
 #define NET_START_WAIT_US 3000000 /* create waits this long for every node's HELLO */
+#define NET_CLOSE_WAIT_S 2          /* destroy waits this long for each socket's close */
 
 typedef struct net_state net_state_t;
 
@@ -49,6 +50,7 @@ typedef struct net_host {
     char url[256];
     size_t first, count; /* its devices in st->dev */
     nng_socket sock;
+    nng_dialer dialer;
     bool sock_open;
     pthread_t thread;
     bool thread_started;
