@@ -72,7 +72,7 @@ static void print_us(FILE *out, int64_t us)
 
 static const char *servo_name(uint8_t s)
 {
-    return s == 0 ? "unlocked" : s == 1 ? "jump" : s == 2 ? "locked" : "?";
+    return s == 0 ? "unlocked" : s == 1 ? "jump" : s == 2 ? "locked" : s == 3 ? "stable" : "?";
 }
 
 bool cli_hosts_print(FILE *out, rig_context_t *ctx)

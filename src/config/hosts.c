@@ -723,13 +723,31 @@ rig_error_t rig_hosts_load(const char *path, rig_hosts_t **out, rig_config_diag_
                 strerror(errno));
         return RIG_ERROR_IO;
     }
-    char *buf = malloc(HOSTS_FILE_MAX + 1);
-    size_t len = buf ? fread(buf, 1, HOSTS_FILE_MAX + 1, f) : 0;
-    bool bad = !buf || ferror(f) || len > HOSTS_FILE_MAX;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    bool bad = false;
+    for (;;) {
+        if (len == cap) {
+            char *nb = cap <= HOSTS_FILE_MAX ? realloc(buf, (cap ? cap * 2 : 4096) + 1) : NULL;
+            if (!nb) {
+                bad = true;
+                break;
+            }
+            buf = nb;
+            cap = cap ? cap * 2 : 4096;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            bad = ferror(f) != 0;
+            break;
+        }
+    }
+    bad |= len > HOSTS_FILE_MAX;
     fclose(f);
     if (bad) {
         free(buf);
-        diag->code = buf ? RIG_ERROR_IO : RIG_ERROR_NO_MEMORY;
+        diag->code = RIG_ERROR_IO;
         rig_fmt(diag->message, sizeof diag->message,
                 "cannot read hosts file \"%s\" (unreadable or over 64 MiB); check the path.",
                 path);
