@@ -42,10 +42,9 @@ static rig_error_t open_socket(net_state_t *st, net_host_t *h)
                                      nng_strerror(rv));
     h->sock_open = true;
     nng_socket_set(h->sock, NNG_OPT_SUB_SUBSCRIBE, "", 0);
-    nng_socket_set_ms(h->sock, NNG_OPT_RECVTIMEO, NET_RECV_TIMEOUT_MS);
     nng_socket_set_ms(h->sock, NNG_OPT_RECONNMINT, 100);
     nng_socket_set_ms(h->sock, NNG_OPT_RECONNMAXT, 500);
-    nng_socket_set_int(h->sock, NNG_OPT_RECVBUF, 1024);
+    nng_socket_set_int(h->sock, NNG_OPT_RECVBUF, 8192); /* a round's worth, many times over */
     nng_pipe_notify(h->sock, NNG_PIPE_EV_ADD_POST, net_on_pipe, h);
     nng_pipe_notify(h->sock, NNG_PIPE_EV_REM_POST, net_on_pipe, h);
     /* Non-blocking: a node that is not up yet is dialed again until it answers. */
@@ -114,12 +113,11 @@ static rig_error_t net_create(rig_context_t *ctx, const rig_context_options_t *o
     }
     for (size_t k = 0; e == RIG_OK && k < st->nhost; k++)
         e = open_socket(st, &st->host[k]);
-    for (size_t k = 0; e == RIG_OK && k < st->nhost; k++) {
-        if (pthread_create(&st->host[k].thread, NULL, net_rx_main, &st->host[k]) != 0) {
-            e = rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "cannot start a receive thread");
-            break;
-        }
-        st->host[k].thread_started = true;
+    if (e == RIG_OK) {
+        if (pthread_create(&st->thread, NULL, net_rx_main, st) != 0)
+            e = rig_context_set_error(ctx, RIG_ERROR_NO_MEMORY, "cannot start the receive thread");
+        else
+            st->thread_started = true;
     }
     if (e != RIG_OK) {
         net_destroy(st);
@@ -218,9 +216,8 @@ static void net_destroy(void *state)
     pthread_mutex_lock(&st->lock);
     st->stopping = true;
     pthread_mutex_unlock(&st->lock);
-    for (size_t k = 0; st->host && k < st->nhost; k++)
-        if (st->host[k].thread_started)
-            pthread_join(st->host[k].thread, NULL);
+    if (st->thread_started)
+        pthread_join(st->thread, NULL);
     for (size_t k = 0; st->host && k < st->nhost; k++) {
         if (st->host[k].sock_open)
             close_socket(st->host[k].sock, st->host[k].dialer);

@@ -1,9 +1,9 @@
 /*
  * The net backend (include/rigsync/net.h): shared by net.c (ops, state, public API) and
- * net_rx.c (one receive thread per host: decoding, link state, delivery).
+ * net_rx.c (one receive thread for every host: decoding, link state, delivery).
  *
- * Locking: st->lock guards every field marked (L). A host's thread delivers to the core without
- * holding it (backend.h), so the core may call back into the ops from inside a delivery.
+ * Locking: st->lock guards every field marked (L). The receive thread delivers to the core
+ * without holding it (backend.h), so the core may call back into the ops from inside a delivery.
  */
 #ifndef RIGSYNC_NET_INTERNAL_H
 #define RIGSYNC_NET_INTERNAL_H
@@ -22,7 +22,10 @@
 #define NET_LAT_BUCKET_US 20
 #define NET_LAT_BUCKETS 50000 /* 1 s at 20 us; beyond: the last bucket (max kept exactly) */
 #define NET_LOSS_EVENT_EVERY_US 1000000
-#define NET_RECV_TIMEOUT_MS 50
+/* The receive thread drains every host's socket, then sleeps this long: one wake-up per round
+ * for all hosts instead of one per message (the thread hand-offs cost more than the work). */
+#define NET_ROUND_US 2000
+#define NET_ROUND_MAX_MSGS 512 /* per host and round: one host cannot starve the others */
 #define NET_START_WAIT_US 3000000 /* create waits this long for every node's HELLO */
 #define NET_CLOSE_WAIT_S 2          /* destroy waits this long for each socket's close */
 
@@ -52,8 +55,6 @@ typedef struct net_host {
     nng_socket sock;
     nng_dialer dialer;
     bool sock_open;
-    pthread_t thread;
-    bool thread_started;
     /* (L) */
     rig_net_link_t link;
     unsigned pipes;    /* connections now */
@@ -86,6 +87,8 @@ struct net_state {
     size_t ndev;
     net_host_t *host;
     size_t nhost;
+    pthread_t thread; /* receives from every host */
+    bool thread_started;
 };
 
 /* net_rx.c */

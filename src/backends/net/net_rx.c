@@ -1,5 +1,5 @@
-/* The net backend's receive side: one thread per host reads its node's messages, keeps the
- * link's state and counters, and delivers to the core (never holding st->lock then). */
+/* The net backend's receive side: one thread reads every node's messages, keeps each link's
+ * state and counters, and delivers to the core (never holding st->lock then). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include "backends/net/net_internal.h"
 #include "common/util.h"
 
-#include <nng/supplemental/util/platform.h>
+#include <time.h>
 
 void net_on_pipe(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
@@ -357,8 +357,7 @@ static void tick(net_host_t *h)
 
 void *net_rx_main(void *arg)
 {
-    net_host_t *h = arg;
-    net_state_t *st = h->st;
+    net_state_t *st = arg;
     rig_wire_msg_t *m = malloc(sizeof(*m));
     for (;;) {
         pthread_mutex_lock(&st->lock);
@@ -366,21 +365,25 @@ void *net_rx_main(void *arg)
         pthread_mutex_unlock(&st->lock);
         if (stop || !m)
             break;
-        nng_msg *msg = NULL;
-        int rv = nng_recvmsg(h->sock, &msg, 0);
-        if (rv == 0) {
-            if (rig_wire_decode(nng_msg_body(msg), nng_msg_len(msg), m, NULL, 0) == RIG_OK) {
-                on_message(h, m);
-            } else {
-                pthread_mutex_lock(&st->lock);
-                h->stats.bad_messages++;
-                pthread_mutex_unlock(&st->lock);
+        for (size_t k = 0; k < st->nhost; k++) {
+            net_host_t *h = &st->host[k];
+            for (int n = 0; n < NET_ROUND_MAX_MSGS; n++) {
+                nng_msg *msg = NULL;
+                if (nng_recvmsg(h->sock, &msg, NNG_FLAG_NONBLOCK) != 0)
+                    break;
+                if (rig_wire_decode(nng_msg_body(msg), nng_msg_len(msg), m, NULL, 0) == RIG_OK) {
+                    on_message(h, m);
+                } else {
+                    pthread_mutex_lock(&st->lock);
+                    h->stats.bad_messages++;
+                    pthread_mutex_unlock(&st->lock);
+                }
+                nng_msg_free(msg);
             }
-            nng_msg_free(msg);
-        } else if (rv != NNG_ETIMEDOUT) {
-            nng_msleep(NET_RECV_TIMEOUT_MS);
+            tick(h);
         }
-        tick(h);
+        struct timespec ts = {0, NET_ROUND_US * 1000L};
+        nanosleep(&ts, NULL);
     }
     free(m);
     return NULL;
