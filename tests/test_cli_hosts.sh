@@ -5,6 +5,8 @@
 #  - stage-b's node killed (SIGKILL) mid-run: its devices GONE naming the host, sets of the
 #    other hosts go on, its slots say why; restarted: it rejoins (BACK) and its devices are in
 #    sets again; the verdict names it;
+#  - stage-c's node frozen (SIGSTOP: connected, silent, as behind a partition): GONE after 1 s
+#    of silence, BACK when it speaks again, named in the verdict;
 #  - usage and hosts-file errors: exit 2 with file:line:column.
 # Only counts and states are asserted, with generous margins (a loaded machine).
 # usage: test_cli_hosts.sh RIGSYNC_BINARY
@@ -129,7 +131,6 @@ sleep 3
 start_node stage-b "tcp://127.0.0.1:${port[stage-b]}" || bad "stage-b did not start again"
 wait "$run_pid"
 rc=$?
-stop_nodes
 [ "$rc" -eq 1 ] && ok || bad "the run with a node killed: exit $rc, wanted 1"
 for s in B1 B2; do
   has kill out "EVENT t=[0-9.]+ s device#[23] $s gone: stage-b: connection to its node lost: node down or network partitioned"
@@ -151,5 +152,24 @@ read -r others full after <"$tmp/kill.counts"
 [ "$others" -ge 45 ] && ok || bad "sets of stage-a and stage-c during the outage: $others, wanted >= 45"
 [ "$after" -ge 60 ] && ok || bad "complete sets after stage-b rejoined: $after, wanted >= 60"
 [ "$full" -ge 150 ] && ok || bad "complete sets: $full, wanted >= 150"
+
+# --- stage-c frozen (SIGSTOP: connected but silent, as behind a partition) for 2.5 s ----------
+"$bin" run --hosts "$tmp/agg.json" --seconds 6 --sets >"$tmp/freeze.out" 2>"$tmp/freeze.err" \
+  </dev/null &
+run_pid=$!
+sleep 1.5
+kill -STOP "${pid[stage-c]}"
+sleep 2.5
+kill -CONT "${pid[stage-c]}"
+wait "$run_pid"
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "the run with a node frozen: exit $rc, wanted 1"
+has freeze out 'EVENT t=[0-9.]+ s device#4 C1 gone: stage-c: no message for [0-9.]+ s: node down or network partitioned'
+has freeze out 'EVENT t=[0-9.]+ s device#4 C1 back: '
+has freeze out '\((missing|silent): stage-c silent\)'
+has freeze out 'VERDICT \(hosts\): stage-c was gone 1 time\(s\) \(last: stage-c: no message for [0-9.]+ s: node down or network partitioned\); it rejoined\.'
+has freeze out '^stage-a +up .* 0/0 +0 +0 +0$'
+has freeze out '^stage-c +up .* 0 +0 +1$'
+stop_nodes
 
 finish
