@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # rigsync run --hosts: three `rigsync node --hosts F --host X` on 127.0.0.1 (simulated rigs,
-# stage-b fed by a hub from stage-a's PRIMARY, stage-c on its own) and the aggregator.
+# stage-b and stage-c fed by a hub from stage-a's PRIMARY) and the aggregator.
 #  - a clean run: every set has every device of every host, every host up, nothing lost;
 #  - stage-b's node killed (SIGKILL) mid-run: its devices GONE naming the host, sets of the
 #    other hosts go on, its slots say why; restarted: it rejoins (BACK) and its devices are in
@@ -34,10 +34,10 @@ hosts_file() { # hosts_file PORT_A PORT_B PORT_C
       "sim": { "transport": { "drop_probability": 0, "stall_probability": 0 } } },
     { "name": "stage-c", "node": "tcp://127.0.0.1:$3",
       "devices": [
-        { "serial_number": "C1", "config": { "mode": "STANDALONE" } } ],
+        { "serial_number": "C1", "config": { "mode": "SECONDARY" } } ],
       "sim": { "transport": { "drop_probability": 0, "stall_probability": 0 } } }
   ],
-  "hubs": [ { "from": "A1", "to": ["B1", "B2"], "hub_delay_ns": 0 } ]
+  "hubs": [ { "from": "A1", "to": ["B1", "B2", "C1"], "hub_delay_ns": 0 } ]
 }
 EOF
 }
@@ -50,7 +50,7 @@ run cfg 2 run --hosts "$tmp/nodes.json" --config "$tmp/nodes.json"
 has cfg err '--config cannot go with --hosts'
 sed 's/"hub_delay_ns": 0/"hub_delay_ns": 0, "delay": 1/' "$tmp/nodes.json" >"$tmp/bad.json"
 run bad 2 run --hosts "$tmp/bad.json" --seconds 1
-has bad err "bad.json:20:68: hubs\[0\].delay: unknown key \"delay\" in hubs\[0\]"
+has bad err "bad.json:20:74: hubs\[0\].delay: unknown key \"delay\" in hubs\[0\]"
 run nohost 2 node --hosts "$tmp/nodes.json" --host stage-x --seconds 1
 has nohost err '--host stage-x: .* has no host of that name; give one of: stage-a, stage-b, stage-c'
 run half 2 node --hosts "$tmp/nodes.json" --seconds 1
@@ -116,6 +116,7 @@ if [ "$nsets" -ge 60 ] && [ "$(full_sets "$tmp/clean.csv" 10 $((nsets - 2)))" -e
   ok
 else
   bad "clean run: $nsets sets, $(full_sets "$tmp/clean.csv" 10 $((nsets - 2))) of sets 10..$((nsets - 2)) complete"
+  grep -E '^(set 1[0-3] |pair|device#|VERDICT|EVENT)' "$tmp/clean.out" | cut -c1-400 | sed 's/^/  clean: /'
 fi
 
 # --- stage-b killed at ~4 s, back at ~7 s --------------------------------------------------------

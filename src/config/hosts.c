@@ -1,8 +1,8 @@
 /*
  * The hosts file (include/rigsync/hosts.h): a rig over several hosts. Checked here: the file's
  * own structure (hosts, names, node URLs, hubs, serials unique across hosts); each host's
- * one-host config is then built as JSON and parsed by the one-host parser, and its errors are
- * moved back to where the value is in the hosts file (file:line:column of the hosts file).
+ * one-host config is then built as JSON (hosts_gen.c) and parsed by the one-host parser, and
+ * its errors are moved back to where the value is in the hosts file (file:line:column).
  */
 #include <errno.h>
 #include <math.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "config/hosts_internal.h"
 #include "config/parser.h"
 #include "mode/mode.h"
 #include "rigsync/hosts.h"
@@ -33,40 +34,17 @@ struct rig_hosts {
     size_t *dev_host;
 };
 
-/* One device of the file, as the hosts-level checks see it. */
-typedef struct hdev {
-    const char *serial;
-    size_t host, index;
-    const char *serial_key; /* "serial_number" or "sn" */
-    rig_sync_mode_t mode;
-    bool mode_known, trigger_out;
-    int hub; /* the hub feeding it, -1 none */
-} hdev_t;
-
-/* ------------------------------------------------------------------------------------------ */
-
-static const json_t *member2(const json_t *obj, const char *a, const char *b, const char **used)
-{
-    const json_t *v = json_object_get(obj, a);
-    *used = a;
-    if (!v && b) {
-        v = json_object_get(obj, b);
-        *used = b;
-    }
-    return v;
-}
-
 /* The fields the hosts-level checks need, read leniently (the one-host parser checks them). */
 static void read_device(const json_t *jdev, hdev_t *d)
 {
     const char *used;
-    const json_t *s = member2(jdev, "serial_number", "sn", &used);
+    const json_t *s = hosts_member(jdev, "serial_number", "sn", &used);
     d->serial = json_is_string(s) ? json_string_value(s) : NULL;
     d->serial_key = used;
-    const json_t *c = member2(jdev, "config", "syncConfig", &used);
-    const json_t *m = member2(c, "mode", "syncMode", &used);
+    const json_t *c = hosts_member(jdev, "config", "syncConfig", &used);
+    const json_t *m = hosts_member(c, "mode", "syncMode", &used);
     d->mode_known = json_is_string(m) && rig_sync_mode_parse(json_string_value(m), &d->mode);
-    const json_t *t = member2(c, "trigger_out_enable", "triggerOutEnable", &used);
+    const json_t *t = hosts_member(c, "trigger_out_enable", "triggerOutEnable", &used);
     d->trigger_out = json_is_true(t);
     d->hub = -1;
 }
@@ -170,145 +148,6 @@ static void remap_diag(const rig_hosts_t *hs, const char *text, size_t len, size
     char msg[sizeof d->message];
     rig_fmt(msg, sizeof msg, "host %s: %s", hs->hosts[host].name, d->message);
     rig_strlcpy(d->message, msg, sizeof d->message);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Per-host configs                                                                            */
-
-static double stream_fps(const json_t *root)
-{
-    const json_t *st = json_object_get(root, "streams");
-    double fps = 0;
-    for (int s = 0; s < 2; s++) {
-        const json_t *v = json_object_get(json_object_get(st, s ? "depth" : "color"), "fps");
-        if (json_is_integer(v) && json_integer_value(v) > 0 &&
-            (fps == 0 || (double)json_integer_value(v) < fps))
-            fps = (double)json_integer_value(v);
-    }
-    return fps > 0 ? fps : 30.0;
-}
-
-/* The crystal and rate offset of a device of a host's sim section (0 when not given). */
-static void sim_rates(const json_t *jhost, const char *serial, double *ppm, double *rate)
-{
-    *ppm = 0;
-    *rate = 0;
-    const json_t *devs = json_object_get(json_object_get(jhost, "sim"), "devices");
-    size_t i;
-    const json_t *d;
-    json_array_foreach(devs, i, d)
-    {
-        const char *used;
-        const json_t *s = member2(d, "serial_number", "sn", &used);
-        if (!json_is_string(s) || strcmp(json_string_value(s), serial) != 0)
-            s = json_object_get(d, "serial");
-        if (!json_is_string(s) || strcmp(json_string_value(s), serial) != 0)
-            continue;
-        const json_t *v = json_object_get(d, "ppm");
-        if (json_is_number(v))
-            *ppm = json_number_value(v);
-        v = json_object_get(d, "rate_offset_ppm");
-        if (json_is_number(v))
-            *rate = json_number_value(v);
-    }
-}
-
-/* The simulated source of a hub gets an explicit crystal and rate (0 when not given). */
-static void pin_source(json_t *sim, const json_t *jhost, const char *serial)
-{
-    json_t *devs = json_object_get(sim, "devices");
-    if (!devs) {
-        devs = json_array();
-        size_t i;
-        const json_t *d;
-        json_array_foreach(json_object_get(jhost, "devices"), i, d)
-        {
-            const char *used;
-            const json_t *sv = member2(d, "serial_number", "sn", &used);
-            json_t *e = json_object();
-            json_object_set(e, "serial_number", (json_t *)sv);
-            json_array_append_new(devs, e);
-        }
-        json_object_set_new(sim, "devices", devs);
-    }
-    size_t i;
-    json_t *d;
-    json_array_foreach(devs, i, d)
-    {
-        const char *used;
-        const json_t *sv = member2(d, "serial_number", "sn", &used);
-        if (!json_is_string(sv) || strcmp(json_string_value(sv), serial) != 0)
-            continue;
-        if (!json_object_get(d, "ppm"))
-            json_object_set_new(d, "ppm", json_real(0));
-        if (!json_object_get(d, "rate_offset_ppm"))
-            json_object_set_new(d, "rate_offset_ppm", json_real(0));
-    }
-}
-
-/* The one-host config of host h as JSON text (malloc'd), or NULL when out of memory. */
-static char *host_config_text(const json_t *root, size_t h, const hdev_t *devs, size_t ndev,
-                              const json_t *jhubs)
-{
-    const json_t *jhost = json_array_get(json_object_get(root, "hosts"), h);
-    json_t *o = json_object();
-    json_object_set(o, "devices", json_object_get(jhost, "devices"));
-    static const char *const common[] = {"streams", "clock_sync_interval_ms"};
-    for (size_t i = 0; i < RIG_ARRAY_SIZE(common); i++)
-        if (json_object_get(root, common[i]))
-            json_object_set(o, common[i], json_object_get(root, common[i]));
-    const json_t *jsim = json_object_get(jhost, "sim");
-    json_t *sim = json_is_object(jsim) ? json_deep_copy(jsim) : json_object();
-    json_object_set_new(sim, "anchor", json_string("monotonic"));
-    json_object_set_new(sim, "host_clock", json_string("realtime"));
-    /* Anchored pulse trains are replayed from a crystal's rate: no wandering crystals. */
-    if (!json_object_get(sim, "drift_walk_ppm_per_sqrt_hour"))
-        json_object_set_new(sim, "drift_walk_ppm_per_sqrt_hour", json_real(0));
-    /* A hub's source here: its crystal and rate as the other hosts' generators assume them
-     * (those of its sim.devices entry, 0 when not given, never a random crystal). */
-    for (size_t k = 0; k < json_array_size(jhubs); k++) {
-        const char *from = json_string_value(json_object_get(json_array_get(jhubs, k), "from"));
-        for (size_t i = 0; i < ndev; i++)
-            if (devs[i].host == h && devs[i].serial && strcmp(devs[i].serial, from) == 0)
-                pin_source(sim, jhost, from);
-    }
-    /* Pulses from another host: the generator at the remote source's exact rate. */
-    json_t *to = json_array();
-    int hub = -1;
-    bool all_fed = true;
-    for (size_t i = 0; i < ndev; i++) {
-        if (devs[i].host == h && devs[i].hub >= 0) {
-            json_array_append_new(to, json_string(devs[i].serial));
-            hub = devs[i].hub;
-        } else if (devs[i].host == h && devs[i].mode_known && rig_mode_needs_pulses(devs[i].mode)) {
-            all_fed = false;
-        }
-    }
-    /* The hub feeds each of them directly: no daisy chain on top (it would trigger them twice),
-     * unless the sim section wires them or a device here relies on a local cable. */
-    if (hub >= 0 && all_fed && !json_object_get(sim, "wiring"))
-        json_object_set_new(sim, "wiring", json_string("none"));
-    if (hub >= 0) {
-        const char *from = json_string_value(json_object_get(json_array_get(jhubs, (size_t)hub),
-                                                             "from"));
-        const hdev_t *src = NULL;
-        for (size_t i = 0; i < ndev; i++)
-            if (devs[i].serial && strcmp(devs[i].serial, from) == 0)
-                src = &devs[i];
-        double ppm = 0, rate = 0;
-        sim_rates(json_array_get(json_object_get(root, "hosts"), src->host), from, &ppm, &rate);
-        double hz = stream_fps(root) * (1 + ppm * 1e-6) * (1 + rate * 1e-6);
-        json_t *gen = json_object();
-        json_object_set_new(gen, "hz", json_real(hz));
-        json_object_set_new(gen, "to", to);
-        json_object_set_new(sim, "signal_generator", gen);
-    } else {
-        json_decref(to);
-    }
-    json_object_set_new(o, "sim", sim);
-    char *text = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-    json_decref(o);
-    return text;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -589,33 +428,6 @@ static rig_error_t check_hosts(parser_t *p, const json_t *root, rig_hosts_t *hs,
     return check_fed(p, root, devs, ndev, hs);
 }
 
-/* The aggregator's whole-rig config: every device, the common sections. */
-static char *rig_config_text(const json_t *root)
-{
-    json_t *o = json_object(), *all = json_array();
-    size_t h;
-    const json_t *jh;
-    json_array_foreach(json_object_get(root, "hosts"), h, jh)
-    {
-        size_t i;
-        const json_t *d;
-        json_array_foreach(json_object_get(jh, "devices"), i, d)
-            json_array_append(all, (json_t *)d);
-    }
-    json_object_set_new(o, "devices", all);
-    static const char *const common[] = {"streams", "clock_sync_interval_ms"};
-    for (size_t i = 0; i < RIG_ARRAY_SIZE(common); i++)
-        if (json_object_get(root, common[i]))
-            json_object_set(o, common[i], json_object_get(root, common[i]));
-    /* No wiring between the hosts' cameras but the hubs: nothing to simulate here. */
-    json_t *sim = json_object();
-    json_object_set_new(sim, "wiring", json_string("none"));
-    json_object_set_new(o, "sim", sim);
-    char *text = json_dumps(o, JSON_INDENT(2));
-    json_decref(o);
-    return text;
-}
-
 static rig_error_t parse_text(const char *text, size_t len, const char *name, rig_hosts_t **out,
                               rig_config_diag_t *diag)
 {
@@ -640,7 +452,7 @@ static rig_error_t parse_text(const char *text, size_t len, const char *name, ri
     rc = check_hosts(&p, root, hs, &devs, &ndev);
     for (size_t h = 0; rc == RIG_OK && h < hs->nhosts; h++) {
         hs->hosts[h].config_text =
-            host_config_text(root, h, devs, ndev, json_object_get(root, "hubs"));
+            hosts_host_config_text(root, h, devs, ndev, json_object_get(root, "hubs"));
         if (!hs->hosts[h].config_text) {
             rc = cfg_out_of_memory(diag);
             break;
@@ -654,7 +466,7 @@ static rig_error_t parse_text(const char *text, size_t len, const char *name, ri
         rig_config_destroy(c);
     }
     if (rc == RIG_OK) {
-        char *rt = rig_config_text(root);
+        char *rt = hosts_rig_config_text(root);
         rc = rt ? rig_config_parse(rt, name, &hs->rig, diag) : cfg_out_of_memory(diag);
         free(rt);
         hs->dev_host = calloc(ndev ? ndev : 1, sizeof *hs->dev_host);
