@@ -2,6 +2,7 @@
  * bad versions, types, flags and lengths rejected with a reason. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -425,6 +426,156 @@ static void test_encode_refuses_what_cannot_decode(void **state)
     assert_int_equal(rig_wire_encoded_size(&m), 0);
 }
 
+/* A batch of one message of every type back to back, numbered 10, 11, ... (fresh buffer). */
+static uint8_t *batch_of_every_type(size_t *len, size_t lens[RIG_WIRE_TYPE_MAX])
+{
+    uint8_t *batch = NULL;
+    *len = 0;
+    for (int type = 1; type <= RIG_WIRE_TYPE_MAX; type++) {
+        rig_wire_msg_t m;
+        sample(type, &m);
+        size_t n;
+        uint8_t *one = encode(&m, &n);
+        rig_wire_set_seq(one, n, 10 + (uint64_t)type - 1);
+        batch = realloc(batch, *len + n);
+        assert_non_null(batch);
+        memcpy(batch + *len, one, n);
+        *len += n;
+        lens[type - 1] = n;
+        free(one);
+    }
+    return batch;
+}
+
+static void test_batch_walk(void **state)
+{
+    (void)state;
+    size_t lens[RIG_WIRE_TYPE_MAX], len;
+    uint8_t *batch = batch_of_every_type(&len, lens);
+    size_t pos = 0;
+    char why[256];
+    for (int type = 1; type <= RIG_WIRE_TYPE_MAX; type++) {
+        size_t n = 12345;
+        assert_int_equal(rig_wire_next(batch + pos, len - pos, &n, why, sizeof why), RIG_OK);
+        assert_int_equal(n, lens[type - 1]);
+        rig_wire_msg_t d;
+        assert_int_equal(rig_wire_decode(batch + pos, n, &d, why, sizeof why), RIG_OK);
+        assert_int_equal(d.type, type);
+        assert_int_equal(d.seq, 10 + (uint64_t)type - 1);
+        pos += n;
+    }
+    assert_int_equal(pos, len);
+    /* one message alone is a batch of one */
+    size_t n = 0;
+    assert_int_equal(rig_wire_next(batch, lens[0], &n, why, sizeof why), RIG_OK);
+    assert_int_equal(n, lens[0]);
+    /* nothing left: a tail of 0 bytes is malformed, never read */
+    assert_int_equal(rig_wire_next(batch + len, 0, &n, why, sizeof why),
+                     RIG_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(why, "0 bytes left"));
+    assert_int_equal(rig_wire_next(NULL, 0, &n, NULL, 0), RIG_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(rig_wire_next(batch, len, NULL, why, sizeof why),
+                     RIG_ERROR_INVALID_ARGUMENT);
+    free(batch);
+}
+
+/* Walks buf like a receiver; returns the messages split off, *why the tail's reason ("" when
+ * the walk used up every byte). */
+static int walk(const uint8_t *buf, size_t len, char *why, size_t why_len)
+{
+    int count = 0;
+    size_t pos = 0;
+    why[0] = '\0';
+    while (pos < len) {
+        size_t n = 0;
+        if (rig_wire_next(buf + pos, len - pos, &n, why, why_len) != RIG_OK) {
+            assert_int_equal(n, 0);
+            assert_true(why[0] != '\0');
+            return count;
+        }
+        assert_true(n >= RIG_WIRE_HEADER_SIZE && n <= len - pos);
+        pos += n;
+        count++;
+    }
+    return count;
+}
+
+static void test_batch_malformed_tails(void **state)
+{
+    (void)state;
+    size_t lens[RIG_WIRE_TYPE_MAX], len;
+    uint8_t *batch = batch_of_every_type(&len, lens);
+    size_t last = len - lens[RIG_WIRE_TYPE_MAX - 1]; /* where the HEARTBEAT starts */
+    char why[256];
+    /* every cut: exactly the whole messages before it split off, the cut one rejected (each
+     * copy exactly cut bytes long: ASan sees any read past it) */
+    for (size_t cut = 1; cut < len; cut++) {
+        uint8_t *part = malloc(cut);
+        assert_non_null(part);
+        memcpy(part, batch, cut);
+        int whole = 0;
+        for (size_t pos = 0, k = 0; k < RIG_WIRE_TYPE_MAX && pos + lens[k] <= cut; k++) {
+            pos += lens[k];
+            whole++;
+        }
+        size_t used = 0;
+        for (int k = 0; k < whole; k++)
+            used += lens[k];
+        assert_int_equal(walk(part, cut, why, sizeof why), whole);
+        if (used < cut) {
+            bool short_header = cut - used < RIG_WIRE_HEADER_SIZE;
+            assert_non_null(strstr(why, short_header ? "too few for a 24-byte header"
+                                                     : "truncated: the header says"));
+        }
+        free(part);
+    }
+    /* the last message's header spoiled field by field: five messages, then the reason */
+    struct {
+        size_t at;
+        uint8_t value;
+        const char *why;
+    } spoil[] = {
+        {0, 'X', "magic bytes differ"},
+        {4, 2, "protocol version 2"},
+        {6, 0, "unknown message type 0"},
+        {6, RIG_WIRE_TYPE_MAX + 1, "unknown message type 7"},
+        {7, 1, "reserved header byte is 1"},
+        {15, 0x80, "truncated: the header says"}, /* a body of 2 GB */
+    };
+    for (size_t k = 0; k < sizeof spoil / sizeof spoil[0]; k++) {
+        uint8_t *copy = malloc(len);
+        assert_non_null(copy);
+        memcpy(copy, batch, len);
+        copy[last + spoil[k].at] = spoil[k].value;
+        assert_int_equal(walk(copy, len, why, sizeof why), RIG_WIRE_TYPE_MAX - 1);
+        assert_non_null(strstr(why, spoil[k].why));
+        free(copy);
+    }
+    /* a body length one byte short: the walk splits a wrong message, whose decode fails, and
+     * the next "header" is the last byte (too short) */
+    uint8_t *copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, batch, len);
+    copy[last + 12]--;
+    assert_int_equal(walk(copy, len, why, sizeof why), RIG_WIRE_TYPE_MAX);
+    assert_non_null(strstr(why, "1 bytes left"));
+    size_t n = 0;
+    assert_int_equal(rig_wire_next(copy + last, len - last, &n, NULL, 0), RIG_OK);
+    rig_wire_msg_t d;
+    assert_int_equal(rig_wire_decode(copy + last, n, &d, why, sizeof why),
+                     RIG_ERROR_INVALID_ARGUMENT);
+    /* trailing garbage after a whole batch */
+    copy = realloc(copy, len + 3);
+    assert_non_null(copy);
+    memcpy(copy, batch, len);
+    memcpy(copy + len, "RSY", 3);
+    assert_int_equal(walk(copy, len + 3, why, sizeof why), RIG_WIRE_TYPE_MAX);
+    assert_non_null(strstr(why, "3 bytes left"));
+    free(copy);
+    free(batch);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof pixels; i++)
@@ -436,6 +587,8 @@ int main(void)
         cmocka_unit_test(test_bad_headers_rejected),
         cmocka_unit_test(test_bad_bodies_rejected),
         cmocka_unit_test(test_encode_refuses_what_cannot_decode),
+        cmocka_unit_test(test_batch_walk),
+        cmocka_unit_test(test_batch_malformed_tails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

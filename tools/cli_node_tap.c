@@ -35,6 +35,27 @@ typedef struct tap_state {
     rig_wire_msg_t *msg; /* scratch: a HELLO is too big for the stack of a callback */
 } tap_state_t;
 
+static void on_message(tap_state_t *t, const uint8_t *buf, size_t len);
+
+/* One network message: one wire message or several back to back (a batch); a malformed tail
+ * counts as one malformed message and ends the walk. */
+static void on_batch(tap_state_t *t, const uint8_t *buf, size_t len)
+{
+    size_t pos = 0;
+    char why[256];
+    do {
+        size_t n = 0;
+        if (rig_wire_next(buf + pos, len - pos, &n, why, sizeof why) != RIG_OK) {
+            if (t->malformed++ == 0)
+                fprintf(stderr, "rigsync node-tap: a malformed message (%zu bytes at offset %zu "
+                                "of %zu): %s\n", len - pos, pos, len, why);
+            return;
+        }
+        on_message(t, buf + pos, n);
+        pos += n;
+    } while (pos < len);
+}
+
 static void on_message(tap_state_t *t, const uint8_t *buf, size_t len)
 {
     char why[256];
@@ -220,7 +241,7 @@ int cli_node_tap(int argc, char **argv)
             rc = CLI_RUNTIME;
             break;
         }
-        on_message(&t, buf, len);
+        on_batch(&t, buf, len);
         nng_free(buf, len);
     }
     /* No nng_close: with Debian's NNG 1.5.2 closing a subscriber now and then never returns

@@ -480,3 +480,51 @@ rig_error_t rig_wire_decode(const uint8_t *buf, size_t len, rig_wire_msg_t *out,
              rig_wire_type_name(out->type));
     return r.bad ? RIG_ERROR_INVALID_ARGUMENT : RIG_OK;
 }
+
+rig_error_t rig_wire_next(const uint8_t *buf, size_t len, size_t *msg_len, char *why,
+                          size_t why_len)
+{
+    if (why && why_len)
+        why[0] = '\0';
+    if (msg_len)
+        *msg_len = 0;
+    const char *bad = NULL;
+    char text[160];
+    if (!msg_len || (!buf && len)) {
+        bad = "no buffer or no length to fill";
+    } else if (len < RIG_WIRE_HEADER_SIZE) {
+        snprintf(text, sizeof text, "%zu bytes left, too few for a %d-byte header", len,
+                    RIG_WIRE_HEADER_SIZE);
+        bad = text;
+    } else if (memcmp(buf, magic, 4) != 0) {
+        bad = "not a rigsync node message (magic bytes differ)";
+    } else {
+        unsigned version = (unsigned)buf[4] | (unsigned)buf[5] << 8;
+        unsigned type = buf[6], reserved = buf[7];
+        uint64_t body = (uint64_t)buf[12] | (uint64_t)buf[13] << 8 | (uint64_t)buf[14] << 16 |
+                        (uint64_t)buf[15] << 24;
+        if (version != RIG_WIRE_VERSION) {
+            snprintf(text, sizeof text,
+                        "protocol version %u, this rigsync speaks %d: run the same rigsync "
+                        "version on every host", version, RIG_WIRE_VERSION);
+            bad = text;
+        } else if (type < 1 || type > RIG_WIRE_TYPE_MAX) {
+            snprintf(text, sizeof text, "unknown message type %u", type);
+            bad = text;
+        } else if (reserved != 0) {
+            snprintf(text, sizeof text, "reserved header byte is %u, not 0", reserved);
+            bad = text;
+        } else if (body > len - RIG_WIRE_HEADER_SIZE) {
+            snprintf(text, sizeof text,
+                        "truncated: the header says %llu body bytes, %zu follow",
+                        (unsigned long long)body, len - RIG_WIRE_HEADER_SIZE);
+            bad = text;
+        } else {
+            *msg_len = RIG_WIRE_HEADER_SIZE + (size_t)body;
+            return RIG_OK;
+        }
+    }
+    if (why && why_len)
+        snprintf(why, why_len, "%s", bad);
+    return RIG_ERROR_INVALID_ARGUMENT;
+}

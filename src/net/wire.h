@@ -8,6 +8,8 @@
  * The sequence counts every message a node sends, from 0, one by one, whatever its type: a
  * receiver counts what it lost exactly from the gaps. Strings are a u16 length and that many
  * bytes (no NUL; control bytes allowed, receivers escape them when printing).
+ * Batches: a node may pack several messages back to back into one network message (each with
+ * its own header and sequence number); receivers walk them with rig_wire_next.
  * Decoding checks every length against the bytes it has and rejects, with a reason, anything
  * malformed: wrong magic or version, an unknown type, flags or enum value, a length that
  * disagrees, trailing bytes.
@@ -146,5 +148,16 @@ void rig_wire_set_seq(uint8_t *buf, size_t len, uint64_t seq);
  */
 rig_error_t rig_wire_decode(const uint8_t *buf, size_t len, rig_wire_msg_t *out, char *why,
                             size_t why_len);
+
+/**
+ * A batch's first message: the buffer (len bytes) starts with a message header; *msg_len is set
+ * to that message's length (header + body) when the header is valid (magic, version, type,
+ * reserved byte) and its body lies within the buffer. Walk a batch by calling again at
+ * buf + *msg_len until len is used up. RIG_ERROR_INVALID_ARGUMENT with why (may be NULL) for a
+ * malformed tail (a short or invalid header, a body running past the buffer): nothing past len
+ * is read, and the rest of the buffer cannot be split (count it as one bad message).
+ */
+rig_error_t rig_wire_next(const uint8_t *buf, size_t len, size_t *msg_len, char *why,
+                          size_t why_len);
 
 #endif

@@ -334,6 +334,28 @@ static void on_message(net_host_t *h, const rig_wire_msg_t *m)
     pthread_mutex_unlock(&st->lock);
 }
 
+/* One network message: one wire message or a batch of them back to back (the node packs what
+ * waits in its queue). Each is decoded and accounted for on its own; a malformed one counts as
+ * a bad message, and a malformed tail (a header that cannot be trusted) ends the walk. */
+static void on_batch(net_host_t *h, rig_wire_msg_t *m, const uint8_t *buf, size_t len)
+{
+    size_t pos = 0;
+    do {
+        size_t n = 0;
+        bool split = rig_wire_next(buf + pos, len - pos, &n, NULL, 0) == RIG_OK;
+        if (split && rig_wire_decode(buf + pos, n, m, NULL, 0) == RIG_OK) {
+            on_message(h, m);
+        } else {
+            pthread_mutex_lock(&h->st->lock);
+            h->stats.bad_messages++;
+            pthread_mutex_unlock(&h->st->lock);
+        }
+        if (!split)
+            return;
+        pos += n;
+    } while (pos < len);
+}
+
 /* Between messages: a dropped connection or a silence makes the host gone. */
 static void tick(net_host_t *h)
 {
@@ -371,13 +393,7 @@ void *net_rx_main(void *arg)
                 nng_msg *msg = NULL;
                 if (nng_recvmsg(h->sock, &msg, NNG_FLAG_NONBLOCK) != 0)
                     break;
-                if (rig_wire_decode(nng_msg_body(msg), nng_msg_len(msg), m, NULL, 0) == RIG_OK) {
-                    on_message(h, m);
-                } else {
-                    pthread_mutex_lock(&st->lock);
-                    h->stats.bad_messages++;
-                    pthread_mutex_unlock(&st->lock);
-                }
+                on_batch(h, m, nng_msg_body(msg), nng_msg_len(msg));
                 nng_msg_free(msg);
             }
             tick(h);
