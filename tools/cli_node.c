@@ -10,6 +10,10 @@
  * socket sits a bounded queue (count and bytes): when it is full the message is dropped, counted
  * and announced in the next HEARTBEAT (every 100 ms), whose count is cumulative so that losing
  * a HEARTBEAT loses no information.
+ * Batches: the sender packs the messages waiting in its queue back to back into one NNG message
+ * (each keeps its header and sequence number), lingering at most --batch-us after the first
+ * one and holding at most BATCH_MAX_BYTES (a bigger message goes alone): one hand-off per batch
+ * instead of one per message on both sides. --batch-us 0: one message per NNG message.
  * PTP: every second (and once at the start) the local ptp4l's state goes out as a PTP message,
  * read on its own thread (tools/cli_node_ptp.c). --truth adds the simulator's ground truth to
  * FRAME messages (tests and benchmarks only: nothing in rigsync's sync path reads it).
@@ -43,6 +47,9 @@ static void on_signal(int sig) { interrupted = sig; }
 #define QUEUE_MAX_BYTES ((size_t)256 << 20)
 #define HEARTBEAT_US 100000
 #define HELLO_EVERY_US 1000000
+#define BATCH_DEFAULT_US 2000
+#define BATCH_MAX_US 100000 /* under a HEARTBEAT period: the link stays heard */
+#define BATCH_MAX_BYTES ((size_t)256 << 10)
 
 typedef struct node_opts {
     cli_rig_opts_t rig;
@@ -52,6 +59,7 @@ typedef struct node_opts {
     const char *ptp_uds; /* NULL: ptp4l's default */
     bool no_ptp, truth;
     uint64_t interval_ms;
+    uint64_t batch_us; /* 0: one message per NNG message */
     uint32_t node_id;
     const char *hosts_path, *host; /* --hosts FILE --host NAME: that host of the hosts file */
 } node_opts_t;
@@ -79,6 +87,10 @@ typedef struct node_state {
     size_t hello_len;
     int64_t t0_us;
     bool failed; /* out of memory encoding */
+    /* The batch being filled (the sender thread only): its messages are numbered from seq. */
+    uint8_t *batch;
+    size_t batch_len, batch_msgs, batch_frames;
+    int64_t batch_due_us; /* monotonic: sent by then */
 } node_state_t;
 
 static int parse_args(int argc, char **argv, node_opts_t *o)
@@ -86,6 +98,7 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
     memset(o, 0, sizeof(*o));
     o->rig.backend = "sim";
     o->rig.wait_absent = true;
+    o->batch_us = BATCH_DEFAULT_US;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -94,7 +107,8 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
                            strcmp(a, "--seed") == 0 || strcmp(a, "--orbbec-lib") == 0 ||
                            strcmp(a, "--clock-sync-interval-ms") == 0 ||
                            strcmp(a, "--node-id") == 0 || strcmp(a, "--ptp-uds") == 0 ||
-                           strcmp(a, "--hosts") == 0 || strcmp(a, "--host") == 0;
+                           strcmp(a, "--hosts") == 0 || strcmp(a, "--host") == 0 ||
+                           strcmp(a, "--batch-us") == 0;
         if (takes_value && !v) {
             fprintf(stderr, "rigsync node: %s needs a value\n", a);
             return CLI_USAGE;
@@ -144,6 +158,16 @@ static int parse_args(int argc, char **argv, node_opts_t *o)
                 return CLI_USAGE;
             }
             o->node_id = (uint32_t)u;
+        } else if (strcmp(a, "--batch-us") == 0) {
+            char *end = NULL;
+            errno = 0;
+            u = strtoull(v, &end, 10);
+            if (errno || !end || *end || v[0] == '-' || !v[0] || u > BATCH_MAX_US) {
+                fprintf(stderr, "rigsync node: --batch-us %s: give a whole number of "
+                                "microseconds from 0 (no batching) to %d\n", v, BATCH_MAX_US);
+                return CLI_USAGE;
+            }
+            o->batch_us = u;
         } else if (strcmp(a, "--ptp-uds") == 0) {
             o->ptp_uds = v;
         } else if (strcmp(a, "--no-ptp") == 0) {
@@ -250,10 +274,43 @@ static void push(node_state_t *ns, const rig_wire_msg_t *m, bool frame)
     pthread_mutex_unlock(&ns->lock);
 }
 
-/* Sends one encoded message with the next sequence number (the sender thread only). */
+/* Sends the batch (the sender thread only). Sent: its numbers are used; not sent: they go to
+ * the next messages and its messages into the drop count (receivers see no gap). */
+static void flush_batch(node_state_t *ns)
+{
+    if (!ns->batch_msgs)
+        return;
+    int rv = nng_send(ns->sock, ns->batch, ns->batch_len, NNG_FLAG_NONBLOCK);
+    pthread_mutex_lock(&ns->lock);
+    if (rv != 0) {
+        ns->send_errors++;
+        ns->frames_dropped += ns->batch_frames;
+        ns->other_dropped += ns->batch_msgs - ns->batch_frames;
+    } else {
+        ns->seq += ns->batch_msgs;
+        ns->frames_published += ns->batch_frames;
+    }
+    pthread_mutex_unlock(&ns->lock);
+    ns->batch_len = ns->batch_msgs = ns->batch_frames = 0;
+}
+
+/* Sends one encoded message with the next sequence number, in the batch (the sender thread
+ * only): alone with --batch-us 0 or when bigger than a batch. */
 static void send_numbered(node_state_t *ns, uint8_t *buf, size_t len, bool frame)
 {
-    rig_wire_set_seq(buf, len, ns->seq);
+    bool alone = !ns->batch || len > BATCH_MAX_BYTES;
+    if (alone || ns->batch_len + len > BATCH_MAX_BYTES)
+        flush_batch(ns);
+    if (!ns->batch_msgs)
+        ns->batch_due_us = rig_monotonic_us() + (int64_t)ns->o->batch_us;
+    rig_wire_set_seq(buf, len, ns->seq + ns->batch_msgs);
+    if (!alone) {
+        memcpy(ns->batch + ns->batch_len, buf, len);
+        ns->batch_len += len;
+        ns->batch_msgs++;
+        ns->batch_frames += frame;
+        return;
+    }
     int rv = nng_send(ns->sock, buf, len, NNG_FLAG_NONBLOCK);
     pthread_mutex_lock(&ns->lock);
     if (rv != 0) { /* not sent: the number goes to the next one, the drop into the count */
@@ -293,8 +350,11 @@ static void *sender_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&ns->lock);
         while (!ns->count && !ns->stopping && !ns->hello_due &&
-               rig_monotonic_us() - last_beat < HEARTBEAT_US) {
+               rig_monotonic_us() - last_beat < HEARTBEAT_US &&
+               !(ns->batch_msgs && rig_monotonic_us() >= ns->batch_due_us)) {
             int64_t wait_us = HEARTBEAT_US - (rig_monotonic_us() - last_beat);
+            if (ns->batch_msgs)
+                wait_us = RIG_MIN(wait_us, ns->batch_due_us - rig_monotonic_us());
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             int64_t ns_total = (int64_t)ts.tv_nsec + RIG_MAX(wait_us, 1) * 1000;
@@ -328,6 +388,9 @@ static void *sender_main(void *arg)
             send_heartbeat(ns);
             last_beat = now;
         }
+        /* The batch leaves when due or at the end (a full one left in send_numbered). */
+        if (ns->batch_msgs && (stop || rig_monotonic_us() >= ns->batch_due_us))
+            flush_batch(ns);
         if (stop)
             break;
     }
@@ -576,7 +639,8 @@ int cli_node(int argc, char **argv)
     cli_node_ptp_t *ptp = NULL;
     pthread_t sender;
     ns.q = calloc(QUEUE_MAX_MSGS, sizeof(*ns.q));
-    if (!ns.q) {
+    ns.batch = o.batch_us ? malloc(BATCH_MAX_BYTES) : NULL;
+    if (!ns.q || (o.batch_us && !ns.batch)) {
         fprintf(stderr, "rigsync: out of memory\n");
         rc = CLI_RUNTIME;
         goto out;
@@ -675,6 +739,7 @@ out:
     for (size_t i = 0; ns.q && i < ns.count; i++)
         free(ns.q[(ns.head + i) % QUEUE_MAX_MSGS].buf);
     free(ns.q);
+    free(ns.batch);
     free(ns.hello);
     pthread_cond_destroy(&ns.wake);
     pthread_mutex_destroy(&ns.lock);
