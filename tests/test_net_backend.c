@@ -53,6 +53,10 @@ typedef struct fixture {
     rig_context_t *ctx;
     rig_device_t *dev[2];
     bool hello_stop;
+    /* batching (the node's --batch-us): publish appends here, send_batch sends it at once */
+    bool batching;
+    uint8_t batch[65536];
+    size_t batch_len;
 } fixture_t;
 
 static void publish(fixture_t *fx, rig_wire_msg_t *m)
@@ -62,6 +66,12 @@ static void publish(fixture_t *fx, rig_wire_msg_t *m)
     size_t len = 0;
     assert_int_equal(rig_wire_encode(m, buf, sizeof buf, &len), RIG_OK);
     rig_wire_set_seq(buf, len, fx->seq++);
+    if (fx->batching) {
+        assert_true(len <= sizeof fx->batch - fx->batch_len);
+        memcpy(fx->batch + fx->batch_len, buf, len);
+        fx->batch_len += len;
+        return;
+    }
     assert_int_equal(nng_send(fx->pub, buf, len, 0), 0);
     nng_msleep(1); /* the subscriber reads as fast; a little air for a loaded machine */
 }
@@ -147,6 +157,17 @@ static void heartbeat(fixture_t *fx, uint64_t dropped)
     m.u.heartbeat.node_time_us = rig_realtime_us();
     m.u.heartbeat.dropped = dropped;
     publish(fx, &m);
+}
+
+/* Sends what publish gathered, plus `tail` (a malformed end: tail_len bytes), as one message. */
+static void send_batch(fixture_t *fx, const void *tail, size_t tail_len)
+{
+    assert_true(tail_len <= sizeof fx->batch - fx->batch_len);
+    if (tail_len)
+        memcpy(fx->batch + fx->batch_len, tail, tail_len);
+    assert_int_equal(nng_send(fx->pub, fx->batch, fx->batch_len + tail_len, 0), 0);
+    fx->batch_len = 0;
+    fx->batching = false;
 }
 
 static void on_frame(rig_frame_t *f, void *user)
@@ -360,6 +381,54 @@ static void test_net_backend(void **state)
     assert_int_equal(rig_net_host_stats(fx->ctx, 0, &hs), RIG_OK);
     assert_int_equal(hs.link, RIG_NET_LINK_UP);
     assert_int_equal(hs.lost_messages, 37);
+    assert_int_equal(hs.bad_messages, 0);
+
+    /* one network message holding a batch of mixed types with a gap of 5 inside (depth of P
+     * skips index 21 across it, S's does not) and a malformed tail: every message before the
+     * tail accounted for on its own, the gap exact, the tail one bad message */
+    uint64_t messages_before = hs.messages, lost_frames_before = hs.lost_frames;
+    size_t batch_at = sent;
+    fx->batching = true;
+    frame(fx, 0, 1, 20, rig_realtime_us() - 5000);
+    frame(fx, 1, 1, 20, rig_realtime_us() - 5000);
+    heartbeat(fx, 9);
+    fx->seq += 5;
+    rig_clock_t *scratch = rig_clock_create(&cp);
+    clock_sample(fx, 1, rig_realtime_us() - 3000, scratch);
+    rig_clock_destroy(scratch);
+    frame(fx, 0, 1, 22, rig_realtime_us() - 5000);
+    frame(fx, 1, 1, 21, rig_realtime_us() - 5000);
+    static const uint8_t tail[30] = {'R', 'S', 'Y', 'N', 1, 0, 2, 0, 42, 0, 0, 0, 200}; /* body
+                                                                   of 200 bytes, 6 follow */
+    send_batch(fx, tail, sizeof tail);
+    sent += 4;
+    assert_int_equal(wait_count(fx, &fx->nframes, sent), sent);
+    for (int i = 0; i < 500; i++) {
+        assert_int_equal(rig_net_host_stats(fx->ctx, 0, &hs), RIG_OK);
+        if (hs.bad_messages == 1 && hs.node_dropped == 9)
+            break;
+        nng_msleep(10);
+    }
+    assert_int_equal(hs.messages, messages_before + 6);
+    assert_int_equal(hs.bad_messages, 1);
+    assert_int_equal(hs.lost_messages, 37 + 5);
+    assert_int_equal(hs.lost_frames, lost_frames_before + 1);
+    assert_int_equal(hs.node_dropped, 9);
+    assert_int_equal(hs.frames, sent);
+    assert_int_equal(hs.outages, 0 + 1);
+    for (int i = 0; i < 300 && !count_events(fx, RIG_DEVICE_EVENT_LINK_LOSS, "5 messages"); i++)
+        nng_msleep(10);
+    assert_int_equal(count_events(fx, RIG_DEVICE_EVENT_LINK_LOSS,
+                                  "stage-x: 5 messages lost on the link (sequence gaps)"),
+                     1);
+    static const uint64_t want_index[4] = {20, 20, 22, 21};
+    pthread_mutex_lock(&fx->lock);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(fx->frames[batch_at + i].device, i % 2);
+        assert_int_equal(fx->frames[batch_at + i].stream, 1);
+        assert_int_equal(fx->frames[batch_at + i].index, want_index[i]);
+    }
+    pthread_mutex_unlock(&fx->lock);
 
     for (int k = 0; k < 2; k++)
         rig_device_close(fx->dev[k]);
