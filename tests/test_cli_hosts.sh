@@ -58,8 +58,12 @@ has half err '--hosts FILE and --host NAME go together'
 
 # --- the nodes ---------------------------------------------------------------------------------
 declare -A pid port
+# stage-c sends one message per NNG message (--batch-us 0), the others batches (the default):
+# the aggregator takes both at once
 start_node() { # start_node NAME LISTEN_URL
-  "$bin" node --hosts "$tmp/nodes.json" --host "$1" --listen "$2" --quiet --seconds 60 \
+  local batch=()
+  [ "$1" = stage-c ] && batch=(--batch-us 0)
+  "$bin" node --hosts "$tmp/nodes.json" --host "$1" --listen "$2" --quiet --seconds 60 "${batch[@]}" \
     >"$tmp/node-$1.out" 2>"$tmp/node-$1.err" </dev/null &
   pid[$1]=$!
   local p=

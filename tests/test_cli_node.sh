@@ -6,6 +6,8 @@
 # (published + dropped = captured); bad addresses: exit 2 with the fix. PTP: with no ptp4l at
 # --ptp-uds, a PTP message with valid=0 every second (said once on stderr); --no-ptp: none.
 # --truth: every simulated FRAME carries its trigger sequence and true mid-exposure instant.
+# Batches: with the default --batch-us several wire messages share network messages (the tap
+# counts them), with --batch-us 0 (the --truth node) one each; bad --batch-us: exit 2.
 # Only what holds on a loaded machine is asserted: counts and equalities, no latencies.
 # usage: test_cli_node.sh RIGSYNC_BINARY
 set -u
@@ -31,6 +33,11 @@ has virtual err 'a node serves live cameras in real time'
 run ptp_both 2 node --listen tcp://127.0.0.1:0 --no-ptp --ptp-uds /tmp/x --seconds 1
 has ptp_both err 'contradict each other'
 lacks ptp_both out 'device#'
+run batch_big 2 node --listen tcp://127.0.0.1:0 --batch-us 100001 --seconds 1
+has batch_big err '--batch-us 100001: give a whole number of microseconds from 0 \(no batching\) to 100000'
+run batch_neg 2 node --listen tcp://127.0.0.1:0 --batch-us -5 --seconds 1
+has batch_neg err '--batch-us -5: give a whole number'
+lacks batch_neg out 'device#'
 run ptp_long 2 node --listen tcp://127.0.0.1:0 --ptp-uds "/$(printf 'p%.0s' $(seq 120))" --seconds 1
 has ptp_long err 'longer than a Unix socket path can be'
 lacks ptp_long out 'device#'
@@ -109,6 +116,15 @@ early=$(sed -n 's/^HEARTBEAT .* since the last \([0-9]*\) us,.*/\1/p' "$tmp/tap2
   awk '$1 < 99000' | wc -l)
 if [ "$early" -eq 0 ]; then ok; else bad "tap2: $early heartbeats less than 100 ms apart"; fi
 has tap2 out '^HELLO node 0 host .*, 2 devices, protocol 1$'
+# batches (the default --batch-us 2000): the two cameras' frames of one capture and what waits
+# with them travel together, so some network message holds several wire messages and there are
+# fewer network messages than wire messages
+net_msgs=$(sed -n 's/^rigsync node-tap: \([0-9]*\) network messages, the largest holding \([0-9]*\) messages\{0,1\}$/\1 \2/p' "$tmp/tap2.out")
+wire_msgs=$(sed -n 's/^rigsync node-tap: \([0-9]*\) messages: .*/\1/p' "$tmp/tap2.out")
+read -r nm largest <<<"$net_msgs"
+if [ -n "$nm" ] && [ "$largest" -ge 2 ] && [ "$nm" -lt "$wire_msgs" ]; then ok; else
+  bad "tap2: no batches: '$net_msgs' network messages for $wire_msgs wire messages"
+fi
 # no truth without --truth
 lacks tap2 out 'truth:'
 has tap2 out '; frames with truth 0$'
@@ -144,7 +160,7 @@ if [ "$seen" -ge 2 ]; then ok; else bad "node: $seen subscribers seen, 2 taps co
 
 # --- --truth (and --no-ptp): each simulated FRAME carries its trigger sequence and true
 # mid-exposure instant, no PTP message goes out -----------------------------------------------
-"$bin" node --listen tcp://127.0.0.1:0 --seconds 3 --truth --no-ptp \
+"$bin" node --listen tcp://127.0.0.1:0 --seconds 3 --truth --no-ptp --batch-us 0 \
   >"$tmp/tnode.out" 2>"$tmp/tnode.err" </dev/null &
 tnode_pid=$!
 port=
@@ -167,6 +183,13 @@ if [ "$n" -ge 20 ] && [ "$n" -eq "$all" ]; then ok; else
   bad "truth tap: $n of $all frame lines carry the truth"
 fi
 has ttap out "; frames with truth $n\$"
+# --batch-us 0: one wire message per network message
+has ttap out '^rigsync node-tap: [0-9]+ network messages, the largest holding 1 message$'
+net_msgs=$(sed -n 's/^rigsync node-tap: \([0-9]*\) network messages, .*/\1/p' "$tmp/ttap.out")
+wire_msgs=$(sed -n 's/^rigsync node-tap: \([0-9]*\) messages: .*/\1/p' "$tmp/ttap.out")
+if [ -n "$net_msgs" ] && [ "$net_msgs" -eq "$wire_msgs" ]; then ok; else
+  bad "ttap: $net_msgs network messages for $wire_msgs wire messages with --batch-us 0"
+fi
 # without the truth, each line is one the node printed
 sed 's/ , truth: .*//' "$tmp/ttap.frames" | sort >"$tmp/ttap.plain"
 grep '^device#' "$tmp/tnode.out" | sort >"$tmp/tnode.frames"

@@ -26,6 +26,7 @@ typedef struct tap_state {
     bool frames; /* --frames: print FRAME, HEARTBEAT and EVENT lines */
     uint64_t per_type[RIG_WIRE_TYPE_MAX + 1];
     uint64_t malformed, gaps, lost, restarts, before_hello, truths;
+    uint64_t network_msgs, largest_batch; /* NNG messages; the most wire messages in one */
     bool have_seq, have_hello, have_beat;
     uint64_t next_seq;
     uint32_t node_id;
@@ -41,8 +42,9 @@ static void on_message(tap_state_t *t, const uint8_t *buf, size_t len);
  * counts as one malformed message and ends the walk. */
 static void on_batch(tap_state_t *t, const uint8_t *buf, size_t len)
 {
-    size_t pos = 0;
+    size_t pos = 0, count = 0;
     char why[256];
+    t->network_msgs++;
     do {
         size_t n = 0;
         if (rig_wire_next(buf + pos, len - pos, &n, why, sizeof why) != RIG_OK) {
@@ -53,6 +55,8 @@ static void on_batch(tap_state_t *t, const uint8_t *buf, size_t len)
         }
         on_message(t, buf + pos, n);
         pos += n;
+        if (++count > t->largest_batch)
+            t->largest_batch = count;
     } while (pos < len);
 }
 
@@ -259,6 +263,8 @@ int cli_node_tap(int argc, char **argv)
            " messages lost); node restarts %" PRIu64 "; frames before the first HELLO %" PRIu64
            "; the node dropped %" PRIu64 "; frames with truth %" PRIu64 "\n",
            t.malformed, t.gaps, t.lost, t.restarts, t.before_hello, t.node_dropped, t.truths);
+    printf("rigsync node-tap: %" PRIu64 " network messages, the largest holding %" PRIu64
+           " message%s\n", t.network_msgs, t.largest_batch, t.largest_batch == 1 ? "" : "s");
     if (rc == CLI_OK && total_msgs == 0) {
         fprintf(stderr, "rigsync node-tap: nothing arrived from %s; is a rigsync node listening "
                         "there (rigsync node --listen %s)?\n", url, url);

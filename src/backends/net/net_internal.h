@@ -23,7 +23,9 @@
 #define NET_LAT_BUCKETS 50000 /* 1 s at 20 us; beyond: the last bucket (max kept exactly) */
 #define NET_LOSS_EVENT_EVERY_US 1000000
 /* The receive thread drains every host's socket, then sleeps this long: one wake-up per round
- * for all hosts instead of one per message (the thread hand-offs cost more than the work). */
+ * for all hosts instead of one per message (the thread hand-offs cost more than the work).
+ * With the nodes' batches, a wake-up per arrival (poll on every socket's NNG_OPT_RECVFD) cost
+ * the same (64 devices on 8 nodes: 3.62% of a core against 3.53%): the round stays. */
 #define NET_ROUND_US 2000
 #define NET_ROUND_MAX_MSGS 512 /* per host and round: one host cannot starve the others */
 #define NET_START_WAIT_US 3000000 /* create waits this long for every node's HELLO */

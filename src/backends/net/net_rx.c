@@ -377,6 +377,20 @@ static void tick(net_host_t *h)
     pthread_mutex_unlock(&st->lock);
 }
 
+/* Drains one host's socket (at most NET_ROUND_MAX_MSGS network messages: one host cannot
+ * starve the others), then looks at its link. */
+static void drain(net_host_t *h, rig_wire_msg_t *m)
+{
+    for (int n = 0; n < NET_ROUND_MAX_MSGS; n++) {
+        nng_msg *msg = NULL;
+        if (nng_recvmsg(h->sock, &msg, NNG_FLAG_NONBLOCK) != 0)
+            break;
+        on_batch(h, m, nng_msg_body(msg), nng_msg_len(msg));
+        nng_msg_free(msg);
+    }
+    tick(h);
+}
+
 void *net_rx_main(void *arg)
 {
     net_state_t *st = arg;
@@ -387,17 +401,8 @@ void *net_rx_main(void *arg)
         pthread_mutex_unlock(&st->lock);
         if (stop || !m)
             break;
-        for (size_t k = 0; k < st->nhost; k++) {
-            net_host_t *h = &st->host[k];
-            for (int n = 0; n < NET_ROUND_MAX_MSGS; n++) {
-                nng_msg *msg = NULL;
-                if (nng_recvmsg(h->sock, &msg, NNG_FLAG_NONBLOCK) != 0)
-                    break;
-                on_batch(h, m, nng_msg_body(msg), nng_msg_len(msg));
-                nng_msg_free(msg);
-            }
-            tick(h);
-        }
+        for (size_t k = 0; k < st->nhost; k++)
+            drain(&st->host[k], m);
         struct timespec ts = {0, NET_ROUND_US * 1000L};
         nanosleep(&ts, NULL);
     }
