@@ -1,0 +1,178 @@
+# The analysis of `make bench-multihost` (bench/multihost.sh) over multihost_tap's files
+# tap<h>.txt (h = host; line formats in bench/multihost_tap.c). mawk-compatible. Variables:
+#   mode    "spread" or "account"
+#   lo, hi  the window, true_mono_us (the simulator's truth, CLOCK_MONOTONIC): captures whose
+#           true instant lies in it
+#   nh, nc  hosts and cameras per host; ns streams per camera (2: color and depth)
+#   delays  the file "host device color_delay_us" (spread: subtracted from global_ts_us)
+#   events  (account) the file of faults, "what host mono_us": kill, restart, down, up
+#
+# mode spread: for each capture (trigger_seq) of the window with a color frame from every camera
+# of every host (a complete capture), one line "S seq spread_us truth_spread_us": the cross-host
+# spread of global timestamps, max - min over the nh*nc cameras of global_ts_us - color delay,
+# and the same of the truth (true_mono_us: what the simulated hardware itself contributes).
+# Then "# complete=N incomplete=M frames=F".
+#
+# mode account: expected frames from truth: every capture of the window (every trigger_seq any
+# camera delivered in it) x every camera x every stream, against those delivered (a frame
+# counted once; a second copy is a duplicate). Each missing frame is explained by, in order:
+#   dead:  its host's node was killed: between the camera's last frame before the kill and its
+#          first frame from the restarted node (captured while no node ran it, or queued in the
+#          killed process)
+#   link:  messages lost on the link, exactly from the sequence gaps inside one node run,
+#          received in the window (up to 2 s after it) (not the messages a restarted node sent before the tap was connected again: those
+#          frames are dead above)
+#   queue: messages the node's queue dropped (its HEARTBEAT's cumulative count, per run)
+# Per host "A h expected delivered duplicates missing dead link_msgs queue_msgs unexplained",
+# unexplained = max(0, missing - dead - link_msgs - queue_msgs); then per fault the rejoin:
+# "R what host seconds" = from the restart / link up to the first frame of that host the tap
+# received that belongs to a complete capture (every camera, every stream). Then "# ..." totals.
+
+function host_of(f,   i) {
+    i = match(f, /tap[0-9]+\.txt$/)
+    return substr(f, i + 3, RLENGTH - 7) + 0
+}
+
+BEGIN {
+    if (ns == "") ns = 2
+    if (delays != "")
+        while ((getline line < delays) > 0) {
+            split(line, a, " ")
+            delay[a[1], a[2]] = a[3]
+        }
+    nev = 0
+    if (events != "")
+        while ((getline line < events) > 0) {
+            split(line, a, " ")
+            nev++
+            ev_what[nev] = a[1]
+            ev_host[nev] = a[2]
+            ev_t[nev] = a[3]
+            if (a[1] == "kill") kill_t[a[2]] = a[3]
+        }
+}
+
+function close_run() { # the node run that just ended: its queue drops
+    if (first_hb >= 0) queue[h] += last_hb - first_hb
+    first_hb = -1
+    last_hb = -1
+}
+
+FNR == 1 {
+    if (started) close_run()
+    started = 1
+    h = host_of(FILENAME)
+    prev_seq = -1
+    run = 0
+    first_hb = -1
+    last_hb = -1
+}
+
+# every message: the node's sequence (runs and gaps)
+$1 != "X" {
+    s = $3 + 0
+    if (prev_seq >= 0 && s <= prev_seq) { # a new node process: a new run
+        close_run()
+        run++
+    } else if (prev_seq >= 0 && s > prev_seq + 1 && $2 >= lo && $2 <= hi + 2000000) {
+        link[h] += s - prev_seq - 1
+    }
+    prev_seq = s
+    runs[h] = run + 1
+}
+
+$1 == "B" {
+    if (first_hb < 0) first_hb = $5 + 0
+    last_hb = $5 + 0
+}
+
+$1 == "F" && $7 >= 0 {
+    t = $8 + 0
+    if (t < lo || t > hi) next
+    k = $7 + 0
+    d = $4 + 0
+    st = $5 + 0
+    key = h SUBSEP d SUBSEP st SUBSEP k
+    if (key in got) {
+        dups[h]++
+        next
+    }
+    got[key] = $2 + 0
+    seen[k] = 1
+    n_got[k]++
+    delivered[h]++
+    if (st == 0) {
+        g = $9 - delay[h, d]
+        if (!(k in gmin) || g < gmin[k]) gmin[k] = g
+        if (!(k in gmax) || g > gmax[k]) gmax[k] = g
+        if (!(k in tmin) || t < tmin[k]) tmin[k] = t
+        if (!(k in tmax) || t > tmax[k]) tmax[k] = t
+        ncolor[k]++
+    }
+    # per host and camera stream: runs (for the kill)
+    if (run > 0 && !((h, d, st) in first_new)) first_new[h, d, st] = k
+    if (run == 0 && (h in kill_t)) last_old[h, d, st] = k
+    # frames of the host in receipt order, for the rejoin
+    nf[h]++
+    fr_k[h, nf[h]] = k
+    fr_r[h, nf[h]] = $2 + 0
+}
+
+END {
+    if (started) close_run()
+    if (mode == "spread") {
+        complete = 0
+        incomplete = 0
+        frames = 0
+        for (k in ncolor) {
+            frames += ncolor[k]
+            if (ncolor[k] == nh * nc) {
+                complete++
+                printf "S %.0f %.0f %.0f\n", k, gmax[k] - gmin[k], tmax[k] - tmin[k]
+            } else {
+                incomplete++
+            }
+        }
+        printf "# complete=%d incomplete=%d frames=%d\n", complete, incomplete, frames
+        exit
+    }
+    ncap = 0
+    for (k in seen) ncap++
+    tot_exp = 0; tot_del = 0; tot_miss = 0; tot_dead = 0; tot_un = 0; tot_dup = 0
+    for (hh = 0; hh < nh; hh++) {
+        exp_h = ncap * nc * ns
+        miss = 0
+        dead = 0
+        for (k in seen)
+            for (d = 0; d < nc; d++)
+                for (st = 0; st < ns; st++) {
+                    if ((hh SUBSEP d SUBSEP st SUBSEP k) in got) continue
+                    miss++
+                    if ((hh in kill_t) && ((hh, d, st) in first_new) && k < first_new[hh, d, st] &&
+                        (!((hh, d, st) in last_old) || k > last_old[hh, d, st]))
+                        dead++
+                }
+        other = miss - dead
+        un = other - link[hh] - queue[hh]
+        if (un < 0) un = 0
+        printf "A %d %d %d %d %d %d %d %d %d\n", hh, exp_h, delivered[hh] + 0, dups[hh] + 0, miss, dead,
+               link[hh] + 0, queue[hh] + 0, un
+        tot_exp += exp_h; tot_del += delivered[hh]; tot_miss += miss; tot_dead += dead
+        tot_un += un; tot_dup += dups[hh]
+    }
+    for (e = 1; e <= nev; e++) {
+        if (ev_what[e] != "restart" && ev_what[e] != "up") continue
+        hh = ev_host[e]
+        r = -1
+        for (i = 1; i <= nf[hh]; i++) {
+            if (fr_r[hh, i] < ev_t[e]) continue
+            if (n_got[fr_k[hh, i]] == nh * nc * ns) {
+                r = (fr_r[hh, i] - ev_t[e]) / 1e6
+                break
+            }
+        }
+        printf "R %s %d %.2f\n", ev_what[e], hh, r
+    }
+    printf "# captures=%d expected=%d delivered=%d duplicates=%d missing=%d dead=%d unexplained=%d\n",
+           ncap, tot_exp, tot_del, tot_dup, tot_miss, tot_dead, tot_un
+}
