@@ -5,6 +5,8 @@
 #       make bench (every benchmark), make bench-sim, make bench-clock, make bench-match,
 #       make bench-long (64 devices, 8 virtual hours: peak RSS), make bench-record (the
 #       recorder's MB/s next to zstd, then 8 devices recorded in real time), make clean
+#       make bench-multihost (root: 8 simulated hosts x 8 cameras over PTP, ~15 min; not in
+#       make bench; MULTIHOST_ARGS="--minutes 0.5 --fault-seconds 60" for a smoke run)
 #       make fuzz (each libFuzzer harness for FUZZ_SECONDS, clang), make fuzz-ci (each for
 #       FUZZ_CI_SECONDS from the repo's corpus; fails on any finding)
 
@@ -21,7 +23,7 @@ MCAP_CHECK_DIR ?= $(abspath $(BUILD))/mcap-check
 export MCAP_CHECK_DIR
 
 .PHONY: all setup setup-test build run test test-asan test-tsan bench bench-clock bench-match bench-sim bench-long \
-        bench-record \
+        bench-record bench-multihost \
         clean setup-fuzz fuzz-build fuzz fuzz-ci
 
 all: build
@@ -87,6 +89,11 @@ bench-clock: build
 # Writes its files (~1 GB at a time, deleted) into the build directory.
 bench-record: build
 	./$(BUILD)/bench/bench_record --dir $(BUILD)
+
+# 8 hosts in network namespaces with their own clocks (root, linuxptp, iptables): bench/multihost.sh
+MULTIHOST_ARGS ?=
+bench-multihost: build
+	./bench/multihost.sh $(BUILD) $(MULTIHOST_ARGS)
 
 # The ROS peer needs its packages; CMake is re-run so that it finds them once installed.
 bench-match: setup

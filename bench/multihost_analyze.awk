@@ -7,7 +7,8 @@
 #   delays  the file "host device color_delay_us" (spread: subtracted from global_ts_us)
 #   events  (account) the file of faults, "what host mono_us": kill, restart, down, up
 #
-# mode spread: for each capture (trigger_seq) of the window with a color frame from every camera
+# A capture (trigger_seq) is in the window when the earliest true instant of its frames is.
+# mode spread: for each capture of the window with a color frame from every camera
 # of every host (a complete capture), one line "S seq spread_us truth_spread_us": the cross-host
 # spread of global timestamps, max - min over the nh*nc cameras of global_ts_us - color delay,
 # and the same of the truth (true_mono_us: what the simulated hardware itself contributes).
@@ -88,7 +89,7 @@ $1 == "B" {
 
 $1 == "F" && $7 >= 0 {
     t = $8 + 0
-    if (t < lo || t > hi) next
+    if (t < lo - 1000000 || t > hi + 1000000) next # the window is decided per capture, at the end
     k = $7 + 0
     d = $4 + 0
     st = $5 + 0
@@ -98,9 +99,8 @@ $1 == "F" && $7 >= 0 {
         next
     }
     got[key] = $2 + 0
-    seen[k] = 1
+    if (!(k in kt) || t < kt[k]) kt[k] = t
     n_got[k]++
-    delivered[h]++
     if (st == 0) {
         g = $9 - delay[h, d]
         if (!(k in gmin) || g < gmin[k]) gmin[k] = g
@@ -125,6 +125,7 @@ END {
         incomplete = 0
         frames = 0
         for (k in ncolor) {
+            if (kt[k] < lo || kt[k] > hi) continue
             frames += ncolor[k]
             if (ncolor[k] == nh * nc) {
                 complete++
@@ -137,7 +138,11 @@ END {
         exit
     }
     ncap = 0
-    for (k in seen) ncap++
+    for (k in kt)
+        if (kt[k] >= lo && kt[k] <= hi) {
+            seen[k] = 1
+            ncap++
+        }
     tot_exp = 0; tot_del = 0; tot_miss = 0; tot_dead = 0; tot_un = 0; tot_dup = 0
     for (hh = 0; hh < nh; hh++) {
         exp_h = ncap * nc * ns
@@ -146,7 +151,10 @@ END {
         for (k in seen)
             for (d = 0; d < nc; d++)
                 for (st = 0; st < ns; st++) {
-                    if ((hh SUBSEP d SUBSEP st SUBSEP k) in got) continue
+                    if ((hh SUBSEP d SUBSEP st SUBSEP k) in got) {
+                        delivered[hh]++
+                        continue
+                    }
                     miss++
                     if ((hh in kill_t) && ((hh, d, st) in first_new) && k < first_new[hh, d, st] &&
                         (!((hh, d, st) in last_old) || k > last_old[hh, d, st]))
