@@ -36,6 +36,8 @@ function host_of(f,   i) {
 
 BEGIN {
     if (ns == "") ns = 2
+    split("", got); split("", dups); split("", link); split("", queue)
+    split("", agot); split("", adups); split("", alink); split("", aqueue)
     if (delays != "")
         while ((getline line < delays) > 0) {
             split(line, a, " ")
@@ -57,6 +59,19 @@ function close_run() { # the node run that just ended: its queue drops
     if (first_hb >= 0) queue[h] += last_hb - first_hb
     first_hb = -1
     last_hb = -1
+}
+
+# the aggregator's per-set CSV (rigsync run --csv), after the tap files
+FNR == 1 && FILENAME ~ /\.csv$/ {
+    if (started) close_run()
+    started = 0
+    csv = 1
+    FS = ","
+    next
+}
+csv {
+    agg_row()
+    next
 }
 
 FNR == 1 {
@@ -93,6 +108,7 @@ $1 == "F" && $7 >= 0 {
     k = $7 + 0
     d = $4 + 0
     st = $5 + 0
+    if (mode == "agg") ix[h, d, st, $6] = k
     key = h SUBSEP d SUBSEP st SUBSEP k
     if (key in got) {
         dups[h]++
@@ -116,6 +132,75 @@ $1 == "F" && $7 >= 0 {
     nf[h]++
     fr_k[h, nf[h]] = k
     fr_r[h, nf[h]] = $2 + 0
+}
+
+function account(tag, have, ndup, lk, qu,   hh, exp_h, miss, dead, k, d, st, other, un) {
+    split("", delivered)
+    tot_exp = 0; tot_del = 0; tot_miss = 0; tot_dead = 0; tot_un = 0; tot_dup = 0
+    for (hh = 0; hh < nh; hh++) {
+        exp_h = ncap * nc * ns
+        miss = 0
+        dead = 0
+        for (k in seen)
+            for (d = 0; d < nc; d++)
+                for (st = 0; st < ns; st++) {
+                    if ((hh SUBSEP d SUBSEP st SUBSEP k) in have) {
+                        delivered[hh]++
+                        continue
+                    }
+                    miss++
+                    if ((hh in kill_t) && ((hh, d, st) in first_new) && k < first_new[hh, d, st] &&
+                        (!((hh, d, st) in last_old) || k > last_old[hh, d, st]))
+                        dead++
+                }
+        other = miss - dead
+        un = other - lk[hh] - qu[hh]
+        if (un < 0) un = 0
+        printf "%s %d %d %d %d %d %d %d %d %d\n", tag, hh, exp_h, delivered[hh] + 0, ndup[hh] + 0, miss, dead,
+               lk[hh] + 0, qu[hh] + 0, un
+        tot_exp += exp_h; tot_del += delivered[hh]; tot_miss += miss; tot_dead += dead
+        tot_un += un; tot_dup += ndup[hh]
+    }
+}
+
+# one row of the aggregator's CSV: set,time_us,spread_us, then per device (host order, then
+# device order) serial and per stream status,index,device_us,system_us,global_us
+function agg_row(   dd, hh, d, st, col, idx, k, kk, g, n, gmn, gmx, mixed_row, key) {
+    nrows++
+    kk = -1
+    n = 0
+    mixed_row = 0
+    for (dd = 0; dd < nh * nc; dd++) {
+        hh = int(dd / nc)
+        d = dd % nc
+        for (st = 0; st < ns; st++) {
+            col = 4 + dd * (1 + 5 * ns) + 1 + st * 5
+            idx = $(col + 1)
+            if (idx == "") continue
+            if (!((hh, d, st, idx) in ix)) {
+                unknown++
+                continue
+            }
+            k = ix[hh, d, st, idx]
+            if (kk < 0) kk = k
+            else if (k != kk) mixed_row = 1
+            key = hh SUBSEP d SUBSEP st SUBSEP k
+            if (key in agot) adups[hh]++
+            else agot[key] = 1
+            if (st == 0) {
+                g = $(col + 4) - delay[hh, d]
+                n++
+                if (n == 1 || g < gmn) gmn = g
+                if (n == 1 || g > gmx) gmx = g
+            }
+        }
+    }
+    if (mixed_row) mixed++
+    if (kk >= 0 && n == nh * nc && !mixed_row) {
+        nar++
+        arow_k[nar] = kk
+        arow_sp[nar] = gmx - gmn
+    }
 }
 
 END {
@@ -143,31 +228,28 @@ END {
             seen[k] = 1
             ncap++
         }
-    tot_exp = 0; tot_del = 0; tot_miss = 0; tot_dead = 0; tot_un = 0; tot_dup = 0
-    for (hh = 0; hh < nh; hh++) {
-        exp_h = ncap * nc * ns
-        miss = 0
-        dead = 0
-        for (k in seen)
-            for (d = 0; d < nc; d++)
-                for (st = 0; st < ns; st++) {
-                    if ((hh SUBSEP d SUBSEP st SUBSEP k) in got) {
-                        delivered[hh]++
-                        continue
-                    }
-                    miss++
-                    if ((hh in kill_t) && ((hh, d, st) in first_new) && k < first_new[hh, d, st] &&
-                        (!((hh, d, st) in last_old) || k > last_old[hh, d, st]))
-                        dead++
-                }
-        other = miss - dead
-        un = other - link[hh] - queue[hh]
-        if (un < 0) un = 0
-        printf "A %d %d %d %d %d %d %d %d %d\n", hh, exp_h, delivered[hh] + 0, dups[hh] + 0, miss, dead,
-               link[hh] + 0, queue[hh] + 0, un
-        tot_exp += exp_h; tot_del += delivered[hh]; tot_miss += miss; tot_dead += dead
-        tot_un += un; tot_dup += dups[hh]
+    if (mode == "agg") {
+        nspread = 0
+        for (r = 1; r <= nar; r++) {
+            k = arow_k[r]
+            if (!(k in seen)) continue
+            printf "G %.0f %.0f\n", k, arow_sp[r]
+            nspread++
+        }
+        if (aggtable != "")
+            while ((getline line < aggtable) > 0) {
+                split(line, a, " ")
+                alink[a[1]] = a[2]
+                aqueue[a[1]] = a[3]
+            }
+        account("AG", agot, adups, alink, aqueue)
+        net = tot_un - agg_unmatched
+        if (net < 0) net = 0
+        printf "# agg_rows=%d agg_complete=%d agg_mixed=%d agg_unknown=%d expected=%d in_sets=%d duplicates=%d missing=%d dead=%d unmatched=%d unexplained=%d\n",
+               nrows, nspread, mixed, unknown, tot_exp, tot_del, tot_dup, tot_miss, tot_dead, agg_unmatched, net
+        exit
     }
+    account("A", got, dups, link, queue)
     for (e = 1; e <= nev; e++) {
         if (ev_what[e] != "restart" && ev_what[e] != "up") continue
         hh = ev_host[e]

@@ -83,8 +83,21 @@ run_phase() {
   T_HI=$(now_us)
   ticks1=$(agg_ticks)
   rx1=$(agg_rx_bytes)
+  echo "$T_LO $T_HI" >"$W/$PHASE/window.txt"
   sleep 2 # the last captures of the window reach the tap
-  [ -n "$AGG_PID" ] && stop_pids INT "$AGG_PID"
+  if [ -n "$AGG_PID" ]; then # it prints its summary on SIGINT; 20 s to end, then SIGKILL
+    kill -INT "$AGG_PID" 2>/dev/null
+    for ((k = 0; k < 100; k++)); do
+      kill -0 "$AGG_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$AGG_PID" 2>/dev/null; then
+      R[$PHASE.agg_hung]=1
+      log "phase $PHASE: the aggregator did not exit within 20 s of SIGINT: SIGKILL"
+      kill -KILL "$AGG_PID" 2>/dev/null
+    fi
+    wait "$AGG_PID" 2>/dev/null
+  fi
   stop_pids INT "${PIDS_NODE[@]}"
   stop_pids TERM "$TAP_PID"
   kill "$CLOCK_PID" 2>/dev/null
@@ -126,6 +139,24 @@ run_phase() {
     R[$PHASE.$k]=$(sed -n "s/.* $k=\([0-9]*\).*/\1/p;s/^# $k=\([0-9]*\).*/\1/p" <<<"$tot" | head -1)
   done
 
+  # the aggregator's view: its CSV's global timestamps joined to the truth by (device, stream,
+  # frame index); its per-host table (lost messages, node drops) and unmatched frames explain
+  if [ -s "$W/$PHASE/agg.csv" ]; then
+    awk '/^== hosts:/ {on=1; next} on && /^VERDICT/ {on=0} on && $1 ~ /^h[0-9]+$/ {
+           for (i=2;i<NF;i++) if ($i ~ /^[0-9]+\/[0-9]+$/) {split($i, a, "/"); print substr($1,2), a[1], $(i+1); break}}' \
+      "$W/$PHASE/agg.log" >"$W/$PHASE/agg_table.txt"
+    local unm
+    unm=$(sed -n 's/.* \([0-9]*\) frames ([0-9.]* %) are in no frameset.*/\1/p' "$W/$PHASE/agg.log" | head -1)
+    awk -v mode=agg -v lo="$T_LO" -v hi="$T_HI" -v nh="$NH" -v nc="$NC" -v delays="$W/delays.txt" \
+      -v events="$ev" -v aggtable="$W/$PHASE/agg_table.txt" -v agg_unmatched="${unm:-0}" \
+      -f "$HERE/multihost_analyze.awk" "${taps[@]}" "$W/$PHASE/agg.csv" >"$W/$PHASE/agg_account.txt"
+    read -r "R[$PHASE.ap50]" "R[$PHASE.ap99]" "R[$PHASE.apmax]" <<<"$(awk '$1=="G"{print $3}' "$W/$PHASE/agg_account.txt" | pct)"
+    tot=$(grep '^# agg_rows=' "$W/$PHASE/agg_account.txt")
+    for k in agg_rows agg_complete agg_mixed agg_unknown expected in_sets duplicates missing dead unmatched unexplained; do
+      R[$PHASE.a_$k]=$(sed -n "s/.* $k=\([0-9]*\).*/\1/p;s/^# $k=\([0-9]*\).*/\1/p" <<<"$tot" | head -1)
+    done
+  fi
+
   # the clocks: each host's offset from host 0 in the window (ground truth)
   for ((i = 1; i < NH; i++)); do
     read -r "R[$PHASE.c$i.p50]" "R[$PHASE.c$i.p99]" "R[$PHASE.c$i.max]" <<<"$(
@@ -154,19 +185,32 @@ report() {
   printf "%-44s %18s %18s\n" "measured window s" "${R[ptp.wall_s]}" "${R[noptp.wall_s]}"
   printf "%-44s %18s %18s\n" "PTP lock s (every client within 20 us)" "${R[ptp.lock_s]}" "-"
   printf "%-44s %18s %18s\n" "captures with all 64 color frames" "${R[ptp.complete]}" "${R[noptp.complete]}"
-  printf "%-44s %18s %18s\n" "cross-host spread p50 us" "${R[ptp.sp50]}" "${R[noptp.sp50]}"
-  printf "%-44s %18s %18s\n" "cross-host spread p99 us" "${R[ptp.sp99]}" "${R[noptp.sp99]}"
-  printf "%-44s %18s %18s\n" "cross-host spread max us" "${R[ptp.spmax]}" "${R[noptp.spmax]}"
+  printf "%-44s %18s %18s\n" "cross-host spread, nodes' global_ts p50 us" "${R[ptp.sp50]}" "${R[noptp.sp50]}"
+  printf "%-44s %18s %18s\n" "cross-host spread, nodes' global_ts p99 us" "${R[ptp.sp99]}" "${R[noptp.sp99]}"
+  printf "%-44s %18s %18s\n" "cross-host spread, nodes' global_ts max us" "${R[ptp.spmax]}" "${R[noptp.spmax]}"
   printf "%-44s %18s %18s\n" "  of it the hardware's own (truth) max us" "${R[ptp.truthmax]}" "${R[noptp.truthmax]}"
+  if [ "$HAVE_AGG" = 1 ]; then
+    printf "%-44s %18s %18s\n" "aggregator's sets (CSV), all 64 color frames" "${R[ptp.a_agg_complete]:--}" "${R[noptp.a_agg_complete]:--}"
+    printf "%-44s %18s %18s\n" "  sets mixing captures" "${R[ptp.a_agg_mixed]:--}" "${R[noptp.a_agg_mixed]:--}"
+    printf "%-44s %18s %18s\n" "  spread of its global_us p50 us" "${R[ptp.ap50]:--}" "${R[noptp.ap50]:--}"
+    printf "%-44s %18s %18s\n" "  spread of its global_us p99 us" "${R[ptp.ap99]:--}" "${R[noptp.ap99]:--}"
+    printf "%-44s %18s %18s\n" "  spread of its global_us max us" "${R[ptp.apmax]:--}" "${R[noptp.apmax]:--}"
+  fi
   for p in p50 p99 max; do
     printf "%-44s %18s %18s\n" "clock offset from host 0, all hosts, $p us" \
       "$(us_ms "${R[ptp.call.$p]}" 1)" "$(us_ms "${R[noptp.call.$p]}" 1)"
   done
-  printf "%-44s %18s %18s\n" "aggregator CPU % of one core" "${R[ptp.agg_cpu]}" "${R[noptp.agg_cpu]}"
+  printf "%-44s %18s %18s\n" "aggregator CPU % of one core (with --csv)" "${R[ptp.agg_cpu]}" "${R[noptp.agg_cpu]}"
   printf "%-44s %18s %18s\n" "aggregator bytes/s received" "${R[ptp.agg_bps]}" "${R[noptp.agg_bps]}"
   printf "%-44s %18s %18s\n" "frames expected (truth)" "${R[ptp.expected]}" "${R[noptp.expected]}"
   printf "%-44s %18s %18s\n" "frames delivered / duplicates" "${R[ptp.delivered]} / ${R[ptp.duplicates]}" "${R[noptp.delivered]} / ${R[noptp.duplicates]}"
   printf "%-44s %18s %18s\n" "frames lost unexplained" "${R[ptp.unexplained]}" "${R[noptp.unexplained]}"
+  if [ "$HAVE_AGG" = 1 ]; then
+    printf "%-44s %18s %18s\n" "aggregator: frames in its sets" "${R[ptp.a_in_sets]:--}" "${R[noptp.a_in_sets]:--}"
+    printf "%-44s %18s %18s\n" "aggregator: frames lost unexplained" "${R[ptp.a_unexplained]:--}" "${R[noptp.a_unexplained]:--}"
+  fi
+  [ -n "${R[ptp.agg_hung]:-}${R[noptp.agg_hung]:-}${R[faults.agg_hung]:-}" ] &&
+    echo "NOTE: the aggregator did not exit within 20 s of SIGINT in phase(s):${R[ptp.agg_hung]:+ ptp}${R[noptp.agg_hung]:+ noptp}${R[faults.agg_hung]:+ faults} (killed)"
   echo
   echo "clocks (ground truth of the shims): offset from host 0 in the window, us"
   printf "%-6s %12s %10s %28s %28s\n" host "set off ms" "skew ppm" "PTP on p50/p99/max" "PTP off p50/p99/max"
@@ -181,15 +225,27 @@ report() {
   echo "faults (${R[faults.wall_s]} s, PTP on): node of h$KILL_HOST kill -9'd and restarted 5 s later; h$PART_HOST partitioned 5 s; 20% loss on h$LOSS_HOST's link"
   printf "%-6s %10s %10s %6s %8s %8s %10s %10s %12s\n" host expected delivered dups missing dead link_msgs queue_msgs unexplained
   awk '$1=="A"{printf "%-6s %10d %10d %6d %8d %8d %10d %10d %12d\n", "h"$2, $3, $4, $5, $6, $7, $8, $9, $10}' "$W/faults/account.txt"
+  if [ -f "$W/faults/agg_account.txt" ]; then
+    echo "the aggregator's view (frames in its sets; link_msgs and queue_msgs from its host table; $(sed -n 's/.* unmatched=\([0-9]*\).*/\1/p' "$W/faults/agg_account.txt") frames it reported unmatched are subtracted from the total):"
+    printf "%-6s %10s %10s %6s %8s %8s %10s %10s %12s\n" host expected in_sets dups missing dead link_msgs queue_msgs unexplained
+    awk '$1=="AG"{printf "%-6s %10d %10d %6d %8d %8d %10d %10d %12d\n", "h"$2, $3, $4, $5, $6, $7, $8, $9, $10}' "$W/faults/agg_account.txt"
+  fi
   local rej=0 lu=0 what
   while read -r _ what i r; do
     echo "rejoin after $([ "$what" = restart ] && echo "the restart of h$i's node" || echo "h$i's link came up"): ${r} s (to its first frame in a complete capture)"
     if awk -v r="$r" 'BEGIN{exit !(r<0)}'; then rej=-1; fi
     [ "$rej" != -1 ] && rej=$(awk -v a="$rej" -v r="$r" 'BEGIN{m=a; if (r>m) m=r; print m}')
   done < <(grep '^R ' "$W/faults/account.txt")
-  lu=$((${R[ptp.unexplained]:-0} + ${R[noptp.unexplained]:-0} + ${R[faults.unexplained]:-0}))
+  # the aggregator's frames when it ran, else the tap's (a subscriber on the same network)
+  if [ "$HAVE_AGG" = 1 ] && [ -n "${R[faults.a_unexplained]:-}" ]; then
+    lu=$((${R[ptp.a_unexplained]:-0} + ${R[noptp.a_unexplained]:-0} + ${R[faults.a_unexplained]:-0}))
+  else
+    lu=$((${R[ptp.unexplained]:-0} + ${R[noptp.unexplained]:-0} + ${R[faults.unexplained]:-0}))
+  fi
+  local sp99=${R[ptp.sp99]} off99=${R[noptp.sp99]}
+  if [ -n "${R[ptp.ap99]:-}" ] && [ "${R[ptp.ap99]}" != - ]; then sp99=${R[ptp.ap99]}; off99=${R[noptp.ap99]}; fi
   local dup=$((${R[ptp.duplicates]:-0} + ${R[noptp.duplicates]:-0} + ${R[faults.duplicates]:-0}))
   [ "$dup" -gt 0 ] && echo "WARNING: $dup frames delivered twice"
   echo
-  echo "RESULT crosshost_spread_p99_us=${R[ptp.sp99]} ptp_off_spread_p99_us=${R[noptp.sp99]} aggregator_cpu_pct=${R[ptp.agg_cpu]} lost_unexplained=$lu rejoin_s=$rej"
+  echo "RESULT crosshost_spread_p99_us=$sp99 ptp_off_spread_p99_us=$off99 aggregator_cpu_pct=${R[ptp.agg_cpu]} lost_unexplained=$lu rejoin_s=$rej"
 }
