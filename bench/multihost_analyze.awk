@@ -14,6 +14,8 @@
 # and the same of the truth (true_mono_us: what the simulated hardware itself contributes).
 # Then "# complete=N incomplete=M frames=F".
 #
+# mode agg: the same spread from the aggregator's CSV (given after the tap files), its frames
+# joined to the truth by (host, device, stream, device_us): "G seq spread_us" per complete row.
 # mode account: expected frames from truth: every capture of the window (every trigger_seq any
 # camera delivered in it) x every camera x every stream, against those delivered (a frame
 # counted once; a second copy is a duplicate). Each missing frame is explained by, in order:
@@ -26,6 +28,9 @@
 #   queue: messages the node's queue dropped (its HEARTBEAT's cumulative count, per run)
 # Per host "A h expected delivered duplicates missing dead link_msgs queue_msgs unexplained",
 # unexplained = max(0, missing - dead - link_msgs - queue_msgs); then per fault the rejoin:
+# (mode agg: the same from the aggregator's CSV rows, "AG ...", its link and queue counts from
+# the file aggtable "host link_msgs queue_msgs", minus agg_unmatched frames it reported; then
+# "RA what host seconds": to the first capture after the fault in a complete row of its CSV)
 # "R what host seconds" = from the restart / link up to the first frame of that host the tap
 # received that belongs to a complete capture (every camera, every stream). Then "# ..." totals.
 
@@ -108,7 +113,11 @@ $1 == "F" && $7 >= 0 {
     k = $7 + 0
     d = $4 + 0
     st = $5 + 0
-    if (mode == "agg") ix[h, d, st, $6] = k
+    if (mode == "agg") { # by device timestamp (the aggregator numbers frames its own way)
+        ikey = h SUBSEP d SUBSEP st SUBSEP $12
+        if (!(ikey in ix)) ix[ikey] = k
+        else if (ix[ikey] != k && index(" " ix[ikey] " ", " " k " ") == 0) ix[ikey] = ix[ikey] " " k
+    }
     key = h SUBSEP d SUBSEP st SUBSEP k
     if (key in got) {
         dups[h]++
@@ -165,25 +174,40 @@ function account(tag, have, ndup, lk, qu,   hh, exp_h, miss, dead, k, d, st, oth
 
 # one row of the aggregator's CSV: set,time_us,spread_us, then per device (host order, then
 # device order) serial and per stream status,index,device_us,system_us,global_us
-function agg_row(   dd, hh, d, st, col, idx, k, kk, g, n, gmn, gmx, mixed_row, key) {
+function agg_row(   dd, hh, d, st, col, idx, k, kk, g, n, nall, gmn, gmx, mixed_row, key, ref, nc2, c, i, best) {
     nrows++
     kk = -1
     n = 0
+    nall = 0
     mixed_row = 0
+    # the row's capture: the first frame whose (device, stream, device_us) names one capture
+    ref = -1
+    for (dd = 0; dd < nh * nc && ref < 0; dd++)
+        for (st = 0; st < ns && ref < 0; st++) {
+            idx = $(4 + dd * (1 + 5 * ns) + 3 + st * 5)
+            key = int(dd / nc) SUBSEP (dd % nc) SUBSEP st SUBSEP idx
+            if (idx != "" && (key in ix) && index(ix[key], " ") == 0) ref = ix[key] + 0
+        }
     for (dd = 0; dd < nh * nc; dd++) {
         hh = int(dd / nc)
         d = dd % nc
         for (st = 0; st < ns; st++) {
             col = 4 + dd * (1 + 5 * ns) + 1 + st * 5
-            idx = $(col + 1)
-            if (idx == "") continue
-            if (!((hh, d, st, idx) in ix)) {
+            if ($(col + 1) == "") continue # no frame in this slot (its index is empty)
+            idx = $(col + 2) # device_us
+            key = hh SUBSEP d SUBSEP st SUBSEP idx
+            if (!(key in ix)) {
                 unknown++
                 continue
             }
-            k = ix[hh, d, st, idx]
+            nc2 = split(ix[key], c, " ")
+            best = c[1] + 0
+            for (i = 2; i <= nc2; i++) # of several frames with this timestamp, the nearest
+                if (ref >= 0 && (c[i] - ref) ^ 2 < (best - ref) ^ 2) best = c[i] + 0
+            k = best
             if (kk < 0) kk = k
             else if (k != kk) mixed_row = 1
+            nall++
             key = hh SUBSEP d SUBSEP st SUBSEP k
             if (key in agot) adups[hh]++
             else agot[key] = 1
@@ -196,6 +220,7 @@ function agg_row(   dd, hh, d, st, col, idx, k, kk, g, n, gmn, gmx, mixed_row, k
         }
     }
     if (mixed_row) mixed++
+    if (kk >= 0 && nall == nh * nc * ns && !mixed_row) full[kk] = 1
     if (kk >= 0 && n == nh * nc && !mixed_row) {
         nar++
         arow_k[nar] = kk
@@ -243,6 +268,17 @@ END {
                 aqueue[a[1]] = a[3]
             }
         account("AG", agot, adups, alink, aqueue)
+        # the rejoin in the aggregator's sets: from the restart / link up to the first capture
+        # after it that the aggregator has complete (every camera, every stream), in truth time
+        for (e = 1; e <= nev; e++) {
+            if (ev_what[e] != "restart" && ev_what[e] != "up") continue
+            best = -1
+            for (k in full)
+                if ((k in kt) && kt[k] >= ev_t[e] && (best < 0 || kt[k] < kt[best])) best = k
+            rj = -1
+            if (best >= 0) rj = (kt[best] - ev_t[e]) / 1e6
+            printf "RA %s %d %.2f\n", ev_what[e], ev_host[e], rj
+        }
         net = tot_un - agg_unmatched
         if (net < 0) net = 0
         printf "# agg_rows=%d agg_complete=%d agg_mixed=%d agg_unknown=%d expected=%d in_sets=%d duplicates=%d missing=%d dead=%d unmatched=%d unexplained=%d\n",

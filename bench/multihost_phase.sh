@@ -236,6 +236,15 @@ report() {
     if awk -v r="$r" 'BEGIN{exit !(r<0)}'; then rej=-1; fi
     [ "$rej" != -1 ] && rej=$(awk -v a="$rej" -v r="$r" 'BEGIN{m=a; if (r>m) m=r; print m}')
   done < <(grep '^R ' "$W/faults/account.txt")
+  # the aggregator's rejoin when it ran: to the first capture after the fault in a complete set
+  if [ -f "$W/faults/agg_account.txt" ] && grep -q '^RA ' "$W/faults/agg_account.txt"; then
+    rej=0
+    while read -r _ what i r; do
+      echo "the aggregator: first complete set after $([ "$what" = restart ] && echo "the restart of h$i's node" || echo "h$i's link came up"): a capture ${r} s after it"
+      if awk -v r="$r" 'BEGIN{exit !(r<0)}'; then rej=-1; fi
+      [ "$rej" != -1 ] && rej=$(awk -v a="$rej" -v r="$r" 'BEGIN{m=a; if (r>m) m=r; print m}')
+    done < <(grep '^RA ' "$W/faults/agg_account.txt")
+  fi
   # the aggregator's frames when it ran, else the tap's (a subscriber on the same network)
   if [ "$HAVE_AGG" = 1 ] && [ -n "${R[faults.a_unexplained]:-}" ]; then
     lu=$((${R[ptp.a_unexplained]:-0} + ${R[noptp.a_unexplained]:-0} + ${R[faults.a_unexplained]:-0}))

@@ -5,6 +5,7 @@
  * receipt (the real one: the axis of the simulator's truth, true_mono_us):
  *
  *   F recv_us msg_seq device stream index trigger_seq true_mono_us global_ts_us host_ts_us flags
+ *     device_ts_us
  *   H recv_us msg_seq host device_count serial...
  *   B recv_us msg_seq frames_published dropped subscribers          (HEARTBEAT)
  *   P recv_us msg_seq valid offset_ns servo_state port_state        (PTP)
@@ -73,9 +74,9 @@ static void write_msg(FILE *f, int64_t t, const rig_wire_msg_t *m)
         }
 #endif
         fprintf(f, "F %" PRId64 " %" PRIu64 " %u %u %" PRIu64 " %" PRId64 " %" PRId64 " %" PRId64
-                   " %" PRId64 " %u\n",
+                   " %" PRId64 " %u %" PRId64 "\n",
                 t, m->seq, fr->device, fr->stream, fr->index, tseq, tmono, fr->global_ts_us,
-                fr->host_ts_us, fr->flags);
+                fr->host_ts_us, fr->flags, fr->device_ts_us);
         break;
     }
     case RIG_WIRE_HELLO: {
