@@ -12,6 +12,7 @@
 # has it. Phases:
 #   1 ptp:    PTP on, M minutes (default 5) after a 10 s warm-up
 #   2 noptp:  no ptp4l, clocks free, the same length (for contrast)
+#   (cpu:     PTP on, 60 s, the aggregator without --csv: its CPU alone)
 #   3 faults: PTP on, F seconds (default 120): one node kill -9'd and restarted 5 s later, a
 #             5 s partition of one host, 20% loss on one host's link for 0.15 F
 # Measured: the clock table (each host's offset from host 0, from the shims' ground truth,
@@ -235,11 +236,14 @@ urls() {
 }
 
 AGG_PID=
-start_agg() { # start_agg SECONDS
+AGG_CSV=1
+start_agg() { # start_agg SECONDS (with --csv unless AGG_CSV=0)
   [ "$HAVE_AGG" = 1 ] || return 0
+  local csv=()
+  [ "$AGG_CSV" = 1 ] && csv=(--csv "$W/$PHASE/agg.csv")
   # shellcheck disable=SC2046
   netns_spawn 0 "$W/$PHASE/agg.log" $(shimmed 0 "$RIGSYNC" run --hosts "$W/bench.json" \
-    --seconds "$1" --quiet --csv "$W/$PHASE/agg.csv")
+    --seconds "$1" --quiet "${csv[@]}")
   AGG_PID=$NETNS_LAST_PID
 }
 
@@ -271,6 +275,11 @@ stop_pids() { # stop_pids SIGNAL PID...: signal, then wait for each
 
 log "bench-multihost: $NH hosts x $NC cameras, phases of $PHASE_S s (+${WARM_S} s warm-up), faults $FAULT_S s; node --hosts: $HAVE_NODE_HOSTS, aggregator: $HAVE_AGG, node PTP: $HAVE_PTPUDS; in $W"
 run_phase ptp 1 0 "$PHASE_S"
+if [ "$HAVE_AGG" = 1 ]; then # the aggregator's CPU without writing its CSV, 60 s
+  AGG_CSV=0
+  run_phase cpu 1 0 60
+  AGG_CSV=1
+fi
 run_phase noptp 0 0 "$PHASE_S"
 run_phase faults 1 1 "$FAULT_S"
 report

@@ -201,6 +201,8 @@ report() {
       "$(us_ms "${R[ptp.call.$p]}" 1)" "$(us_ms "${R[noptp.call.$p]}" 1)"
   done
   printf "%-44s %18s %18s\n" "aggregator CPU % of one core (with --csv)" "${R[ptp.agg_cpu]}" "${R[noptp.agg_cpu]}"
+  [ -n "${R[cpu.agg_cpu]:-}" ] &&
+    printf "%-44s %18s %18s\n" "aggregator CPU % of one core (no --csv, ${R[cpu.wall_s]} s)" "${R[cpu.agg_cpu]}" "-"
   printf "%-44s %18s %18s\n" "aggregator bytes/s received" "${R[ptp.agg_bps]}" "${R[noptp.agg_bps]}"
   printf "%-44s %18s %18s\n" "frames expected (truth)" "${R[ptp.expected]}" "${R[noptp.expected]}"
   printf "%-44s %18s %18s\n" "frames delivered / duplicates" "${R[ptp.delivered]} / ${R[ptp.duplicates]}" "${R[noptp.delivered]} / ${R[noptp.duplicates]}"
