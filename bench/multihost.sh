@@ -24,15 +24,18 @@
 #            aggregator_cpu_pct=... lost_unexplained=... rejoin_s=...
 #
 # usage: bench/multihost.sh BUILD_DIR [--minutes M] [--fault-seconds F] [--keep DIR]
-#   --minutes 0.5 --fault-seconds 60 is a smoke run (~4 min). Root is needed (else exit 77).
+#        bench/multihost.sh BUILD_DIR --analyze DIR   the report again from a kept run's files
+#   --minutes 0.5 --fault-seconds 60 is a smoke run (~5 min). Root is needed (else exit 77).
 set -u
 BUILD=${1:?usage: bench/multihost.sh BUILD_DIR [--minutes M] [--fault-seconds F] [--keep DIR]}
 shift
 MINUTES=5
 FAULT_S=120
 KEEP=
+ANALYZE=
 while [ $# -gt 0 ]; do
   case "$1" in
+  --analyze) ANALYZE=$2 ;;
   --minutes) MINUTES=$2 ;;
   --fault-seconds) FAULT_S=$2 ;;
   --keep) KEEP=$2 ;;
@@ -66,6 +69,21 @@ PORT=7100
 WARM_S=10
 SEED=14
 PHASE_S=$(awk -v m="$MINUTES" 'BEGIN{printf "%d", m*60}')
+
+now_us() { "$TAP" now; }
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# shellcheck source=multihost_phase.sh
+. "$HERE/multihost_phase.sh"
+if [ -n "$ANALYZE" ]; then # no run: the figures and the report from a kept directory
+  W=$(cd "$ANALYZE" && pwd) || exit 2
+  # shellcheck disable=SC1091
+  . "$W/flags.txt" || exit 2
+  for p in ptp cpu noptp faults; do
+    [ -f "$W/$p/window.txt" ] && analyze_phase "$p"
+  done
+  report
+  exit 0
+fi
 
 netns_check || exit $?
 for f in "$RIGSYNC" "$SHIM" "$CTL" "$TAP"; do
@@ -103,6 +121,7 @@ fi
 
 W=$(mktemp -d /tmp/rigsync-mhbench.XXXXXX)
 cleanup() {
+  [ -n "${CLOCK_PID:-}" ] && kill "$CLOCK_PID" 2>/dev/null
   netns_teardown
   if [ -n "$KEEP" ]; then
     mkdir -p "$KEEP" && cp -r "$W"/. "$KEEP"/
@@ -116,8 +135,6 @@ netns_setup $((NH + 1)) || {
 trap cleanup EXIT
 FAULTS_DIR=$W
 "$HERE/multihost_gen.sh" "$W" "$SEED" "$NH" "$NC" "$PORT" || exit 1
-now_us() { "$TAP" now; }
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 # host I's processes: its clock through the shim, no CAP_SYS_TIME
 shimmed() { # shimmed I CMD...: the command line
@@ -206,7 +223,7 @@ start_clock_sampler() {
   (
     while :; do
       # shellcheck disable=SC2046
-      "$CTL" read $(clock_files) 2>/dev/null
+      "$CTL" read $(clock_files) 2>/dev/null || break
       sleep 1
     done
   ) >"$W/$PHASE/clocks.log" 2>&1 &
@@ -270,9 +287,7 @@ stop_pids() { # stop_pids SIGNAL PID...: signal, then wait for each
   return 0
 }
 
-# shellcheck source=multihost_phase.sh
-. "$HERE/multihost_phase.sh"
-
+echo "HAVE_TRUTH=$HAVE_TRUTH HAVE_PTPUDS=$HAVE_PTPUDS HAVE_NODE_HOSTS=$HAVE_NODE_HOSTS HAVE_AGG=$HAVE_AGG" >"$W/flags.txt"
 log "bench-multihost: $NH hosts x $NC cameras, phases of $PHASE_S s (+${WARM_S} s warm-up), faults $FAULT_S s; node --hosts: $HAVE_NODE_HOSTS, aggregator: $HAVE_AGG, node PTP: $HAVE_PTPUDS; in $W"
 run_phase ptp 1 0 "$PHASE_S"
 if [ "$HAVE_AGG" = 1 ]; then # the aggregator's CPU without writing its CSV, 60 s

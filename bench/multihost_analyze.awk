@@ -12,7 +12,8 @@
 # of every host (a complete capture), one line "S seq spread_us truth_spread_us": the cross-host
 # spread of global timestamps, max - min over the nh*nc cameras of global_ts_us - color delay,
 # and the same of the truth (true_mono_us: what the simulated hardware itself contributes).
-# Then "# complete=N incomplete=M frames=F".
+# A capture with a frame the node sent without a global timestamp (RIG_TS_NONE) is not complete.
+# Then "# complete=N incomplete=M frames=F no_global_captures=G".
 #
 # mode agg: the same spread from the aggregator's CSV (given after the tap files), its frames
 # joined to the truth by (host, device, stream, device_us): "G seq spread_us" per complete row.
@@ -126,7 +127,10 @@ $1 == "F" && $7 >= 0 {
     got[key] = $2 + 0
     if (!(k in kt) || t < kt[k]) kt[k] = t
     n_got[k]++
-    if (st == 0) {
+    if (st == 0 && $9 < -1e18) { # RIG_TS_NONE: the node gave it no global timestamp
+        noglob[k] = 1
+        n_noglob++
+    } else if (st == 0) {
         g = $9 - delay[h, d]
         if (!(k in gmin) || g < gmin[k]) gmin[k] = g
         if (!(k in gmax) || g > gmax[k]) gmax[k] = g
@@ -211,7 +215,9 @@ function agg_row(   dd, hh, d, st, col, idx, k, kk, g, n, nall, gmn, gmx, mixed_
             key = hh SUBSEP d SUBSEP st SUBSEP k
             if (key in agot) adups[hh]++
             else agot[key] = 1
-            if (st == 0) {
+            if (st == 0 && $(col + 4) == "-") { # no global timestamp
+                aglob_none[k] = 1
+            } else if (st == 0) {
                 g = $(col + 4) - delay[hh, d]
                 n++
                 if (n == 1 || g < gmn) gmn = g
@@ -221,7 +227,7 @@ function agg_row(   dd, hh, d, st, col, idx, k, kk, g, n, nall, gmn, gmx, mixed_
     }
     if (mixed_row) mixed++
     if (kk >= 0 && nall == nh * nc * ns && !mixed_row) full[kk] = 1
-    if (kk >= 0 && n == nh * nc && !mixed_row) {
+    if (kk >= 0 && n == nh * nc && !mixed_row && !(kk in aglob_none)) {
         nar++
         arow_k[nar] = kk
         arow_sp[nar] = gmx - gmn
@@ -237,14 +243,17 @@ END {
         for (k in ncolor) {
             if (kt[k] < lo || kt[k] > hi) continue
             frames += ncolor[k]
-            if (ncolor[k] == nh * nc) {
+            if (ncolor[k] == nh * nc && !(k in noglob)) {
                 complete++
                 printf "S %.0f %.0f %.0f\n", k, gmax[k] - gmin[k], tmax[k] - tmin[k]
             } else {
                 incomplete++
             }
         }
-        printf "# complete=%d incomplete=%d frames=%d\n", complete, incomplete, frames
+        nng = 0
+        for (k in noglob)
+            if (kt[k] >= lo && kt[k] <= hi) nng++
+        printf "# complete=%d incomplete=%d frames=%d no_global_captures=%d\n", complete, incomplete, frames, nng
         exit
     }
     ncap = 0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The phases and the report of bench/multihost.sh (sourced by it; uses its functions and
 # variables). Results go to the associative array R[phase.key].
 declare -A R
@@ -62,10 +63,9 @@ run_phase() {
   LOCK_S=-
   if [ "$ptp" = 1 ]; then
     start_ptp
-    wait_lock || R[$PHASE.lock_failed]=1
+    wait_lock
     log "phase $PHASE: PTP locked after ${LOCK_S} s"
   fi
-  R[$PHASE.lock_s]=$LOCK_S
   start_clock_sampler
   start_tap
   for ((i = 0; i < NH; i++)); do start_node "$i" "$ptp"; done
@@ -103,15 +103,32 @@ run_phase() {
   kill "$CLOCK_PID" 2>/dev/null
   wait "$CLOCK_PID" 2>/dev/null
   [ "$ptp" = 1 ] && stop_pids TERM "${PIDS_PTP[@]}"
-  AGG_PID_DONE=$AGG_PID
+  # what only the run knows, for analyze_phase (and bench/multihost.sh --analyze DIR)
+  {
+    echo "lock_s=$LOCK_S"
+    echo "agg_ran=$([ -n "$AGG_PID" ] && echo 1 || echo 0)"
+    echo "ticks0=$ticks0 ticks1=$ticks1 rx0=$rx0 rx1=$rx1 clk_tck=$(getconf CLK_TCK)"
+    echo "agg_hung=${R[$PHASE.agg_hung]:-}"
+  } >"$W/$PHASE/measure.txt"
   AGG_PID=
+  analyze_phase "$PHASE"
+}
 
-  local wall_s tck
+# analyze_phase NAME: the figures of a phase from its files ($W/NAME: window.txt, measure.txt,
+# tap*.txt, clocks.log, agg.csv, agg.log, events.txt) into R
+analyze_phase() {
+  PHASE=$1
+  local i k T_LO T_HI lock_s agg_ran ticks0 ticks1 rx0 rx1 clk_tck agg_hung
+  read -r T_LO T_HI <"$W/$PHASE/window.txt"
+  # shellcheck disable=SC1090
+  eval "$(sed 's/ /\n/g' "$W/$PHASE/measure.txt" | grep -E '^[a-z_0-9]+=[-0-9.]*$')"
+  R[$PHASE.lock_s]=$lock_s
+  [ -n "${agg_hung:-}" ] && R[$PHASE.agg_hung]=1
+  local wall_s
   wall_s=$(awk -v a="$T_LO" -v b="$T_HI" 'BEGIN{printf "%.1f", (b-a)/1e6}')
   R[$PHASE.wall_s]=$wall_s
-  tck=$(getconf CLK_TCK)
-  if [ -n "$AGG_PID_DONE" ] && [ "$ticks0" -ge 0 ] && [ "$ticks1" -ge 0 ]; then
-    R[$PHASE.agg_cpu]=$(awk -v a="$ticks0" -v b="$ticks1" -v t="$tck" -v w="$wall_s" 'BEGIN{printf "%.2f", (b-a)/t/w*100}')
+  if [ "$agg_ran" = 1 ] && [ "$ticks0" -ge 0 ] && [ "$ticks1" -ge 0 ]; then
+    R[$PHASE.agg_cpu]=$(awk -v a="$ticks0" -v b="$ticks1" -v t="$clk_tck" -v w="$wall_s" 'BEGIN{printf "%.2f", (b-a)/t/w*100}')
     R[$PHASE.agg_bps]=$(awk -v a="$rx0" -v b="$rx1" -v w="$wall_s" 'BEGIN{printf "%.0f", (b-a)/w}')
   else
     R[$PHASE.agg_cpu]=n/a
@@ -126,6 +143,7 @@ run_phase() {
   read -r "R[$PHASE.sp50]" "R[$PHASE.sp99]" "R[$PHASE.spmax]" <<<"$(awk '$1=="S"{print $3}' "$W/$PHASE/spread.txt" | pct)"
   read -r _ _ "R[$PHASE.truthmax]" <<<"$(awk '$1=="S"{print $4}' "$W/$PHASE/spread.txt" | pct)"
   R[$PHASE.complete]=$(sed -n 's/^# complete=\([0-9]*\).*/\1/p' "$W/$PHASE/spread.txt")
+  R[$PHASE.noglobal]=$(sed -n 's/.* no_global_captures=\([0-9]*\).*/\1/p' "$W/$PHASE/spread.txt")
   R[$PHASE.incomplete]=$(sed -n 's/.* incomplete=\([0-9]*\).*/\1/p' "$W/$PHASE/spread.txt")
 
   # every frame accounted for
@@ -146,7 +164,10 @@ run_phase() {
            for (i=2;i<NF;i++) if ($i ~ /^[0-9]+\/[0-9]+$/) {split($i, a, "/"); print substr($1,2), a[1], $(i+1); break}}' \
       "$W/$PHASE/agg.log" >"$W/$PHASE/agg_table.txt"
     local unm
-    unm=$(sed -n 's/.* \([0-9]*\) frames ([0-9.]* %) are in no frameset.*/\1/p' "$W/$PHASE/agg.log" | head -1)
+    # "rigsync: frames in no frameset: N arrived after ..., N had no global timestamp, N were in
+    # ... sets dropped ..., N had no slot": every frame it reported unmatched
+    unm=$(grep -m1 '^rigsync: frames in no frameset:' "$W/$PHASE/agg.log" | sed 's/^[^:]*: [^:]*://' |
+      awk -F, '{for (i=1;i<=NF;i++) {split($i, a, " "); s += a[1]}} END{printf "%d", s}')
     awk -v mode=agg -v lo="$T_LO" -v hi="$T_HI" -v nh="$NH" -v nc="$NC" -v delays="$W/delays.txt" \
       -v events="$ev" -v aggtable="$W/$PHASE/agg_table.txt" -v agg_unmatched="${unm:-0}" \
       -f "$HERE/multihost_analyze.awk" "${taps[@]}" "$W/$PHASE/agg.csv" >"$W/$PHASE/agg_account.txt"

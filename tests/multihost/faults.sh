@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Network faults on the simulated hosts of netns.sh (source netns.sh first, then this; bash).
 # `tc netem` is not in the kernel these tests run on, so:
 #   - loss:      iptables -m statistic --mode random --probability P -j DROP inside the host's
