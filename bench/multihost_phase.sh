@@ -210,6 +210,7 @@ report() {
   printf "%-44s %18s %18s\n" "cross-host spread, nodes' global_ts p99 us" "${R[ptp.sp99]}" "${R[noptp.sp99]}"
   printf "%-44s %18s %18s\n" "cross-host spread, nodes' global_ts max us" "${R[ptp.spmax]}" "${R[noptp.spmax]}"
   printf "%-44s %18s %18s\n" "  of it the hardware's own (truth) max us" "${R[ptp.truthmax]}" "${R[noptp.truthmax]}"
+  printf "%-44s %18s %18s\n" "  captures left out: a frame without global" "${R[ptp.noglobal]:--}" "${R[noptp.noglobal]:--}"
   if [ "$HAVE_AGG" = 1 ]; then
     printf "%-44s %18s %18s\n" "aggregator's sets (CSV), all 64 color frames" "${R[ptp.a_agg_complete]:--}" "${R[noptp.a_agg_complete]:--}"
     printf "%-44s %18s %18s\n" "  sets mixing captures" "${R[ptp.a_agg_mixed]:--}" "${R[noptp.a_agg_mixed]:--}"
