@@ -262,6 +262,14 @@ start_agg() { # start_agg SECONDS (with --csv unless AGG_CSV=0)
   netns_spawn 0 "$W/$PHASE/agg.log" $(shimmed 0 "$RIGSYNC" run --hosts "$W/bench.json" \
     --seconds "$1" --quiet "${csv[@]}")
   AGG_PID=$NETNS_LAST_PID
+  # its CPU over the run, every 5 s: "mono_us utime+stime_ticks"
+  local pid=$AGG_PID
+  (
+    while [ -r "/proc/$pid/stat" ]; do
+      echo "$(now_us) $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null)"
+      sleep 5
+    done
+  ) >"$W/$PHASE/agg_cpu.log" 2>/dev/null &
 }
 
 # the aggregator's CPU ticks (utime + stime) and the bytes its TCP connections received

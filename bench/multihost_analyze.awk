@@ -13,6 +13,7 @@
 # spread of global timestamps, max - min over the nh*nc cameras of global_ts_us - color delay,
 # and the same of the truth (true_mono_us: what the simulated hardware itself contributes).
 # A capture with a frame the node sent without a global timestamp (RIG_TS_NONE) is not complete.
+# "W host device n max_us": a camera more than 50 us from its captures' mean n times (max).
 # Then "# complete=N incomplete=M frames=F no_global_captures=G".
 #
 # mode agg: the same spread from the aggregator's CSV (given after the tap files), its frames
@@ -132,6 +133,7 @@ $1 == "F" && $7 >= 0 {
         n_noglob++
     } else if (st == 0) {
         g = $9 - delay[h, d]
+        if (mode == "spread") gv[k, h * nc + d] = g
         if (!(k in gmin) || g < gmin[k]) gmin[k] = g
         if (!(k in gmax) || g > gmax[k]) gmax[k] = g
         if (!(k in tmin) || t < tmin[k]) tmin[k] = t
@@ -246,10 +248,21 @@ END {
             if (ncolor[k] == nh * nc && !(k in noglob)) {
                 complete++
                 printf "S %.0f %.0f %.0f\n", k, gmax[k] - gmin[k], tmax[k] - tmin[k]
+                # each camera's distance from the capture's mean: who makes the spread
+                sum = 0
+                for (d = 0; d < nh * nc; d++) sum += gv[k, d]
+                for (d = 0; d < nh * nc; d++) {
+                    e = gv[k, d] - sum / (nh * nc)
+                    if (e < 0) e = -e
+                    if (e > 50) off50[d]++
+                    if (e > offmax[d]) offmax[d] = e
+                }
             } else {
                 incomplete++
             }
         }
+        for (d = 0; d < nh * nc; d++)
+            if (off50[d] > 0) printf "W %d %d %d %.0f\n", int(d / nc), d % nc, off50[d], offmax[d]
         nng = 0
         for (k in noglob)
             if (kt[k] >= lo && kt[k] <= hi) nng++

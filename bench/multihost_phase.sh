@@ -130,6 +130,15 @@ analyze_phase() {
   if [ "$agg_ran" = 1 ] && [ "$ticks0" -ge 0 ] && [ "$ticks1" -ge 0 ]; then
     R[$PHASE.agg_cpu]=$(awk -v a="$ticks0" -v b="$ticks1" -v t="$clk_tck" -v w="$wall_s" 'BEGIN{printf "%.2f", (b-a)/t/w*100}')
     R[$PHASE.agg_bps]=$(awk -v a="$rx0" -v b="$rx1" -v w="$wall_s" 'BEGIN{printf "%.0f", (b-a)/w}')
+    # the first and the last minute of the window apart (is it steady?)
+    if [ -s "$W/$PHASE/agg_cpu.log" ]; then
+      read -r "R[$PHASE.agg_cpu_first]" "R[$PHASE.agg_cpu_last]" <<<"$(awk -v lo="$T_LO" -v hi="$T_HI" -v t="$clk_tck" '
+        $2 != "" {n++; ts[n]=$1; tk[n]=$2}
+        function rate(a, b,   i, j) { i=0; j=0
+          for (x=1;x<=n;x++) { if (!i && ts[x]>=a) i=x; if (ts[x]<=b) j=x }
+          if (!i || j<=i) return "-"; return sprintf("%.2f", (tk[j]-tk[i])/t/((ts[j]-ts[i])/1e6)*100) }
+        END{print rate(lo, lo+60e6), rate(hi-60e6, hi)}' "$W/$PHASE/agg_cpu.log")"
+    fi
   else
     R[$PHASE.agg_cpu]=n/a
     R[$PHASE.agg_bps]=n/a
@@ -223,6 +232,8 @@ report() {
       "$(us_ms "${R[ptp.call.$p]}" 1)" "$(us_ms "${R[noptp.call.$p]}" 1)"
   done
   printf "%-44s %18s %18s\n" "aggregator CPU % of one core (with --csv)" "${R[ptp.agg_cpu]}" "${R[noptp.agg_cpu]}"
+  [ -n "${R[ptp.agg_cpu_first]:-}" ] &&
+    printf "%-44s %18s %18s\n" "  its first / last minute of the window" "${R[ptp.agg_cpu_first]} / ${R[ptp.agg_cpu_last]}" "${R[noptp.agg_cpu_first]:--} / ${R[noptp.agg_cpu_last]:--}"
   [ -n "${R[cpu.agg_cpu]:-}" ] &&
     printf "%-44s %18s %18s\n" "aggregator CPU % of one core (no --csv, ${R[cpu.wall_s]} s)" "${R[cpu.agg_cpu]}" "-"
   printf "%-44s %18s %18s\n" "aggregator bytes/s received" "${R[ptp.agg_bps]}" "${R[noptp.agg_bps]}"
@@ -235,6 +246,9 @@ report() {
   fi
   [ -n "${R[ptp.agg_hung]:-}${R[noptp.agg_hung]:-}${R[faults.agg_hung]:-}" ] &&
     echo "NOTE: the aggregator did not exit within 20 s of SIGINT in phase(s):${R[ptp.agg_hung]:+ ptp}${R[noptp.agg_hung]:+ noptp}${R[faults.agg_hung]:+ faults} (killed)"
+  local wl
+  wl=$(awk '$1=="W" {printf "%sh%dC%d %d x (max %d us)", sep, $2, $3, $4, $5; sep="; "}' "$W/ptp/spread.txt" 2>/dev/null)
+  [ -n "$wl" ] && echo "PTP on: cameras more than 50 us from their capture's mean: $wl"
   echo
   echo "clocks (ground truth of the shims): offset from host 0 in the window, us"
   printf "%-6s %12s %10s %28s %28s\n" host "set off ms" "skew ppm" "PTP on p50/p99/max" "PTP off p50/p99/max"
