@@ -1,7 +1,7 @@
 /*
  * multihost_tap: the measuring side of `make bench-multihost` (bench/multihost.sh). Subscribes
  * (NNG SUB, reconnecting) to every node given and writes each node's messages, decoded, one
- * line each, to DIR/tap<i>.txt (i: the URL's position), with the tap's CLOCK_MONOTONIC at
+ * line each (a batch: each of its messages), to DIR/tap<i>.txt (i: the URL's position), with the tap's CLOCK_MONOTONIC at
  * receipt (the real one: the axis of the simulator's truth, true_mono_us):
  *
  *   F recv_us msg_seq device stream index trigger_seq true_mono_us global_ts_us host_ts_us flags
@@ -152,14 +152,24 @@ static void *tap_run(void *arg)
         }
         int64_t t = mono_us();
         char why[160];
-        tp->messages++;
-        if (rig_wire_decode(nng_msg_body(msg), nng_msg_len(msg), m, why, sizeof why) != RIG_OK) {
-            tp->malformed++;
-            fprintf(f, "X %" PRId64 " %s\n", t, why);
-        } else {
-            tp->frames += m->type == RIG_WIRE_FRAME;
-            write_msg(f, t, m);
-        }
+        const uint8_t *buf = nng_msg_body(msg);
+        size_t len = nng_msg_len(msg), pos = 0, n;
+        do { /* a batch: several messages back to back, each with its header */
+            tp->messages++;
+            if (rig_wire_next(buf + pos, len - pos, &n, why, sizeof why) != RIG_OK) {
+                tp->malformed++;
+                fprintf(f, "X %" PRId64 " %s\n", t, why);
+                break;
+            }
+            if (rig_wire_decode(buf + pos, n, m, why, sizeof why) != RIG_OK) {
+                tp->malformed++;
+                fprintf(f, "X %" PRId64 " %s\n", t, why);
+            } else {
+                tp->frames += m->type == RIG_WIRE_FRAME;
+                write_msg(f, t, m);
+            }
+            pos += n;
+        } while (pos < len);
         nng_msg_free(msg);
     }
     /* no nng_close: Debian's NNG 1.5.2 sometimes never returns from it (the process ends) */
