@@ -14,15 +14,33 @@
 #define TIME_QUERY_BURST_FIRST_NS 1000000LL
 #define TIME_QUERY_BURST_SPACING_NS 5000000LL
 
+static int64_t ts_ns(const struct timespec *ts)
+{
+    return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
 /* sim.host_clock "realtime": CLOCK_REALTIME now (whatever stepped or slewed it), plus how far t
- * is from now on CLOCK_MONOTONIC, the physics' axis. */
+ * is from now on CLOCK_MONOTONIC, the physics' axis. The two clocks are read as a pair
+ * bracketed by two monotonic readings, keeping the tightest of a few tries: a thread preempted
+ * between two bare readings would shift the host time by the preemption (milliseconds on a
+ * loaded machine), and a time query's host reading shifted so would look like a tighter bound
+ * than the truth to the clock estimator, which trusts such bounds for seconds. */
 int64_t sim_host_realtime_us(const sim_state_t *st, int64_t t_ns)
 {
-    struct timespec rt, mono;
-    clock_gettime(CLOCK_REALTIME, &rt);
-    clock_gettime(CLOCK_MONOTONIC, &mono);
-    int64_t rt_ns = (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec;
-    int64_t now_ns = (int64_t)mono.tv_sec * 1000000000LL + mono.tv_nsec - st->mono_origin_ns;
+    int64_t best_gap = INT64_MAX, rt_ns = 0, mono_ns = 0;
+    for (int k = 0; k < 8 && best_gap > 4000; k++) {
+        struct timespec m1, rt, m2;
+        clock_gettime(CLOCK_MONOTONIC, &m1);
+        clock_gettime(CLOCK_REALTIME, &rt);
+        clock_gettime(CLOCK_MONOTONIC, &m2);
+        int64_t gap = ts_ns(&m2) - ts_ns(&m1);
+        if (gap < best_gap) {
+            best_gap = gap;
+            rt_ns = ts_ns(&rt);
+            mono_ns = ts_ns(&m1) + gap / 2;
+        }
+    }
+    int64_t now_ns = mono_ns - st->mono_origin_ns;
     int64_t ns = sim_add_ns(rt_ns, rig_sat_sub(t_ns, now_ns));
     return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
 }
