@@ -169,25 +169,9 @@ start_ptp() {
   local i role
   PIDS_PTP=()
   for ((i = 0; i < NH; i++)); do
-    role="slaveOnly 1"
-    [ "$i" -eq 0 ] && role="priority1 10"
-    cat >"$W/ptp$i.conf" <<EOF
-[global]
-$role
-message_tag h$i
-uds_address $W/ptp$i.uds
-network_transport UDPv4
-time_stamping software
-clock_servo linreg
-logAnnounceInterval -2
-announceReceiptTimeout 3
-logSyncInterval -4
-logMinDelayReqInterval -4
-tx_timestamp_timeout 50
-summary_interval 0
-use_syslog 0
-verbose 1
-EOF
+    role=slave
+    [ "$i" -eq 0 ] && role=master
+    netns_ptp4l_conf "$i" "$role" "$W/ptp$i.uds" 0 >"$W/ptp$i.conf"
     # shellcheck disable=SC2046
     netns_spawn "$i" "$W/$PHASE/ptp$i.log" $(shimmed "$i" ptp4l -f "$W/ptp$i.conf" -i eth0)
     PIDS_PTP+=("$NETNS_LAST_PID")

@@ -88,28 +88,12 @@ fi
 
 for ((i = 0; i < NH; i++)); do
   [ "$i" -eq "$NOPTP" ] && continue
-  role="slaveOnly 1"
-  [ "$i" -eq "$MASTER" ] && role="priority1 10"
+  role=slave
+  [ "$i" -eq "$MASTER" ] && role=master
   # the node's host logs every sample (master offset ... sN), the others a summary a second
   summary=0
   [ "$i" -eq "$NODE_HOST" ] && summary=-4
-  cat >"$W/h$i.conf" <<EOF
-[global]
-$role
-message_tag h$i
-uds_address $W/h$i.uds
-network_transport UDPv4
-time_stamping software
-clock_servo linreg
-logAnnounceInterval -2
-announceReceiptTimeout 3
-logSyncInterval -4
-logMinDelayReqInterval -4
-tx_timestamp_timeout 50
-summary_interval $summary
-use_syslog 0
-verbose 1
-EOF
+  netns_ptp4l_conf "$i" "$role" "$W/h$i.uds" "$summary" >"$W/h$i.conf"
   # shellcheck disable=SC2046
   netns_spawn "$i" "$W/h$i.log" $(on_host "$i" ptp4l -f "$W/h$i.conf" -i eth0)
   PTP4L_PIDS+=("$NETNS_LAST_PID")

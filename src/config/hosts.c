@@ -493,22 +493,31 @@ done:
     return rc;
 }
 
+/* The entry points' common start: diag cleared and named after the file, *out NULL; false (with
+ * the error in diag) when an argument is missing. */
+static bool entry_begin(rig_config_diag_t *diag, const char *file, rig_hosts_t **out,
+                        bool have_input, const char *func, const char *input)
+{
+    memset(diag, 0, sizeof *diag);
+    rig_strlcpy(diag->file, file ? file : "<hosts>", sizeof diag->file);
+    if (out)
+        *out = NULL;
+    if (have_input && out)
+        return true;
+    diag->code = RIG_ERROR_INVALID_ARGUMENT;
+    rig_fmt(diag->message, sizeof diag->message,
+            "%s needs %s and an output pointer; pass non-NULL values.", func, input);
+    return false;
+}
+
 rig_error_t rig_hosts_parse(const char *text, const char *name, rig_hosts_t **out,
                             rig_config_diag_t *diag)
 {
     rig_config_diag_t local;
     if (!diag)
         diag = &local;
-    memset(diag, 0, sizeof *diag);
-    rig_strlcpy(diag->file, name ? name : "<hosts>", sizeof diag->file);
-    if (out)
-        *out = NULL;
-    if (!text || !out) {
-        diag->code = RIG_ERROR_INVALID_ARGUMENT;
-        rig_fmt(diag->message, sizeof diag->message,
-                "rig_hosts_parse needs the text and an output pointer; pass non-NULL values.");
+    if (!entry_begin(diag, name, out, text != NULL, "rig_hosts_parse", "the text"))
         return RIG_ERROR_INVALID_ARGUMENT;
-    }
     return parse_text(text, strlen(text), diag->file, out, diag);
 }
 
@@ -517,16 +526,8 @@ rig_error_t rig_hosts_load(const char *path, rig_hosts_t **out, rig_config_diag_
     rig_config_diag_t local;
     if (!diag)
         diag = &local;
-    memset(diag, 0, sizeof *diag);
-    rig_strlcpy(diag->file, path ? path : "<hosts>", sizeof diag->file);
-    if (out)
-        *out = NULL;
-    if (!path || !out) {
-        diag->code = RIG_ERROR_INVALID_ARGUMENT;
-        rig_fmt(diag->message, sizeof diag->message,
-                "rig_hosts_load needs a path and an output pointer; pass non-NULL values.");
+    if (!entry_begin(diag, path, out, path != NULL, "rig_hosts_load", "a path"))
         return RIG_ERROR_INVALID_ARGUMENT;
-    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         diag->code = RIG_ERROR_IO;

@@ -13,6 +13,10 @@
 #   netns_spawn I LOG CMD...  starts CMD in host I in the background (stdout+stderr to LOG);
 #                             its PID is in NETNS_LAST_PID
 #   netns_teardown            (the EXIT trap; may be called earlier)
+#   netns_ptp4l_conf I ROLE UDS SUMMARY
+#                             prints host I's ptp4l config (ROLE master or slave; software
+#                             timestamps, linreg, 16 syncs a second over UDPv4; UDS its
+#                             management socket; SUMMARY ptp4l's summary_interval)
 
 NETNS_PREFIX="rs$$"
 NETNS_HOSTS=0
@@ -99,4 +103,26 @@ netns_setup() {
     ip -n "$h" link set eth0 up
   done
   return 0
+}
+
+netns_ptp4l_conf() {
+  local role="slaveOnly 1"
+  [ "$2" = master ] && role="priority1 10"
+  cat <<EOF
+[global]
+$role
+message_tag h$1
+uds_address $3
+network_transport UDPv4
+time_stamping software
+clock_servo linreg
+logAnnounceInterval -2
+announceReceiptTimeout 3
+logSyncInterval -4
+logMinDelayReqInterval -4
+tx_timestamp_timeout 50
+summary_interval $4
+use_syslog 0
+verbose 1
+EOF
 }
