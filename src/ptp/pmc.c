@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +58,17 @@ rig_error_t rig_ptp_client_open(const char *server_path, const char *client_path
     memset(&local, 0, sizeof local);
     local.sun_family = AF_UNIX;
     static atomic_uint next_client;
-    char own[64];
+    char own[sizeof local.sun_path];
     if (!client_path) {
-        rig_fmt(own, sizeof own, "/tmp/rigsync-pmc.%ld.%u", (long)getpid(),
-                atomic_fetch_add(&next_client, 1));
+        /* In $TMPDIR when set and the path fits a socket address, else /tmp (ptp4l 3.1.1 ignores
+         * abstract addresses, so the client needs a file to be answered at). */
+        unsigned n = atomic_fetch_add(&next_client, 1);
+        const char *dir = getenv("TMPDIR");
+        int len = -1;
+        if (dir && dir[0] == '/')
+            len = snprintf(own, sizeof own, "%s/rigsync-pmc.%ld.%u", dir, (long)getpid(), n);
+        if (len < 0 || (size_t)len >= sizeof own)
+            rig_fmt(own, sizeof own, "/tmp/rigsync-pmc.%ld.%u", (long)getpid(), n);
         client_path = own;
     }
     memcpy(local.sun_path, client_path, strlen(client_path) + 1);

@@ -4,7 +4,8 @@
  * pmc_msg. Internal module of the library (not public yet); never prints.
  *
  * The client binds a socket file to which ptp4l sends its responses: the given path, or
- * /tmp/rigsync-pmc.<pid>.<n> (unique per client of the process), removed on close. Not an
+ * $TMPDIR/rigsync-pmc.<pid>.<n> (/tmp without TMPDIR or when too long; unique per client of the
+ * process), removed on close. Not an
  * abstract (autobound) address: ptp4l 3.1.1 never answers one (measured; pmc binds a file too).
  */
 #ifndef RIGSYNC_PTP_PMC_H
@@ -22,7 +23,7 @@ typedef struct rig_ptp_client rig_ptp_client_t;
 
 /**
  * Opens a client of ptp4l at server_path (NULL: RIG_PTP_DEFAULT_UDS), binding client_path
- * (NULL: /tmp/rigsync-pmc.<pid>.<n>). RIG_ERROR_IO with `why` when the socket cannot be
+ * (NULL: $TMPDIR or /tmp, rigsync-pmc.<pid>.<n>). RIG_ERROR_IO with `why` when the socket cannot be
  * made or bound; the server is not contacted yet.
  */
 rig_error_t rig_ptp_client_open(const char *server_path, const char *client_path,
