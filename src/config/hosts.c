@@ -345,8 +345,8 @@ static rig_error_t check_hosts(parser_t *p, const json_t *root, rig_hosts_t *hs,
         TRY(cfg_check_keys(p, &at, jh, host_keys, RIG_ARRAY_SIZE(host_keys)));
         static const char *const req[] = {"name", "node", "devices"};
         static const char *const fix[] = {"add \"name\": \"stage-a\" (a name for the host)",
-                                          "add \"node\": \"tcp://ADDR:PORT\" (where its rigsync "
-                                          "node listens)",
+                                          ("add \"node\": \"tcp://ADDR:PORT\" (where its rigsync "
+                                           "node listens)"),
                                           "add \"devices\": [...] (its cameras)"};
         for (size_t r = 0; r < RIG_ARRAY_SIZE(req); r++)
             if (!json_object_get(jh, req[r]))
