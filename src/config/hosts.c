@@ -166,6 +166,21 @@ static rig_error_t syntax_error(rig_config_diag_t *d, const json_error_t *err)
     return RIG_ERROR_CONFIG;
 }
 
+/* The device of any host whose serial the string v names, or an error at `at`. */
+static rig_error_t find_dev(parser_t *p, const path_t *at, const json_t *v, hdev_t *devs,
+                            size_t ndev, hdev_t **out)
+{
+    for (size_t i = 0; i < ndev; i++)
+        if (devs[i].serial && strcmp(devs[i].serial, json_string_value(v)) == 0) {
+            *out = &devs[i];
+            return RIG_OK;
+        }
+    return cfg_fail(p, at,
+                    "no host has a device with serial \"%s\"; give the serial number of a "
+                    "device listed under one of the hosts.",
+                    json_string_value(v));
+}
+
 static rig_error_t check_hubs(parser_t *p, const json_t *root, hdev_t *devs, size_t ndev,
                               const rig_hosts_t *hs)
 {
@@ -190,15 +205,8 @@ static rig_error_t check_hubs(parser_t *p, const json_t *root, hdev_t *devs, siz
                                     "\"from\": \"SERIAL\" of the PRIMARY.");
         path_t fp = cfg_path_key(&at, "from");
         TRY(cfg_expect(p, &fp, from, KIND_STRING));
-        const hdev_t *src = NULL;
-        for (size_t i = 0; i < ndev; i++)
-            if (devs[i].serial && strcmp(devs[i].serial, json_string_value(from)) == 0)
-                src = &devs[i];
-        if (!src)
-            return cfg_fail(p, &fp,
-                            "no host has a device with serial \"%s\"; give the serial number of "
-                            "a device listed under one of the hosts.",
-                            json_string_value(from));
+        hdev_t *src = NULL;
+        TRY(find_dev(p, &fp, from, devs, ndev, &src));
         if (src->mode_known && src->mode != RIG_SYNC_MODE_PRIMARY && !src->trigger_out)
             return cfg_fail(p, &fp,
                             "device %s (host %s) is %s with trigger_out_enable false: it emits no "
@@ -220,14 +228,7 @@ static rig_error_t check_hubs(parser_t *p, const json_t *root, hdev_t *devs, siz
             const json_t *v = json_array_get(to, j);
             TRY(cfg_expect(p, &ep, v, KIND_STRING));
             hdev_t *dst = NULL;
-            for (size_t i = 0; i < ndev; i++)
-                if (devs[i].serial && strcmp(devs[i].serial, json_string_value(v)) == 0)
-                    dst = &devs[i];
-            if (!dst)
-                return cfg_fail(p, &ep,
-                                "no host has a device with serial \"%s\"; give the serial "
-                                "number of a device listed under one of the hosts.",
-                                json_string_value(v));
+            TRY(find_dev(p, &ep, v, devs, ndev, &dst));
             if (dst == src)
                 return cfg_fail(p, &ep, "the hub would feed %s its own pulses; remove it from "
                                         "\"to\".", dst->serial);
